@@ -1,0 +1,58 @@
+# The two commands: `make demo` (the main job) and `make check` (the tests).
+# Everything else is a convenience over CMake + ctest.
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD    ?= build
+ASAN     ?= build-asan
+FUZZ     ?= build-fuzz
+CMAKE_FLAGS ?=
+CTEST_FAST := -LE slow --output-on-failure -j$(JOBS)
+
+.PHONY: all build deps check check-full check-asan check-release demo fuzz clean format lint
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+build-asan:
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSK_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN) -j$(JOBS)
+
+# make check: install what is missing, build a normal and an ASan+UBSan configuration,
+# run every test not labelled `slow` in both.
+check: deps
+	@$(MAKE) --no-print-directory build build-asan
+	@echo "== release build: ctest" && cd $(BUILD) && ctest $(CTEST_FAST)
+	@echo "== asan+ubsan build: ctest" && cd $(ASAN) && \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest $(CTEST_FAST)
+
+# make check-full: everything, slow suites included.
+check-full: deps
+	@$(MAKE) --no-print-directory build build-asan
+	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
+
+# make fuzz: libFuzzer binaries (clang) for every reader in tests/fuzz.
+fuzz:
+	@scripts/install-deps --fuzz
+	@CC=clang cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=Debug -DSK_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ) -j$(JOBS)
+	@ls $(FUZZ)/tests/fuzz/fuzz_* | grep -v '\.' || true
+
+# make demo: the main job on the embedded default scenario.
+demo: deps build
+	@scripts/demo $(BUILD)/sakimori
+
+clean:
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	@tests/lint/banned-functions.sh .

@@ -1,0 +1,95 @@
+/*
+ * sakimori/case.h - the case configuration (case.json, docs/formats/case.md).
+ *
+ * A case names the investigation, its time window, the organisation's regions and
+ * sites with their subnets and time zones, the log sources whose timestamps are
+ * local time, the known-good lists, and the tolerances used when joining sources.
+ * Loading validates everything and fails with one line naming the file, the line
+ * and the key ("case.json:14: key 'regions[1].sites[0].subnets[2]': ...").
+ */
+#ifndef SAKIMORI_CASE_H
+#define SAKIMORI_CASE_H
+
+#include <stddef.h>
+
+#include "net.h"
+#include "timestamp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The schema identifier a case file must carry in its "schema" member. */
+#define SK_CASE_SCHEMA "sakimori/case/1"
+
+typedef struct sk_case sk_case;
+
+/** A site, as loaded; strings live as long as the case. */
+typedef struct sk_case_site {
+    const char *name;
+    const char *region;
+    const char *country;   /**< ISO 3166-1 alpha-2, or NULL */
+    const char *timezone;  /**< the site's zone (inherited from region or case) */
+    const sk_tz *tz;
+    int domestic;          /**< 1 domestic, 0 overseas (inherited from the region) */
+    size_t n_subnets;
+    const sk_prefix *subnets;
+} sk_case_site;
+
+/** A log source whose timestamps need a zone or a site. */
+typedef struct sk_case_source {
+    const char *name;
+    const char *kind;     /**< e.g. "dhcpd-syslog", "squid", "zeek", "evtx" */
+    const char *path;     /**< glob relative to the case folder */
+    const char *timezone; /**< NULL when the source writes UTC or offsets itself */
+    const sk_tz *tz;
+    const char *site;     /**< NULL when not tied to one site */
+} sk_case_source;
+
+/** A warning found while loading (the case is still usable). */
+typedef struct sk_case_warning {
+    size_t line;
+    const char *text;
+} sk_case_warning;
+
+/** Load and validate a case file. */
+int sk_case_load(sk_case **out, const char *path);
+
+/** Parse and validate case JSON from memory; `name` prefixes messages. */
+int sk_case_parse(sk_case **out, const char *data, size_t len, const char *name);
+
+void sk_case_free(sk_case *c);
+
+const char *sk_case_name(const sk_case *c);
+sk_time sk_case_window_start(const sk_case *c);
+sk_time sk_case_window_end(const sk_case *c);
+/** The case's default zone for local-time sources without their own. */
+const sk_tz *sk_case_default_tz(const sk_case *c);
+
+size_t sk_case_site_count(const sk_case *c);
+const sk_case_site *sk_case_site_at(const sk_case *c, size_t i);
+size_t sk_case_region_count(const sk_case *c);
+const char *sk_case_region_at(const sk_case *c, size_t i);
+size_t sk_case_source_count(const sk_case *c);
+const sk_case_source *sk_case_source_at(const sk_case *c, size_t i);
+
+/**
+ * The site whose subnet holds `ip`, by longest prefix; NULL when none. When sites
+ * overlap with equal prefixes (overseas sites often reuse private ranges), returns
+ * NULL and sets *ambiguous (when non-NULL): the caller must decide by the source.
+ */
+const sk_case_site *sk_case_site_for_ip(const sk_case *c, const sk_ip *ip, int *ambiguous);
+
+/** Join tolerance in seconds for a named join (see docs/formats/time.md); -1 if unknown. */
+double sk_case_join_tolerance(const sk_case *c, const char *join);
+
+/** 1 when the known-good list of `kind` ("sha256", "domain", "host", "signer") holds value. */
+int sk_case_known_good(const sk_case *c, const char *kind, const char *value);
+
+size_t sk_case_warning_count(const sk_case *c);
+const sk_case_warning *sk_case_warning_at(const sk_case *c, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,733 @@
+/*
+ * case.c - load and validate case.json (docs/formats/case.md).
+ *
+ * Validation is strict (unknown keys are errors: a misspelt "timezone" would
+ * otherwise silently turn every DHCP lease time into UTC) and every error names the
+ * file, the line and the key path. Checks mirror docs/formats/schemas/case.schema.json;
+ * tests validate the same examples with both.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sakimori/arena.h>
+#include <sakimori/case.h>
+#include <sakimori/digest.h>
+#include <sakimori/json.h>
+#include <sakimori/map.h>
+
+#define CASE_MAX_BYTES ((size_t)16 << 20)
+
+typedef struct tolerance {
+    const char *name;
+    double seconds;
+} tolerance;
+
+/* Documented defaults, docs/formats/time.md "Join tolerances". */
+static const tolerance default_tolerances[] = {
+    {"endpoint_network", 2.0},  /* Sysmon 3 / 4688 vs Zeek conn, firewall: same flow */
+    {"endpoint_dns", 5.0},      /* Sysmon 22 vs DNS server / Zeek dns */
+    {"proxy_endpoint", 5.0},    /* proxy access.log vs the endpoint's connection */
+    {"dhcp_lease", 60.0},       /* a lease is extended by this at both ends */
+    {"cross_host", 120.0},      /* host A's logon event vs host B's outbound connection */
+};
+#define N_TOL (sizeof default_tolerances / sizeof default_tolerances[0])
+
+struct sk_case {
+    sk_arena *arena;
+    const char *name;
+    sk_time start, end;
+    sk_tz *default_tz;
+    char **region_names;
+    size_t n_regions;
+    sk_case_site *sites;
+    size_t n_sites;
+    sk_case_source *sources;
+    size_t n_sources;
+    sk_tz **zones; /* every zone loaded, owned */
+    size_t n_zones;
+    double tol[N_TOL];
+    sk_map *known[4]; /* sha256, domain, host, signer */
+    sk_case_warning *warnings;
+    size_t n_warnings, cap_warnings;
+};
+
+static const char *known_kinds[4] = {"sha256", "domain", "host", "signer"};
+static const char *known_keys[4] = {"sha256", "domains", "hosts", "signers"};
+
+typedef struct ctx {
+    const char *file;
+    sk_case *c;
+    char path[256]; /* key path of the value being checked */
+} ctx;
+
+/* Report an error at value v (its line) under the current key path. Quoted input
+ * is cut to 80 bytes by the callers' "%.80s" so one message stays one short line. */
+static int err(ctx *x, const sk_json_value *v, const char *fmt, ...) SK_PRINTF(3, 4);
+static int err(ctx *x, const sk_json_value *v, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t line = v ? sk_json_line(v) : 1;
+    if (x->path[0])
+        return sk_error_set(SK_EFORMAT, "%s:%zu: key '%.80s': %s", x->file, line, x->path, msg);
+    return sk_error_set(SK_EFORMAT, "%s:%zu: %s", x->file, line, msg);
+}
+
+static int warn(ctx *x, const sk_json_value *v, const char *text)
+{
+    sk_case *c = x->c;
+    if (c->n_warnings == c->cap_warnings) {
+        size_t nc = c->cap_warnings ? c->cap_warnings * 2 : 8;
+        sk_case_warning *w = sk_arena_alloc(c->arena, nc * sizeof *w);
+        if (!w) return SK_ENOMEM;
+        if (c->n_warnings) memcpy(w, c->warnings, c->n_warnings * sizeof *w);
+        c->warnings = w;
+        c->cap_warnings = nc;
+    }
+    char *t = sk_arena_strndup(c->arena, text, strlen(text));
+    if (!t) return SK_ENOMEM;
+    c->warnings[c->n_warnings++] = (sk_case_warning){sk_json_line(v), t};
+    return 0;
+}
+
+/* Push ".key" or "[i]" onto the path; returns the old length for pop(). */
+static size_t push_key(ctx *x, const char *key)
+{
+    size_t old = strlen(x->path);
+    snprintf(x->path + old, sizeof x->path - old, "%s%s", old ? "." : "", key);
+    return old;
+}
+
+static size_t push_index(ctx *x, size_t i)
+{
+    size_t old = strlen(x->path);
+    snprintf(x->path + old, sizeof x->path - old, "[%zu]", i);
+    return old;
+}
+
+static void pop(ctx *x, size_t old)
+{
+    x->path[old] = '\0';
+}
+
+/* Refuse keys outside `allowed` (NULL-terminated). */
+static int check_keys(ctx *x, const sk_json_value *obj, const char *const *allowed)
+{
+    if (sk_json_type_of(obj) != SK_JSON_OBJECT) return err(x, obj, "must be an object");
+    if (sk_json_object_has_duplicates(obj)) return err(x, obj, "object has a repeated key");
+    for (size_t i = 0; i < sk_json_length(obj); i++) {
+        const char *k = sk_json_object_key_at(obj, i, NULL);
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (!strcmp(*a, k)) ok = 1;
+        if (!ok) {
+            size_t o = push_key(x, k);
+            int rc = err(x, sk_json_object_value_at(obj, i), "unknown key");
+            pop(x, o);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Fetch a member; type-check it. Missing + required is an error; missing + optional gives NULL. */
+static int member(ctx *x, const sk_json_value *obj, const char *key, sk_json_type type,
+                  int required, const sk_json_value **out)
+{
+    const sk_json_value *v = sk_json_object_get(obj, key);
+    *out = v;
+    if (!v) {
+        if (!required) return 0;
+        return err(x, obj, "missing required key '%.80s'", key);
+    }
+    sk_json_type t = sk_json_type_of(v);
+    int ok = t == type || (type == SK_JSON_TRUE && t == SK_JSON_FALSE);
+    if (!ok) {
+        static const char *names[] = {"null", "a boolean", "a boolean", "a number",
+                                      "a string", "an array", "an object"};
+        size_t o = push_key(x, key);
+        int rc = err(x, v, "must be %s", names[type]);
+        pop(x, o);
+        return rc;
+    }
+    return 0;
+}
+
+static int valid_id(const char *s, size_t n)
+{
+    if (n == 0 || n > 64 || !isalnum((unsigned char)s[0])) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) && c != '.' && c != '_' && c != '-') return 0;
+    }
+    return 1;
+}
+
+/* A string member that must be an identifier; result copied into the arena. */
+static int id_member(ctx *x, const sk_json_value *obj, const char *key, int required,
+                     const char **out)
+{
+    const sk_json_value *v;
+    int rc = member(x, obj, key, SK_JSON_STRING, required, &v);
+    *out = NULL;
+    if (rc || !v) return rc;
+    size_t n;
+    const char *s = sk_json_string(v, &n);
+    if (!valid_id(s, n)) {
+        size_t o = push_key(x, key);
+        rc = err(x, v, "'%.80s' is not a name (1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric)", s);
+        pop(x, o);
+        return rc;
+    }
+    *out = sk_arena_strndup(x->c->arena, s, n);
+    return *out ? 0 : SK_ENOMEM;
+}
+
+static int str_member(ctx *x, const sk_json_value *obj, const char *key, int required,
+                      size_t maxlen, const char **out)
+{
+    const sk_json_value *v;
+    int rc = member(x, obj, key, SK_JSON_STRING, required, &v);
+    *out = NULL;
+    if (rc || !v) return rc;
+    size_t n;
+    const char *s = sk_json_string(v, &n);
+    if (n == 0 || n > maxlen || memchr(s, '\0', n)) {
+        size_t o = push_key(x, key);
+        rc = err(x, v, "must be a non-empty string of at most %zu bytes", maxlen);
+        pop(x, o);
+        return rc;
+    }
+    *out = sk_arena_strndup(x->c->arena, s, n);
+    return *out ? 0 : SK_ENOMEM;
+}
+
+static int zone_member(ctx *x, const sk_json_value *obj, const char *key, const char **name,
+                       const sk_tz **tz)
+{
+    int rc = str_member(x, obj, key, 0, 100, name);
+    if (rc || !*name) return rc;
+    sk_case *c = x->c;
+    for (size_t i = 0; i < c->n_zones; i++)
+        if (!strcmp(sk_tz_name(c->zones[i]), *name)) {
+            *tz = c->zones[i];
+            return 0;
+        }
+    sk_tz *z;
+    if (sk_tz_load(&z, *name)) {
+        size_t o = push_key(x, key);
+        rc = err(x, sk_json_object_get(obj, key), "unknown time zone '%.80s' (an IANA name such as Asia/Tokyo, UTC, or +09:00)", *name);
+        pop(x, o);
+        return rc;
+    }
+    sk_tz **nz = realloc(c->zones, (c->n_zones + 1) * sizeof *nz);
+    if (!nz) {
+        sk_tz_free(z);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    c->zones = nz;
+    c->zones[c->n_zones++] = z;
+    *tz = z;
+    return 0;
+}
+
+static int time_member(ctx *x, const sk_json_value *obj, const char *key, sk_time *out)
+{
+    const sk_json_value *v;
+    int rc = member(x, obj, key, SK_JSON_STRING, 1, &v);
+    if (rc) return rc;
+    size_t n;
+    const char *s = sk_json_string(v, &n);
+    sk_stamp st;
+    if (sk_time_parse_iso8601(s, n, NULL, &st) || (st.quality & SK_TQ_ZONE_ASSUMED)) {
+        size_t o = push_key(x, key);
+        rc = err(x, v, "'%.80s' is not an ISO 8601 time with a zone (e.g. 2026-05-01T00:00:00Z or 2026-05-01T09:00:00+09:00)", s);
+        pop(x, o);
+        return rc;
+    }
+    *out = st.utc;
+    return 0;
+}
+
+static int load_sites(ctx *x, const sk_json_value *sites, const char *region, int domestic,
+                      const char *rtz_name, const sk_tz *rtz)
+{
+    static const char *const keys[] = {"name", "country", "timezone", "subnets", "description", NULL};
+    sk_case *c = x->c;
+    for (size_t i = 0; i < sk_json_length(sites); i++) {
+        const sk_json_value *s = sk_json_array_at(sites, i);
+        size_t o = push_index(x, i);
+        int rc = check_keys(x, s, keys);
+        sk_case_site site = {0};
+        site.region = region;
+        site.domestic = domestic;
+        site.timezone = rtz_name;
+        site.tz = rtz;
+        const char *desc;
+        if (!rc) rc = id_member(x, s, "name", 1, &site.name);
+        if (!rc) rc = str_member(x, s, "description", 0, 1000, &desc);
+        if (!rc) rc = str_member(x, s, "country", 0, 2, &site.country);
+        if (!rc && site.country &&
+            (strlen(site.country) != 2 || !isupper((unsigned char)site.country[0]) ||
+             !isupper((unsigned char)site.country[1]))) {
+            size_t o2 = push_key(x, "country");
+            rc = err(x, sk_json_object_get(s, "country"), "'%.80s' is not an ISO 3166-1 alpha-2 code (e.g. JP, CN)", site.country);
+            pop(x, o2);
+        }
+        const char *zn = NULL;
+        const sk_tz *zt = NULL;
+        if (!rc) rc = zone_member(x, s, "timezone", &zn, &zt);
+        if (zn) {
+            site.timezone = zn;
+            site.tz = zt;
+        }
+        const sk_json_value *subs;
+        if (!rc) rc = member(x, s, "subnets", SK_JSON_ARRAY, 1, &subs);
+        if (!rc) {
+            size_t ns = sk_json_length(subs);
+            sk_prefix *pf = sk_arena_calloc(c->arena, ns ? ns : 1, sizeof *pf);
+            if (!pf) rc = SK_ENOMEM;
+            size_t o2 = rc ? 0 : push_key(x, "subnets");
+            for (size_t k = 0; k < ns && !rc; k++) {
+                const sk_json_value *sv = sk_json_array_at(subs, k);
+                size_t o3 = push_index(x, k);
+                size_t sl;
+                const char *st = sk_json_string(sv, &sl);
+                if (!st)
+                    rc = err(x, sv, "must be a string");
+                else if (sk_prefix_parse(st, sl, 0, &pf[k]))
+                    rc = err(x, sv, "'%.80s' is not an address prefix with its host bits clear (e.g. 10.20.0.0/16)", st);
+                pop(x, o3);
+            }
+            if (!rc) pop(x, o2);
+            site.subnets = pf;
+            site.n_subnets = ns;
+        }
+        if (!rc) {
+            for (size_t k = 0; k < c->n_sites; k++)
+                if (!strcmp(c->sites[k].name, site.name)) {
+                    size_t o2 = push_key(x, "name");
+                    rc = err(x, sk_json_object_get(s, "name"), "site '%.80s' is defined twice", site.name);
+                    pop(x, o2);
+                    break;
+                }
+        }
+        if (rc) return rc;
+        c->sites[c->n_sites++] = site;
+        pop(x, o);
+    }
+    return 0;
+}
+
+static int load_regions(ctx *x, const sk_json_value *regions, const char *ctz_name, const sk_tz *ctz)
+{
+    static const char *const keys[] = {"name", "domestic", "timezone", "sites", "description", NULL};
+    sk_case *c = x->c;
+    size_t nr = sk_json_length(regions), total = 0;
+    if (nr == 0) return err(x, regions, "must list at least one region");
+    for (size_t i = 0; i < nr; i++)
+        total += sk_json_length(sk_json_object_get(sk_json_array_at(regions, i), "sites"));
+    c->sites = sk_arena_calloc(c->arena, total ? total : 1, sizeof *c->sites);
+    c->region_names = sk_arena_calloc(c->arena, nr, sizeof *c->region_names);
+    if (!c->sites || !c->region_names) return SK_ENOMEM;
+    for (size_t i = 0; i < nr; i++) {
+        const sk_json_value *r = sk_json_array_at(regions, i);
+        size_t o = push_index(x, i);
+        const char *name, *desc, *zn = NULL;
+        const sk_tz *zt = NULL;
+        const sk_json_value *dom, *sites;
+        int rc = check_keys(x, r, keys);
+        if (!rc) rc = id_member(x, r, "name", 1, &name);
+        if (!rc) rc = str_member(x, r, "description", 0, 1000, &desc);
+        if (!rc) rc = member(x, r, "domestic", SK_JSON_TRUE, 1, &dom);
+        if (!rc) rc = zone_member(x, r, "timezone", &zn, &zt);
+        if (!rc) rc = member(x, r, "sites", SK_JSON_ARRAY, 1, &sites);
+        if (!rc && sk_json_length(sites) == 0) {
+            size_t o2 = push_key(x, "sites");
+            rc = err(x, sites, "must list at least one site");
+            pop(x, o2);
+        }
+        for (size_t k = 0; !rc && k < c->n_regions; k++)
+            if (!strcmp(c->region_names[k], name)) {
+                size_t o2 = push_key(x, "name");
+                rc = err(x, sk_json_object_get(r, "name"), "region '%.80s' is defined twice", name);
+                pop(x, o2);
+            }
+        if (!rc) {
+            c->region_names[c->n_regions++] = (char *)name;
+            size_t o2 = push_key(x, "sites");
+            rc = load_sites(x, sites, name, sk_json_type_of(dom) == SK_JSON_TRUE,
+                            zn ? zn : ctz_name, zn ? zt : ctz);
+            if (!rc) pop(x, o2);
+        }
+        if (rc) return rc;
+        pop(x, o);
+    }
+    /* overlapping subnets across sites are legal (overseas sites reuse private ranges)
+     * but make address-to-site mapping depend on the source: say so */
+    for (size_t a = 0; a < c->n_sites; a++)
+        for (size_t b = a + 1; b < c->n_sites; b++)
+            for (size_t i = 0; i < c->sites[a].n_subnets; i++)
+                for (size_t j = 0; j < c->sites[b].n_subnets; j++)
+                    if (sk_prefix_overlaps(&c->sites[a].subnets[i], &c->sites[b].subnets[j])) {
+                        sk_buf m;
+                        sk_buf_init(&m, 1024);
+                        sk_buf_printf(&m, "sites '%.80s' and '%.80s' share addresses (", c->sites[a].name,
+                                      c->sites[b].name);
+                        sk_prefix_format(&m, &c->sites[a].subnets[i]);
+                        sk_buf_puts(&m, " and ");
+                        sk_prefix_format(&m, &c->sites[b].subnets[j]);
+                        sk_buf_puts(&m, "): addresses there are attributed to a site by the source that logged them");
+                        int rc = m.data ? warn(x, regions, m.data) : SK_ENOMEM;
+                        sk_buf_free(&m);
+                        if (rc) return rc;
+                    }
+    return 0;
+}
+
+static int load_sources(ctx *x, const sk_json_value *srcs)
+{
+    static const char *const keys[] = {"name", "kind", "path", "timezone", "site", "description", NULL};
+    sk_case *c = x->c;
+    size_t n = sk_json_length(srcs);
+    c->sources = sk_arena_calloc(c->arena, n ? n : 1, sizeof *c->sources);
+    if (!c->sources) return SK_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const sk_json_value *s = sk_json_array_at(srcs, i);
+        size_t o = push_index(x, i);
+        sk_case_source src = {0};
+        const char *desc;
+        int rc = check_keys(x, s, keys);
+        if (!rc) rc = id_member(x, s, "name", 1, &src.name);
+        if (!rc) rc = id_member(x, s, "kind", 1, &src.kind);
+        if (!rc) rc = str_member(x, s, "path", 1, 4096, &src.path);
+        if (!rc) rc = str_member(x, s, "description", 0, 1000, &desc);
+        if (!rc) rc = zone_member(x, s, "timezone", &src.timezone, &src.tz);
+        if (!rc) rc = id_member(x, s, "site", 0, &src.site);
+        if (!rc && src.site) {
+            int found = 0;
+            for (size_t k = 0; k < c->n_sites; k++) found |= !strcmp(c->sites[k].name, src.site);
+            if (!found) {
+                size_t o2 = push_key(x, "site");
+                rc = err(x, sk_json_object_get(s, "site"), "no site named '%.80s' in regions[].sites[]", src.site);
+                pop(x, o2);
+            }
+        }
+        if (!rc && src.path[0] == '/') {
+            size_t o2 = push_key(x, "path");
+            rc = err(x, sk_json_object_get(s, "path"), "'%.80s' must be relative to the case folder", src.path);
+            pop(x, o2);
+        }
+        for (size_t k = 0; !rc && k < c->n_sources; k++)
+            if (!strcmp(c->sources[k].name, src.name)) {
+                size_t o2 = push_key(x, "name");
+                rc = err(x, sk_json_object_get(s, "name"), "source '%.80s' is defined twice", src.name);
+                pop(x, o2);
+            }
+        if (rc) return rc;
+        c->sources[c->n_sources++] = src;
+        pop(x, o);
+    }
+    return 0;
+}
+
+static int lower_copy(char *dst, size_t cap, const char *s, size_t n)
+{
+    if (n >= cap) return -1;
+    for (size_t i = 0; i < n; i++) dst[i] = (char)tolower((unsigned char)s[i]);
+    dst[n] = '\0';
+    return 0;
+}
+
+static int load_known_good(ctx *x, const sk_json_value *kg)
+{
+    static const char *const keys[] = {"sha256", "domains", "hosts", "signers", NULL};
+    int rc = check_keys(x, kg, keys);
+    for (int k = 0; k < 4 && !rc; k++) {
+        const sk_json_value *arr;
+        rc = member(x, kg, known_keys[k], SK_JSON_ARRAY, 0, &arr);
+        if (rc || !arr) continue;
+        size_t o = push_key(x, known_keys[k]);
+        for (size_t i = 0; i < sk_json_length(arr) && !rc; i++) {
+            const sk_json_value *v = sk_json_array_at(arr, i);
+            size_t o2 = push_index(x, i);
+            size_t n;
+            const char *s = sk_json_string(v, &n);
+            char low[512];
+            if (!s || n == 0 || memchr(s, '\0', n)) {
+                rc = err(x, v, "must be a non-empty string");
+            } else if (lower_copy(low, sizeof low, s, n)) {
+                rc = err(x, v, "longer than 511 bytes");
+            } else if (k == 0) {
+                uint8_t tmp[32];
+                if (sk_unhex(tmp, 32, s, n)) rc = err(x, v, "'%.80s' is not a SHA-256 in hex", s);
+            }
+            if (!rc && k != 3) { /* signers keep their case; the rest compare case-insensitively */
+                rc = sk_map_put(x->c->known[k], low, n, NULL, NULL);
+            } else if (!rc) {
+                rc = sk_map_put(x->c->known[k], s, n, NULL, NULL);
+            }
+            pop(x, o2);
+        }
+        if (!rc) pop(x, o);
+    }
+    return rc;
+}
+
+static int load_tolerances(ctx *x, const sk_json_value *t)
+{
+    const char *keys[N_TOL + 1];
+    for (size_t i = 0; i < N_TOL; i++) keys[i] = default_tolerances[i].name;
+    keys[N_TOL] = NULL;
+    int rc = check_keys(x, t, keys);
+    for (size_t i = 0; i < N_TOL && !rc; i++) {
+        const sk_json_value *v;
+        rc = member(x, t, default_tolerances[i].name, SK_JSON_NUMBER, 0, &v);
+        if (rc || !v) continue;
+        double d = sk_json_number(v);
+        if (!(d >= 0 && d <= 86400)) {
+            size_t o = push_key(x, default_tolerances[i].name);
+            rc = err(x, v, "must be between 0 and 86400 seconds");
+            pop(x, o);
+        } else {
+            x->c->tol[i] = d;
+        }
+    }
+    return rc;
+}
+
+static int load_domains(ctx *x, const sk_json_value *doms)
+{
+    static const char *const keys[] = {"netbios", "fqdn", NULL};
+    for (size_t i = 0; i < sk_json_length(doms); i++) {
+        const sk_json_value *d = sk_json_array_at(doms, i);
+        size_t o = push_index(x, i);
+        const char *nb, *fq;
+        int rc = check_keys(x, d, keys);
+        if (!rc) rc = str_member(x, d, "netbios", 1, 15, &nb);
+        if (!rc) rc = str_member(x, d, "fqdn", 1, 253, &fq);
+        if (rc) return rc;
+        pop(x, o);
+    }
+    return 0;
+}
+
+int sk_case_parse(sk_case **out, const char *data, size_t len, const char *name)
+{
+    static const char *const keys[] = {"schema", "name", "description", "window", "timezone",
+                                       "regions", "domains", "sources", "known_good",
+                                       "join_tolerance_s", NULL};
+    static const char *const wkeys[] = {"start", "end", NULL};
+    *out = NULL;
+    sk_json_doc *doc;
+    int rc = sk_json_parse(&doc, data, len, name, NULL);
+    if (rc) return rc;
+    sk_case *c = calloc(1, sizeof *c);
+    if (!c || sk_arena_new(&c->arena, 0, 0)) {
+        free(c);
+        sk_json_doc_free(doc);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < N_TOL; i++) c->tol[i] = default_tolerances[i].seconds;
+    for (int k = 0; k < 4; k++)
+        if (!rc) rc = sk_map_new(&c->known[k], 10000000);
+    ctx x = {.file = name ? name : "<case>", .c = c};
+    const sk_json_value *root = sk_json_doc_root(doc), *v;
+    if (!rc) rc = check_keys(&x, root, keys);
+    const char *schema = NULL, *desc;
+    if (!rc) rc = str_member(&x, root, "schema", 1, 64, &schema);
+    if (!rc && strcmp(schema, SK_CASE_SCHEMA)) {
+        size_t o = push_key(&x, "schema");
+        rc = err(&x, sk_json_object_get(root, "schema"), "'%.80s' is not " SK_CASE_SCHEMA, schema);
+        pop(&x, o);
+    }
+    if (!rc) rc = str_member(&x, root, "name", 1, 200, &c->name);
+    if (!rc) rc = str_member(&x, root, "description", 0, 10000, &desc);
+    if (!rc) rc = member(&x, root, "window", SK_JSON_OBJECT, 1, &v);
+    if (!rc) {
+        size_t o = push_key(&x, "window");
+        rc = check_keys(&x, v, wkeys);
+        if (!rc) rc = time_member(&x, v, "start", &c->start);
+        if (!rc) rc = time_member(&x, v, "end", &c->end);
+        if (!rc && c->end <= c->start) rc = err(&x, v, "end must be after start");
+        if (!rc) pop(&x, o);
+    }
+    const char *zn = NULL;
+    const sk_tz *zt = NULL;
+    if (!rc) rc = zone_member(&x, root, "timezone", &zn, &zt);
+    if (!rc && !zt) { /* default: UTC */
+        sk_tz *u;
+        rc = sk_tz_load(&u, "UTC");
+        if (!rc) {
+            c->zones = malloc(sizeof *c->zones);
+            if (!c->zones) {
+                sk_tz_free(u);
+                rc = sk_error_set(SK_ENOMEM, "out of memory");
+            } else {
+                c->zones[c->n_zones++] = u;
+                zt = u;
+                zn = "UTC";
+            }
+        }
+    }
+    c->default_tz = (sk_tz *)zt;
+    if (!rc) rc = member(&x, root, "regions", SK_JSON_ARRAY, 1, &v);
+    if (!rc) {
+        size_t o = push_key(&x, "regions");
+        rc = load_regions(&x, v, zn, zt);
+        if (!rc) pop(&x, o);
+    }
+    struct {
+        const char *key;
+        sk_json_type type;
+        int (*fn)(ctx *, const sk_json_value *);
+    } opt[] = {{"domains", SK_JSON_ARRAY, load_domains},
+               {"sources", SK_JSON_ARRAY, load_sources},
+               {"known_good", SK_JSON_OBJECT, load_known_good},
+               {"join_tolerance_s", SK_JSON_OBJECT, load_tolerances}};
+    for (size_t i = 0; i < sizeof opt / sizeof opt[0] && !rc; i++) {
+        rc = member(&x, root, opt[i].key, opt[i].type, 0, &v);
+        if (rc || !v) continue;
+        size_t o = push_key(&x, opt[i].key);
+        rc = opt[i].fn(&x, v);
+        if (!rc) pop(&x, o);
+    }
+    sk_json_doc_free(doc);
+    if (rc) {
+        if (rc == SK_ENOMEM && !sk_error_last()[0]) sk_error_set(rc, "out of memory");
+        sk_case_free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int sk_case_load(sk_case **out, const char *path)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sk_error_set(SK_EIO, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > CASE_MAX_BYTES) {
+        close(fd);
+        return sk_error_set(SK_ELIMIT, "%s: larger than %zu bytes", path, CASE_MAX_BYTES);
+    }
+    size_t cap = (size_t)st.st_size + 1, len = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        close(fd);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return sk_error_set(SK_EIO, "%s: read error: %s", path, strerror(e));
+        }
+        if (r == 0 || len + (size_t)r == cap) {
+            len += (size_t)r;
+            break;
+        }
+        len += (size_t)r;
+    }
+    close(fd);
+    int rc = sk_case_parse(out, buf, len, path);
+    free(buf);
+    return rc;
+}
+
+void sk_case_free(sk_case *c)
+{
+    if (!c) return;
+    for (size_t i = 0; i < c->n_zones; i++) sk_tz_free(c->zones[i]);
+    free(c->zones);
+    for (int k = 0; k < 4; k++) sk_map_free(c->known[k]);
+    sk_arena_free(c->arena);
+    free(c);
+}
+
+const char *sk_case_name(const sk_case *c) { return c->name; }
+sk_time sk_case_window_start(const sk_case *c) { return c->start; }
+sk_time sk_case_window_end(const sk_case *c) { return c->end; }
+const sk_tz *sk_case_default_tz(const sk_case *c) { return c->default_tz; }
+size_t sk_case_site_count(const sk_case *c) { return c->n_sites; }
+size_t sk_case_region_count(const sk_case *c) { return c->n_regions; }
+size_t sk_case_source_count(const sk_case *c) { return c->n_sources; }
+size_t sk_case_warning_count(const sk_case *c) { return c->n_warnings; }
+
+const sk_case_site *sk_case_site_at(const sk_case *c, size_t i)
+{
+    return i < c->n_sites ? &c->sites[i] : NULL;
+}
+
+const char *sk_case_region_at(const sk_case *c, size_t i)
+{
+    return i < c->n_regions ? c->region_names[i] : NULL;
+}
+
+const sk_case_source *sk_case_source_at(const sk_case *c, size_t i)
+{
+    return i < c->n_sources ? &c->sources[i] : NULL;
+}
+
+const sk_case_warning *sk_case_warning_at(const sk_case *c, size_t i)
+{
+    return i < c->n_warnings ? &c->warnings[i] : NULL;
+}
+
+const sk_case_site *sk_case_site_for_ip(const sk_case *c, const sk_ip *ip, int *ambiguous)
+{
+    const sk_case_site *best = NULL;
+    int best_bits = -1, tie = 0;
+    for (size_t i = 0; i < c->n_sites; i++)
+        for (size_t k = 0; k < c->sites[i].n_subnets; k++) {
+            const sk_prefix *p = &c->sites[i].subnets[k];
+            if (!sk_prefix_contains(p, ip)) continue;
+            if (p->bits > best_bits) {
+                best = &c->sites[i];
+                best_bits = p->bits;
+                tie = 0;
+            } else if (p->bits == best_bits && best != &c->sites[i]) {
+                tie = 1;
+            }
+        }
+    if (ambiguous) *ambiguous = tie;
+    return tie ? NULL : best;
+}
+
+double sk_case_join_tolerance(const sk_case *c, const char *join)
+{
+    for (size_t i = 0; i < N_TOL; i++)
+        if (!strcmp(default_tolerances[i].name, join)) return c->tol[i];
+    return -1;
+}
+
+int sk_case_known_good(const sk_case *c, const char *kind, const char *value)
+{
+    for (int k = 0; k < 4; k++) {
+        if (strcmp(kind, known_kinds[k])) continue;
+        size_t n = strlen(value);
+        if (k == 3) return sk_map_has(c->known[k], value, n);
+        char low[512];
+        if (lower_copy(low, sizeof low, value, n)) return 0;
+        return sk_map_has(c->known[k], low, n);
+    }
+    return 0;
+}
