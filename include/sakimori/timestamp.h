@@ -58,7 +58,11 @@ typedef struct sk_civil {
     int weekday; /* 0 = Sunday; filled by sk_time_to_civil */
 } sk_civil;
 
-/** Windows FILETIME (100 ns ticks since 1601-01-01Z) to sk_time; saturates. */
+/**
+ * Windows FILETIME (100 ns ticks since 1601-01-01Z) to sk_time. 0 (Windows' "not set")
+ * gives SK_TIME_NONE; values outside sk_time's range (about 1678-2262) saturate. Use
+ * sk_filetime_format() to render a raw FILETIME exactly, whatever its value.
+ */
 sk_time sk_time_from_filetime(uint64_t ft);
 /** sk_time to FILETIME; 0 for instants before 1601. */
 uint64_t sk_time_to_filetime(sk_time t);
@@ -82,6 +86,9 @@ sk_time sk_time_now(void);
  */
 size_t sk_time_format(char out[SK_TIME_ISO_MAX], sk_time t, int digits);
 int sk_buf_put_time(sk_buf *b, sk_time t, int digits);
+
+/** Format any FILETIME as "YYYY-MM-DDTHH:MM:SS.fffffffZ" (0 is 1601-01-01T00:00:00.0000000Z). */
+size_t sk_filetime_format(char out[SK_TIME_ISO_MAX], uint64_t ft);
 
 typedef struct sk_tz sk_tz;
 

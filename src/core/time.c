@@ -9,17 +9,46 @@
 
 #include <sakimori/timestamp.h>
 
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+static char *put_num(char *o, int64_t v, int width);
+
 /* 1601-01-01 to 1970-01-01 in 100 ns ticks */
 #define FT_EPOCH_DIFF UINT64_C(116444736000000000)
 
 sk_time sk_time_from_filetime(uint64_t ft)
 {
-    /* ticks below the epoch difference are before 1970: negative nanoseconds */
-    int64_t ticks = (int64_t)(ft - FT_EPOCH_DIFF);
-    if (ft < FT_EPOCH_DIFF) ticks = -(int64_t)(FT_EPOCH_DIFF - ft);
-    if (ticks > INT64_MAX / 100) return INT64_MAX;
-    if (ticks < -(INT64_MAX / 100)) return INT64_MIN + 1;
-    return ticks * 100;
+    if (ft == 0) return SK_TIME_NONE; /* Windows' "not set" */
+    if (ft >= FT_EPOCH_DIFF) {
+        uint64_t ticks = ft - FT_EPOCH_DIFF;
+        if (ticks > (uint64_t)(INT64_MAX / 100)) return INT64_MAX;
+        return (sk_time)ticks * 100;
+    }
+    uint64_t back = FT_EPOCH_DIFF - ft; /* ticks before 1970 */
+    if (back > (uint64_t)(INT64_MAX / 100)) return INT64_MIN + 1;
+    return -(sk_time)back * 100;
+}
+
+size_t sk_filetime_format(char out[SK_TIME_ISO_MAX], uint64_t ft)
+{
+    uint64_t secs = ft / 10000000u, frac = ft % 10000000u;
+    int64_t days = (int64_t)(secs / 86400u) + sk_days_from_civil(1601, 1, 1);
+    uint64_t rem = secs % 86400u;
+    sk_time t = ((sk_time)rem * SK_NS_PER_SEC) + (sk_time)frac * 100;
+    /* format the day separately so years far outside sk_time's range still print */
+    sk_civil c;
+    sk_time_to_civil(t, &c);
+    int64_t y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    char *o = out;
+    o = put_num(o, y, 4);
+    *o++ = '-';
+    o = put_num(o, m, 2);
+    *o++ = '-';
+    o = put_num(o, d, 2);
+    size_t n = sk_time_format(o, t, 7); /* "1970-01-01T..Z": keep the part from 'T' */
+    memmove(o, o + 10, n - 10 + 1);
+    return (size_t)(o - out) + n - 10;
 }
 
 uint64_t sk_time_to_filetime(sk_time t)
