@@ -53,7 +53,7 @@ int sk_buf_putc(sk_buf *b, char c);
 
 /** Append printf-formatted text. */
 int sk_buf_printf(sk_buf *b, const char *fmt, ...) SK_PRINTF(2, 3);
-int sk_buf_vprintf(sk_buf *b, const char *fmt, va_list ap);
+int sk_buf_vprintf(sk_buf *b, const char *fmt, va_list ap) SK_PRINTF(2, 0);
 
 /** Append the decimal form of an integer (faster than printf). */
 int sk_buf_put_i64(sk_buf *b, int64_t v);

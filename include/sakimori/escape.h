@@ -24,6 +24,16 @@ extern "C" {
  */
 int sk_escape_terminal(sk_buf *out, const char *s, size_t n);
 
+/** Flags for sk_escape_terminal_ex(). */
+enum {
+    /** Leave backslashes as they are: for messages, which quote Windows paths and need
+     * not round-trip; every other escape still applies. */
+    SK_ESC_KEEP_BACKSLASH = 1
+};
+
+/** sk_escape_terminal() with flags. */
+int sk_escape_terminal_ex(sk_buf *out, const char *s, size_t n, unsigned flags);
+
 /**
  * CSV (RFC 4180): the field is quoted when it contains a comma, quote, CR or LF, or
  * starts with a space; quotes are doubled. A field starting with = + - @ TAB or CR is

@@ -62,7 +62,7 @@ void cmd_case_help(FILE *out)
 static int need_value(int i, int argc, char **argv)
 {
     if (i + 1 >= argc) {
-        sk_cli_error("case", "option '%s' needs a value", argv[i]);
+        sk_cli_error("case init", "option '%s' needs a value", argv[i]);
         return 0;
     }
     return 1;

@@ -51,7 +51,7 @@ void sk_cli_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     sk_buf b;
     sk_buf_init(&b, 4096);
-    if (sk_escape_terminal(&b, raw, strlen(raw)) || !b.data)
+    if (sk_escape_terminal_ex(&b, raw, strlen(raw), SK_ESC_KEEP_BACKSLASH) || !b.data)
         fprintf(stderr, "sakimori%s%s: (message could not be escaped)\n", cmd ? " " : "", cmd ? cmd : "");
     else
         fprintf(stderr, "sakimori%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "", b.data);

@@ -3,7 +3,7 @@
  *
  * Messages are kept to one line: a message quoting hostile input (a file name with
  * a newline, a log line with ANSI escapes) must not be able to forge extra lines
- * in a terminal or a log.
+ * in a terminal or a log, so control bytes are rewritten as visible \xNN.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,13 +14,27 @@
 static _Thread_local char tl_msg[SK_ERROR_MAX];
 static _Thread_local int tl_code;
 
-/* Replace control bytes so the message stays one line. */
-static void flatten(char *s)
+/* Rewrite control bytes as visible \xNN so the message stays one line and shows
+ * what the input held; the result is cut at the buffer's end. */
+static void flatten(char *s, size_t cap)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f) *s = ' ';
+    static const char hx[] = "0123456789abcdef";
+    char tmp[SK_ERROR_MAX];
+    size_t o = 0;
+    for (const char *p = s; *p && o + 5 < sizeof tmp; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 || c == 0x7f) {
+            tmp[o++] = '\\';
+            tmp[o++] = 'x';
+            tmp[o++] = hx[c >> 4];
+            tmp[o++] = hx[c & 15];
+        } else {
+            tmp[o++] = (char)c;
+        }
     }
+    tmp[o] = '\0';
+    memcpy(s, tmp, o + 1 < cap ? o + 1 : cap);
+    s[cap - 1] = '\0';
 }
 
 int sk_error_set(int code, const char *fmt, ...)
@@ -34,7 +48,7 @@ int sk_error_set(int code, const char *fmt, ...)
     } else if ((size_t)n >= sizeof tl_msg) {
         memcpy(tl_msg + sizeof tl_msg - 4, "...", 4);
     }
-    flatten(tl_msg);
+    flatten(tl_msg, sizeof tl_msg);
     tl_code = code;
     return code;
 }

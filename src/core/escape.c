@@ -12,6 +12,12 @@ static int is_bidi_control(uint32_t cp)
 
 int sk_escape_terminal(sk_buf *out, const char *s, size_t n)
 {
+    return sk_escape_terminal_ex(out, s, n, 0);
+}
+
+int sk_escape_terminal_ex(sk_buf *out, const char *s, size_t n, unsigned flags)
+{
+    const uint8_t bs = (flags & SK_ESC_KEEP_BACKSLASH) ? 0 : '\\';
     const uint8_t *u = (const uint8_t *)s;
     size_t i = 0;
     int rc = 0;
@@ -19,7 +25,7 @@ int sk_escape_terminal(sk_buf *out, const char *s, size_t n)
         uint8_t c = u[i];
         if (c >= 0x20 && c < 0x7F) {
             size_t j = i;
-            while (j < n && u[j] >= 0x20 && u[j] < 0x7F && u[j] != '\\') j++;
+            while (j < n && u[j] >= 0x20 && u[j] < 0x7F && u[j] != bs) j++;
             if (j > i) {
                 rc = sk_buf_append(out, s + i, j - i);
                 i = j;

@@ -27,6 +27,16 @@ static const uint8_t plain[256] = {
 #undef R16
 };
 
+/* 1 when the bytes at p would be written as a low-surrogate escape: a WTF-8 low
+ * surrogate, or a byte that is not UTF-8 (surrogateescape gives U+DC80..U+DCFF). */
+static int low_follows(const uint8_t *p, size_t n)
+{
+    if (n == 0 || p[0] < 0x80) return 0;
+    uint32_t cp;
+    size_t l = sk_utf8_decode(p, n, &cp, 1);
+    return !l || (cp >= 0xDC00 && cp <= 0xDFFF);
+}
+
 int sk_json_escape(sk_buf *out, const char *s, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
@@ -72,6 +82,10 @@ int sk_json_escape(sk_buf *out, const char *s, size_t n)
             i += l;
             continue;
         }
+        /* A high surrogate escape directly followed by a low one would be read back
+         * as a pair (a different character): then write the high surrogate's three
+         * bytes surrogate-escaped instead, which is what they were. */
+        if (l && cp <= 0xDBFF && low_follows(u + i + l, n - i - l)) l = 0;
         unsigned v = l ? cp : 0xDC00u + c; /* WTF-8 surrogate, or surrogateescape */
         memcpy(esc, "\\u", 2);
         esc[2] = hx[(v >> 12) & 15];

@@ -48,6 +48,7 @@ struct sk_case {
     size_t n_regions;
     sk_case_site *sites;
     size_t n_sites;
+    size_t **subnet_lines; /* per site, the input line of each subnet (for warnings) */
     sk_case_source *sources;
     size_t n_sources;
     sk_tz **zones; /* every zone loaded, owned */
@@ -83,7 +84,7 @@ static int err(ctx *x, const sk_json_value *v, const char *fmt, ...)
     return sk_error_set(SK_EFORMAT, "%s:%zu: %s", x->file, line, msg);
 }
 
-static int warn(ctx *x, const sk_json_value *v, const char *text)
+static int warn(ctx *x, size_t line, const char *text)
 {
     sk_case *c = x->c;
     if (c->n_warnings == c->cap_warnings) {
@@ -96,7 +97,7 @@ static int warn(ctx *x, const sk_json_value *v, const char *text)
     }
     char *t = sk_arena_strndup(c->arena, text, strlen(text));
     if (!t) return SK_ENOMEM;
-    c->warnings[c->n_warnings++] = (sk_case_warning){sk_json_line(v), t};
+    c->warnings[c->n_warnings++] = (sk_case_warning){line, t};
     return 0;
 }
 
@@ -296,16 +297,19 @@ static int load_sites(ctx *x, const sk_json_value *sites, const char *region, in
         if (!rc) {
             size_t ns = sk_json_length(subs);
             sk_prefix *pf = sk_arena_calloc(c->arena, ns ? ns : 1, sizeof *pf);
-            if (!pf) rc = SK_ENOMEM;
+            size_t *lines = sk_arena_calloc(c->arena, ns ? ns : 1, sizeof *lines);
+            if (!pf || !lines) rc = SK_ENOMEM;
+            else c->subnet_lines[c->n_sites] = lines;
             size_t o2 = rc ? 0 : push_key(x, "subnets");
             for (size_t k = 0; k < ns && !rc; k++) {
                 const sk_json_value *sv = sk_json_array_at(subs, k);
+                lines[k] = sk_json_line(sv);
                 size_t o3 = push_index(x, k);
                 size_t sl;
                 const char *st = sk_json_string(sv, &sl);
                 if (!st)
                     rc = err(x, sv, "must be a string");
-                else if (sk_prefix_parse(st, sl, 0, &pf[k]))
+                else if (!memchr(st, '/', sl) || sk_prefix_parse(st, sl, 0, &pf[k]))
                     rc = err(x, sv, "'%.80s' is not an address prefix with its host bits clear (e.g. 10.20.0.0/16)", st);
                 pop(x, o3);
             }
@@ -339,7 +343,8 @@ static int load_regions(ctx *x, const sk_json_value *regions, const char *ctz_na
         total += sk_json_length(sk_json_object_get(sk_json_array_at(regions, i), "sites"));
     c->sites = sk_arena_calloc(c->arena, total ? total : 1, sizeof *c->sites);
     c->region_names = sk_arena_calloc(c->arena, nr, sizeof *c->region_names);
-    if (!c->sites || !c->region_names) return SK_ENOMEM;
+    c->subnet_lines = sk_arena_calloc(c->arena, total ? total : 1, sizeof *c->subnet_lines);
+    if (!c->sites || !c->region_names || !c->subnet_lines) return SK_ENOMEM;
     for (size_t i = 0; i < nr; i++) {
         const sk_json_value *r = sk_json_array_at(regions, i);
         size_t o = push_index(x, i);
@@ -388,7 +393,7 @@ static int load_regions(ctx *x, const sk_json_value *regions, const char *ctz_na
                         sk_buf_puts(&m, " and ");
                         sk_prefix_format(&m, &c->sites[b].subnets[j]);
                         sk_buf_puts(&m, "): addresses there are attributed to a site by the source that logged them");
-                        int rc = m.data ? warn(x, regions, m.data) : SK_ENOMEM;
+                        int rc = m.data ? warn(x, c->subnet_lines[b][j], m.data) : SK_ENOMEM;
                         sk_buf_free(&m);
                         if (rc) return rc;
                     }

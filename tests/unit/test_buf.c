@@ -80,4 +80,22 @@ static void arena_basics(void)
     sk_arena_free(NULL);
 }
 
-SK_TEST_MAIN(T(buf_append_and_cap), T(buf_numbers), T(buf_printf_long), T(arena_basics))
+static void error_messages_one_line(void)
+{
+    CHECK_INT(sk_error_set(SK_EFORMAT, "bad name '%s' at %d", "a\nb\x1b[2Jc", 7), SK_EFORMAT);
+    CHECK_STR(sk_error_last(), "bad name 'a\\x0ab\\x1b[2Jc' at 7");
+    CHECK_INT(sk_error_last_code(), SK_EFORMAT);
+    sk_error_prefix(SK_EIO, "file.evtx");
+    CHECK_STR(sk_error_last(), "file.evtx: bad name 'a\\x0ab\\x1b[2Jc' at 7");
+    char big[2000];
+    memset(big, '\x01', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    sk_error_set(SK_EFORMAT, "%s", big); /* expansion is cut, never overflows */
+    CHECK(strlen(sk_error_last()) < SK_ERROR_MAX);
+    CHECK(strncmp(sk_error_last(), "\\x01\\x01", 8) == 0);
+    sk_error_clear();
+    CHECK_STR(sk_error_last(), "");
+    CHECK_STR(sk_error_name(SK_ELIMIT), "SK_ELIMIT");
+}
+
+SK_TEST_MAIN(T(error_messages_one_line), T(buf_append_and_cap), T(buf_numbers), T(buf_printf_long), T(arena_basics))

@@ -34,6 +34,7 @@ static void example_loads(void)
     sk_ip_parse("8.8.8.8", 7, &ip);
     CHECK(sk_case_site_for_ip(c, &ip, NULL) == NULL);
     CHECK_INT(sk_case_warning_count(c), 1);
+    CHECK_INT(sk_case_warning_at(c, 0)->line, 29); /* munich's 192.168.10.0/24 */
     CHECK_STR(sk_case_warning_at(c, 0)->text,
               "sites 'shanghai' and 'munich' share addresses (192.168.0.0/16 and 192.168.10.0/24): "
               "addresses there are attributed to a site by the source that logged them");
@@ -78,6 +79,8 @@ static void errors_name_file_line_key(void)
         {"\"regions\":[]}", "c.json:3: key 'regions': must list at least one region"},
         {"\"regions\":[{\"name\":\"r\",\"domestic\":true,\"sites\":[\n{\"name\":\"a\",\"subnets\":[\"10.0.0.0/33\"]}]}]}",
          "c.json:4: key 'regions[0].sites[0].subnets[0]': '10.0.0.0/33' is not an address prefix with its host bits clear (e.g. 10.20.0.0/16)"},
+        {"\"regions\":[{\"name\":\"r\",\"domestic\":true,\"sites\":[\n{\"name\":\"a\",\"subnets\":[\"10.1.2.3\"]}]}]}",
+         "c.json:4: key 'regions[0].sites[0].subnets[0]': '10.1.2.3' is not an address prefix with its host bits clear (e.g. 10.20.0.0/16)"},
         {"\"regions\":[{\"name\":\"r\",\"domestic\":true,\"sites\":[{\"name\":\"a\",\"subnets\":[],\"timezone\":\"Asia/Tokio\"}]}]}",
          "c.json:3: key 'regions[0].sites[0].timezone': unknown time zone 'Asia/Tokio' (an IANA name such as Asia/Tokyo, UTC, or +09:00)"},
         {"\"regions\":[{\"name\":\"r\",\"domestic\":\"yes\",\"sites\":[]}]}",

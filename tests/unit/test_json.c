@@ -53,6 +53,37 @@ static void writer_lossless_strings(void)
     sk_buf_free(&b);
 }
 
+/* found by fuzz_json: a lone high surrogate followed by a low-surrogate escape must
+ * not turn into a pair when read back */
+static void writer_no_accidental_pairs(void)
+{
+    const char *cases[] = {"\xed\xa0\x80\x9a", "\xed\xa0\x80\xed\xb0\x80", "\xed\xa0\x80\xff x"};
+    const char *want[] = {"\"\\udced\\udca0\\udc80\\udc9a\"", "\"\\udced\\udca0\\udc80\\udc00\"",
+                          "\"\\udced\\udca0\\udc80\\udcff x\""};
+    for (int k = 0; k < 3; k++) {
+        sk_buf a, b;
+        sk_buf_init(&a, 0);
+        sk_buf_init(&b, 0);
+        CHECK_INT(sk_json_escape(&a, cases[k], strlen(cases[k])), 0);
+        CHECK_STR(a.data, want[k]);
+        sk_json_doc *d;
+        CHECK_INT(sk_json_parse(&d, a.data, a.len, "t", NULL), 0);
+        size_t n;
+        const char *s = sk_json_string(sk_json_doc_root(d), &n);
+        CHECK_INT(sk_json_escape(&b, s, n), 0);
+        CHECK_STR(b.data, a.data); /* a fixpoint */
+        sk_json_doc_free(d);
+        sk_buf_free(&a);
+        sk_buf_free(&b);
+    }
+    /* a proper UTF-16 lone high surrogate before plain text stays one escape */
+    sk_buf c;
+    sk_buf_init(&c, 0);
+    CHECK_INT(sk_json_escape(&c, "\xed\xa0\x80z", 4), 0);
+    CHECK_STR(c.data, "\"\\ud800z\"");
+    sk_buf_free(&c);
+}
+
 static void writer_misuse(void)
 {
     sk_buf b;
@@ -201,5 +232,5 @@ static void reader_limits(void)
     sk_buf_free(&b);
 }
 
-SK_TEST_MAIN(T(writer_basics), T(writer_lossless_strings), T(writer_misuse), T(reader_values),
+SK_TEST_MAIN(T(writer_basics), T(writer_lossless_strings), T(writer_no_accidental_pairs), T(writer_misuse), T(reader_values),
              T(reader_duplicates), T(reader_errors), T(reader_limits))

@@ -63,6 +63,10 @@ static void escape_terminal(void)
     sk_buf_reset(&b);
     CHECK_INT(sk_escape_terminal(&b, "\xe6\x97\xa5\xe6\x9c\xac", 6), 0); /* Japanese passes */
     CHECK_STR(b.data, "\xe6\x97\xa5\xe6\x9c\xac");
+    sk_buf_reset(&b);
+    const char *msg = "C:\\Windows \x1b \xe2\x80\xae";
+    CHECK_INT(sk_escape_terminal_ex(&b, msg, strlen(msg), SK_ESC_KEEP_BACKSLASH), 0);
+    CHECK_STR(b.data, "C:\\Windows \\x1b \\u202e");
     sk_buf_free(&b);
 }
 
