@@ -7,6 +7,10 @@ FUZZ     ?= build-fuzz
 CMAKE_FLAGS ?=
 CTEST_FAST := -LE slow --output-on-failure -j$(JOBS)
 
+# Build quietly; on failure show the whole log (warnings are errors: -Werror).
+quiet_build = echo "== build $(1)" && MAKEFLAGS= cmake --build $(1) -j$(JOBS) > $(1)/build.log 2>&1 \
+              || { cat $(1)/build.log; echo "build failed: see above ($(1)/build.log)"; exit 1; }
+
 .PHONY: all build deps check check-full check-asan check-release demo fuzz clean format lint
 
 all: build
@@ -16,11 +20,11 @@ deps:
 
 build:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS)
+	@$(call quiet_build,$(BUILD))
 
 build-asan:
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DSK_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(ASAN) -j$(JOBS)
+	@$(call quiet_build,$(ASAN))
 
 # make check: install what is missing, build a normal and an ASan+UBSan configuration,
 # run every test not labelled `slow` in both.
@@ -41,7 +45,7 @@ check-full: deps
 fuzz:
 	@scripts/install-deps --fuzz
 	@CC=clang cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=Debug -DSK_FUZZ=ON >/dev/null
-	@cmake --build $(FUZZ) -j$(JOBS)
+	@$(call quiet_build,$(FUZZ))
 	@ls $(FUZZ)/tests/fuzz/fuzz_* | grep -v '\.' || true
 
 # make demo: the main job on the embedded default scenario.

@@ -60,8 +60,9 @@ static int parse_name(const char **p)
     return 0;
 }
 
-/* [+-]hh[:mm[:ss]], hours up to 167; returns seconds */
-static int parse_hms(const char **p, int32_t *out, int allow_sign)
+/* [+-]hh[:mm[:ss]] with hours up to max_h (POSIX: 24 for offsets; RFC 8536 allows
+ * 167 for the time of a transition); returns seconds */
+static int parse_hms(const char **p, int32_t *out, int allow_sign, int max_h)
 {
     const char *s = *p;
     int sign = 1;
@@ -83,7 +84,7 @@ static int parse_hms(const char **p, int32_t *out, int allow_sign)
         }
         v[k] = x;
     }
-    if (v[0] > 167 || v[1] > 59 || v[2] > 59) return -1;
+    if (v[0] > max_h || v[1] > 59 || v[2] > 59) return -1;
     *out = sign * (v[0] * 3600 + v[1] * 60 + v[2]);
     *p = s;
     return 0;
@@ -121,7 +122,7 @@ static int parse_date(const char **p, rule_date *d)
     d->time = 7200;
     if (*s == '/') {
         s++;
-        if (parse_hms(&s, &d->time, 1)) return -1;
+        if (parse_hms(&s, &d->time, 1, 167)) return -1;
     }
     *p = s;
     return 0;
@@ -132,7 +133,7 @@ static int parse_rule(const char *s, posix_rule *r)
     memset(r, 0, sizeof *r);
     if (parse_name(&s)) return -1;
     int32_t off;
-    if (parse_hms(&s, &off, 1)) return -1;
+    if (parse_hms(&s, &off, 1, 24)) return -1;
     r->std_off = -off; /* POSIX offsets are west-positive */
     r->dst_off = r->std_off;
     if (*s) {
@@ -140,7 +141,7 @@ static int parse_rule(const char *s, posix_rule *r)
         r->has_dst = 1;
         r->dst_off = r->std_off + 3600;
         if (*s && *s != ',') {
-            if (parse_hms(&s, &off, 1)) return -1;
+            if (parse_hms(&s, &off, 1, 24)) return -1;
             r->dst_off = -off;
         }
         if (*s != ',') {
@@ -389,7 +390,7 @@ int sk_tz_load(sk_tz **out, const char *name)
         else
             snprintf(norm, sizeof norm, "%c%s", name[0], hm);
         p = norm;
-        if (parse_hms(&p, &off, 1) || *p || off < -14 * 3600 || off > 14 * 3600)
+        if (parse_hms(&p, &off, 1, 24) || *p || off < -14 * 3600 || off > 14 * 3600)
             return sk_error_set(SK_EFORMAT, "invalid UTC offset '%.32s'", name);
         sk_tz *tz = tz_alloc(name);
         if (!tz) return sk_error_set(SK_ENOMEM, "out of memory");

@@ -161,10 +161,14 @@ static void zone_posix_and_fixed(void)
     CHECK_INT(sk_tz_offset_at(tz, T_(2026, 3, 29, 1, 0, 0)), 7200);
     CHECK_INT(sk_tz_offset_at(tz, T_(2026, 10, 25, 1, 0, 0)), 3600);
     sk_tz_free(tz);
+    CHECK_INT(sk_tz_parse_posix(&tz, "EST5EDT,M3.2.0/-1,M11.1.0/167", NULL), 0);
+    sk_tz_free(tz);
     CHECK_INT(sk_tz_parse_posix(&tz, "<+0545>-5:45", NULL), 0);
     CHECK_INT(sk_tz_offset_at(tz, 0), 5 * 3600 + 45 * 60);
     sk_tz_free(tz);
-    const char *bad[] = {"", "X-1", "CET-1CEST,M13.5.0,M10.5.0", "CET-200", "CET-1CEST,J0,J10"};
+    /* found by fuzz_tzif: offsets are limited to 24 h; transition times may reach 167 h */
+    const char *bad[] = {"", "X-1", "CET-1CEST,M13.5.0,M10.5.0", "CET-200", "CET-1CEST,J0,J10",
+                         "<+1030>-10:30<+11>-51,M10.1.0,M4.1.0", "XXX-25"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_INT(sk_tz_parse_posix(&tz, bad[i], NULL), SK_EFORMAT);
     CHECK_INT(sk_tz_load(&tz, "+09:00"), 0);
