@@ -109,6 +109,24 @@ typedef struct sk_json_limits {
 int sk_json_parse(sk_json_doc **out, const char *data, size_t len, const char *name,
                   const sk_json_limits *limits);
 
+/** A position in an input: byte offset and 1-based line. */
+typedef struct sk_json_pos {
+    size_t offset;
+    size_t line;
+} sk_json_pos;
+
+/**
+ * Parse the next JSON value of a stream of values (concatenated, or one per line, as
+ * JSON-lines logs and pretty-printed dumps hold them). `data[0..len)` starts at file
+ * position *pos (set {0, 1} for the start of a file); offsets and lines in messages and
+ * in sk_json_offset()/sk_json_line() are file positions. On success *consumed is the
+ * number of bytes read, including the whitespace after the value, and *pos has moved
+ * past them. At the end of the data (only whitespace left) returns SK_ENOTFOUND with
+ * *out NULL and no message. On a syntax error nothing is consumed.
+ */
+int sk_json_parse_next(sk_json_doc **out, const char *data, size_t len, const char *name,
+                       const sk_json_limits *limits, sk_json_pos *pos, size_t *consumed);
+
 void sk_json_doc_free(sk_json_doc *doc);
 
 /** The root value (never NULL for a parsed document). */

@@ -45,6 +45,7 @@ struct sk_json_doc {
 
 typedef struct parser {
     const uint8_t *p, *start, *end;
+    size_t base; /* file offset of start */
     size_t line;
     unsigned depth, max_depth;
     int keep_invalid;
@@ -58,7 +59,7 @@ typedef struct parser {
 static int fail(parser *ps, const char *what)
 {
     if (ps->rc) return ps->rc;
-    size_t off = (size_t)(ps->p - ps->start);
+    size_t off = ps->base + (size_t)(ps->p - ps->start);
     ps->rc = sk_error_set(SK_EFORMAT, "%s:%zu: %s (offset %zu)", ps->name ? ps->name : "<json>",
                           ps->line, what, off);
     return ps->rc;
@@ -307,7 +308,7 @@ done:;
 static int parse_value(parser *ps, sk_json_value *out)
 {
     skip_ws(ps);
-    out->offset = (size_t)(ps->p - ps->start);
+    out->offset = ps->base + (size_t)(ps->p - ps->start);
     out->line = ps->line;
     if (ps->p >= ps->end) return fail(ps, "unexpected end of input, value expected");
     switch (*ps->p) {
@@ -325,35 +326,41 @@ static int parse_value(parser *ps, sk_json_value *out)
     }
 }
 
-int sk_json_parse(sk_json_doc **out, const char *data, size_t len, const char *name,
-                  const sk_json_limits *limits)
+/* The shared body of sk_json_parse and sk_json_parse_next. `whole`: the value must be
+ * all there is (trailing data is an error). */
+static int parse_doc(sk_json_doc **out, const char *data, size_t len, const char *name,
+                     const sk_json_limits *limits, sk_json_pos *pos, size_t *consumed, int whole)
 {
     *out = NULL;
-    sk_json_doc *doc = calloc(1, sizeof *doc);
-    if (!doc) return sk_error_set(SK_ENOMEM, "out of memory");
     size_t max_bytes = limits && limits->max_bytes ? limits->max_bytes : (size_t)64 << 20;
     unsigned depth = limits && limits->max_depth ? limits->max_depth : SK_JSON_MAX_DEPTH;
     if (depth > SK_JSON_MAX_DEPTH) depth = SK_JSON_MAX_DEPTH;
+    parser ps = {0};
+    ps.p = ps.start = (const uint8_t *)data;
+    ps.end = ps.p + len;
+    ps.base = pos->offset;
+    ps.line = pos->line;
+    ps.max_depth = depth;
+    ps.keep_invalid = limits ? limits->keep_invalid_utf8 : 0;
+    ps.name = name;
+    if (pos->offset == 0 && len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        ps.p += 3; /* tolerate a BOM at the start of a file */
+    skip_ws(&ps);
+    if (!whole && ps.p == ps.end) return SK_ENOTFOUND;
+    sk_json_doc *doc = calloc(1, sizeof *doc);
+    if (!doc) return sk_error_set(SK_ENOMEM, "out of memory");
     int rc = sk_arena_new(&doc->arena, 0, max_bytes);
     if (rc) {
         free(doc);
         return rc;
     }
-    parser ps = {0};
-    ps.p = ps.start = (const uint8_t *)data;
-    ps.end = ps.p + len;
-    ps.line = 1;
-    ps.max_depth = depth;
-    ps.keep_invalid = limits ? limits->keep_invalid_utf8 : 0;
-    ps.name = name;
     ps.arena = doc->arena;
     sk_buf_init(&ps.scratch, max_bytes);
     sk_buf_init(&ps.str, max_bytes);
-    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) ps.p += 3; /* tolerate a BOM */
     rc = parse_value(&ps, &doc->root);
     if (!rc) {
         skip_ws(&ps);
-        if (ps.p != ps.end) rc = fail(&ps, "trailing data after the JSON value");
+        if (whole && ps.p != ps.end) rc = fail(&ps, "trailing data after the JSON value");
     }
     sk_buf_free(&ps.scratch);
     sk_buf_free(&ps.str);
@@ -361,8 +368,29 @@ int sk_json_parse(sk_json_doc **out, const char *data, size_t len, const char *n
         sk_json_doc_free(doc);
         return rc;
     }
+    size_t used = (size_t)(ps.p - ps.start);
+    if (consumed) *consumed = used;
+    pos->offset += used;
+    pos->line = ps.line;
     *out = doc;
     return 0;
+}
+
+int sk_json_parse(sk_json_doc **out, const char *data, size_t len, const char *name,
+                  const sk_json_limits *limits)
+{
+    sk_json_pos pos = {0, 1};
+    return parse_doc(out, data, len, name, limits, &pos, NULL, 1);
+}
+
+int sk_json_parse_next(sk_json_doc **out, const char *data, size_t len, const char *name,
+                       const sk_json_limits *limits, sk_json_pos *pos, size_t *consumed)
+{
+    if (consumed) *consumed = 0;
+    sk_json_pos p = *pos;
+    int rc = parse_doc(out, data, len, name, limits, &p, consumed, 0);
+    if (rc == 0) *pos = p;
+    return rc;
 }
 
 void sk_json_doc_free(sk_json_doc *doc)

@@ -27,14 +27,29 @@ static const uint8_t plain[256] = {
 #undef R16
 };
 
-/* 1 when the bytes at p would be written as a low-surrogate escape: a WTF-8 low
- * surrogate, or a byte that is not UTF-8 (surrogateescape gives U+DC80..U+DCFF). */
-static int low_follows(const uint8_t *p, size_t n)
+/*
+ * A run of WTF-8 high surrogates starts at p. Returns the run's length in bytes and
+ * stores in *bytewise whether what follows it would be written as a low-surrogate
+ * escape (a WTF-8 low surrogate, or a byte that is not UTF-8: surrogateescape gives
+ * U+DC80..U+DCFF). Then every high surrogate of the run must be written bytewise,
+ * or a reader would pair the last one with the low escape after it.
+ */
+static size_t high_run(const uint8_t *p, size_t n, int *bytewise)
 {
-    if (n == 0 || p[0] < 0x80) return 0;
-    uint32_t cp;
-    size_t l = sk_utf8_decode(p, n, &cp, 1);
-    return !l || (cp >= 0xDC00 && cp <= 0xDFFF);
+    size_t i = 0;
+    *bytewise = 0;
+    while (i < n) {
+        if (p[i] < 0x80) return i;
+        uint32_t cp;
+        size_t l = sk_utf8_decode(p + i, n - i, &cp, 1);
+        if (!l || (cp >= 0xDC00 && cp <= 0xDFFF)) {
+            *bytewise = 1;
+            return i;
+        }
+        if (cp < 0xD800 || cp > 0xDBFF) return i;
+        i += l;
+    }
+    return i;
 }
 
 int sk_json_escape(sk_buf *out, const char *s, size_t n)
@@ -45,6 +60,8 @@ int sk_json_escape(sk_buf *out, const char *s, size_t n)
     if (rc) return rc;
     out->data[out->len++] = '"';
     size_t i = 0;
+    size_t run_end = 0; /* high surrogates before this index were decided together */
+    int run_bytewise = 0;
     while (i < n) {
         size_t j = i;
         while (j < n && plain[u[j]]) j++;
@@ -85,7 +102,10 @@ int sk_json_escape(sk_buf *out, const char *s, size_t n)
         /* A high surrogate escape directly followed by a low one would be read back
          * as a pair (a different character): then write the high surrogate's three
          * bytes surrogate-escaped instead, which is what they were. */
-        if (l && cp <= 0xDBFF && low_follows(u + i + l, n - i - l)) l = 0;
+        if (l && cp <= 0xDBFF) {
+            if (i >= run_end) run_end = i + high_run(u + i, n - i, &run_bytewise);
+            if (run_bytewise) l = 0;
+        }
         unsigned v = l ? cp : 0xDC00u + c; /* WTF-8 surrogate, or surrogateescape */
         memcpy(esc, "\\u", 2);
         esc[2] = hx[(v >> 12) & 15];

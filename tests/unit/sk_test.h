@@ -48,6 +48,31 @@ static const char *sk_t_current;
         }                                                                                     \
     } while (0)
 
+/*
+ * Path of a directory under ../shared/data (the public test data beside the project;
+ * SK_SHARED_DATA overrides the location). When it is missing the test is skipped
+ * (exit 77, which ctest reports as skipped) with a message - unless CI=true, where a
+ * missing data set is a failure.
+ */
+#include <sys/stat.h>
+static inline const char *sk_test_shared_data(const char *sub)
+{
+    static char path[4096];
+    const char *base = getenv("SK_SHARED_DATA");
+    if (!base || !*base) base = SK_SHARED_DATA_DEFAULT;
+    snprintf(path, sizeof path, "%s/%s", base, sub);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return path;
+    const char *ci = getenv("CI");
+    if (ci && !strcmp(ci, "true")) {
+        printf("FAIL: test data %s is missing (CI=true: missing data is a failure)\n", path);
+        printf("0 passed, 1 failed\n");
+        exit(1);
+    }
+    printf("skipped: test data %s is missing (set SK_SHARED_DATA or provide ../shared/data)\n", path);
+    exit(77);
+}
+
 typedef struct sk_test_case {
     const char *name;
     void (*fn)(void);

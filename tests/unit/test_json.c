@@ -57,10 +57,13 @@ static void writer_lossless_strings(void)
  * not turn into a pair when read back */
 static void writer_no_accidental_pairs(void)
 {
-    const char *cases[] = {"\xed\xa0\x80\x9a", "\xed\xa0\x80\xed\xb0\x80", "\xed\xa0\x80\xff x"};
+    const char *cases[] = {"\xed\xa0\x80\x9a", "\xed\xa0\x80\xed\xb0\x80", "\xed\xa0\x80\xff x",
+                           /* a run of two highs before an invalid byte (second fuzz find) */
+                           "\xed\xa8\x80\xed\xab\xbf\xb4"};
     const char *want[] = {"\"\\udced\\udca0\\udc80\\udc9a\"", "\"\\udced\\udca0\\udc80\\udc00\"",
-                          "\"\\udced\\udca0\\udc80\\udcff x\""};
-    for (int k = 0; k < 3; k++) {
+                          "\"\\udced\\udca0\\udc80\\udcff x\"",
+                          "\"\\udced\\udca8\\udc80\\udced\\udcab\\udcbf\\udcb4\""};
+    for (int k = 0; k < 4; k++) {
         sk_buf a, b;
         sk_buf_init(&a, 0);
         sk_buf_init(&b, 0);
@@ -76,6 +79,17 @@ static void writer_no_accidental_pairs(void)
         sk_buf_free(&a);
         sk_buf_free(&b);
     }
+    /* a long run of high surrogates is decided once, not rescanned per surrogate */
+    sk_buf r;
+    sk_buf_init(&r, 0);
+    for (int k = 0; k < 200000; k++) sk_buf_append(&r, "\xed\xa0\x80", 3);
+    sk_buf_putc(&r, 'x');
+    sk_buf o;
+    sk_buf_init(&o, 0);
+    CHECK_INT(sk_json_escape(&o, r.data, r.len), 0);
+    CHECK_INT(o.len, 200000 * 6 + 3);
+    sk_buf_free(&o);
+    sk_buf_free(&r);
     /* a proper UTF-16 lone high surrogate before plain text stays one escape */
     sk_buf c;
     sk_buf_init(&c, 0);
@@ -200,6 +214,35 @@ static void reader_errors(void)
     }
 }
 
+static void reader_stream(void)
+{
+    const char *in = "{\"a\":1}\n{\"b\":\n [2]}  \n\n 3 {\"c\" 1}";
+    size_t len = strlen(in), off = 0, used;
+    sk_json_pos pos = {0, 1};
+    sk_json_doc *d;
+    CHECK_INT(sk_json_parse_next(&d, in, len, "s", NULL, &pos, &used), 0);
+    CHECK_INT(used, 8);
+    CHECK_INT(pos.line, 2);
+    sk_json_doc_free(d);
+    off += used;
+    CHECK_INT(sk_json_parse_next(&d, in + off, len - off, "s", NULL, &pos, &used), 0);
+    const sk_json_value *b = sk_json_object_get(sk_json_doc_root(d), "b");
+    CHECK_INT(sk_json_line(b), 3);
+    CHECK_INT(sk_json_offset(b), 15); /* a file offset, not one into the slice */
+    sk_json_doc_free(d);
+    off += used;
+    CHECK_INT(sk_json_parse_next(&d, in + off, len - off, "s", NULL, &pos, &used), 0);
+    CHECK_INT(sk_json_line(sk_json_doc_root(d)), 5);
+    sk_json_doc_free(d);
+    off += used;
+    sk_json_pos before = pos;
+    CHECK_INT(sk_json_parse_next(&d, in + off, len - off, "s", NULL, &pos, &used), SK_EFORMAT);
+    CHECK_STR(sk_error_last(), "s:5: expected ':' after object key (offset 31)");
+    CHECK(pos.offset == before.offset && used == 0); /* nothing consumed on error */
+    CHECK_INT(sk_json_parse_next(&d, "  \n ", 4, "s", NULL, &pos, &used), SK_ENOTFOUND);
+    CHECK(d == NULL);
+}
+
 static void reader_limits(void)
 {
     sk_buf b;
@@ -233,4 +276,4 @@ static void reader_limits(void)
 }
 
 SK_TEST_MAIN(T(writer_basics), T(writer_lossless_strings), T(writer_no_accidental_pairs), T(writer_misuse), T(reader_values),
-             T(reader_duplicates), T(reader_errors), T(reader_limits))
+             T(reader_duplicates), T(reader_errors), T(reader_stream), T(reader_limits))
