@@ -143,8 +143,9 @@ static int read_stdin(char **out, size_t *len)
         ssize_t r = read(0, tmp, sizeof tmp);
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) {
+            int e = errno; /* free() may change errno */
             sk_buf_free(&b);
-            return sk_error_set(SK_EIO, "<stdin>: read error: %s", strerror(errno));
+            return sk_error_set(SK_EIO, "<stdin>: read error: %s", strerror(e));
         }
         if (r == 0) break;
         int rc = sk_buf_append(&b, tmp, (size_t)r);

@@ -18,6 +18,7 @@
 
 #include <sakimori/arena.h>
 #include <sakimori/case.h>
+#include <sakimori/cfg.h>
 #include <sakimori/digest.h>
 #include <sakimori/json.h>
 #include <sakimori/map.h>
@@ -63,26 +64,9 @@ static const char *known_kinds[4] = {"sha256", "domain", "host", "signer"};
 static const char *known_keys[4] = {"sha256", "domains", "hosts", "signers"};
 
 typedef struct ctx {
-    const char *file;
+    sk_cfg cfg; /* file, arena and key path */
     sk_case *c;
-    char path[256]; /* key path of the value being checked */
 } ctx;
-
-/* Report an error at value v (its line) under the current key path. Quoted input
- * is cut to 80 bytes by the callers' "%.80s" so one message stays one short line. */
-static int err(ctx *x, const sk_json_value *v, const char *fmt, ...) SK_PRINTF(3, 4);
-static int err(ctx *x, const sk_json_value *v, const char *fmt, ...)
-{
-    char msg[384];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    size_t line = v ? sk_json_line(v) : 1;
-    if (x->path[0])
-        return sk_error_set(SK_EFORMAT, "%s:%zu: key '%.80s': %s", x->file, line, x->path, msg);
-    return sk_error_set(SK_EFORMAT, "%s:%zu: %s", x->file, line, msg);
-}
 
 static int warn(ctx *x, size_t line, const char *text)
 {
@@ -101,122 +85,10 @@ static int warn(ctx *x, size_t line, const char *text)
     return 0;
 }
 
-/* Push ".key" or "[i]" onto the path; returns the old length for pop(). */
-static size_t push_key(ctx *x, const char *key)
-{
-    size_t old = strlen(x->path);
-    snprintf(x->path + old, sizeof x->path - old, "%s%s", old ? "." : "", key);
-    return old;
-}
-
-static size_t push_index(ctx *x, size_t i)
-{
-    size_t old = strlen(x->path);
-    snprintf(x->path + old, sizeof x->path - old, "[%zu]", i);
-    return old;
-}
-
-static void pop(ctx *x, size_t old)
-{
-    x->path[old] = '\0';
-}
-
-/* Refuse keys outside `allowed` (NULL-terminated). */
-static int check_keys(ctx *x, const sk_json_value *obj, const char *const *allowed)
-{
-    if (sk_json_type_of(obj) != SK_JSON_OBJECT) return err(x, obj, "must be an object");
-    if (sk_json_object_has_duplicates(obj)) return err(x, obj, "object has a repeated key");
-    for (size_t i = 0; i < sk_json_length(obj); i++) {
-        const char *k = sk_json_object_key_at(obj, i, NULL);
-        int ok = 0;
-        for (const char *const *a = allowed; *a; a++)
-            if (!strcmp(*a, k)) ok = 1;
-        if (!ok) {
-            size_t o = push_key(x, k);
-            int rc = err(x, sk_json_object_value_at(obj, i), "unknown key");
-            pop(x, o);
-            return rc;
-        }
-    }
-    return 0;
-}
-
-/* Fetch a member; type-check it. Missing + required is an error; missing + optional gives NULL. */
-static int member(ctx *x, const sk_json_value *obj, const char *key, sk_json_type type,
-                  int required, const sk_json_value **out)
-{
-    const sk_json_value *v = sk_json_object_get(obj, key);
-    *out = v;
-    if (!v) {
-        if (!required) return 0;
-        return err(x, obj, "missing required key '%.80s'", key);
-    }
-    sk_json_type t = sk_json_type_of(v);
-    int ok = t == type || (type == SK_JSON_TRUE && t == SK_JSON_FALSE);
-    if (!ok) {
-        static const char *names[] = {"null", "a boolean", "a boolean", "a number",
-                                      "a string", "an array", "an object"};
-        size_t o = push_key(x, key);
-        int rc = err(x, v, "must be %s", names[type]);
-        pop(x, o);
-        return rc;
-    }
-    return 0;
-}
-
-static int valid_id(const char *s, size_t n)
-{
-    if (n == 0 || n > 64 || !isalnum((unsigned char)s[0])) return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!isalnum(c) && c != '.' && c != '_' && c != '-') return 0;
-    }
-    return 1;
-}
-
-/* A string member that must be an identifier; result copied into the arena. */
-static int id_member(ctx *x, const sk_json_value *obj, const char *key, int required,
-                     const char **out)
-{
-    const sk_json_value *v;
-    int rc = member(x, obj, key, SK_JSON_STRING, required, &v);
-    *out = NULL;
-    if (rc || !v) return rc;
-    size_t n;
-    const char *s = sk_json_string(v, &n);
-    if (!valid_id(s, n)) {
-        size_t o = push_key(x, key);
-        rc = err(x, v, "'%.80s' is not a name (1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric)", s);
-        pop(x, o);
-        return rc;
-    }
-    *out = sk_arena_strndup(x->c->arena, s, n);
-    return *out ? 0 : SK_ENOMEM;
-}
-
-static int str_member(ctx *x, const sk_json_value *obj, const char *key, int required,
-                      size_t maxlen, const char **out)
-{
-    const sk_json_value *v;
-    int rc = member(x, obj, key, SK_JSON_STRING, required, &v);
-    *out = NULL;
-    if (rc || !v) return rc;
-    size_t n;
-    const char *s = sk_json_string(v, &n);
-    if (n == 0 || n > maxlen || memchr(s, '\0', n)) {
-        size_t o = push_key(x, key);
-        rc = err(x, v, "must be a non-empty string of at most %zu bytes", maxlen);
-        pop(x, o);
-        return rc;
-    }
-    *out = sk_arena_strndup(x->c->arena, s, n);
-    return *out ? 0 : SK_ENOMEM;
-}
-
 static int zone_member(ctx *x, const sk_json_value *obj, const char *key, const char **name,
                        const sk_tz **tz)
 {
-    int rc = str_member(x, obj, key, 0, 100, name);
+    int rc = sk_cfg_string(&x->cfg, obj, key, 0, 100, name);
     if (rc || !*name) return rc;
     sk_case *c = x->c;
     for (size_t i = 0; i < c->n_zones; i++)
@@ -226,9 +98,9 @@ static int zone_member(ctx *x, const sk_json_value *obj, const char *key, const 
         }
     sk_tz *z;
     if (sk_tz_load(&z, *name)) {
-        size_t o = push_key(x, key);
-        rc = err(x, sk_json_object_get(obj, key), "unknown time zone '%.80s' (an IANA name such as Asia/Tokyo, UTC, or +09:00)", *name);
-        pop(x, o);
+        size_t o = sk_cfg_push_key(&x->cfg, key);
+        rc = sk_cfg_error(&x->cfg, sk_json_object_get(obj, key), "unknown time zone '%.80s' (an IANA name such as Asia/Tokyo, UTC, or +09:00)", *name);
+        sk_cfg_pop(&x->cfg, o);
         return rc;
     }
     sk_tz **nz = realloc(c->zones, (c->n_zones + 1) * sizeof *nz);
@@ -242,24 +114,6 @@ static int zone_member(ctx *x, const sk_json_value *obj, const char *key, const 
     return 0;
 }
 
-static int time_member(ctx *x, const sk_json_value *obj, const char *key, sk_time *out)
-{
-    const sk_json_value *v;
-    int rc = member(x, obj, key, SK_JSON_STRING, 1, &v);
-    if (rc) return rc;
-    size_t n;
-    const char *s = sk_json_string(v, &n);
-    sk_stamp st;
-    if (sk_time_parse_iso8601(s, n, NULL, &st) || (st.quality & SK_TQ_ZONE_ASSUMED)) {
-        size_t o = push_key(x, key);
-        rc = err(x, v, "'%.80s' is not an ISO 8601 time with a zone (e.g. 2026-05-01T00:00:00Z or 2026-05-01T09:00:00+09:00)", s);
-        pop(x, o);
-        return rc;
-    }
-    *out = st.utc;
-    return 0;
-}
-
 static int load_sites(ctx *x, const sk_json_value *sites, const char *region, int domestic,
                       const char *rtz_name, const sk_tz *rtz)
 {
@@ -267,23 +121,23 @@ static int load_sites(ctx *x, const sk_json_value *sites, const char *region, in
     sk_case *c = x->c;
     for (size_t i = 0; i < sk_json_length(sites); i++) {
         const sk_json_value *s = sk_json_array_at(sites, i);
-        size_t o = push_index(x, i);
-        int rc = check_keys(x, s, keys);
+        size_t o = sk_cfg_push_index(&x->cfg, i);
+        int rc = sk_cfg_check_keys(&x->cfg, s, keys);
         sk_case_site site = {0};
         site.region = region;
         site.domestic = domestic;
         site.timezone = rtz_name;
         site.tz = rtz;
         const char *desc;
-        if (!rc) rc = id_member(x, s, "name", 1, &site.name);
-        if (!rc) rc = str_member(x, s, "description", 0, 1000, &desc);
-        if (!rc) rc = str_member(x, s, "country", 0, 2, &site.country);
+        if (!rc) rc = sk_cfg_id(&x->cfg, s, "name", 1, &site.name);
+        if (!rc) rc = sk_cfg_string(&x->cfg, s, "description", 0, 1000, &desc);
+        if (!rc) rc = sk_cfg_string(&x->cfg, s, "country", 0, 2, &site.country);
         if (!rc && site.country &&
             (strlen(site.country) != 2 || !isupper((unsigned char)site.country[0]) ||
              !isupper((unsigned char)site.country[1]))) {
-            size_t o2 = push_key(x, "country");
-            rc = err(x, sk_json_object_get(s, "country"), "'%.80s' is not an ISO 3166-1 alpha-2 code (e.g. JP, CN)", site.country);
-            pop(x, o2);
+            size_t o2 = sk_cfg_push_key(&x->cfg, "country");
+            rc = sk_cfg_error(&x->cfg, sk_json_object_get(s, "country"), "'%.80s' is not an ISO 3166-1 alpha-2 code (e.g. JP, CN)", site.country);
+            sk_cfg_pop(&x->cfg, o2);
         }
         const char *zn = NULL;
         const sk_tz *zt = NULL;
@@ -293,42 +147,42 @@ static int load_sites(ctx *x, const sk_json_value *sites, const char *region, in
             site.tz = zt;
         }
         const sk_json_value *subs;
-        if (!rc) rc = member(x, s, "subnets", SK_JSON_ARRAY, 1, &subs);
+        if (!rc) rc = sk_cfg_member(&x->cfg, s, "subnets", SK_JSON_ARRAY, 1, &subs);
         if (!rc) {
             size_t ns = sk_json_length(subs);
             sk_prefix *pf = sk_arena_calloc(c->arena, ns ? ns : 1, sizeof *pf);
             size_t *lines = sk_arena_calloc(c->arena, ns ? ns : 1, sizeof *lines);
             if (!pf || !lines) rc = SK_ENOMEM;
             else c->subnet_lines[c->n_sites] = lines;
-            size_t o2 = rc ? 0 : push_key(x, "subnets");
+            size_t o2 = rc ? 0 : sk_cfg_push_key(&x->cfg, "subnets");
             for (size_t k = 0; k < ns && !rc; k++) {
                 const sk_json_value *sv = sk_json_array_at(subs, k);
                 lines[k] = sk_json_line(sv);
-                size_t o3 = push_index(x, k);
+                size_t o3 = sk_cfg_push_index(&x->cfg, k);
                 size_t sl;
                 const char *st = sk_json_string(sv, &sl);
                 if (!st)
-                    rc = err(x, sv, "must be a string");
+                    rc = sk_cfg_error(&x->cfg, sv, "must be a string");
                 else if (!memchr(st, '/', sl) || sk_prefix_parse(st, sl, 0, &pf[k]))
-                    rc = err(x, sv, "'%.80s' is not an address prefix with its host bits clear (e.g. 10.20.0.0/16)", st);
-                pop(x, o3);
+                    rc = sk_cfg_error(&x->cfg, sv, "'%.80s' is not an address prefix with its host bits clear (e.g. 10.20.0.0/16)", st);
+                sk_cfg_pop(&x->cfg, o3);
             }
-            if (!rc) pop(x, o2);
+            if (!rc) sk_cfg_pop(&x->cfg, o2);
             site.subnets = pf;
             site.n_subnets = ns;
         }
         if (!rc) {
             for (size_t k = 0; k < c->n_sites; k++)
                 if (!strcmp(c->sites[k].name, site.name)) {
-                    size_t o2 = push_key(x, "name");
-                    rc = err(x, sk_json_object_get(s, "name"), "site '%.80s' is defined twice", site.name);
-                    pop(x, o2);
+                    size_t o2 = sk_cfg_push_key(&x->cfg, "name");
+                    rc = sk_cfg_error(&x->cfg, sk_json_object_get(s, "name"), "site '%.80s' is defined twice", site.name);
+                    sk_cfg_pop(&x->cfg, o2);
                     break;
                 }
         }
         if (rc) return rc;
         c->sites[c->n_sites++] = site;
-        pop(x, o);
+        sk_cfg_pop(&x->cfg, o);
     }
     return 0;
 }
@@ -338,7 +192,7 @@ static int load_regions(ctx *x, const sk_json_value *regions, const char *ctz_na
     static const char *const keys[] = {"name", "domestic", "timezone", "sites", "description", NULL};
     sk_case *c = x->c;
     size_t nr = sk_json_length(regions), total = 0;
-    if (nr == 0) return err(x, regions, "must list at least one region");
+    if (nr == 0) return sk_cfg_error(&x->cfg, regions, "must list at least one region");
     for (size_t i = 0; i < nr; i++)
         total += sk_json_length(sk_json_object_get(sk_json_array_at(regions, i), "sites"));
     c->sites = sk_arena_calloc(c->arena, total ? total : 1, sizeof *c->sites);
@@ -347,36 +201,36 @@ static int load_regions(ctx *x, const sk_json_value *regions, const char *ctz_na
     if (!c->sites || !c->region_names || !c->subnet_lines) return SK_ENOMEM;
     for (size_t i = 0; i < nr; i++) {
         const sk_json_value *r = sk_json_array_at(regions, i);
-        size_t o = push_index(x, i);
-        const char *name, *desc, *zn = NULL;
+        size_t o = sk_cfg_push_index(&x->cfg, i);
+        const char *name = NULL, *desc = NULL, *zn = NULL;
         const sk_tz *zt = NULL;
         const sk_json_value *dom, *sites;
-        int rc = check_keys(x, r, keys);
-        if (!rc) rc = id_member(x, r, "name", 1, &name);
-        if (!rc) rc = str_member(x, r, "description", 0, 1000, &desc);
-        if (!rc) rc = member(x, r, "domestic", SK_JSON_TRUE, 1, &dom);
+        int rc = sk_cfg_check_keys(&x->cfg, r, keys);
+        if (!rc) rc = sk_cfg_id(&x->cfg, r, "name", 1, &name);
+        if (!rc) rc = sk_cfg_string(&x->cfg, r, "description", 0, 1000, &desc);
+        if (!rc) rc = sk_cfg_member(&x->cfg, r, "domestic", SK_JSON_TRUE, 1, &dom);
         if (!rc) rc = zone_member(x, r, "timezone", &zn, &zt);
-        if (!rc) rc = member(x, r, "sites", SK_JSON_ARRAY, 1, &sites);
+        if (!rc) rc = sk_cfg_member(&x->cfg, r, "sites", SK_JSON_ARRAY, 1, &sites);
         if (!rc && sk_json_length(sites) == 0) {
-            size_t o2 = push_key(x, "sites");
-            rc = err(x, sites, "must list at least one site");
-            pop(x, o2);
+            size_t o2 = sk_cfg_push_key(&x->cfg, "sites");
+            rc = sk_cfg_error(&x->cfg, sites, "must list at least one site");
+            sk_cfg_pop(&x->cfg, o2);
         }
         for (size_t k = 0; !rc && k < c->n_regions; k++)
             if (!strcmp(c->region_names[k], name)) {
-                size_t o2 = push_key(x, "name");
-                rc = err(x, sk_json_object_get(r, "name"), "region '%.80s' is defined twice", name);
-                pop(x, o2);
+                size_t o2 = sk_cfg_push_key(&x->cfg, "name");
+                rc = sk_cfg_error(&x->cfg, sk_json_object_get(r, "name"), "region '%.80s' is defined twice", name);
+                sk_cfg_pop(&x->cfg, o2);
             }
         if (!rc) {
             c->region_names[c->n_regions++] = (char *)name;
-            size_t o2 = push_key(x, "sites");
+            size_t o2 = sk_cfg_push_key(&x->cfg, "sites");
             rc = load_sites(x, sites, name, sk_json_type_of(dom) == SK_JSON_TRUE,
                             zn ? zn : ctz_name, zn ? zt : ctz);
-            if (!rc) pop(x, o2);
+            if (!rc) sk_cfg_pop(&x->cfg, o2);
         }
         if (rc) return rc;
-        pop(x, o);
+        sk_cfg_pop(&x->cfg, o);
     }
     /* overlapping subnets across sites are legal (overseas sites reuse private ranges)
      * but make address-to-site mapping depend on the source: say so */
@@ -409,39 +263,39 @@ static int load_sources(ctx *x, const sk_json_value *srcs)
     if (!c->sources) return SK_ENOMEM;
     for (size_t i = 0; i < n; i++) {
         const sk_json_value *s = sk_json_array_at(srcs, i);
-        size_t o = push_index(x, i);
+        size_t o = sk_cfg_push_index(&x->cfg, i);
         sk_case_source src = {0};
         const char *desc;
-        int rc = check_keys(x, s, keys);
-        if (!rc) rc = id_member(x, s, "name", 1, &src.name);
-        if (!rc) rc = id_member(x, s, "kind", 1, &src.kind);
-        if (!rc) rc = str_member(x, s, "path", 1, 4096, &src.path);
-        if (!rc) rc = str_member(x, s, "description", 0, 1000, &desc);
+        int rc = sk_cfg_check_keys(&x->cfg, s, keys);
+        if (!rc) rc = sk_cfg_id(&x->cfg, s, "name", 1, &src.name);
+        if (!rc) rc = sk_cfg_id(&x->cfg, s, "kind", 1, &src.kind);
+        if (!rc) rc = sk_cfg_string(&x->cfg, s, "path", 1, 4096, &src.path);
+        if (!rc) rc = sk_cfg_string(&x->cfg, s, "description", 0, 1000, &desc);
         if (!rc) rc = zone_member(x, s, "timezone", &src.timezone, &src.tz);
-        if (!rc) rc = id_member(x, s, "site", 0, &src.site);
+        if (!rc) rc = sk_cfg_id(&x->cfg, s, "site", 0, &src.site);
         if (!rc && src.site) {
             int found = 0;
             for (size_t k = 0; k < c->n_sites; k++) found |= !strcmp(c->sites[k].name, src.site);
             if (!found) {
-                size_t o2 = push_key(x, "site");
-                rc = err(x, sk_json_object_get(s, "site"), "no site named '%.80s' in regions[].sites[]", src.site);
-                pop(x, o2);
+                size_t o2 = sk_cfg_push_key(&x->cfg, "site");
+                rc = sk_cfg_error(&x->cfg, sk_json_object_get(s, "site"), "no site named '%.80s' in regions[].sites[]", src.site);
+                sk_cfg_pop(&x->cfg, o2);
             }
         }
         if (!rc && src.path[0] == '/') {
-            size_t o2 = push_key(x, "path");
-            rc = err(x, sk_json_object_get(s, "path"), "'%.80s' must be relative to the case folder", src.path);
-            pop(x, o2);
+            size_t o2 = sk_cfg_push_key(&x->cfg, "path");
+            rc = sk_cfg_error(&x->cfg, sk_json_object_get(s, "path"), "'%.80s' must be relative to the case folder", src.path);
+            sk_cfg_pop(&x->cfg, o2);
         }
         for (size_t k = 0; !rc && k < c->n_sources; k++)
             if (!strcmp(c->sources[k].name, src.name)) {
-                size_t o2 = push_key(x, "name");
-                rc = err(x, sk_json_object_get(s, "name"), "source '%.80s' is defined twice", src.name);
-                pop(x, o2);
+                size_t o2 = sk_cfg_push_key(&x->cfg, "name");
+                rc = sk_cfg_error(&x->cfg, sk_json_object_get(s, "name"), "source '%.80s' is defined twice", src.name);
+                sk_cfg_pop(&x->cfg, o2);
             }
         if (rc) return rc;
         c->sources[c->n_sources++] = src;
-        pop(x, o);
+        sk_cfg_pop(&x->cfg, o);
     }
     return 0;
 }
@@ -457,34 +311,34 @@ static int lower_copy(char *dst, size_t cap, const char *s, size_t n)
 static int load_known_good(ctx *x, const sk_json_value *kg)
 {
     static const char *const keys[] = {"sha256", "domains", "hosts", "signers", NULL};
-    int rc = check_keys(x, kg, keys);
+    int rc = sk_cfg_check_keys(&x->cfg, kg, keys);
     for (int k = 0; k < 4 && !rc; k++) {
         const sk_json_value *arr;
-        rc = member(x, kg, known_keys[k], SK_JSON_ARRAY, 0, &arr);
+        rc = sk_cfg_member(&x->cfg, kg, known_keys[k], SK_JSON_ARRAY, 0, &arr);
         if (rc || !arr) continue;
-        size_t o = push_key(x, known_keys[k]);
+        size_t o = sk_cfg_push_key(&x->cfg, known_keys[k]);
         for (size_t i = 0; i < sk_json_length(arr) && !rc; i++) {
             const sk_json_value *v = sk_json_array_at(arr, i);
-            size_t o2 = push_index(x, i);
+            size_t o2 = sk_cfg_push_index(&x->cfg, i);
             size_t n;
             const char *s = sk_json_string(v, &n);
             char low[512];
             if (!s || n == 0 || memchr(s, '\0', n)) {
-                rc = err(x, v, "must be a non-empty string");
+                rc = sk_cfg_error(&x->cfg, v, "must be a non-empty string");
             } else if (lower_copy(low, sizeof low, s, n)) {
-                rc = err(x, v, "longer than 511 bytes");
+                rc = sk_cfg_error(&x->cfg, v, "longer than 511 bytes");
             } else if (k == 0) {
                 uint8_t tmp[32];
-                if (sk_unhex(tmp, 32, s, n)) rc = err(x, v, "'%.80s' is not a SHA-256 in hex", s);
+                if (sk_unhex(tmp, 32, s, n)) rc = sk_cfg_error(&x->cfg, v, "'%.80s' is not a SHA-256 in hex", s);
             }
             if (!rc && k != 3) { /* signers keep their case; the rest compare case-insensitively */
                 rc = sk_map_put(x->c->known[k], low, n, NULL, NULL);
             } else if (!rc) {
                 rc = sk_map_put(x->c->known[k], s, n, NULL, NULL);
             }
-            pop(x, o2);
+            sk_cfg_pop(&x->cfg, o2);
         }
-        if (!rc) pop(x, o);
+        if (!rc) sk_cfg_pop(&x->cfg, o);
     }
     return rc;
 }
@@ -494,16 +348,16 @@ static int load_tolerances(ctx *x, const sk_json_value *t)
     const char *keys[N_TOL + 1];
     for (size_t i = 0; i < N_TOL; i++) keys[i] = default_tolerances[i].name;
     keys[N_TOL] = NULL;
-    int rc = check_keys(x, t, keys);
+    int rc = sk_cfg_check_keys(&x->cfg, t, keys);
     for (size_t i = 0; i < N_TOL && !rc; i++) {
         const sk_json_value *v;
-        rc = member(x, t, default_tolerances[i].name, SK_JSON_NUMBER, 0, &v);
+        rc = sk_cfg_member(&x->cfg, t, default_tolerances[i].name, SK_JSON_NUMBER, 0, &v);
         if (rc || !v) continue;
         double d = sk_json_number(v);
         if (!(d >= 0 && d <= 86400)) {
-            size_t o = push_key(x, default_tolerances[i].name);
-            rc = err(x, v, "must be between 0 and 86400 seconds");
-            pop(x, o);
+            size_t o = sk_cfg_push_key(&x->cfg, default_tolerances[i].name);
+            rc = sk_cfg_error(&x->cfg, v, "must be between 0 and 86400 seconds");
+            sk_cfg_pop(&x->cfg, o);
         } else {
             x->c->tol[i] = d;
         }
@@ -516,13 +370,13 @@ static int load_domains(ctx *x, const sk_json_value *doms)
     static const char *const keys[] = {"netbios", "fqdn", NULL};
     for (size_t i = 0; i < sk_json_length(doms); i++) {
         const sk_json_value *d = sk_json_array_at(doms, i);
-        size_t o = push_index(x, i);
+        size_t o = sk_cfg_push_index(&x->cfg, i);
         const char *nb, *fq;
-        int rc = check_keys(x, d, keys);
-        if (!rc) rc = str_member(x, d, "netbios", 1, 15, &nb);
-        if (!rc) rc = str_member(x, d, "fqdn", 1, 253, &fq);
+        int rc = sk_cfg_check_keys(&x->cfg, d, keys);
+        if (!rc) rc = sk_cfg_string(&x->cfg, d, "netbios", 1, 15, &nb);
+        if (!rc) rc = sk_cfg_string(&x->cfg, d, "fqdn", 1, 253, &fq);
         if (rc) return rc;
-        pop(x, o);
+        sk_cfg_pop(&x->cfg, o);
     }
     return 0;
 }
@@ -546,26 +400,27 @@ int sk_case_parse(sk_case **out, const char *data, size_t len, const char *name)
     for (size_t i = 0; i < N_TOL; i++) c->tol[i] = default_tolerances[i].seconds;
     for (int k = 0; k < 4; k++)
         if (!rc) rc = sk_map_new(&c->known[k], 10000000);
-    ctx x = {.file = name ? name : "<case>", .c = c};
+    ctx x = {.c = c};
+    sk_cfg_init(&x.cfg, name ? name : "<case>", c->arena);
     const sk_json_value *root = sk_json_doc_root(doc), *v;
-    if (!rc) rc = check_keys(&x, root, keys);
+    if (!rc) rc = sk_cfg_check_keys(&x.cfg, root, keys);
     const char *schema = NULL, *desc;
-    if (!rc) rc = str_member(&x, root, "schema", 1, 64, &schema);
+    if (!rc) rc = sk_cfg_string(&x.cfg, root, "schema", 1, 64, &schema);
     if (!rc && strcmp(schema, SK_CASE_SCHEMA)) {
-        size_t o = push_key(&x, "schema");
-        rc = err(&x, sk_json_object_get(root, "schema"), "'%.80s' is not " SK_CASE_SCHEMA, schema);
-        pop(&x, o);
+        size_t o = sk_cfg_push_key(&x.cfg, "schema");
+        rc = sk_cfg_error(&x.cfg, sk_json_object_get(root, "schema"), "'%.80s' is not " SK_CASE_SCHEMA, schema);
+        sk_cfg_pop(&x.cfg, o);
     }
-    if (!rc) rc = str_member(&x, root, "name", 1, 200, &c->name);
-    if (!rc) rc = str_member(&x, root, "description", 0, 10000, &desc);
-    if (!rc) rc = member(&x, root, "window", SK_JSON_OBJECT, 1, &v);
+    if (!rc) rc = sk_cfg_string(&x.cfg, root, "name", 1, 200, &c->name);
+    if (!rc) rc = sk_cfg_string(&x.cfg, root, "description", 0, 10000, &desc);
+    if (!rc) rc = sk_cfg_member(&x.cfg, root, "window", SK_JSON_OBJECT, 1, &v);
     if (!rc) {
-        size_t o = push_key(&x, "window");
-        rc = check_keys(&x, v, wkeys);
-        if (!rc) rc = time_member(&x, v, "start", &c->start);
-        if (!rc) rc = time_member(&x, v, "end", &c->end);
-        if (!rc && c->end <= c->start) rc = err(&x, v, "end must be after start");
-        if (!rc) pop(&x, o);
+        size_t o = sk_cfg_push_key(&x.cfg, "window");
+        rc = sk_cfg_check_keys(&x.cfg, v, wkeys);
+        if (!rc) rc = sk_cfg_time(&x.cfg, v, "start", 1, &c->start);
+        if (!rc) rc = sk_cfg_time(&x.cfg, v, "end", 1, &c->end);
+        if (!rc && c->end <= c->start) rc = sk_cfg_error(&x.cfg, v, "end must be after start");
+        if (!rc) sk_cfg_pop(&x.cfg, o);
     }
     const char *zn = NULL;
     const sk_tz *zt = NULL;
@@ -586,11 +441,11 @@ int sk_case_parse(sk_case **out, const char *data, size_t len, const char *name)
         }
     }
     c->default_tz = (sk_tz *)zt;
-    if (!rc) rc = member(&x, root, "regions", SK_JSON_ARRAY, 1, &v);
+    if (!rc) rc = sk_cfg_member(&x.cfg, root, "regions", SK_JSON_ARRAY, 1, &v);
     if (!rc) {
-        size_t o = push_key(&x, "regions");
+        size_t o = sk_cfg_push_key(&x.cfg, "regions");
         rc = load_regions(&x, v, zn, zt);
-        if (!rc) pop(&x, o);
+        if (!rc) sk_cfg_pop(&x.cfg, o);
     }
     struct {
         const char *key;
@@ -601,11 +456,11 @@ int sk_case_parse(sk_case **out, const char *data, size_t len, const char *name)
                {"known_good", SK_JSON_OBJECT, load_known_good},
                {"join_tolerance_s", SK_JSON_OBJECT, load_tolerances}};
     for (size_t i = 0; i < sizeof opt / sizeof opt[0] && !rc; i++) {
-        rc = member(&x, root, opt[i].key, opt[i].type, 0, &v);
+        rc = sk_cfg_member(&x.cfg, root, opt[i].key, opt[i].type, 0, &v);
         if (rc || !v) continue;
-        size_t o = push_key(&x, opt[i].key);
+        size_t o = sk_cfg_push_key(&x.cfg, opt[i].key);
         rc = opt[i].fn(&x, v);
-        if (!rc) pop(&x, o);
+        if (!rc) sk_cfg_pop(&x.cfg, o);
     }
     sk_json_doc_free(doc);
     if (rc) {
