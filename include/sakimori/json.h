@@ -75,6 +75,12 @@ int sk_jw_kv_bool(sk_jw *w, const char *key, int v);
 /** 0, or the first error; also checks that every container was closed. */
 int sk_jw_error(const sk_jw *w);
 
+/**
+ * Append `json` (valid JSON, as sk_jw writes it) re-indented for people: one member or
+ * element per line, `indent` spaces per level, "key": value. Empty containers stay {}.
+ */
+int sk_json_indent(sk_buf *out, const char *json, size_t n, int indent);
+
 /** Append the JSON string form (with quotes) of s[0..n) to a buffer. */
 int sk_json_escape(sk_buf *out, const char *s, size_t n);
 

@@ -286,3 +286,47 @@ int sk_jw_error(const sk_jw *w)
         return sk_error_set(SK_EINTERNAL, "JSON writer: %d container(s) left open", w->depth);
     return 0;
 }
+
+static int newline(sk_buf *out, int depth, int indent)
+{
+    int rc = sk_buf_putc(out, '\n');
+    for (int i = 0; i < depth * indent && !rc; i++) rc = sk_buf_putc(out, ' ');
+    return rc;
+}
+
+int sk_json_indent(sk_buf *out, const char *json, size_t n, int indent)
+{
+    int depth = 0, rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        char c = json[i];
+        if (c == '"') { /* copy the string through, escapes included */
+            size_t j = i + 1;
+            while (j < n && json[j] != '"') j += json[j] == '\\' ? 2 : 1;
+            if (j >= n) j = n - 1;
+            rc = sk_buf_append(out, json + i, j - i + 1);
+            i = j;
+        } else if (c == '{' || c == '[') {
+            char close = c == '{' ? '}' : ']';
+            if (i + 1 < n && json[i + 1] == close) {
+                rc = sk_buf_putc(out, c);
+                if (!rc) rc = sk_buf_putc(out, close);
+                i++;
+            } else {
+                rc = sk_buf_putc(out, c);
+                if (!rc) rc = newline(out, ++depth, indent);
+            }
+        } else if (c == '}' || c == ']') {
+            rc = newline(out, --depth, indent);
+            if (!rc) rc = sk_buf_putc(out, c);
+        } else if (c == ',') {
+            rc = sk_buf_putc(out, ',');
+            if (!rc) rc = newline(out, depth, indent);
+        } else if (c == ':') {
+            rc = sk_buf_puts(out, ": ");
+        } else if (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+            rc = sk_buf_putc(out, c);
+        }
+    }
+    if (!rc) rc = sk_buf_putc(out, '\n');
+    return rc;
+}

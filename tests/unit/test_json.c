@@ -98,6 +98,20 @@ static void writer_no_accidental_pairs(void)
     sk_buf_free(&c);
 }
 
+static void writer_indent(void)
+{
+    sk_buf b;
+    sk_buf_init(&b, 0);
+    const char *in = "{\"a\":[1,{\"b\":\"x,{}:\\\"y\"}],\"e\":{},\"f\":[]}";
+    CHECK_INT(sk_json_indent(&b, in, strlen(in), 2), 0);
+    CHECK_STR(b.data, "{\n  \"a\": [\n    1,\n    {\n      \"b\": \"x,{}:\\\"y\"\n    }\n  ],\n"
+                      "  \"e\": {},\n  \"f\": []\n}\n");
+    sk_json_doc *d; /* still the same JSON */
+    CHECK_INT(sk_json_parse(&d, b.data, b.len, "i", NULL), 0);
+    sk_json_doc_free(d);
+    sk_buf_free(&b);
+}
+
 static void writer_misuse(void)
 {
     sk_buf b;
@@ -275,5 +289,5 @@ static void reader_limits(void)
     sk_buf_free(&b);
 }
 
-SK_TEST_MAIN(T(writer_basics), T(writer_lossless_strings), T(writer_no_accidental_pairs), T(writer_misuse), T(reader_values),
+SK_TEST_MAIN(T(writer_basics), T(writer_lossless_strings), T(writer_no_accidental_pairs), T(writer_indent), T(writer_misuse), T(reader_values),
              T(reader_duplicates), T(reader_errors), T(reader_stream), T(reader_limits))

@@ -1,0 +1,325 @@
+/*
+ * campaign.c - the attack's story (see world.h): attacker choices drawn per seed,
+ * the victims, how and when each was reached, what it talked to.
+ *
+ * The sequence follows the report: a zero-day on the entry region's AV management
+ * server from spoofed external addresses; malware pushed to clients as a pattern-file
+ * update; spread to the region's other sites by remote execution; the domestic AV
+ * management server attacked the same way from an overseas victim; domestic servers,
+ * then endpoints. Every victim beacons to cloud services (and sometimes an attacker
+ * domain) until containment.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sakimori/common.h>
+#include <sakimori/digest.h>
+
+#include "world.h"
+
+#define HOUR (INT64_C(3600) * SK_NS_PER_SEC)
+#define DAY (24 * HOUR)
+
+static const char *domain_words[] = {"cdn", "update", "sync", "cloud", "office", "secure", "static",
+                                     "api", "mirror", "assets", "edge", "metrics", "portal", "data",
+                                     "service", "live", "storage", "docs", "mail", "login"};
+static const char *domain_tlds[] = {"com", "net", "org", "info", "top", "xyz", "online", "site"};
+
+static uint32_t public_ip(sk_rng *r)
+{
+    for (;;) {
+        uint32_t ip = (uint32_t)sk_rng_next(r);
+        uint8_t a = (uint8_t)(ip >> 24), b = (uint8_t)(ip >> 16);
+        if (a == 0 || a == 10 || a == 127 || a >= 224 || (a == 172 && b >= 16 && b < 32) ||
+            (a == 192 && b == 168) || (a == 169 && b == 254) || (a == 100 && b >= 64 && b < 128))
+            continue;
+        return ip;
+    }
+}
+
+static const char *browser_dir(const char *browser)
+{
+    if (!strcmp(browser, "chrome.exe")) return "Google\\Chrome\\Application";
+    if (!strcmp(browser, "firefox.exe")) return "Mozilla Firefox";
+    if (!strcmp(browser, "msedge.exe")) return "Microsoft\\Edge\\Application";
+    if (!strcmp(browser, "iexplore.exe")) return "Internet Explorer";
+    if (!strcmp(browser, "opera.exe")) return "Programs\\Opera";
+    if (!strcmp(browser, "brave.exe")) return "BraveSoftware\\Brave-Browser\\Application";
+    if (!strcmp(browser, "vivaldi.exe")) return "Vivaldi\\Application";
+    return "Browser";
+}
+
+static void pick_attacker(sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    sim_attacker *a = &w->attacker;
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "attacker", 0);
+    a->browser_name = sc->browser_names[sk_rng_below(&r, sc->n_browser_names)];
+    size_t order[64];
+    size_t n = sc->n_cloud_services < 64 ? sc->n_cloud_services : 64;
+    for (size_t i = 0; i < n; i++) order[i] = i;
+    sk_rng_shuffle(&r, order, n, sizeof order[0]);
+    size_t used = (size_t)sk_rng_range(&r, (int64_t)sc->cloud_services_used.lo, (int64_t)sc->cloud_services_used.hi);
+    if (used > n) used = n;
+    if (used > 8) used = 8;
+    for (size_t i = 0; i < used; i++) a->services[i] = sc->cloud_services[order[i]];
+    a->n_services = used;
+    a->n_domains = (size_t)sk_rng_range(&r, (int64_t)sc->attacker_domains.lo, (int64_t)sc->attacker_domains.hi);
+    if (a->n_domains > 4) a->n_domains = 4;
+    for (size_t i = 0; i < a->n_domains; i++) {
+        const char *w1 = domain_words[sk_rng_below(&r, 20)], *w2 = domain_words[sk_rng_below(&r, 20)];
+        snprintf(a->domains[i], sizeof a->domains[i], "%s-%s%u.%s", w1, w2,
+                 (unsigned)sk_rng_below(&r, 100), domain_tlds[sk_rng_below(&r, 8)]);
+    }
+    a->n_spoofed = (size_t)sk_rng_range(&r, 3, 6);
+    for (size_t i = 0; i < a->n_spoofed; i++) a->spoofed_sources[i] = public_ip(&r);
+    char seedtext[64];
+    snprintf(seedtext, sizeof seedtext, "payload/%llu", (unsigned long long)w->seed);
+    uint8_t d[32];
+    sk_sha256(seedtext, strlen(seedtext), d);
+    sk_hex(a->payload_sha256, d, 32);
+}
+
+/* Candidate hosts of one kind in a set of regions; returns the count. */
+static size_t candidates(const sim_world *w, int domestic, int entry_region_only, size_t entry_region,
+                         sim_role role, size_t *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_hosts; i++) {
+        const sim_host *h = &w->hosts[i];
+        const sim_site *s = &w->sites[h->site];
+        int dom = w->sc->regions[s->region].domestic;
+        if (h->role != role || h->campaign >= 0) continue;
+        if (entry_region_only ? s->region != entry_region : dom != domestic) continue;
+        out[n++] = i;
+    }
+    return n;
+}
+
+static sim_victim *add_victim(sim_world *w, size_t host, sim_how how, int64_t parent, sk_time first)
+{
+    sim_victim *v = &w->victims[w->n_victims];
+    memset(v, 0, sizeof *v);
+    v->host = host;
+    v->how = how;
+    v->parent = parent;
+    v->first = first;
+    v->last = w->sc->containment;
+    w->hosts[host].campaign = (int32_t)w->n_victims++;
+    return v;
+}
+
+static void victim_details(sim_world *w, size_t vi)
+{
+    sim_victim *v = &w->victims[vi];
+    sim_host *h = &w->hosts[v->host];
+    const sim_attacker *a = &w->attacker;
+    const sim_scenario *sc = w->sc;
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "victim", vi);
+    /* renamed powershell on disk: most endpoints, some servers */
+    if (sk_rng_chance(&r, h->role == SIM_ENDPOINT ? 0.85 : 0.5)) {
+        if (h->role == SIM_ENDPOINT && h->user != UINT32_MAX && sk_rng_chance(&r, 0.7))
+            snprintf(v->renamed_path, sizeof v->renamed_path, "C:\\Users\\%s\\AppData\\Local\\%s\\%s",
+                     w->users[h->user].sam, browser_dir(a->browser_name), a->browser_name);
+        else
+            snprintf(v->renamed_path, sizeof v->renamed_path, "C:\\ProgramData\\%s\\%s",
+                     browser_dir(a->browser_name), a->browser_name);
+    }
+    /* C2 channels */
+    size_t nc = a->n_services ? 1 + (size_t)sk_rng_below(&r, a->n_services < 3 ? a->n_services : 3) : 0;
+    for (size_t k = 0; k < nc && v->n_c2 < 4; k++) {
+        sim_c2 *c = &v->c2[v->n_c2++];
+        const char *svc = a->services[(k + (size_t)sk_rng_below(&r, a->n_services)) % a->n_services];
+        const sim_cloud_service *cs = sim_cloud_service_find(svc);
+        size_t nh = 0;
+        while (nh < 4 && cs->hosts[nh]) nh++;
+        c->service = cs->name;
+        snprintf(c->host, sizeof c->host, "%s", cs->hosts[sk_rng_below(&r, nh)]);
+    }
+    if (a->n_domains && v->n_c2 < 4 && sk_rng_chance(&r, 0.3)) {
+        sim_c2 *c = &v->c2[v->n_c2++];
+        c->service = NULL;
+        snprintf(c->host, sizeof c->host, "%s", a->domains[sk_rng_below(&r, a->n_domains)]);
+    }
+    for (size_t k = 0; k < v->n_c2; k++) {
+        sim_c2 *c = &v->c2[k];
+        c->interval_s = sc->beacon_interval_s.lo + sk_rng_unit(&r) * (sc->beacon_interval_s.hi - sc->beacon_interval_s.lo);
+        c->jitter = sc->beacon_jitter.lo + sk_rng_unit(&r) * (sc->beacon_jitter.hi - sc->beacon_jitter.lo);
+        c->first = v->first + (sk_time)sk_rng_range(&r, 20, 600) * SK_NS_PER_SEC;
+        c->last = v->last;
+    }
+    if (v->sensitive || sk_rng_chance(&r, 0.3))
+        v->exfil_bytes = (uint64_t)((sc->exfil_mb.lo + sk_rng_unit(&r) * (sc->exfil_mb.hi - sc->exfil_mb.lo)) * 1048576.0);
+    /* which evidence the emitters will write for this host */
+    unsigned ev = SIM_EV_PROXY | SIM_EV_FIREWALL;
+    if (!(h->coverage & SIM_COV_NO_LOGS)) {
+        ev |= SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL;
+        if (h->coverage & SIM_COV_SYSMON) ev |= SIM_EV_SYSMON;
+    }
+    if (w->sc->regions[w->sites[h->site].region].domestic) ev |= SIM_EV_ZEEK;
+    if (v->renamed_path[0]) ev |= SIM_EV_INVENTORY;
+    if (v->how == SIM_HOW_AV_PUSH) ev |= SIM_EV_AV_WEBLOG;
+    v->evidence = ev;
+    /* count the beacons the schedule will produce */
+    for (size_t k = 0; k < v->n_c2; k++) {
+        sim_beacon_iter it;
+        sim_beacon_start(&it, w, vi, k);
+        sk_time t;
+        uint64_t n = 0, bytes = 0;
+        while (sim_beacon_next(&it, &t)) {
+            n++;
+            bytes += it.bytes_out;
+        }
+        v->c2[k].connections = n;
+        v->c2[k].bytes_out = bytes;
+    }
+}
+
+void sim_beacon_start(sim_beacon_iter *it, const sim_world *w, size_t victim, size_t c2)
+{
+    const sim_c2 *c = &w->victims[victim].c2[c2];
+    sk_rng_init(&it->r, w->seed, "beacon", victim * 8 + c2);
+    it->t = c->first;
+    it->end = c->last;
+    it->interval = c->interval_s;
+    it->jitter = c->jitter;
+    it->bytes_out = 0;
+    it->exfil_left = c2 == 0 ? w->victims[victim].exfil_bytes : 0;
+}
+
+int sim_beacon_next(sim_beacon_iter *it, sk_time *t)
+{
+    if (it->t >= it->end) return 0;
+    *t = it->t;
+    it->bytes_out = 300 + sk_rng_below(&it->r, 900);
+    if (it->exfil_left && sk_rng_chance(&it->r, 0.02)) { /* an exfiltration burst rides a beacon */
+        uint64_t chunk = it->exfil_left < (8u << 20) ? it->exfil_left : (uint64_t)sk_rng_range(&it->r, 1 << 20, 8 << 20);
+        it->bytes_out += chunk;
+        it->exfil_left -= chunk;
+    }
+    double f = 1.0 + it->jitter * (2.0 * sk_rng_unit(&it->r) - 1.0);
+    it->t += (sk_time)(it->interval * f * 1e9);
+    return 1;
+}
+
+int sim_campaign_build(sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    pick_attacker(w);
+    size_t entry = 0;
+    for (size_t i = 0; i < sc->n_regions; i++)
+        if (!strcmp(sc->regions[i].name, sc->entry_region)) entry = i;
+    size_t n = w->n_hosts;
+    size_t total = (size_t)llround((double)n * sc->compromised_per_100k / 1e5);
+    size_t floor_c = n >= 100 ? (size_t)sc->min_compromised : (size_t)(n / 8 ? n / 8 : 1);
+    if (total < floor_c) total = floor_c;
+    w->victims = calloc(total + 8, sizeof *w->victims);
+    size_t *cand = malloc(n * sizeof *cand);
+    if (!w->victims || !cand) {
+        free(cand);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "campaign", 0);
+    size_t dom_target = (size_t)llround((double)total * sc->domestic_share);
+    size_t ovs_target = total - dom_target;
+    /* 1. the entry region's AV management server, from outside */
+    size_t entry_site = 0;
+    for (size_t i = 0; i < w->n_sites; i++)
+        if (w->sites[i].region == entry) {
+            entry_site = i;
+            break;
+        }
+    size_t av_ovs = w->sites[entry_site].av_server;
+    add_victim(w, av_ovs, SIM_HOW_ZERO_DAY, -1, sc->overseas_entry);
+    /* 2. entry-region endpoints: the pattern-file push reaches the AV server's own site;
+     *    the region's other sites are reached from there by remote execution */
+    size_t nc = candidates(w, 0, 1, entry, SIM_ENDPOINT, cand);
+    size_t *local = malloc((nc ? nc : 1) * sizeof *local), *remote = malloc((nc ? nc : 1) * sizeof *remote);
+    if (!local || !remote) {
+        free(local);
+        free(remote);
+        free(cand);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    size_t nl = 0, nr = 0;
+    for (size_t k = 0; k < nc; k++) {
+        if (w->hosts[cand[k]].site == entry_site)
+            local[nl++] = cand[k];
+        else
+            remote[nr++] = cand[k];
+    }
+    sk_rng_shuffle(&r, local, nl, sizeof *local);
+    sk_rng_shuffle(&r, remote, nr, sizeof *remote);
+    size_t want = ovs_target > 1 ? ovs_target - 1 : 0;
+    size_t want_remote = nr ? want * 2 / 5 : 0, want_local = want - want_remote;
+    if (want_local > nl) want_local = nl;
+    if (want_remote > nr) want_remote = nr;
+    size_t first_ovs = w->n_victims;
+    for (size_t k = 0; k < want_local; k++) {
+        sk_time t = sc->overseas_entry + (sk_time)(sk_rng_exp(&r, 6.0) * (double)HOUR) + 300 * SK_NS_PER_SEC;
+        add_victim(w, local[k], SIM_HOW_AV_PUSH, (int64_t)av_ovs, t);
+    }
+    for (size_t k = 0; k < want_remote; k++) {
+        size_t p = first_ovs + (size_t)sk_rng_below(&r, w->n_victims - first_ovs);
+        sk_time t = w->victims[p].first + (sk_time)(sk_rng_exp(&r, 2.0) * (double)DAY) + HOUR;
+        if (t >= sc->domestic_entry) t = w->victims[p].first + HOUR;
+        add_victim(w, remote[k], SIM_HOW_REMOTE_EXECUTION, (int64_t)w->victims[p].host, t);
+    }
+    free(local);
+    free(remote);
+    /* 3. the domestic AV management server, attacked from an overseas victim */
+    size_t dom_site = 0;
+    for (size_t i = 0; i < w->n_sites; i++)
+        if (sc->regions[w->sites[i].region].domestic) {
+            dom_site = i;
+            break;
+        }
+    size_t av_dom = w->sites[dom_site].av_server;
+    int64_t pivot = w->n_victims > 1 ? (int64_t)w->victims[1 + sk_rng_below(&r, w->n_victims - 1)].host
+                                     : (int64_t)av_ovs;
+    add_victim(w, av_dom, SIM_HOW_ZERO_DAY, pivot, sc->domestic_entry);
+    /* 4. some domestic servers through the AV server, then endpoints */
+    size_t dom_left = dom_target > 1 ? dom_target - 1 : 0;
+    size_t ns = candidates(w, 1, 0, 0, SIM_FILE_SERVER, cand);
+    size_t n_srv = dom_left >= 6 ? 2 : (dom_left >= 3 ? 1 : 0);
+    if (n_srv > ns) n_srv = ns;
+    sk_rng_shuffle(&r, cand, ns, sizeof *cand);
+    size_t first_dom = w->n_victims;
+    for (size_t k = 0; k < n_srv; k++) {
+        sk_time t = sc->domestic_entry + (sk_time)(sk_rng_exp(&r, 8.0) * (double)HOUR) + HOUR;
+        add_victim(w, cand[k], SIM_HOW_AV_PUSH, (int64_t)av_dom, t);
+    }
+    nc = candidates(w, 1, 0, 0, SIM_ENDPOINT, cand);
+    sk_rng_shuffle(&r, cand, nc, sizeof *cand);
+    want = dom_left - n_srv;
+    if (want > nc) want = nc;
+    size_t first_dom_ep = w->n_victims;
+    for (size_t k = 0; k < want; k++) {
+        if (w->n_victims > first_dom && sk_rng_chance(&r, 0.35)) {
+            size_t p = first_dom + (size_t)sk_rng_below(&r, w->n_victims - first_dom);
+            sk_time t = w->victims[p].first + (sk_time)(sk_rng_exp(&r, 3.0) * (double)DAY) + HOUR;
+            if (t >= sc->detection) t = w->victims[p].first + 2 * HOUR;
+            add_victim(w, cand[k], SIM_HOW_REMOTE_EXECUTION, (int64_t)w->victims[p].host, t);
+        } else {
+            sk_time t = sc->domestic_entry + (sk_time)(sk_rng_exp(&r, 24.0) * (double)HOUR) + 2 * HOUR;
+            if (t >= sc->detection) t = sc->domestic_entry + 3 * HOUR;
+            add_victim(w, cand[k], SIM_HOW_AV_PUSH, (int64_t)av_dom, t);
+        }
+    }
+    /* 5. sensitive data: domestic endpoint victims, at least min_sensitive when the
+     *    fleet has 100 hosts or more */
+    size_t n_dom_ep = w->n_victims - first_dom_ep;
+    size_t sens = (size_t)llround((double)w->n_victims * sc->sensitive_share);
+    size_t floor_s = n >= 100 ? (size_t)sc->min_sensitive : 1;
+    if (sens < floor_s) sens = floor_s;
+    if (sens > n_dom_ep) sens = n_dom_ep;
+    for (size_t k = 0; k < sens; k++) w->victims[first_dom_ep + k].sensitive = 1;
+    free(cand);
+    for (size_t i = 0; i < w->n_victims; i++) victim_details(w, i);
+    return 0;
+}

@@ -1,0 +1,352 @@
+/*
+ * simulate.c - sk_sim_run(): build the world, write the case folder and the truth.
+ *
+ * Output layout (docs/simulate.md):
+ *   DIR/case.json         the case configuration an investigator would write
+ *   DIR/truth/truth.json  the ground truth, from the story alone
+ *   (inventories and logs are written by the emitters as they are added)
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sakimori/json.h>
+#include <sakimori/simulate.h>
+#include <sakimori/version.h>
+
+#include "out.h"
+#include "world.h"
+
+const char *sk_sim_default_scenario(void)
+{
+    return sim_default_scenario_json;
+}
+
+int sk_sim_check_scenario(const char *path)
+{
+    sim_scenario *sc;
+    int rc = sim_scenario_load(&sc, path);
+    sim_scenario_free(sc);
+    return rc;
+}
+
+/* The output directory must be new or empty; it is created when missing. */
+static int prepare_out_dir(const char *dir)
+{
+    struct stat st;
+    if (lstat(dir, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return sk_error_set(SK_EEXISTS, "%s: exists and is not a directory; refusing to write there", dir);
+        DIR *d = opendir(dir);
+        if (!d) return sk_error_set(SK_EIO, "%s: cannot read: %s", dir, strerror(errno));
+        struct dirent *e;
+        int empty = 1;
+        while ((e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) empty = 0;
+        closedir(d);
+        if (!empty)
+            return sk_error_set(SK_EEXISTS, "%s: directory is not empty; refusing to overwrite anything there", dir);
+        if (access(dir, W_OK | X_OK))
+            return sk_error_set(SK_EIO, "%s: not writable: %s", dir, strerror(errno));
+        return 0;
+    }
+    if (errno != ENOENT) return sk_error_set(SK_EIO, "%s: %s", dir, strerror(errno));
+    if (mkdir(dir, 0755))
+        return sk_error_set(SK_EIO, "%s: cannot create: %s", dir, strerror(errno));
+    return 0;
+}
+
+static void kv_time(sk_jw *w, const char *key, sk_time t)
+{
+    char buf[SK_TIME_ISO_MAX];
+    sk_time_format(buf, t, 3);
+    sk_jw_kv_string(w, key, buf);
+}
+
+static void kv_ip(sk_jw *w, const char *key, uint32_t ip)
+{
+    char buf[16];
+    sim_ip_str(ip, buf);
+    sk_jw_kv_string(w, key, buf);
+}
+
+static const char *how_name(sim_how h)
+{
+    switch (h) {
+    case SIM_HOW_ZERO_DAY: return "zero_day";
+    case SIM_HOW_AV_PUSH: return "av_update_push";
+    case SIM_HOW_REMOTE_EXECUTION: return "remote_execution";
+    }
+    return "unknown";
+}
+
+static const char *role_name(sim_role r)
+{
+    switch (r) {
+    case SIM_ENDPOINT: return "endpoint";
+    case SIM_AV_SERVER: return "av_management";
+    case SIM_DC: return "domain_controller";
+    case SIM_FILE_SERVER: return "file_server";
+    case SIM_PROXY: return "proxy";
+    case SIM_DHCP_SERVER: return "dhcp_server";
+    case SIM_APP_SERVER: return "server";
+    }
+    return "unknown";
+}
+
+static void evidence_list(sk_jw *w, unsigned ev)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{SIM_EV_SYSMON, "sysmon"}, {SIM_EV_SECURITY_4688, "security_4688"},
+                 {SIM_EV_POWERSHELL, "powershell"}, {SIM_EV_PROXY, "proxy"}, {SIM_EV_ZEEK, "zeek"},
+                 {SIM_EV_FIREWALL, "firewall"}, {SIM_EV_INVENTORY, "inventory"},
+                 {SIM_EV_AV_WEBLOG, "av_web_log"}};
+    sk_jw_key(w, "evidence");
+    sk_jw_array_begin(w);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (ev & names[i].bit) sk_jw_string(w, names[i].name);
+    sk_jw_array_end(w);
+}
+
+/* The honest best verdict from the evidence emitted: endpoint traces prove execution. */
+static const char *detectable_as(unsigned ev)
+{
+    if (ev & (SIM_EV_SYSMON | SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL)) return "compromised";
+    if (ev & SIM_EV_INVENTORY) return "suspected";
+    if (ev & (SIM_EV_PROXY | SIM_EV_ZEEK | SIM_EV_FIREWALL)) return "contacted";
+    return "undetectable";
+}
+
+static int write_truth(sim_out *o, const sim_world *w, const sk_sim_options *opt, sk_sim_summary *sum)
+{
+    const sim_scenario *sc = w->sc;
+    const sim_attacker *a = &w->attacker;
+    sk_buf b, pretty;
+    sk_buf_init(&b, (size_t)1 << 30);
+    sk_buf_init(&pretty, (size_t)2 << 30);
+    sk_jw j;
+    sk_jw_init(&j, &b);
+    sk_jw_object_begin(&j);
+    sk_jw_kv_string(&j, "schema", "sakimori/truth/1");
+    sk_jw_kv_string(&j, "generator", "sakimori simulate");
+    sk_jw_kv_string(&j, "version", sk_version());
+    sk_jw_kv_u64(&j, "seed", opt->seed);
+    sk_jw_kv_u64(&j, "hosts", w->n_hosts);
+    sk_jw_kv_string(&j, "scenario", sc->name);
+    sk_jw_key(&j, "timeline");
+    sk_jw_object_begin(&j);
+    kv_time(&j, "start", sc->start);
+    kv_time(&j, "overseas_entry", sc->overseas_entry);
+    kv_time(&j, "domestic_entry", sc->domestic_entry);
+    kv_time(&j, "detection", sc->detection);
+    kv_time(&j, "containment", sc->containment);
+    kv_time(&j, "end", sc->end);
+    sk_jw_object_end(&j);
+    sk_jw_key(&j, "attacker");
+    sk_jw_object_begin(&j);
+    sk_jw_kv_string(&j, "powershell_renamed_to", a->browser_name);
+    sk_jw_key(&j, "cloud_services");
+    sk_jw_array_begin(&j);
+    for (size_t i = 0; i < a->n_services; i++) sk_jw_string(&j, a->services[i]);
+    sk_jw_array_end(&j);
+    sk_jw_key(&j, "attacker_domains");
+    sk_jw_array_begin(&j);
+    for (size_t i = 0; i < a->n_domains; i++) sk_jw_string(&j, a->domains[i]);
+    sk_jw_array_end(&j);
+    sk_jw_key(&j, "spoofed_sources");
+    sk_jw_array_begin(&j);
+    for (size_t i = 0; i < a->n_spoofed; i++) {
+        char ip[16];
+        sim_ip_str(a->spoofed_sources[i], ip);
+        sk_jw_string(&j, ip);
+    }
+    sk_jw_array_end(&j);
+    sk_jw_kv_string(&j, "pushed_payload_sha256", a->payload_sha256);
+    sk_jw_object_end(&j);
+    /* victims */
+    size_t dom = 0, sens = 0;
+    sk_jw_key(&j, "compromised_hosts");
+    sk_jw_array_begin(&j);
+    for (size_t i = 0; i < w->n_victims; i++) {
+        const sim_victim *v = &w->victims[i];
+        const sim_host *h = &w->hosts[v->host];
+        const sim_site *s = &w->sites[h->site];
+        int domestic = sc->regions[s->region].domestic;
+        dom += domestic;
+        sens += v->sensitive;
+        sk_jw_object_begin(&j);
+        sk_jw_kv_string(&j, "host", h->name);
+        sk_jw_kv_string(&j, "role", role_name(h->role));
+        sk_jw_kv_string(&j, "site", s->spec->name);
+        sk_jw_kv_string(&j, "region", sc->regions[s->region].name);
+        sk_jw_kv_bool(&j, "domestic", domestic);
+        kv_ip(&j, "ip", h->ip);
+        kv_time(&j, "first_compromise", v->first);
+        kv_time(&j, "last_activity", v->last);
+        sk_jw_kv_string(&j, "how", how_name(v->how));
+        sk_jw_key(&j, "infected_by");
+        if (v->parent >= 0)
+            sk_jw_string(&j, w->hosts[v->parent].name);
+        else
+            sk_jw_null(&j);
+        sk_jw_key(&j, "renamed_powershell");
+        if (v->renamed_path[0])
+            sk_jw_string(&j, v->renamed_path);
+        else
+            sk_jw_null(&j);
+        sk_jw_key(&j, "c2");
+        sk_jw_array_begin(&j);
+        for (size_t k = 0; k < v->n_c2; k++) {
+            const sim_c2 *c = &v->c2[k];
+            sk_jw_object_begin(&j);
+            sk_jw_key(&j, "service");
+            if (c->service)
+                sk_jw_string(&j, c->service);
+            else
+                sk_jw_null(&j);
+            sk_jw_kv_string(&j, "destination", c->host);
+            kv_time(&j, "first", c->first);
+            kv_time(&j, "last", c->last);
+            sk_jw_key(&j, "interval_s");
+            sk_jw_double(&j, (double)(int64_t)(c->interval_s * 10) / 10);
+            sk_jw_key(&j, "jitter");
+            sk_jw_double(&j, (double)(int64_t)(c->jitter * 1000) / 1000);
+            sk_jw_kv_u64(&j, "connections", c->connections);
+            sk_jw_kv_u64(&j, "bytes_out", c->bytes_out);
+            sk_jw_object_end(&j);
+        }
+        sk_jw_array_end(&j);
+        sk_jw_kv_u64(&j, "exfiltrated_bytes", v->exfil_bytes);
+        sk_jw_kv_bool(&j, "sensitive", v->sensitive);
+        evidence_list(&j, v->evidence);
+        sk_jw_kv_string(&j, "detectable_as", detectable_as(v->evidence));
+        sk_jw_object_end(&j);
+    }
+    sk_jw_array_end(&j);
+    /* hosts whose honest verdict is unknown: no endpoint logs, not compromised */
+    size_t unknown = 0;
+    sk_jw_key(&j, "unknown_hosts");
+    sk_jw_array_begin(&j);
+    for (size_t i = 0; i < w->n_hosts; i++)
+        if ((w->hosts[i].coverage & SIM_COV_NO_LOGS) && w->hosts[i].campaign < 0) {
+            sk_jw_string(&j, w->hosts[i].name);
+            unknown++;
+        }
+    sk_jw_array_end(&j);
+    sk_jw_key(&j, "counts");
+    sk_jw_object_begin(&j);
+    sk_jw_kv_u64(&j, "hosts", w->n_hosts);
+    sk_jw_kv_u64(&j, "sites", w->n_sites);
+    sk_jw_kv_u64(&j, "compromised", w->n_victims);
+    sk_jw_kv_u64(&j, "compromised_domestic", dom);
+    sk_jw_kv_u64(&j, "sensitive", sens);
+    sk_jw_kv_u64(&j, "unknown", unknown);
+    sk_jw_object_end(&j);
+    sk_jw_object_end(&j);
+    int rc = sk_jw_error(&j);
+    if (!rc) rc = sk_json_indent(&pretty, b.data, b.len, 2);
+    if (!rc) rc = sim_out_write(o, "truth/truth.json", &pretty);
+    sk_buf_free(&b);
+    sk_buf_free(&pretty);
+    sum->compromised = w->n_victims;
+    sum->compromised_domestic = dom;
+    sum->sensitive = sens;
+    sum->unknown = unknown;
+    return rc;
+}
+
+static int write_case(sim_out *o, const sim_world *w)
+{
+    const sim_scenario *sc = w->sc;
+    sk_buf b, pretty;
+    sk_buf_init(&b, (size_t)64 << 20);
+    sk_buf_init(&pretty, (size_t)128 << 20);
+    sk_jw j;
+    sk_jw_init(&j, &b);
+    sk_jw_object_begin(&j);
+    sk_jw_kv_string(&j, "schema", "sakimori/case/1");
+    sk_jw_kv_string(&j, "name", sc->name);
+    sk_jw_kv_string(&j, "description", "written by sakimori simulate");
+    sk_jw_key(&j, "window");
+    sk_jw_object_begin(&j);
+    char t[SK_TIME_ISO_MAX];
+    sk_time_format(t, sc->start, 0);
+    sk_jw_kv_string(&j, "start", t);
+    sk_time_format(t, sc->end, 0);
+    sk_jw_kv_string(&j, "end", t);
+    sk_jw_object_end(&j);
+    sk_jw_kv_string(&j, "timezone", sc->regions[0].timezone);
+    sk_jw_key(&j, "regions");
+    sk_jw_array_begin(&j);
+    size_t site = 0;
+    for (size_t r = 0; r < sc->n_regions; r++) {
+        sk_jw_object_begin(&j);
+        sk_jw_kv_string(&j, "name", sc->regions[r].name);
+        sk_jw_kv_bool(&j, "domestic", sc->regions[r].domestic);
+        sk_jw_kv_string(&j, "timezone", sc->regions[r].timezone);
+        sk_jw_key(&j, "sites");
+        sk_jw_array_begin(&j);
+        for (size_t k = 0; k < sc->regions[r].n_sites; k++, site++) {
+            const sim_site *s = &w->sites[site];
+            sk_jw_object_begin(&j);
+            sk_jw_kv_string(&j, "name", s->spec->name);
+            sk_jw_kv_string(&j, "country", s->spec->country);
+            sk_jw_kv_string(&j, "timezone", s->spec->timezone);
+            sk_jw_key(&j, "subnets");
+            sk_jw_array_begin(&j);
+            char ip[16], pfx[24];
+            sim_ip_str(s->net, ip);
+            snprintf(pfx, sizeof pfx, "%s/%u", ip, s->prefix);
+            sk_jw_string(&j, pfx);
+            sk_jw_array_end(&j);
+            sk_jw_object_end(&j);
+        }
+        sk_jw_array_end(&j);
+        sk_jw_object_end(&j);
+    }
+    sk_jw_array_end(&j);
+    sk_jw_key(&j, "domains");
+    sk_jw_array_begin(&j);
+    sk_jw_object_begin(&j);
+    sk_jw_kv_string(&j, "netbios", sc->netbios_domain);
+    sk_jw_kv_string(&j, "fqdn", sc->fqdn_domain);
+    sk_jw_object_end(&j);
+    sk_jw_array_end(&j);
+    sk_jw_object_end(&j);
+    int rc = sk_jw_error(&j);
+    if (!rc) rc = sk_json_indent(&pretty, b.data, b.len, 2);
+    if (!rc) rc = sim_out_write(o, "case.json", &pretty);
+    sk_buf_free(&b);
+    sk_buf_free(&pretty);
+    return rc;
+}
+
+int sk_sim_run(const sk_sim_options *opt, sk_sim_summary *sum)
+{
+    memset(sum, 0, sizeof *sum);
+    if (!opt->out_dir || !opt->hosts) return sk_error_set(SK_EINVAL, "an output directory and a host count are required");
+    sim_scenario *sc;
+    int rc = sim_scenario_load(&sc, opt->scenario);
+    if (rc) return rc;
+    sim_world w;
+    rc = sim_org_build(&w, sc, opt->seed, opt->hosts);
+    if (!rc) rc = sim_campaign_build(&w);
+    if (!rc) rc = prepare_out_dir(opt->out_dir); /* only once the inputs are known good */
+    sim_out o = {opt->out_dir, 0, 0};
+    if (!rc) rc = write_case(&o, &w);
+    if (!rc) rc = write_truth(&o, &w, opt, sum);
+    sum->hosts = w.n_hosts;
+    sum->sites = w.n_sites;
+    sum->regions = sc->n_regions;
+    sum->files = o.files;
+    sum->bytes = o.bytes;
+    sim_world_free(&w);
+    sim_scenario_free(sc);
+    return rc;
+}

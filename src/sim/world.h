@@ -1,0 +1,166 @@
+/*
+ * world.h - the simulated enterprise and the campaign's story.
+ *
+ * The world is built in two steps from the scenario and the seed: the organisation
+ * (org.c: regions, sites, subnets, servers by role, endpoints, users, and each host's
+ * logging coverage) and then the story (campaign.c: which hosts the attacker reached,
+ * when, how, what they talked to). Emitters write logs and inventories from the
+ * world; the ground truth is written from the story alone, never from reading what
+ * the emitters wrote.
+ */
+#ifndef SK_SIM_WORLD_H
+#define SK_SIM_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sakimori/timestamp.h>
+
+#include "rng.h"
+#include "scenario.h"
+
+typedef enum sim_role {
+    SIM_ENDPOINT,
+    SIM_AV_SERVER,
+    SIM_DC,
+    SIM_FILE_SERVER,
+    SIM_PROXY,
+    SIM_DHCP_SERVER,
+    SIM_APP_SERVER
+} sim_role;
+
+typedef struct sim_site {
+    const sim_site_spec *spec;
+    size_t region;       /* index into scenario->regions */
+    char code[8];        /* host-name prefix, e.g. TOKH */
+    sk_tz *tz;
+    uint32_t net;        /* IPv4 network, host order */
+    uint8_t prefix;      /* prefix length */
+    size_t first_host, n_hosts;
+    size_t av_server;    /* the region's AV management server serving this site */
+    size_t dc, file_server, proxy, dhcp;
+} sim_site;
+
+/* Per-host logging coverage, decided with the organisation. */
+enum {
+    SIM_COV_SYSMON = 1,   /* Sysmon installed */
+    SIM_COV_CMDLINE = 2,  /* 4688 includes the command line */
+    SIM_COV_NO_LOGS = 4,  /* no event logs collected at all */
+    SIM_COV_WRAPPED = 8,  /* Security log too small: wrapped */
+    SIM_COV_WINLOGBEAT = 16 /* shipped by Winlogbeat (else NXLog) */
+};
+
+typedef struct sim_host {
+    char name[16];       /* NetBIOS name, upper case */
+    sim_role role;
+    uint32_t site;
+    uint32_t user;       /* primary user (endpoints) */
+    uint32_t ip;         /* static address (servers) or the usual DHCP lease (endpoints) */
+    uint8_t mac[6];
+    uint8_t coverage;    /* SIM_COV_* */
+    uint8_t laptop;
+    int32_t clock_skew_ms;
+    int32_t campaign;    /* index into world->victims, or -1 */
+    uint16_t dept;
+} sim_host;
+
+typedef struct sim_user {
+    char sam[24];        /* sAMAccountName */
+    char display[64];    /* UTF-8 display name */
+    uint32_t rid;
+    uint32_t site;
+    uint16_t dept;
+    uint8_t admin;
+} sim_user;
+
+typedef enum sim_how {
+    SIM_HOW_ZERO_DAY,          /* the AV management server itself, from outside */
+    SIM_HOW_AV_PUSH,           /* malware pushed as a pattern-file update */
+    SIM_HOW_REMOTE_EXECUTION   /* from another compromised host inside */
+} sim_how;
+
+typedef struct sim_c2 {
+    const char *service;  /* cloud service name, or NULL for an attacker domain */
+    char host[96];        /* the host name contacted */
+    sk_time first, last;
+    double interval_s, jitter;
+    uint64_t connections; /* computed by the story, emitted by the logs */
+    uint64_t bytes_out;
+} sim_c2;
+
+typedef struct sim_victim {
+    size_t host;
+    sim_how how;
+    int64_t parent;        /* host index that infected it, -1 for external */
+    sk_time first;         /* first attacker code execution */
+    sk_time last;          /* last activity (containment or re-image) */
+    char renamed_path[160];/* renamed powershell on disk, "" when none */
+    sim_c2 c2[4];
+    size_t n_c2;
+    uint64_t exfil_bytes;
+    int sensitive;         /* holds or reaches personal/important data */
+    unsigned evidence;     /* SIM_EV_* emitted for this host */
+} sim_victim;
+
+enum {
+    SIM_EV_SYSMON = 1,
+    SIM_EV_SECURITY_4688 = 2,
+    SIM_EV_POWERSHELL = 4,
+    SIM_EV_PROXY = 8,
+    SIM_EV_ZEEK = 16,
+    SIM_EV_INVENTORY = 32,
+    SIM_EV_AV_WEBLOG = 64,
+    SIM_EV_FIREWALL = 128
+};
+
+typedef struct sim_attacker {
+    const char *browser_name;
+    const char *services[8];
+    size_t n_services;
+    char domains[4][64];
+    size_t n_domains;
+    uint32_t spoofed_sources[6];
+    size_t n_spoofed;
+    char payload_sha256[65]; /* the "pattern file" the AV server pushed */
+} sim_attacker;
+
+typedef struct sim_world {
+    const sim_scenario *sc;
+    uint64_t seed;
+    sim_site *sites;
+    size_t n_sites;
+    sim_host *hosts;
+    size_t n_hosts;
+    sim_user *users;
+    size_t n_users;
+    sim_attacker attacker;
+    sim_victim *victims;
+    size_t n_victims;
+} sim_world;
+
+/**
+ * A victim's beacons on one C2 channel, in time order: deterministic from the seed,
+ * the victim and the channel, so the truth and the log emitters see the same ones.
+ */
+typedef struct sim_beacon_iter {
+    sk_rng r;
+    sk_time t, end;
+    double interval, jitter;
+    uint64_t bytes_out;   /* of the beacon just returned */
+    uint64_t exfil_left;
+} sim_beacon_iter;
+void sim_beacon_start(sim_beacon_iter *it, const sim_world *w, size_t victim, size_t c2);
+int sim_beacon_next(sim_beacon_iter *it, sk_time *t);
+
+/** Build the organisation for `n_hosts` hosts (servers included). */
+int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_hosts);
+
+/** Decide the campaign: attacker choices and victims. Needs the organisation. */
+int sim_campaign_build(sim_world *w);
+
+void sim_world_free(sim_world *w);
+
+/** Format an IPv4 address (host order) into buf (16 bytes). */
+void sim_ip_str(uint32_t ip, char buf[16]);
+
+#endif
