@@ -11,7 +11,7 @@ CTEST_FAST := -LE slow --output-on-failure -j$(JOBS)
 quiet_build = echo "== build $(1)" && MAKEFLAGS= cmake --build $(1) -j$(JOBS) > $(1)/build.log 2>&1 \
               || { cat $(1)/build.log; echo "build failed: see above ($(1)/build.log)"; exit 1; }
 
-.PHONY: all build deps check check-full check-asan check-release demo fuzz clean format lint
+.PHONY: all build build-asan deps check check-full demo fuzz clean format lint
 
 all: build
 

@@ -15,7 +15,15 @@ import sys
 import jsonschema
 from jsonschema import Draft202012Validator, FormatChecker, RefResolver
 
-docs = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "docs")
+# validate.py [DOCS]                          check docs/formats itself
+# validate.py DOCS --instance SCHEMA FILE...   validate files (JSON or JSON lines) against SCHEMA
+args = sys.argv[1:]
+instance = None
+if "--instance" in args:
+    k = args.index("--instance")
+    instance = (args[k + 1], args[k + 2:])
+    args = args[:k]
+docs = args[0] if args else os.path.join(os.path.dirname(__file__), "..", "..", "docs")
 sdir = os.path.join(docs, "formats", "schemas")
 edir = os.path.join(docs, "formats", "examples")
 
@@ -69,6 +77,26 @@ def schema_of(fn):
             return cand
     return None
 
+
+if instance:
+    name, files = instance
+    if name not in schemas:
+        print("no schema named %s" % name)
+        sys.exit(2)
+    v = validator(name)
+    for path in files:
+        n = 0
+        for line, doc in docs_in(path):
+            n += 1
+            errs = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
+            if errs:
+                report(False, "%s:%d against %s: %s at %s" % (path, line, name, errs[0].message[:200], list(errs[0].path)))
+        if n == 0:
+            report(False, "%s: no document" % path)
+        elif not failed:
+            report(True, "%s: %d document(s) valid against %s" % (path, n, name))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
 
 covered = set()
 for fn in sorted(os.listdir(edir)):

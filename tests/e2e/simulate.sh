@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# e2e: the simulator's output, checked with tools that share no code with it.
+#  - the same seed gives byte-identical output, another seed does not;
+#  - case.json loads with `sakimori case check` and validates against its schema,
+#    truth.json against the truth schema (python3-jsonschema);
+#  - the story's invariants hold (python, reading truth.json only): floors of 12
+#    compromised and 3 sensitive at every N >= 100, the report's sequence (zero-day on an
+#    overseas AV server, pushes from AV servers, the domestic AV server attacked from an
+#    overseas victim), times inside the timeline, consistent counts.
+set -u
+bin=$1 root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+
+"$bin" simulate --hosts 300 --seed 11 --out "$tmp/a" > /dev/null || bad "simulate a"
+"$bin" simulate --hosts 300 --seed 11 --out "$tmp/b" --threads 1 > /dev/null || bad "simulate b"
+"$bin" simulate --hosts 300 --seed 12 --out "$tmp/c" > /dev/null || bad "simulate c"
+if diff -r "$tmp/a" "$tmp/b" > /dev/null; then ok "same seed, same bytes"; else bad "same seed gave different output"; fi
+if ! cmp -s "$tmp/a/truth/truth.json" "$tmp/c/truth/truth.json"; then ok "another seed, another story"; else bad "seeds 11 and 12 gave the same truth"; fi
+if "$bin" case check "$tmp/a/case.json" > /dev/null 2>&1; then ok "case.json loads"; else bad "case.json does not load: $("$bin" case check "$tmp/a/case.json" 2>&1)"; fi
+for n in 100 1000 4000; do
+  "$bin" simulate --hosts $n --seed $n --out "$tmp/n$n" > /dev/null || bad "simulate --hosts $n"
+done
+if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance case "$tmp/a/case.json" > "$tmp/v1" &&
+   /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance truth "$tmp/a/truth/truth.json" "$tmp"/n*/truth/truth.json > "$tmp/v2"; then
+  ok "case.json and truth.json valid against their schemas"
+else
+  bad "schema validation"; cat "$tmp/v1" "$tmp/v2"
+fi
+if /usr/bin/python3 - "$tmp" <<'PY'
+import json, sys, glob
+bad = []
+for path in sorted(glob.glob(sys.argv[1] + "/n*/truth/truth.json")):
+    t = json.load(open(path))
+    v = t["compromised_hosts"]
+    names = {h["host"] for h in v}
+    tl = t["timeline"]
+    c = t["counts"]
+    if len(v) != c["compromised"]: bad.append("%s: count mismatch" % path)
+    if c["compromised"] < 12: bad.append("%s: fewer than 12 compromised" % path)
+    if sum(h["sensitive"] for h in v) < 3: bad.append("%s: fewer than 3 sensitive" % path)
+    if c["sensitive"] != sum(h["sensitive"] for h in v): bad.append("%s: sensitive count" % path)
+    zd = [h for h in v if h["how"] == "zero_day"]
+    if len(zd) != 2 or any(h["role"] != "av_management" for h in zd): bad.append("%s: zero-days" % path)
+    ext = [h for h in zd if h["infected_by"] is None]
+    if len(ext) != 1 or ext[0]["domestic"]: bad.append("%s: the external zero-day must hit an overseas AV server" % path)
+    dom_av = [h for h in zd if h["domestic"]]
+    if len(dom_av) != 1: bad.append("%s: one domestic AV server" % path)
+    else:
+        src = [h for h in v if h["host"] == dom_av[0]["infected_by"]]
+        if not src or src[0]["domestic"]: bad.append("%s: domestic AV server not attacked from an overseas victim" % path)
+        if dom_av[0]["first_compromise"] != tl["domestic_entry"]: bad.append("%s: domestic entry time" % path)
+    for h in v:
+        if not (tl["overseas_entry"] <= h["first_compromise"] < tl["detection"]): bad.append("%s: %s time" % (path, h["host"]))
+        if h["infected_by"] is not None and h["infected_by"] not in names: bad.append("%s: %s parent not a victim" % (path, h["host"]))
+        if h["how"] == "av_update_push":
+            p = [x for x in v if x["host"] == h["infected_by"]]
+            if not p or p[0]["role"] != "av_management": bad.append("%s: %s pushed by a non-AV host" % (path, h["host"]))
+        if h["sensitive"] and not h["domestic"]: bad.append("%s: overseas sensitive host" % path)
+        if len(h["host"]) > 15: bad.append("%s: NetBIOS name too long" % h["host"])
+        for ch in h["c2"]:
+            if not (ch["first"] < ch["last"] and ch["connections"] > 0): bad.append("%s: c2 schedule" % h["host"])
+print("\n".join(bad[:20]))
+sys.exit(1 if bad else 0)
+PY
+then ok "truth invariants at 100, 1000 and 4000 hosts"; else bad "truth invariants"; fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
