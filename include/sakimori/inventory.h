@@ -1,0 +1,151 @@
+/*
+ * sakimori/inventory.h - what an executable says about itself (PE identity, signature),
+ * and the writers for the inventory formats of docs/formats/snapshot.md: catalogue
+ * records (one per SHA-256), listing headers and entries (full or delta). The
+ * collector, ingestion and the simulator all write through these functions, so the
+ * three cannot drift apart.
+ */
+#ifndef SAKIMORI_INVENTORY_H
+#define SAKIMORI_INVENTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "timestamp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** One section header. */
+typedef struct sk_pe_section {
+    char name[9];
+    uint32_t virtual_size, raw_size, characteristics;
+    double entropy; /**< bits per byte, 0-8; negative when not computed */
+} sk_pe_section;
+
+/** One VERSIONINFO string. */
+typedef struct sk_pe_string {
+    const char *key;
+    const char *value;
+} sk_pe_string;
+
+/** One StringFileInfo table (a language and code page). */
+typedef struct sk_pe_string_table {
+    char lang[9]; /**< e.g. "040904b0" */
+    size_t n;
+    const sk_pe_string *strings;
+} sk_pe_string_table;
+
+/** The PE identity object of common#/$defs/pe_identity. Unset strings are NULL. */
+typedef struct sk_pe_identity {
+    uint16_t machine;         /**< IMAGE_FILE_MACHINE_* */
+    uint16_t subsystem;       /**< IMAGE_SUBSYSTEM_* */
+    uint16_t characteristics; /**< COFF characteristics */
+    uint32_t timestamp;       /**< COFF TimeDateStamp */
+    const sk_pe_section *sections;
+    size_t n_sections, sections_total;
+    char imphash[33];         /**< "" when there are no imports */
+    uint32_t imports;
+    const char *export_name;
+    int has_overlay;
+    uint64_t overlay_offset, overlay_size;
+    const sk_pe_string_table *tables;
+    size_t n_tables;
+    const char *fixed_file_version; /**< "10.0.17763.1" or NULL */
+    const char *const *errors;
+    size_t n_errors;
+} sk_pe_identity;
+
+/** Authenticode status (common#/$defs/signature). */
+typedef enum sk_sig_status {
+    SK_SIG_NONE,       /**< no embedded signature - not "unsigned" (catalog signing) */
+    SK_SIG_MATCHES,    /**< embedded, and the signed digest matches the file */
+    SK_SIG_MISMATCH,   /**< embedded, but the file changed after signing */
+    SK_SIG_MALFORMED
+} sk_sig_status;
+
+typedef struct sk_signature {
+    sk_sig_status status;
+    const char *signer_subject, *signer_issuer, *digest_algorithm, *error;
+} sk_signature;
+
+/** "AMD64", "I386", ... or NULL for a value without a name. */
+const char *sk_pe_machine_name(uint16_t machine);
+/** "WINDOWS_GUI", "WINDOWS_CUI", ... or NULL. */
+const char *sk_pe_subsystem_name(uint16_t subsystem);
+
+/**
+ * The table whose strings go to the top level of a file record: US English
+ * (0409) first, then language-neutral (0000), then the first table. NULL when none.
+ */
+const sk_pe_string_table *sk_pe_primary_table(const sk_pe_identity *id);
+
+/** Write the `pe` object (the caller wrote the key). */
+int sk_pe_identity_write(sk_jw *w, const sk_pe_identity *id);
+
+/** Write the `signature` object (the caller wrote the key). */
+int sk_signature_write(sk_jw *w, const sk_signature *sig);
+
+/**
+ * Write the VERSIONINFO strings of the primary table as top-level members under their
+ * own names (OriginalFilename, InternalName, FileDescription, ProductName,
+ * CompanyName, FileVersion), inside an object the caller has open.
+ */
+int sk_pe_top_strings_write(sk_jw *w, const sk_pe_identity *id);
+
+/** File kinds of the inventory formats. */
+typedef enum sk_file_kind { SK_KIND_PE, SK_KIND_ELF, SK_KIND_MACHO, SK_KIND_SCRIPT, SK_KIND_DOCUMENT, SK_KIND_OTHER } sk_file_kind;
+const char *sk_file_kind_name(sk_file_kind k);
+
+/** A catalogue record: one content. Digests as raw bytes; `have_*` say which are set. */
+typedef struct sk_content {
+    uint8_t sha256[32], sha1[20], md5[16];
+    int have_sha1, have_md5;
+    uint64_t size;
+    sk_file_kind kind;
+    const sk_pe_identity *pe;      /**< NULL unless a PE */
+    const sk_signature *signature; /**< NULL when not examined */
+} sk_content;
+
+/** Append one catalogue line (JSON and "\n") for `c` to `out`. */
+int sk_catalog_record_write(sk_buf *out, const sk_content *c);
+
+/** A listing entry (docs/formats/snapshot.md); times SK_TIME_NONE when unknown. */
+typedef enum sk_listing_op { SK_OP_NONE, SK_OP_ADD, SK_OP_CHANGE, SK_OP_REMOVE } sk_listing_op;
+enum { SK_REASON_CONTENT = 1, SK_REASON_TIMES = 2, SK_REASON_MODE = 4, SK_REASON_OWNER = 8 };
+
+typedef struct sk_listing_entry {
+    sk_listing_op op;
+    const char *path;
+    const uint8_t *sha256; /**< NULL for removals */
+    uint64_t size;
+    sk_time mtime, ctime, crtime;
+    const char *owner;     /**< NULL when unknown */
+    unsigned reasons;      /**< SK_REASON_* for changes */
+} sk_listing_entry;
+
+/** Append one listing entry line. */
+int sk_listing_entry_write(sk_buf *out, const sk_listing_entry *e);
+
+/** A listing header. Strings NULL when absent; `base_sha256` NULL unless a delta. */
+typedef struct sk_listing_header {
+    int base_manifest;       /**< 1: kind "base" (then `name`), 0: kind "host" */
+    int delta;               /**< mode "delta" */
+    const char *name;        /**< base manifests */
+    const char *host_id, *host;
+    const char *base;
+    const uint8_t *base_sha256;
+    sk_time base_install_time, collected;
+    const char *windows_root;
+    uint64_t entries;
+} sk_listing_header;
+
+/** Append the header line. */
+int sk_listing_header_write(sk_buf *out, const sk_listing_header *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
