@@ -161,7 +161,7 @@ static void victim_details(sim_world *w, size_t vi)
         if (h->coverage & SIM_COV_SYSMON) ev |= SIM_EV_SYSMON;
     }
     if (w->sc->regions[w->sites[h->site].region].domestic) ev |= SIM_EV_ZEEK;
-    if (v->renamed_path[0]) ev |= SIM_EV_INVENTORY;
+    if (v->renamed_path[0] && !(h->coverage & SIM_COV_NO_SNAPSHOT)) ev |= SIM_EV_INVENTORY;
     if (v->how == SIM_HOW_AV_PUSH) ev |= SIM_EV_AV_WEBLOG;
     v->evidence = ev;
     /* count the beacons the schedule will produce */

@@ -246,6 +246,7 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
             if (sk_rng_chance(&r, sc->no_logs_share)) cov |= SIM_COV_NO_LOGS;
             if (sk_rng_chance(&r, sc->wrapped_share)) cov |= SIM_COV_WRAPPED;
             if (shipper_wlb) cov |= SIM_COV_WINLOGBEAT;
+            if (sk_rng_chance(&r, sc->missing_share)) cov |= SIM_COV_NO_SNAPSHOT;
             h->coverage = cov;
             if (sk_rng_chance(&r, sc->clock_skew_share))
                 h->clock_skew_ms = (int32_t)sk_rng_range(&r, -180000, 180000);

@@ -208,7 +208,7 @@ static int apply(sim_scenario *s, const char *data, size_t len, const char *name
                                         "min_sensitive", "domestic_share", "exfil_mb", NULL};
     static const char *const lkeys[] = {"days", "benign_density", "sysmon_share", "cmdline_share", "no_logs_share",
                                         "wrapped_share", "clock_skew_share", "winlogbeat_share", NULL};
-    static const char *const ikeys[] = {"base_image_files", "host_extra_files", NULL};
+    static const char *const ikeys[] = {"base_image_files", "host_extra_files", "missing_share", NULL};
     sk_json_doc *doc;
     int rc = sk_json_parse(&doc, data, len, name, NULL);
     if (rc) return rc;
@@ -303,6 +303,7 @@ static int apply(sim_scenario *s, const char *data, size_t len, const char *name
         rc = sk_cfg_check_keys(&x, v, ikeys);
         if (!rc) rc = sk_cfg_int(&x, v, "base_image_files", full, 100, 200000, &s->base_image_files);
         if (!rc) rc = range_member(&x, v, "host_extra_files", 0, 100000, &s->host_extra_files);
+        if (!rc) rc = sk_cfg_number(&x, v, "missing_share", full, 0, 1, &s->missing_share);
         if (!rc) sk_cfg_pop(&x, o);
     }
     /* cross-member rules, reported at the document root */

@@ -60,6 +60,7 @@ typedef struct sim_scenario {
     /* inventory */
     int64_t base_image_files;
     sim_range host_extra_files;
+    double missing_share; /* endpoints without an inventory (offline at collection) */
 } sim_scenario;
 
 /** The embedded default scenario's JSON text. */

@@ -4,7 +4,8 @@
  * Output layout (docs/simulate.md):
  *   DIR/case.json         the case configuration an investigator would write
  *   DIR/truth/truth.json  the ground truth, from the story alone
- *   (inventories and logs are written by the emitters as they are added)
+ *   DIR/snapshots/        inventories: bases/, catalog.jsonl, listings/<site>/<HOST>.jsonl
+ *   (logs are written by the emitters as they are added)
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <sakimori/simulate.h>
 #include <sakimori/version.h>
 
+#include "inventory.h"
 #include "out.h"
 #include "world.h"
 
@@ -341,6 +343,11 @@ int sk_sim_run(const sk_sim_options *opt, sk_sim_summary *sum)
     sim_out o = {opt->out_dir, 0, 0};
     if (!rc) rc = write_case(&o, &w);
     if (!rc) rc = write_truth(&o, &w, opt, sum);
+    sim_inv *inv = NULL;
+    uint64_t entries = 0;
+    if (!rc) rc = sim_inv_new(&inv, &w);
+    if (!rc) rc = sim_inv_write(inv, &o, &entries);
+    sim_inv_free(inv);
     sum->hosts = w.n_hosts;
     sum->sites = w.n_sites;
     sum->regions = sc->n_regions;

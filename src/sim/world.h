@@ -47,7 +47,8 @@ enum {
     SIM_COV_CMDLINE = 2,  /* 4688 includes the command line */
     SIM_COV_NO_LOGS = 4,  /* no event logs collected at all */
     SIM_COV_WRAPPED = 8,  /* Security log too small: wrapped */
-    SIM_COV_WINLOGBEAT = 16 /* shipped by Winlogbeat (else NXLog) */
+    SIM_COV_WINLOGBEAT = 16, /* shipped by Winlogbeat (else NXLog) */
+    SIM_COV_NO_SNAPSHOT = 32 /* offline when inventories were collected */
 };
 
 typedef struct sim_host {

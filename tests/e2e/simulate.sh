@@ -67,5 +67,43 @@ print("\n".join(bad[:20]))
 sys.exit(1 if bad else 0)
 PY
 then ok "truth invariants at 100, 1000 and 4000 hosts"; else bad "truth invariants"; fi
+# inventories: valid against their schemas, and the masquerade is there to be found
+if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance listing "$tmp"/n1000/snapshots/bases/*.jsonl \
+     $(ls "$tmp"/n1000/snapshots/listings/*/*.jsonl | head -100) > "$tmp/v3" &&
+   { head -n 2000 "$tmp/n1000/snapshots/catalog.jsonl"; tail -n 1000 "$tmp/n1000/snapshots/catalog.jsonl"; } > "$tmp/catalog-sample.jsonl" &&
+   /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance catalog "$tmp/catalog-sample.jsonl" > "$tmp/v4"; then
+  ok "bases, listings and catalogue valid against their schemas"
+else
+  bad "inventory schema validation"; tail -3 "$tmp/v3" "$tmp/v4"
+fi
+if /usr/bin/python3 - "$tmp/n1000" <<'PY'
+import json, sys, glob, os
+d = sys.argv[1]
+t = json.load(open(d + "/truth/truth.json"))
+ident = {}
+for line in open(d + "/snapshots/catalog.jsonl"):
+    r = json.loads(line)
+    en = [x for x in r.get("pe", {}).get("version_info", []) if x["lang"].startswith("0409")]
+    ident[r["sha256"]] = en[0]["strings"].get("OriginalFilename") if en else None
+listings = {os.path.basename(p)[:-6]: p for p in glob.glob(d + "/snapshots/listings/*/*.jsonl")}
+victims = {v["host"]: v for v in t["compromised_hosts"]}
+bad = []
+for host, p in listings.items():
+    lines = open(p).read().splitlines()
+    head = json.loads(lines[0])
+    if head["entries"] != len(lines) - 1: bad.append("%s: header count" % host)
+    ps = [json.loads(l) for l in lines[1:]]
+    ps = [e for e in ps if (ident.get(e.get("sha256")) or "").lower().startswith("powershell.exe")]
+    v = victims.get(host)
+    if v and v["renamed_powershell"] and "inventory" in v["evidence"]:
+        if not any(e["path"] == v["renamed_powershell"] for e in ps): bad.append("%s: renamed powershell missing" % host)
+    elif ps:
+        bad.append("%s: powershell identity on a host the truth does not name" % host)
+for h, v in victims.items():
+    if "inventory" in v["evidence"] and h not in listings: bad.append("%s: no listing" % h)
+print("\n".join(bad[:10]))
+sys.exit(1 if bad else 0)
+PY
+then ok "every victim's renamed powershell is in its listing, and only victims have one"; else bad "masquerade evidence"; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
