@@ -19,6 +19,7 @@
 #include <sakimori/digest.h>
 #include <sakimori/inventory.h>
 #include <sakimori/map.h>
+#include <sakimori/pool.h>
 
 #include "inventory.h"
 #include "out.h"
@@ -67,7 +68,8 @@ struct sim_inv {
     image img[3];
     uint32_t pkg[64][N_PKG_VERSIONS][16];
     uint32_t portable[32];
-    sk_map *used_paths; /* per image build, reset between images */
+    uint32_t *rare;          /* per host: its in-house binary's content, or UINT32_MAX */
+    const char **rare_name;
 };
 
 static const char *dup(sim_inv *v, const char *s)
@@ -488,6 +490,8 @@ void sim_inv_free(sim_inv *v)
         free(v->img[i].patch_entry);
     }
     free(v->c);
+    free(v->rare);
+    free(v->rare_name);
     sk_arena_free(v->arena);
     free(v);
 }
@@ -688,29 +692,13 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
             sk_time t = install + (sk_time)sk_rng_range(&r, 10, 300) * DAY;
             ADD(SK_OP_ADD, path, v->portable[p], t - 100 * DAY, t);
         }
-        /* rare in-house binaries: one content per host */
-        if (sk_rng_chance(&r, 0.4)) {
-            char key[64], nm[64];
-            snprintf(key, sizeof key, "rare/%zu", hi);
-            uint32_t ci = content_new(v, key, 80000);
-            if (ci == UINT32_MAX) rc = SK_ENOMEM;
-            else {
-                static const char *const stems[] = {"report_gen", "csvtool", "labeler", "dbexport", "plc_sync", "macro_run"};
-                snprintf(nm, sizeof nm, "%s%u.exe", stems[sk_rng_below(&r, 6)], (unsigned)sk_rng_below(&r, 100));
-                content *c = &v->c[ci];
-                if (sk_rng_chance(&r, 0.5)) { /* built in house with a version resource */
-                    c->orig = dup(v, nm);
-                    c->internal = c->orig;
-                    c->desc = "In-house tool";
-                    c->company = "CORP IT";
-                    c->product = "CORP Tools";
-                    c->version = "1.0.0.1";
-                    c->fileversion = "1.0.0.1";
-                }
-                snprintf(path, sizeof path, "C:\\Users\\%s\\Documents\\tools\\%s", user, nm);
-                sk_time t = install + (sk_time)sk_rng_range(&r, 30, 300) * DAY;
-                ADD(SK_OP_ADD, path, ci, t, t);
-            }
+        /* rare in-house binaries: one content per host, made in sim_inv_write's pre-pass */
+        if (v->rare[hi] != UINT32_MAX) {
+            sk_rng rr;
+            sk_rng_init(&rr, w->seed, "rare-path", hi);
+            snprintf(path, sizeof path, "C:\\Users\\%s\\Documents\\tools\\%s", user, v->rare_name[hi]);
+            sk_time t = install + (sk_time)sk_rng_range(&rr, 30, 300) * DAY;
+            ADD(SK_OP_ADD, path, v->rare[hi], t, t);
         }
     }
     /* the renamed PowerShell: byte-identical to this image's own powershell.exe */
@@ -750,16 +738,94 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
     return rc;
 }
 
-int sim_inv_write(sim_inv *v, sim_out *o, uint64_t *listing_entries)
+/* The per-host in-house binaries, decided on their own substream so that the host
+ * listings can then be written in any order, by any number of threads. */
+static int make_rare(sim_inv *v)
+{
+    const sim_world *w = v->w;
+    v->rare = malloc((w->n_hosts ? w->n_hosts : 1) * sizeof *v->rare);
+    v->rare_name = calloc(w->n_hosts ? w->n_hosts : 1, sizeof *v->rare_name);
+    if (!v->rare || !v->rare_name) return sk_error_set(SK_ENOMEM, "out of memory");
+    static const char *const stems[] = {"report_gen", "csvtool", "labeler", "dbexport", "plc_sync", "macro_run"};
+    for (size_t hi = 0; hi < w->n_hosts; hi++) {
+        v->rare[hi] = UINT32_MAX;
+        if (w->hosts[hi].role != SIM_ENDPOINT || (w->hosts[hi].coverage & SIM_COV_NO_SNAPSHOT)) continue;
+        sk_rng r;
+        sk_rng_init(&r, w->seed, "rare", hi);
+        if (!sk_rng_chance(&r, 0.4)) continue;
+        char key[64];
+        snprintf(key, sizeof key, "rare/%zu", hi);
+        uint32_t ci = content_new(v, key, 80000);
+        if (ci == UINT32_MAX) return sk_error_set(SK_ENOMEM, "out of memory");
+        v->rare_name[hi] = fmt(v, "%s%u.exe", stems[sk_rng_below(&r, 6)], (unsigned)sk_rng_below(&r, 100));
+        content *c = &v->c[ci];
+        if (sk_rng_chance(&r, 0.5)) { /* built in house with a version resource */
+            c->orig = v->rare_name[hi];
+            c->internal = c->orig;
+            c->desc = "In-house tool";
+            c->company = "CORP IT";
+            c->product = "CORP Tools";
+            c->version = "1.0.0.1";
+            c->fileversion = "1.0.0.1";
+        }
+        v->rare[hi] = ci;
+    }
+    return 0;
+}
+
+typedef struct listing_job {
+    sim_inv *v;
+    const char *dir;
+    size_t from, to;
+    sim_out out;         /* per job: counters summed afterwards */
+    uint64_t entries;
+    int rc;
+    char err[SK_ERROR_MAX];
+} listing_job;
+
+static void run_listing_job(void *arg)
+{
+    listing_job *j = arg;
+    sk_buf b;
+    sk_buf_init(&b, (size_t)1 << 30);
+    j->out = (sim_out){j->dir, 0, 0};
+    for (size_t hi = j->from; hi < j->to && !j->rc; hi++)
+        if (!(j->v->w->hosts[hi].coverage & SIM_COV_NO_SNAPSHOT))
+            j->rc = host_listing(j->v, &j->out, hi, &b, &j->entries);
+    if (j->rc) snprintf(j->err, sizeof j->err, "%s", sk_error_last());
+    sk_buf_free(&b);
+}
+
+int sim_inv_write(sim_inv *v, sim_out *o, unsigned threads, uint64_t *listing_entries)
 {
     int rc = 0;
     for (int i = 0; i < 3 && !rc; i++) rc = write_base(v, o, &v->img[i]);
+    if (!rc) rc = make_rare(v);
+    *listing_entries = 0;
+    const size_t per_job = 512;
+    size_t n = v->w->n_hosts, njobs = (n + per_job - 1) / per_job;
+    listing_job *jobs = calloc(njobs ? njobs : 1, sizeof *jobs);
+    sk_pool *pool = NULL;
+    if (!rc && !jobs) rc = sk_error_set(SK_ENOMEM, "out of memory");
+    if (!rc) rc = sk_pool_new(&pool, threads, 0);
+    for (size_t k = 0; k < njobs && !rc; k++) {
+        jobs[k] = (listing_job){v, o->dir, k * per_job, (k + 1) * per_job < n ? (k + 1) * per_job : n, {0}, 0, 0, {0}};
+        rc = sk_pool_submit(pool, run_listing_job, &jobs[k]);
+    }
+    if (pool) {
+        sk_pool_wait(pool);
+        sk_pool_free(pool);
+    }
+    for (size_t k = 0; k < njobs && jobs; k++) {
+        o->files += jobs[k].out.files;
+        o->bytes += jobs[k].out.bytes;
+        *listing_entries += jobs[k].entries;
+        if (!rc && jobs[k].rc) rc = sk_error_set(jobs[k].rc, "%s", jobs[k].err);
+    }
+    free(jobs);
+    /* the catalogue last: in content order, so the same seed gives the same file */
     sk_buf b;
     sk_buf_init(&b, (size_t)1 << 30);
-    *listing_entries = 0;
-    for (size_t hi = 0; hi < v->w->n_hosts && !rc; hi++)
-        if (!(v->w->hosts[hi].coverage & SIM_COV_NO_SNAPSHOT)) rc = host_listing(v, o, hi, &b, listing_entries);
-    /* the catalogue last: host listings may have added contents */
     FILE *f = rc ? NULL : sim_out_open(o, "snapshots/catalog.jsonl");
     if (!rc && !f) rc = sk_error_last_code();
     for (size_t i = 0; i < v->n && !rc; i++) {

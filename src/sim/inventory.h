@@ -14,8 +14,11 @@ typedef struct sim_inv sim_inv;
 /** Build the base images and the software catalogue for the world. */
 int sim_inv_new(sim_inv **out, const sim_world *w);
 
-/** Write bases, per-host delta listings and the catalogue under snapshots/. */
-int sim_inv_write(sim_inv *v, sim_out *o, uint64_t *listing_entries);
+/**
+ * Write bases, per-host delta listings (on `threads` workers, 0: all cores) and the
+ * catalogue under snapshots/. The output does not depend on the thread count.
+ */
+int sim_inv_write(sim_inv *v, sim_out *o, unsigned threads, uint64_t *listing_entries);
 
 /** Distinct contents (catalogue records). */
 size_t sim_inv_contents(const sim_inv *v);

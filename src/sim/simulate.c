@@ -346,7 +346,7 @@ int sk_sim_run(const sk_sim_options *opt, sk_sim_summary *sum)
     sim_inv *inv = NULL;
     uint64_t entries = 0;
     if (!rc) rc = sim_inv_new(&inv, &w);
-    if (!rc) rc = sim_inv_write(inv, &o, &entries);
+    if (!rc) rc = sim_inv_write(inv, &o, opt->threads, &entries);
     sim_inv_free(inv);
     sum->hosts = w.n_hosts;
     sum->sites = w.n_sites;
