@@ -155,7 +155,7 @@ static void victim_details(sim_world *w, size_t vi)
     if (v->sensitive || sk_rng_chance(&r, 0.3))
         v->exfil_bytes = (uint64_t)((sc->exfil_mb.lo + sk_rng_unit(&r) * (sc->exfil_mb.hi - sc->exfil_mb.lo)) * 1048576.0);
     /* which evidence the emitters will write for this host */
-    unsigned ev = SIM_EV_PROXY | SIM_EV_FIREWALL;
+    unsigned ev = 0;
     if (!(h->coverage & SIM_COV_NO_LOGS)) {
         ev |= SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL;
         if (h->coverage & SIM_COV_SYSMON) ev |= SIM_EV_SYSMON;
@@ -163,20 +163,30 @@ static void victim_details(sim_world *w, size_t vi)
     if (w->sc->regions[w->sites[h->site].region].domestic) ev |= SIM_EV_ZEEK;
     if (v->renamed_path[0] && !(h->coverage & SIM_COV_NO_SNAPSHOT)) ev |= SIM_EV_INVENTORY;
     if (v->how == SIM_HOW_AV_PUSH) ev |= SIM_EV_AV_WEBLOG;
-    v->evidence = ev;
-    /* count the beacons the schedule will produce */
+    /* count the beacons the schedule will produce, and those the proxy will log: inside
+     * the log window, the host online, the proxy's day not lost */
+    sk_time ws, we;
+    sim_log_window(w, &ws, &we);
+    size_t proxy = w->sites[h->site].proxy;
     for (size_t k = 0; k < v->n_c2; k++) {
         sim_beacon_iter it;
         sim_beacon_start(&it, w, vi, k);
         sk_time t;
-        uint64_t n = 0, bytes = 0;
+        uint64_t n = 0, bytes = 0, logged = 0;
         while (sim_beacon_next(&it, &t)) {
             n++;
             bytes += it.bytes_out;
+            uint32_t ip;
+            if (t >= ws && t < we && sim_host_online(w, v->host, t, &ip) &&
+                !sim_proxy_day_missing(w, proxy, t / (INT64_C(86400) * SK_NS_PER_SEC)))
+                logged++;
         }
         v->c2[k].connections = n;
         v->c2[k].bytes_out = bytes;
+        v->c2[k].logged = logged;
+        if (logged) ev |= SIM_EV_PROXY;
     }
+    v->evidence = ev & SIM_EV_EMITTED;
 }
 
 void sim_beacon_start(sim_beacon_iter *it, const sim_world *w, size_t victim, size_t c2)

@@ -170,7 +170,7 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
     uint32_t dom_cursor = 0x0A000000u + 0x10000u, ovs_cursor = 0xAC100000u; /* 10.1/16, 172.16/16 */
     for (size_t i = 0; i < ns; i++) {
         sim_site *s = &w->sites[i];
-        size_t need = count[i] + 1024;
+        size_t need = count[i] + count[i] / 2 + 1024; /* endpoints, the laptop pool, servers */
         uint8_t prefix = 16;
         while (prefix > 8 && ((size_t)1 << (32 - prefix)) < need) prefix--;
         uint32_t size = (uint32_t)1 << (32 - prefix);
@@ -233,6 +233,7 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
             h->site = (uint32_t)i;
             h->campaign = -1;
             h->laptop = (uint8_t)sk_rng_chance(&r, 0.35);
+            if (h->laptop) h->laptop_rank = (uint32_t)s->n_laptops++;
             char nm[40]; /* CODE-PC000001: at most 15 characters up to 99,999,999 per site */
             snprintf(nm, sizeof nm, "%.4s-%s%06zu", s->code, h->laptop ? "NB" : "PC", k + 1);
             snprintf(h->name, sizeof h->name, "%.15s", nm);
@@ -254,6 +255,12 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
         }
     }
     free(count);
+    /* laptop pools: after the desktops' addresses, a tenth more than the laptops */
+    for (size_t i = 0; i < ns; i++) {
+        sim_site *s = &w->sites[i];
+        s->pool_base = endpoint_ip(s, s->n_hosts + 254); /* a fresh /24 after the last desktop */
+        s->pool_base &= ~0xffu;
+    }
     /* server details: MACs, coverage (servers log everything, shipped like their site) */
     for (size_t i = 0; i < w->n_hosts; i++) {
         sim_host *h = &w->hosts[i];
@@ -289,4 +296,70 @@ void sim_world_free(sim_world *w)
     free(w->users);
     free(w->victims);
     memset(w, 0, sizeof *w);
+}
+
+/* ---- the story's clock -------------------------------------------------------- */
+
+#define DAY_NS (INT64_C(86400) * SK_NS_PER_SEC)
+
+void sim_log_window(const sim_world *w, sk_time *start, sk_time *end)
+{
+    *end = w->sc->containment;
+    *start = *end - (sk_time)w->sc->log_days * DAY_NS;
+}
+
+static int64_t day_of(sk_time t)
+{
+    return t >= 0 ? t / DAY_NS : -((-t + DAY_NS - 1) / DAY_NS);
+}
+
+int sim_laptop_lease(const sim_world *w, size_t host, int64_t day, sk_time *from, sk_time *to, uint32_t *ip)
+{
+    const sim_host *h = &w->hosts[host];
+    const sim_site *s = &w->sites[h->site];
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "laptop-day", (uint64_t)host * 100003u + (uint64_t)day);
+    /* local midnight of `day` (days counted in UTC; the offset moves it by hours) */
+    sk_time midnight_utc = day * DAY_NS;
+    int32_t off = sk_tz_offset_at(s->tz, midnight_utc + DAY_NS / 2);
+    sk_civil c;
+    sk_time_to_civil(midnight_utc, &c);
+    int weekend = c.weekday == 0 || c.weekday == 6;
+    if (!sk_rng_chance(&r, weekend ? 0.1 : 0.93)) return 0;
+    sk_time arrive = midnight_utc - (sk_time)off * SK_NS_PER_SEC + (sk_time)sk_rng_range(&r, 8 * 3600, 10 * 3600) * SK_NS_PER_SEC;
+    *from = arrive;
+    *to = arrive + (sk_time)sk_rng_range(&r, 8 * 3600, 11 * 3600) * SK_NS_PER_SEC;
+    /* the day's address: the site's laptops rotate through a pool a tenth larger */
+    uint32_t pool = (uint32_t)(s->n_laptops + s->n_laptops / 10 + 1);
+    sk_rng sr;
+    sk_rng_init(&sr, w->seed, "pool-shift", (uint64_t)h->site * 100003u + (uint64_t)day);
+    uint32_t slot = (uint32_t)((h->laptop_rank + sk_rng_below(&sr, pool)) % pool);
+    *ip = s->pool_base + (slot / 254) * 256 + 1 + slot % 254;
+    return 1;
+}
+
+int sim_host_online(const sim_world *w, size_t host, sk_time t, uint32_t *ip)
+{
+    const sim_host *h = &w->hosts[host];
+    if (!h->laptop) {
+        *ip = h->ip;
+        return 1;
+    }
+    /* a lease starts on its own UTC day or the previous one (time zones east of UTC) */
+    for (int64_t d = day_of(t) - 1; d <= day_of(t); d++) {
+        sk_time from, to;
+        uint32_t a;
+        if (sim_laptop_lease(w, host, d, &from, &to, &a) && t >= from && t < to) {
+            *ip = a;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day)
+{
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "proxy-day-missing", (uint64_t)proxy * 100003u + (uint64_t)day);
+    return sk_rng_chance(&r, 0.03);
 }

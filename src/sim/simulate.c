@@ -20,6 +20,7 @@
 #include <sakimori/version.h>
 
 #include "inventory.h"
+#include "netlogs.h"
 #include "out.h"
 #include "world.h"
 
@@ -188,7 +189,12 @@ static int write_truth(sim_out *o, const sim_world *w, const sk_sim_options *opt
         sk_jw_kv_string(&j, "site", s->spec->name);
         sk_jw_kv_string(&j, "region", sc->regions[s->region].name);
         sk_jw_kv_bool(&j, "domestic", domestic);
-        kv_ip(&j, "ip", h->ip);
+        if (h->laptop) { /* a new DHCP address every day: see the DHCP logs */
+            sk_jw_key(&j, "ip");
+            sk_jw_null(&j);
+        } else {
+            kv_ip(&j, "ip", h->ip);
+        }
         kv_time(&j, "first_compromise", v->first);
         kv_time(&j, "last_activity", v->last);
         sk_jw_kv_string(&j, "how", how_name(v->how));
@@ -220,6 +226,7 @@ static int write_truth(sim_out *o, const sim_world *w, const sk_sim_options *opt
             sk_jw_key(&j, "jitter");
             sk_jw_double(&j, (double)(int64_t)(c->jitter * 1000) / 1000);
             sk_jw_kv_u64(&j, "connections", c->connections);
+            sk_jw_kv_u64(&j, "connections_logged", c->logged);
             sk_jw_kv_u64(&j, "bytes_out", c->bytes_out);
             sk_jw_object_end(&j);
         }
@@ -313,6 +320,42 @@ static int write_case(sim_out *o, const sim_world *w)
         sk_jw_object_end(&j);
     }
     sk_jw_array_end(&j);
+    sk_jw_key(&j, "sources");
+    sk_jw_array_begin(&j);
+    for (size_t i = 0; i < w->n_hosts; i++) {
+        const sim_host *h = &w->hosts[i];
+        if (h->role != SIM_PROXY && h->role != SIM_DHCP_SERVER) continue;
+        char name[64], lower[16], path[128];
+        size_t k = 0;
+        for (; h->name[k] && k < sizeof lower - 1; k++) lower[k] = (char)((h->name[k] >= 'A' && h->name[k] <= 'Z') ? h->name[k] + 32 : h->name[k]);
+        lower[k] = '\0';
+        if (h->role == SIM_PROXY) {
+            sk_jw_object_begin(&j);
+            snprintf(name, sizeof name, "proxy-%s", lower);
+            sk_jw_kv_string(&j, "name", name);
+            sk_jw_kv_string(&j, "kind", "squid");
+            snprintf(path, sizeof path, "logs/proxy/%s/access.log-*", h->name);
+            sk_jw_kv_string(&j, "path", path);
+            sk_jw_object_end(&j);
+            continue;
+        }
+        sk_jw_object_begin(&j);
+        snprintf(name, sizeof name, "dhcp-%s", lower);
+        sk_jw_kv_string(&j, "name", name);
+        sk_jw_kv_string(&j, "kind", "dhcpd-syslog");
+        snprintf(path, sizeof path, "logs/dhcp/%s/dhcpd.log", h->name);
+        sk_jw_kv_string(&j, "path", path);
+        sk_jw_kv_string(&j, "timezone", w->sites[h->site].spec->timezone);
+        sk_jw_object_end(&j);
+        sk_jw_object_begin(&j);
+        snprintf(name, sizeof name, "leases-%s", lower);
+        sk_jw_kv_string(&j, "name", name);
+        sk_jw_kv_string(&j, "kind", "dhcpd-leases");
+        snprintf(path, sizeof path, "logs/dhcp/%s/dhcpd.leases", h->name);
+        sk_jw_kv_string(&j, "path", path);
+        sk_jw_object_end(&j);
+    }
+    sk_jw_array_end(&j);
     sk_jw_key(&j, "domains");
     sk_jw_array_begin(&j);
     sk_jw_object_begin(&j);
@@ -348,6 +391,8 @@ int sk_sim_run(const sk_sim_options *opt, sk_sim_summary *sum)
     if (!rc) rc = sim_inv_new(&inv, &w);
     if (!rc) rc = sim_inv_write(inv, &o, opt->threads, &entries);
     sim_inv_free(inv);
+    uint64_t log_lines = 0;
+    if (!rc) rc = sim_netlogs_write(&w, &o, opt->threads, &log_lines);
     sum->hosts = w.n_hosts;
     sum->sites = w.n_sites;
     sum->regions = sc->n_regions;

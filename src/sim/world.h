@@ -31,6 +31,8 @@ typedef enum sim_role {
 
 typedef struct sim_site {
     const sim_site_spec *spec;
+    size_t n_laptops;    /* laptops draw daily addresses from a pool after the desktops */
+    uint32_t pool_base;
     size_t region;       /* index into scenario->regions */
     char code[8];        /* host-name prefix, e.g. TOKH */
     sk_tz *tz;
@@ -63,6 +65,7 @@ typedef struct sim_host {
     int32_t clock_skew_ms;
     int32_t campaign;    /* index into world->victims, or -1 */
     uint16_t dept;
+    uint32_t laptop_rank; /* index among its site's laptops */
 } sim_host;
 
 typedef struct sim_user {
@@ -87,6 +90,7 @@ typedef struct sim_c2 {
     double interval_s, jitter;
     uint64_t connections; /* computed by the story, emitted by the logs */
     uint64_t bytes_out;
+    uint64_t logged;      /* connections inside the log window, host online, proxy day kept */
 } sim_c2;
 
 typedef struct sim_victim {
@@ -113,6 +117,10 @@ enum {
     SIM_EV_AV_WEBLOG = 64,
     SIM_EV_FIREWALL = 128
 };
+
+/* The sources the simulator writes today. The truth's `evidence` lists only these:
+ * a source joins the mask when its emitter does. */
+#define SIM_EV_EMITTED (SIM_EV_PROXY | SIM_EV_INVENTORY)
 
 typedef struct sim_attacker {
     const char *browser_name;
@@ -152,6 +160,25 @@ typedef struct sim_beacon_iter {
 } sim_beacon_iter;
 void sim_beacon_start(sim_beacon_iter *it, const sim_world *w, size_t victim, size_t c2);
 int sim_beacon_next(sim_beacon_iter *it, sk_time *t);
+
+/* ---- the story's clock: the log window, who is online, with which address ---- */
+
+/** Network logs cover [start, end): `logs.days` days ending at containment. */
+void sim_log_window(const sim_world *w, sk_time *start, sk_time *end);
+
+/**
+ * Is the host on the network at t? Servers and desktops always are; laptops arrive
+ * each (mostly working) day between 08:00 and 10:00 local time and stay 8-11 hours.
+ * When online, *ip receives its address: desktops keep theirs, laptops get a new one
+ * from their site's pool every day (so addresses are reused across hosts).
+ */
+int sim_host_online(const sim_world *w, size_t host, sk_time t, uint32_t *ip);
+
+/** The laptop's lease of the day containing t: [*from, *to) and the address. 0: none that day. */
+int sim_laptop_lease(const sim_world *w, size_t host, int64_t day, sk_time *from, sk_time *to, uint32_t *ip);
+
+/** A proxy's daily log that was lost (rotation gone wrong): nothing of that day survives. */
+int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day);
 
 /** Build the organisation for `n_hosts` hosts (servers included). */
 int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_hosts);

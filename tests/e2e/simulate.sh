@@ -3,6 +3,8 @@
 #  - the same seed gives byte-identical output, another seed does not;
 #  - case.json loads with `sakimori case check` and validates against its schema,
 #    truth.json against the truth schema (python3-jsonschema);
+#  - the victims' C2 contacts can be recounted from the proxy and DHCP logs alone
+#    (tests/e2e/recount_c2.py, Python, no sakimori code);
 #  - the story's invariants hold (python, reading truth.json only): floors of 12
 #    compromised and 3 sensitive at every N >= 100, the report's sequence (zero-day on an
 #    overseas AV server, pushes from AV servers, the domestic AV server attacked from an
@@ -105,5 +107,11 @@ print("\n".join(bad[:10]))
 sys.exit(1 if bad else 0)
 PY
 then ok "every victim's renamed powershell is in its listing, and only victims have one"; else bad "masquerade evidence"; fi
+# the C2 contacts, recounted from the proxy and DHCP logs by a script that shares no code
+if /usr/bin/python3 "$root/tests/e2e/recount_c2.py" "$tmp/n1000" > "$tmp/rc2"; then
+  ok "C2 contacts recounted from the logs alone ($(grep -o 'recounted [0-9]* C2' "$tmp/rc2"))"
+else
+  bad "C2 recount"; cat "$tmp/rc2"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
