@@ -157,8 +157,17 @@ static void victim_details(sim_world *w, size_t vi)
     /* which evidence the emitters will write for this host */
     unsigned ev = 0;
     if (!(h->coverage & SIM_COV_NO_LOGS)) {
-        ev |= SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL;
-        if (h->coverage & SIM_COV_SYSMON) ev |= SIM_EV_SYSMON;
+        /* launches inside the window leave 4688, 4104/400 and (with Sysmon) 1/22/3;
+         * a Security clear erases the 4688s before it */
+        sk_time lw0, lw1, clear = SK_TIME_NONE, t;
+        sim_log_window(w, &lw0, &lw1);
+        int cleared = sim_victim_clears_log(w, vi, &clear);
+        for (int64_t day = lw0 / (INT64_C(86400) * SK_NS_PER_SEC) - 1; day * INT64_C(86400) * SK_NS_PER_SEC < lw1; day++) {
+            if (!sim_victim_launch(w, vi, day, &t)) continue;
+            ev |= SIM_EV_POWERSHELL;
+            if (h->coverage & SIM_COV_SYSMON) ev |= SIM_EV_SYSMON;
+            if (!cleared || t >= clear) ev |= SIM_EV_SECURITY_4688;
+        }
     }
     if (w->sc->regions[w->sites[h->site].region].domestic) ev |= SIM_EV_ZEEK;
     if (v->renamed_path[0] && !(h->coverage & SIM_COV_NO_SNAPSHOT)) ev |= SIM_EV_INVENTORY;
@@ -332,4 +341,28 @@ int sim_campaign_build(sim_world *w)
     free(cand);
     for (size_t i = 0; i < w->n_victims; i++) victim_details(w, i);
     return 0;
+}
+
+int sim_victim_launch(const sim_world *w, size_t victim, int64_t day, sk_time *t)
+{
+    const sim_victim *v = &w->victims[victim];
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "launch", victim * 100003u + (uint64_t)day);
+    const sk_time dns = INT64_C(86400) * SK_NS_PER_SEC;
+    *t = day * dns + (sk_time)sk_rng_range(&r, 3600, 20000) * SK_NS_PER_SEC;
+    sk_time ws, we;
+    sim_log_window(w, &ws, &we);
+    uint32_t ip;
+    return *t >= ws && *t < we && *t >= v->first && sim_host_online(w, v->host, *t, &ip);
+}
+
+int sim_victim_clears_log(const sim_world *w, size_t victim, sk_time *when)
+{
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "clear-log", victim);
+    if (!sk_rng_chance(&r, 0.25)) return 0;
+    sk_time ws, we;
+    sim_log_window(w, &ws, &we);
+    *when = ws + (sk_time)(sk_rng_unit(&r) * (double)(we - ws));
+    return 1;
 }

@@ -496,6 +496,24 @@ void sim_inv_free(sim_inv *v)
     free(v);
 }
 
+/* The image a host was installed from: the same draw host_listing makes first. */
+static int host_image(const sim_world *w, size_t hi)
+{
+    if (w->hosts[hi].role != SIM_ENDPOINT) return 2;
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "inventory", hi);
+    return sk_rng_chance(&r, 0.7) ? 0 : 1;
+}
+
+void sim_powershell_sha256(const sim_world *w, size_t host, uint8_t out[32])
+{
+    static const unsigned builds[3] = {17763, 17134, 14393};
+    char buf[128];
+    int n = snprintf(buf, sizeof buf, "sakimori-sim/%llu/win/%u/powershell.exe/amd64", (unsigned long long)w->seed,
+                     builds[host_image(w, host)]);
+    sk_sha256(buf, (size_t)n, out);
+}
+
 /* ---- writing ------------------------------------------------------------------ */
 
 static int write_content(sk_buf *b, const content *c)
@@ -627,7 +645,8 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
     const sim_scenario *sc = w->sc;
     sk_rng r;
     sk_rng_init(&r, w->seed, "inventory", hi);
-    image *im = h->role != SIM_ENDPOINT ? &v->img[2] : (sk_rng_chance(&r, 0.7) ? &v->img[0] : &v->img[1]);
+    image *im = &v->img[host_image(w, hi)];
+    if (h->role == SIM_ENDPOINT) (void)sk_rng_chance(&r, 0.7); /* the draw host_image made */
     sk_time install = im->built + (sk_time)sk_rng_range(&r, 3, 90) * DAY + (sk_time)sk_rng_below(&r, 86400) * SK_NS_PER_SEC;
     sk_time collected = sc->detection + 12 * DAY + (sk_time)sk_rng_below(&r, 86400 * 3) * SK_NS_PER_SEC;
     const char *user = h->user != UINT32_MAX ? w->users[h->user].sam : "Administrator";

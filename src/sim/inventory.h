@@ -25,4 +25,7 @@ size_t sim_inv_contents(const sim_inv *v);
 
 void sim_inv_free(sim_inv *v);
 
+/** SHA-256 of the powershell.exe in the image `host` was installed from (as the catalogue has it). */
+void sim_powershell_sha256(const sim_world *w, size_t host, uint8_t out[32]);
+
 #endif

@@ -19,6 +19,7 @@
 #include <sakimori/simulate.h>
 #include <sakimori/version.h>
 
+#include "events.h"
 #include "inventory.h"
 #include "netlogs.h"
 #include "out.h"
@@ -232,6 +233,15 @@ static int write_truth(sim_out *o, const sim_world *w, const sk_sim_options *opt
         }
         sk_jw_array_end(&j);
         sk_jw_kv_u64(&j, "exfiltrated_bytes", v->exfil_bytes);
+        sk_time cleared;
+        sk_jw_key(&j, "security_log_cleared");
+        if (!(h->coverage & SIM_COV_NO_LOGS) && sim_victim_clears_log(w, i, &cleared)) {
+            char cb[SK_TIME_ISO_MAX];
+            sk_time_format(cb, cleared, 3);
+            sk_jw_string(&j, cb);
+        } else {
+            sk_jw_null(&j);
+        }
         sk_jw_kv_bool(&j, "sensitive", v->sensitive);
         evidence_list(&j, v->evidence);
         sk_jw_kv_string(&j, "detectable_as", detectable_as(v->evidence));
@@ -393,6 +403,8 @@ int sk_sim_run(const sk_sim_options *opt, sk_sim_summary *sum)
     sim_inv_free(inv);
     uint64_t log_lines = 0;
     if (!rc) rc = sim_netlogs_write(&w, &o, opt->threads, &log_lines);
+    uint64_t event_records = 0;
+    if (!rc) rc = sim_events_write(&w, &o, opt->threads, &event_records);
     sum->hosts = w.n_hosts;
     sum->sites = w.n_sites;
     sum->regions = sc->n_regions;

@@ -120,7 +120,7 @@ enum {
 
 /* The sources the simulator writes today. The truth's `evidence` lists only these:
  * a source joins the mask when its emitter does. */
-#define SIM_EV_EMITTED (SIM_EV_PROXY | SIM_EV_INVENTORY)
+#define SIM_EV_EMITTED (SIM_EV_PROXY | SIM_EV_INVENTORY | SIM_EV_SYSMON | SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL)
 
 typedef struct sim_attacker {
     const char *browser_name;
@@ -176,6 +176,16 @@ int sim_host_online(const sim_world *w, size_t host, sk_time t, uint32_t *ip);
 
 /** The laptop's lease of the day containing t: [*from, *to) and the address. 0: none that day. */
 int sim_laptop_lease(const sim_world *w, size_t host, int64_t day, sk_time *from, sk_time *to, uint32_t *ip);
+
+/**
+ * The victim's persistence launches the renamed PowerShell once on `day` (UTC day
+ * number) when it returns 1, at *t: inside the log window, after the compromise, the
+ * host online.
+ */
+int sim_victim_launch(const sim_world *w, size_t victim, int64_t day, sk_time *t);
+
+/** 1 when the attacker clears the victim's Security log inside the window, at *when. */
+int sim_victim_clears_log(const sim_world *w, size_t victim, sk_time *when);
 
 /** A proxy's daily log that was lost (rotation gone wrong): nothing of that day survives. */
 int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day);

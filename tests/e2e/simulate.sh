@@ -5,6 +5,8 @@
 #    truth.json against the truth schema (python3-jsonschema);
 #  - the victims' C2 contacts can be recounted from the proxy and DHCP logs alone
 #    (tests/e2e/recount_c2.py, Python, no sakimori code);
+#  - the endpoint event logs (Winlogbeat and NXLog shapes) hold the evidence the truth
+#    lists, and only that (tests/e2e/check_events.py);
 #  - the story's invariants hold (python, reading truth.json only): floors of 12
 #    compromised and 3 sensitive at every N >= 100, the report's sequence (zero-day on an
 #    overseas AV server, pushes from AV servers, the domestic AV server attacked from an
@@ -112,6 +114,12 @@ if /usr/bin/python3 "$root/tests/e2e/recount_c2.py" "$tmp/n1000" > "$tmp/rc2"; t
   ok "C2 contacts recounted from the logs alone ($(grep -o 'recounted [0-9]* C2' "$tmp/rc2"))"
 else
   bad "C2 recount"; cat "$tmp/rc2"
+fi
+# the endpoint event logs, in both shipper shapes, against the truth's evidence
+if /usr/bin/python3 "$root/tests/e2e/check_events.py" "$tmp/n1000" > "$tmp/ce"; then
+  ok "endpoint events hold exactly the evidence the truth lists ($(grep -o 'event logs of [0-9]* hosts' "$tmp/ce"))"
+else
+  bad "endpoint events"; head -20 "$tmp/ce"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

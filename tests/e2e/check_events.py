@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Check the simulator's endpoint event logs against its truth, with none of sakimori's
+code. Both shipper shapes are read: Winlogbeat (winlog.event_id, winlog.event_data)
+and NXLog (flat: EventID and EventData fields at the top level).
+
+Per victim, by the evidence the truth says was emitted:
+  sysmon         a Sysmon 1 of the renamed binary with OriginalFileName PowerShell.EXE, whose
+                 SHA-256 is the one the inventory's catalogue gives PowerShell;
+  security_4688  a 4688 whose NewProcessName is the renamed binary;
+  powershell     4104 parts that reassemble (ScriptBlockId, MessageNumber 1..MessageTotal)
+                 into a script naming one of its C2 destinations, and a 400 whose
+                 HostApplication names the binary;
+and a 1102 on the hosts whose Security log the truth says was cleared. No host outside
+the truth runs a binary whose OriginalFileName is PowerShell from a non-system path.
+Prints "N passed, N failed".
+"""
+import collections, glob, json, os, sys
+
+d = sys.argv[1]
+t = json.load(open(os.path.join(d, "truth", "truth.json")))
+victims = {v["host"]: v for v in t["compromised_hosts"]}
+ps_hashes = set()
+for line in open(os.path.join(d, "snapshots", "catalog.jsonl")):
+    r = json.loads(line)
+    en = [x for x in r.get("pe", {}).get("version_info", []) if x["lang"].startswith("0409")]
+    if en and en[0]["strings"].get("OriginalFilename", "").lower().startswith("powershell.exe"):
+        ps_hashes.add(r["sha256"].upper())
+
+def records(path):
+    for line in open(path):
+        r = json.loads(line)
+        if "winlog" in r:
+            yield r["winlog"]["event_id"], r["winlog"].get("event_data", {})
+        else:
+            yield r["EventID"], r
+
+passed = failed = 0
+def check(ok, what):
+    global passed, failed
+    passed += ok
+    failed += not ok
+    if not ok:
+        print("FAIL " + what)
+
+system_dirs = ("c:\\windows\\system32\\", "c:\\windows\\syswow64\\")
+seen = set()
+for path in glob.glob(os.path.join(d, "logs", "events", "*", "*.json")):
+    host = os.path.basename(path)[:-5]
+    seen.add(host)
+    v = victims.get(host)
+    target = (v["renamed_powershell"] or "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe") if v else None
+    found = collections.Counter()
+    parts = collections.defaultdict(dict)
+    for eid, e in records(path):
+        if eid == 1 and e.get("OriginalFileName", "").lower().startswith("powershell.exe"):
+            img = e["Image"].lower()
+            if not v and not img.startswith(system_dirs):
+                check(False, "%s runs PowerShell as %s but is not in the truth" % (host, e["Image"]))
+            if v and e["Image"] == target:
+                found["sysmon"] += 1
+                h = e.get("Hashes", "").split("SHA256=")[-1][:64]
+                check(h in ps_hashes, "%s: Sysmon hash %s is not PowerShell's in the catalogue" % (host, h))
+        elif eid == 4688 and v and e.get("NewProcessName") == target:
+            found["security_4688"] += 1
+        elif eid == 4104:
+            parts[e["ScriptBlockId"]][int(e["MessageNumber"])] = (int(e["MessageTotal"]), e["ScriptBlockText"])
+        elif eid == 400 and v:
+            text = "".join(str(x) for k, x in sorted(e.items()) if k.startswith(("param", "Data")))
+            if "HostApplication=" + os.path.basename(target.replace("\\", "/")) in text:
+                found["ps400"] += 1
+        elif eid == 1102:
+            found["clear"] += 1
+    if v:
+        for sid, ps in parts.items():
+            total = next(iter(ps.values()))[0]
+            if sorted(ps) == list(range(1, total + 1)):
+                script = "".join(ps[i][1] for i in range(1, total + 1))
+                if any(c["destination"] in script for c in v["c2"]):
+                    found["powershell"] += 1
+        for ev in ("sysmon", "security_4688", "powershell"):
+            if ev in v["evidence"]:
+                check(found[ev] > 0, "%s: truth says %s evidence, none found" % (host, ev))
+            else:
+                check(found[ev] == 0, "%s: %s evidence found that the truth does not list" % (host, ev))
+        if "powershell" in v["evidence"]:
+            check(found["ps400"] > 0, "%s: no PowerShell 400 naming the renamed binary" % host)
+        check((found["clear"] > 0) == (v["security_log_cleared"] is not None), "%s: log clear" % host)
+    else:
+        check(found["clear"] == 0, "%s: a log clear on a host the truth does not name" % host)
+for h, v in victims.items():
+    if any(e in v["evidence"] for e in ("sysmon", "security_4688", "powershell")):
+        check(h in seen, "%s: no event log file" % h)
+print("ok   checked the event logs of %d hosts" % len(seen))
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
