@@ -236,6 +236,32 @@ static int host_events(host_log *hl)
                        .pid = (int)sk_rng_range(&r, 400, 30000), .ppid = (int)sk_rng_range(&r, 400, 30000)};
             guid(pr.guid, &r);
             rc = process_start(hl, &r, t, &pr, sysmon, cmdline);
+            /* browsers, Office and the AV updater go online: DNS and a connection to the proxy */
+            if (!rc && sysmon && (p == 2 || p == 3 || p == 8) && sk_rng_chance(&r, 0.7)) {
+                static const char *const names[] = {"www.google.com", "outlook.office365.com", "update.example-av.co.jp",
+                                                     "graph.microsoft.com", "content.dropboxapi.com", "www.googleapis.com",
+                                                     "teams.microsoft.com", "login.microsoftonline.com"};
+                const char *q = p == 8 ? names[2] : names[sk_rng_below(&r, 8)];
+                char utc[40], pid[16];
+                sk_time_format(utc, t, 3);
+                snprintf(pid, sizeof pid, "%d", pr.pid);
+                kv dq[] = {{"RuleName", "-"}, {"UtcTime", utc}, {"ProcessGuid", pr.guid}, {"ProcessId", pid},
+                           {"QueryName", q}, {"QueryStatus", "0"}, {"QueryResults", "::ffff:203.0.113.80;"},
+                           {"Image", pr.image}};
+                rc = add(hl, t + SEC / 2, CH_SYSMON, 22, dq, 8);
+                uint32_t addr;
+                if (!rc && sim_host_online(w, hl->host, t, &addr)) {
+                    char src[16], dst[16], sport[8];
+                    sim_ip_str(addr, src);
+                    sim_ip_str(w->hosts[w->sites[h->site].proxy].ip, dst);
+                    snprintf(sport, sizeof sport, "%u", (unsigned)(49152 + sk_rng_below(&r, 16000)));
+                    kv nc[] = {{"RuleName", "-"}, {"Image", pr.image}, {"User", dom_user}, {"Protocol", "tcp"},
+                               {"Initiated", "true"}, {"SourceIsIpv6", "false"}, {"SourceIp", src},
+                               {"SourcePort", sport}, {"DestinationIsIpv6", "false"}, {"DestinationIp", dst},
+                               {"DestinationPort", "8080"}};
+                    rc = add(hl, t + SEC, CH_SYSMON, 3, nc, sizeof nc / sizeof nc[0]);
+                }
+            }
         }
         /* administrators' and management tools' PowerShell: encoded commands too */
         if (!rc && sk_rng_chance(&r, 0.08)) {
@@ -269,6 +295,13 @@ static int host_events(host_log *hl)
                 kv sb[] = {{"MessageNumber", "1"}, {"MessageTotal", "1"}, {"ScriptBlockText", script},
                            {"ScriptBlockId", bare(sbb, sbid)}, {"Path", ""}};
                 if (!rc) rc = add(hl, t + SEC / 10, CH_PS_OPERATIONAL, 4104, sb, 5);
+                char detail[4000], hid[37];
+                bare(hid, pr.guid);
+                snprintf(detail, sizeof detail, "\tNewEngineState=Available\r\n\tPreviousEngineState=None\r\n\r\n\tSequenceNumber=13\r\n\r\n"
+                         "\tHostName=ConsoleHost\r\n\tHostVersion=5.1.17763.1\r\n\tHostId=%s\r\n\tHostApplication=%s\r\n"
+                         "\tEngineVersion=5.1.17763.1\r\n\tRunspaceId=%s\r\n", hid, cmd, hid);
+                kv e400[] = {{"", "Available"}, {"", "None"}, {"", detail}};
+                if (!rc) rc = add(hl, t + SEC / 20, CH_PS_CLASSIC, 400, e400, 3);
             }
         }
     }
