@@ -17,6 +17,7 @@
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
 
+#include "avlog.h"
 #include "world.h"
 
 #define HOUR (INT64_C(3600) * SK_NS_PER_SEC)
@@ -171,7 +172,7 @@ static void victim_details(sim_world *w, size_t vi)
     }
     if (w->sc->regions[w->sites[h->site].region].domestic) ev |= SIM_EV_ZEEK;
     if (v->renamed_path[0] && !(h->coverage & SIM_COV_NO_SNAPSHOT)) ev |= SIM_EV_INVENTORY;
-    if (v->how == SIM_HOW_AV_PUSH) ev |= SIM_EV_AV_WEBLOG;
+    if (v->how == SIM_HOW_ZERO_DAY || (v->how == SIM_HOW_AV_PUSH && sim_av_push_logged(w, vi))) ev |= SIM_EV_AV_WEBLOG;
     /* count the beacons the schedule will produce, and those the proxy will log: inside
      * the log window, the host online, the proxy's day not lost */
     sk_time ws, we;

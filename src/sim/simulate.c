@@ -19,6 +19,7 @@
 #include <sakimori/simulate.h>
 #include <sakimori/version.h>
 
+#include "avlog.h"
 #include "events.h"
 #include "inventory.h"
 #include "netlogs.h"
@@ -334,11 +335,21 @@ static int write_case(sim_out *o, const sim_world *w)
     sk_jw_array_begin(&j);
     for (size_t i = 0; i < w->n_hosts; i++) {
         const sim_host *h = &w->hosts[i];
-        if (h->role != SIM_PROXY && h->role != SIM_DHCP_SERVER) continue;
+        if (h->role != SIM_PROXY && h->role != SIM_DHCP_SERVER && h->role != SIM_AV_SERVER) continue;
         char name[64], lower[16], path[128];
         size_t k = 0;
         for (; h->name[k] && k < sizeof lower - 1; k++) lower[k] = (char)((h->name[k] >= 'A' && h->name[k] <= 'Z') ? h->name[k] + 32 : h->name[k]);
         lower[k] = '\0';
+        if (h->role == SIM_AV_SERVER) {
+            sk_jw_object_begin(&j);
+            snprintf(name, sizeof name, "avweb-%s", lower);
+            sk_jw_kv_string(&j, "name", name);
+            sk_jw_kv_string(&j, "kind", "iis-w3c");
+            snprintf(path, sizeof path, "logs/av/%s/W3SVC1/u_ex*.log", h->name);
+            sk_jw_kv_string(&j, "path", path);
+            sk_jw_object_end(&j);
+            continue;
+        }
         if (h->role == SIM_PROXY) {
             sk_jw_object_begin(&j);
             snprintf(name, sizeof name, "proxy-%s", lower);
@@ -403,8 +414,9 @@ int sk_sim_run(const sk_sim_options *opt, sk_sim_summary *sum)
     sim_inv_free(inv);
     uint64_t log_lines = 0;
     if (!rc) rc = sim_netlogs_write(&w, &o, opt->threads, &log_lines);
-    uint64_t event_records = 0;
+    uint64_t event_records = 0, av_lines = 0;
     if (!rc) rc = sim_events_write(&w, &o, opt->threads, &event_records);
+    if (!rc) rc = sim_avlog_write(&w, &o, &av_lines);
     sum->hosts = w.n_hosts;
     sum->sites = w.n_sites;
     sum->regions = sc->n_regions;

@@ -12,6 +12,8 @@ Per victim, by the evidence the truth says was emitted:
                  HostApplication names the binary;
 and a 1102 on the hosts whose Security log the truth says was cleared. No host outside
 the truth runs a binary whose OriginalFileName is PowerShell from a non-system path.
+The AV management servers' web logs hold exploit requests exactly on the zero-day
+victims and one payload fetch per push victim whose evidence lists the web log.
 Prints "N passed, N failed".
 """
 import collections, glob, json, os, sys
@@ -90,6 +92,27 @@ for path in glob.glob(os.path.join(d, "logs", "events", "*", "*.json")):
 for h, v in victims.items():
     if any(e in v["evidence"] for e in ("sysmon", "security_4688", "powershell")):
         check(h in seen, "%s: no event log file" % h)
+# the AV management servers' web logs: exploit requests where the truth puts a zero-day,
+# one payload fetch per push victim whose evidence lists the web log, nothing else odd
+av_posts, av_fetch = collections.Counter(), collections.Counter()
+for path in glob.glob(os.path.join(d, "logs", "av", "*", "W3SVC1", "u_ex*.log")):
+    server = path.split(os.sep)[-3]
+    for line in open(path):
+        if line.startswith("#"):
+            continue
+        f = line.split()
+        if f[3] == "POST" and f[4].startswith("/avmgmt/"):
+            av_posts[server] += 1
+        if f[4].startswith("/avupdate/hotfix/"):
+            av_fetch[server] += 1
+for v in t["compromised_hosts"]:
+    if v["how"] == "zero_day":
+        check(av_posts[v["host"]] > 0 and "av_web_log" in v["evidence"], "%s: no exploit requests in its web log" % v["host"])
+want = collections.Counter(v["infected_by"] for v in t["compromised_hosts"]
+                           if v["how"] == "av_update_push" and "av_web_log" in v["evidence"])
+check(av_fetch == want, "payload fetches per AV server %s, truth says %s" % (dict(av_fetch), dict(want)))
+check(set(av_posts) <= {v["host"] for v in t["compromised_hosts"] if v["how"] == "zero_day"},
+      "exploit requests on an AV server the truth does not name")
 print("ok   checked the event logs of %d hosts" % len(seen))
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
