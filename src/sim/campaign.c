@@ -170,7 +170,7 @@ static void victim_details(sim_world *w, size_t vi)
             if (!cleared || t >= clear) ev |= SIM_EV_SECURITY_4688;
         }
     }
-    if (w->sc->regions[w->sites[h->site].region].domestic) ev |= SIM_EV_ZEEK;
+
     if (v->renamed_path[0] && !(h->coverage & SIM_COV_NO_SNAPSHOT)) ev |= SIM_EV_INVENTORY;
     if (v->how == SIM_HOW_ZERO_DAY || (v->how == SIM_HOW_AV_PUSH && sim_av_push_logged(w, vi))) ev |= SIM_EV_AV_WEBLOG;
     /* count the beacons the schedule will produce, and those the proxy will log: inside
@@ -178,6 +178,8 @@ static void victim_details(sim_world *w, size_t vi)
     sk_time ws, we;
     sim_log_window(w, &ws, &we);
     size_t proxy = w->sites[h->site].proxy;
+    /* a Zeek sensor sits in front of each domestic region's proxies; it keeps its own logs */
+    int zeek = w->sc->regions[w->sites[w->hosts[proxy].site].region].domestic;
     for (size_t k = 0; k < v->n_c2; k++) {
         sim_beacon_iter it;
         sim_beacon_start(&it, w, vi, k);
@@ -187,9 +189,10 @@ static void victim_details(sim_world *w, size_t vi)
             n++;
             bytes += it.bytes_out;
             uint32_t ip;
-            if (t >= ws && t < we && sim_host_online(w, v->host, t, &ip) &&
-                !sim_proxy_day_missing(w, proxy, t / (INT64_C(86400) * SK_NS_PER_SEC)))
-                logged++;
+            if (t >= ws && t < we && sim_host_online(w, v->host, t, &ip)) {
+                if (zeek) ev |= SIM_EV_ZEEK;
+                if (!sim_proxy_day_missing(w, proxy, t / (INT64_C(86400) * SK_NS_PER_SEC))) logged++;
+            }
         }
         v->c2[k].connections = n;
         v->c2[k].bytes_out = bytes;

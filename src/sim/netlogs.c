@@ -94,10 +94,23 @@ static int cmp_line(const void *a, const void *b)
     return x->off < y->off ? -1 : x->off > y->off;
 }
 
-static int squid_line(hour_buf *hb, sk_rng *r, sk_time t, uint32_t client, const char *method,
-                      const char *url, const char *dest_host, uint64_t bytes)
+typedef struct zeek_bufs {
+    hour_buf conn, http;
+    uint32_t proxy_ip;
+} zeek_bufs;
+
+static void zeek_uid(char out[19], sk_rng *r)
 {
-    char cip[16], dip[16], buf[512];
+    static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    out[0] = 'C';
+    for (int i = 1; i < 18; i++) out[i] = b62[sk_rng_below(r, 62)];
+    out[18] = '\0';
+}
+
+static int squid_line(hour_buf *hb, zeek_bufs *z, sk_rng *r, sk_time t, uint32_t client, const char *method,
+                      const char *url, const char *dest_host, uint64_t bytes, int upload)
+{
+    char cip[16], dip[16], buf[1024];
     sim_ip_str(client, cip);
     sim_ip_str(dest_ip(dest_host), dip);
     int connect = !strcmp(method, "CONNECT");
@@ -106,7 +119,30 @@ static int squid_line(hour_buf *hb, sk_rng *r, sk_time t, uint32_t client, const
                      (long long)(t / SK_NS_PER_SEC), (int)(t % SK_NS_PER_SEC / 1000000), elapsed, cip,
                      connect ? "TCP_TUNNEL/200" : "TCP_MISS/200", (unsigned long long)bytes, method, url,
                      dip, connect ? "-" : "application/octet-stream");
-    return push_line(hb, t, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+    int rc = push_line(hb, t, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+    if (rc || !z) return rc;
+    /* the same flow as the sensor in front of the proxy sees it */
+    char uid[19], pip[16];
+    zeek_uid(uid, r);
+    sim_ip_str(z->proxy_ip, pip);
+    unsigned sport = (unsigned)(49152 + sk_rng_below(r, 16000));
+    uint64_t ob = upload ? bytes : 300 + bytes / 20, rb = upload ? 200 + bytes / 50 : bytes;
+    uint64_t op = ob / 1200 + 3, rp = rb / 1200 + 3;
+    long long sec = (long long)(t / SK_NS_PER_SEC);
+    int us = (int)(t % SK_NS_PER_SEC / 1000);
+    n = snprintf(buf, sizeof buf, "%lld.%06d\t%s\t%s\t%u\t%s\t8080\ttcp\thttp\t%u.%03u000\t%llu\t%llu\tSF\tT\tT\t0\tShADadFf\t%llu\t%llu\t%llu\t%llu\t-\n",
+                 sec, us, uid, cip, sport, pip, elapsed / 1000, elapsed % 1000, (unsigned long long)ob,
+                 (unsigned long long)rb, (unsigned long long)op, (unsigned long long)(ob + op * 40),
+                 (unsigned long long)rp, (unsigned long long)(rb + rp * 40));
+    rc = push_line(&z->conn, t, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
+    if (rc) return rc;
+    if (connect)
+        n = snprintf(buf, sizeof buf, "%lld.%06d\t%s\t%s\t%u\t%s\t8080\t1\tCONNECT\t%s\t%s\t-\t1.1\t-\t0\t0\t200\tConnection established\t-\t-\t(empty)\t-\t-\t-\t-\t-\t-\t-\t-\t-\n",
+                     sec, us, uid, cip, sport, pip, dest_host, url);
+    else
+        n = snprintf(buf, sizeof buf, "%lld.%06d\t%s\t%s\t%u\t%s\t8080\t1\tGET\t%s\t%s\t-\t1.1\tMicrosoft-CryptoAPI/10.0\t0\t%llu\t200\tOK\t-\t-\t(empty)\t-\t-\t-\t-\t-\t-\t-\t-\t-\n",
+                     sec, us, uid, cip, sport, pip, dest_host, url, (unsigned long long)bytes);
+    return push_line(&z->http, t, buf, (size_t)(n < (int)sizeof buf ? n : (int)sizeof buf - 1));
 }
 
 /* Working-hours weight of a local hour (sums to about 1 over a day). */
@@ -160,6 +196,12 @@ static void run_proxy(void *arg)
     int *it_live = calloc(w->n_victims * 4 + 1, sizeof *it_live);
     hour_buf hb = {0};
     sk_buf_init(&hb.text, (size_t)2 << 30);
+    zeek_bufs zbuf;
+    memset(&zbuf, 0, sizeof zbuf);
+    zbuf.proxy_ip = w->hosts[j->proxy].ip;
+    sk_buf_init(&zbuf.conn.text, (size_t)2 << 30);
+    sk_buf_init(&zbuf.http.text, (size_t)2 << 30);
+    zeek_bufs *zb = sc->regions[w->sites[w->hosts[j->proxy].site].region].domestic ? &zbuf : NULL;
     if (!hosts || !its || !it_victim || !it_c2 || !it_next || !it_live) {
         j->rc = sk_error_set(SK_ENOMEM, "out of memory");
         goto done;
@@ -181,8 +223,32 @@ static void run_proxy(void *arg)
     double rate_day = 40.0 * sc->benign_density;
     for (int64_t day = ws / DAY_NS; day * DAY_NS < we && !j->rc; day++) {
         int missing = sim_proxy_day_missing(w, j->proxy, day);
-        FILE *f = NULL;
-        char rel[256];
+        FILE *f = NULL, *zc = NULL, *zh = NULL;
+        char rel[256], zrel[2][256];
+        if (zb) {
+            sk_civil c;
+            sk_time_to_civil(day * DAY_NS, &c);
+            static const char *const zpath[2] = {"conn", "http"};
+            static const char *const zfields[2] = {
+                "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\ttunnel_parents\n"
+                "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\n",
+                "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\ttrans_depth\tmethod\thost\turi\treferrer\tversion\tuser_agent\trequest_body_len\tresponse_body_len\tstatus_code\tstatus_msg\tinfo_code\tinfo_msg\ttags\tusername\tpassword\tproxied\torig_fuids\torig_filenames\torig_mime_types\tresp_fuids\tresp_filenames\tresp_mime_types\n"
+                "#types\ttime\tstring\taddr\tport\taddr\tport\tcount\tstring\tstring\tstring\tstring\tstring\tstring\tcount\tcount\tcount\tstring\tcount\tstring\tset[enum]\tstring\tstring\tset[string]\tvector[string]\tvector[string]\tvector[string]\tvector[string]\tvector[string]\tvector[string]\n"};
+            for (int q = 0; q < 2 && !j->rc; q++) {
+                snprintf(zrel[q], sizeof zrel[q], "logs/zeek/%s/%04lld-%02d-%02d/%s.log", w->hosts[j->proxy].name,
+                         (long long)c.year, c.month, c.day, zpath[q]);
+                FILE *zf = sim_out_open(&j->out, zrel[q]);
+                if (!zf) {
+                    j->rc = sk_error_last_code();
+                    break;
+                }
+                fprintf(zf, "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t%s\n"
+                            "#open\t%04lld-%02d-%02d-00-00-00\n%s", zpath[q], (long long)c.year, c.month, c.day, zfields[q]);
+                if (q == 0) zc = zf;
+                else zh = zf;
+            }
+            if (j->rc) break;
+        }
         if (!missing) {
             sk_civil c;
             sk_time_to_civil(day * DAY_NS, &c);
@@ -203,6 +269,9 @@ static void run_proxy(void *arg)
             }
             hb.n = 0;
             sk_buf_reset(&hb.text);
+            zbuf.conn.n = zbuf.http.n = 0;
+            sk_buf_reset(&zbuf.conn.text);
+            sk_buf_reset(&zbuf.http.text);
             for (size_t k = 0; k < nh && !j->rc; k++) {
                 size_t hi = hosts[k];
                 const sim_host *h = &w->hosts[hi];
@@ -220,14 +289,14 @@ static void run_proxy(void *arg)
                         const char *url = http_gets[sk_rng_below(&r, sizeof http_gets / sizeof http_gets[0])];
                         char host[128];
                         snprintf(host, sizeof host, "%.*s", (int)strcspn(url + 7, "/"), url + 7);
-                        j->rc = squid_line(&hb, &r, t, ip, "GET", url, host, 400 + sk_rng_below(&r, 200000));
+                        j->rc = squid_line(&hb, zb, &r, t, ip, "GET", url, host, 400 + sk_rng_below(&r, 200000), 0);
                     } else {
                         /* Zipf-like choice: a random rank, squared towards the popular end */
                         double u = sk_rng_unit(&r);
                         const char *d = benign[(size_t)(u * u * (double)N_BENIGN)];
                         char url[160];
                         snprintf(url, sizeof url, "%s:443", d);
-                        j->rc = squid_line(&hb, &r, t, ip, "CONNECT", url, d, 2000 + (uint64_t)sk_rng_exp(&r, 60000));
+                        j->rc = squid_line(&hb, zb, &r, t, ip, "CONNECT", url, d, 2000 + (uint64_t)sk_rng_exp(&r, 60000), 0);
                     }
                 }
                 /* sync clients poll on a period, like a beacon does */
@@ -242,7 +311,7 @@ static void run_proxy(void *arg)
                         if (t < ws || t >= we || !sim_host_online(w, hi, t, &ip)) continue;
                         char url[160];
                         snprintf(url, sizeof url, "%s:443", sync_clients[s].host);
-                        j->rc = squid_line(&hb, &r, t, ip, "CONNECT", url, sync_clients[s].host, 600 + sk_rng_below(&r, 3000));
+                        j->rc = squid_line(&hb, zb, &r, t, ip, "CONNECT", url, sync_clients[s].host, 600 + sk_rng_below(&r, 3000), 0);
                     }
                 }
             }
@@ -259,10 +328,20 @@ static void run_proxy(void *arg)
                     snprintf(url, sizeof url, "%s:443", c->host);
                     sk_rng r;
                     sk_rng_init(&r, w->seed, "beacon-line", (uint64_t)(t / 1000));
-                    j->rc = squid_line(&hb, &r, t, ip, "CONNECT", url, c->host, bytes);
+                    j->rc = squid_line(&hb, zb, &r, t, ip, "CONNECT", url, c->host, bytes, 1);
                 }
             }
-            if (missing || j->rc) continue;
+            if (j->rc) continue;
+            if (zb) {
+                hour_buf *zbs[2] = {&zbuf.conn, &zbuf.http};
+                FILE *zfs[2] = {zc, zh};
+                for (int q = 0; q < 2; q++) {
+                    qsort(zbs[q]->lines, zbs[q]->n, sizeof *zbs[q]->lines, cmp_line);
+                    for (size_t k = 0; k < zbs[q]->n; k++) fwrite(zbs[q]->text.data + zbs[q]->lines[k].off, 1, zbs[q]->lines[k].len, zfs[q]);
+                    j->lines += zbs[q]->n;
+                }
+            }
+            if (missing) continue;
             qsort(hb.lines, hb.n, sizeof *hb.lines, cmp_line);
             for (size_t k = 0; k < hb.n; k++) fwrite(hb.text.data + hb.lines[k].off, 1, hb.lines[k].len, f);
             j->lines += hb.n;
@@ -270,6 +349,17 @@ static void run_proxy(void *arg)
         if (f) {
             int rc = sim_out_close(&j->out, f, rel);
             if (!j->rc) j->rc = rc;
+        }
+        if (zc || zh) {
+            sk_civil c;
+            sk_time_to_civil((day + 1) * DAY_NS, &c);
+            FILE *zfs[2] = {zc, zh};
+            for (int q = 0; q < 2; q++) {
+                if (!zfs[q]) continue;
+                fprintf(zfs[q], "#close\t%04lld-%02d-%02d-00-00-00\n", (long long)c.year, c.month, c.day);
+                int rc = sim_out_close(&j->out, zfs[q], zrel[q]);
+                if (!j->rc) j->rc = rc;
+            }
         }
     }
 done:
@@ -282,6 +372,10 @@ done:
     free(it_live);
     free(hb.lines);
     sk_buf_free(&hb.text);
+    free(zbuf.conn.lines);
+    free(zbuf.http.lines);
+    sk_buf_free(&zbuf.conn.text);
+    sk_buf_free(&zbuf.http.text);
 }
 
 /* ---- DHCP ------------------------------------------------------------------------ */

@@ -358,6 +358,16 @@ static int write_case(sim_out *o, const sim_world *w)
             snprintf(path, sizeof path, "logs/proxy/%s/access.log-*", h->name);
             sk_jw_kv_string(&j, "path", path);
             sk_jw_object_end(&j);
+            if (sc->regions[w->sites[h->site].region].domestic) { /* the sensor in front of it */
+                sk_jw_object_begin(&j);
+                snprintf(name, sizeof name, "zeek-%s", lower);
+                sk_jw_kv_string(&j, "name", name);
+                sk_jw_kv_string(&j, "kind", "zeek");
+                snprintf(path, sizeof path, "logs/zeek/%s/*/*.log", h->name);
+                sk_jw_kv_string(&j, "path", path);
+                sk_jw_kv_string(&j, "site", w->sites[h->site].spec->name);
+                sk_jw_object_end(&j);
+            }
             continue;
         }
         sk_jw_object_begin(&j);

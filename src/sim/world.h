@@ -120,7 +120,7 @@ enum {
 
 /* The sources the simulator writes today. The truth's `evidence` lists only these:
  * a source joins the mask when its emitter does. */
-#define SIM_EV_EMITTED (SIM_EV_PROXY | SIM_EV_INVENTORY | SIM_EV_SYSMON | SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL | SIM_EV_AV_WEBLOG)
+#define SIM_EV_EMITTED (SIM_EV_PROXY | SIM_EV_INVENTORY | SIM_EV_SYSMON | SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL | SIM_EV_AV_WEBLOG | SIM_EV_ZEEK)
 
 typedef struct sim_attacker {
     const char *browser_name;

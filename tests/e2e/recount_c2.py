@@ -6,6 +6,9 @@ laptop's address changes daily and is reused by others); servers keep fixed addr
 which an investigator knows from the asset list - here the truth's `ip`, the only thing
 taken from the truth besides what to compare against.
 
+Zeek's http.log (TSV, read through its #fields header) is recounted the same way: a
+victim has C2 CONNECTs there exactly when the truth lists Zeek evidence.
+
 Checks, per victim and C2 destination: the logs hold at least `connections_logged`
 contacts, exactly that many for attacker-registered domains (which no benign host
 uses), and no host outside the truth contacts an attacker domain. Prints
@@ -49,6 +52,21 @@ for path in glob.glob(os.path.join(d, "logs", "proxy", "*", "access.log-*")):
         if dest in dests:
             count[(host_at(f[2], float(f[0])), dest)] += 1
 
+# Zeek's http.log (a sensor in front of the domestic proxies): CONNECTs by host, from the
+# #fields header as Zeek writes it
+zeek = collections.Counter()
+for path in glob.glob(os.path.join(d, "logs", "zeek", "*", "*", "http.log")):
+    fields = None
+    for line in open(path):
+        if line.startswith("#fields"):
+            fields = line.rstrip("\n").split("\t")[1:]
+            continue
+        if line.startswith("#"):
+            continue
+        r = dict(zip(fields, line.rstrip("\n").split("\t")))
+        if r["method"] == "CONNECT" and r["host"] in dests:
+            zeek[(host_at(r["id.orig_h"], float(r["ts"])), r["host"])] += 1
+
 passed = failed = 0
 def check(ok, what):
     global passed, failed
@@ -67,12 +85,16 @@ for v in truth["compromised_hosts"]:
             check(got >= want, "%s -> %s: %d in the logs, truth says at least %d" % (v["host"], c["destination"], got, want))
     if "proxy" in v["evidence"]:
         check(any(count[(v["host"], c["destination"])] for c in v["c2"]), "%s: no C2 contact found" % v["host"])
+    zk = sum(zeek[(v["host"], c["destination"])] for c in v["c2"])
+    check((zk > 0) == ("zeek" in v["evidence"]), "%s: %d C2 contacts in Zeek, truth %s zeek evidence" %
+          (v["host"], zk, "lists" if "zeek" in v["evidence"] else "does not list"))
 for (host, dest), n in count.items():
     if dest in attacker:
         check(host in victims, "%s contacts attacker domain %s but is not in the truth" % (host, dest))
 reused = sum(1 for ip, ls in leases.items() if len({h for _, _, h in ls}) > 1)
 check(reused > 0, "no DHCP address was reused by two hosts")
-print("ok   recounted %d C2 contact(s) of %d victims; %d addresses reused by several hosts" %
-      (sum(n for (h, dd), n in count.items() if h in victims), len(victims), reused))
+print("ok   recounted %d C2 contact(s) of %d victims (%d in Zeek); %d addresses reused by several hosts" %
+      (sum(n for (h, dd), n in count.items() if h in victims), len(victims),
+       sum(n for (h, dd), n in zeek.items() if h in victims), reused))
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
