@@ -10,6 +10,7 @@
 #include "case.h"
 #include "digest.h"
 #include "escape.h"
+#include "file.h"
 #include "json.h"
 #include "map.h"
 #include "net.h"

@@ -20,6 +20,7 @@
 #include <sakimori/case.h>
 #include <sakimori/cfg.h>
 #include <sakimori/digest.h>
+#include <sakimori/file.h>
 #include <sakimori/json.h>
 #include <sakimori/map.h>
 
@@ -475,40 +476,11 @@ int sk_case_parse(sk_case **out, const char *data, size_t len, const char *name)
 int sk_case_load(sk_case **out, const char *path)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sk_error_set(SK_EIO, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > CASE_MAX_BYTES) {
-        close(fd);
-        return sk_error_set(SK_ELIMIT, "%s: larger than %zu bytes", path, CASE_MAX_BYTES);
-    }
-    size_t cap = (size_t)st.st_size + 1, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        close(fd);
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    }
-    for (;;) {
-        ssize_t r = read(fd, buf + len, cap - len);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            int e = errno;
-            free(buf);
-            close(fd);
-            return sk_error_set(SK_EIO, "%s: read error: %s", path, strerror(e));
-        }
-        if (r == 0 || len + (size_t)r == cap) {
-            len += (size_t)r;
-            break;
-        }
-        len += (size_t)r;
-    }
-    close(fd);
-    int rc = sk_case_parse(out, buf, len, path);
+    char *buf;
+    size_t len;
+    int rc = sk_file_read_all(path, CASE_MAX_BYTES, &buf, &len);
+    if (rc) return rc;
+    rc = sk_case_parse(out, buf, len, path);
     free(buf);
     return rc;
 }

@@ -130,6 +130,24 @@ static void encode_command(char *out, size_t cap, const char *script)
     out[o] = '\0';
 }
 
+/* Sysmon's Hashes field: "SHA256=" and upper-case hex (80 bytes). */
+static void sysmon_hashes(char out[80], const uint8_t d[32])
+{
+    char hex[65];
+    sk_hex(hex, d, 32);
+    for (char *q = hex; *q; q++)
+        if (*q >= 'a' && *q <= 'f') *q = (char)(*q - 32);
+    snprintf(out, 80, "SHA256=%s", hex);
+}
+
+/* ... of the powershell.exe this host's image has, as the catalogue gives it */
+static void powershell_hashes(const sim_world *w, size_t host, char out[80])
+{
+    uint8_t d[32];
+    sim_powershell_sha256(w, host, d);
+    sysmon_hashes(out, d);
+}
+
 typedef struct proc {
     const char *image, *cmdline, *parent_image, *parent_cmdline, *orig, *desc, *company, *product, *user;
     const char *fileversion;
@@ -158,12 +176,8 @@ static int process_start(host_log *hl, sk_rng *r, sk_time t, const proc *p, int 
     char utc[40], pguid[39], hashes[80];
     if (!p->hashes) { /* a stable digest per image path */
         uint8_t d[32];
-        char hex[65];
         sk_sha256(p->image, strlen(p->image), d);
-        sk_hex(hex, d, 32);
-        for (char *q = hex; *q; q++)
-            if (*q >= 'a' && *q <= 'f') *q = (char)(*q - 32);
-        snprintf(hashes, sizeof hashes, "SHA256=%s", hex);
+        sysmon_hashes(hashes, d);
     }
     sk_time_format(utc, t, 3);
     utc[10] = ' ';
@@ -275,13 +289,8 @@ static int host_events(host_log *hl)
             snprintf(cmd, sizeof cmd, "\"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe\" -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand %s", enc);
             sk_time t = t0 + (sk_time)sk_rng_range(&r, 0, 86399) * SEC;
             if (t >= ws && t < we) {
-                char phash[80], phex[65];
-                uint8_t pd[32];
-                sim_powershell_sha256(w, hl->host, pd);
-                sk_hex(phex, pd, 32);
-                for (char *q = phex; *q; q++)
-                    if (*q >= 'a' && *q <= 'f') *q = (char)(*q - 32);
-                snprintf(phash, sizeof phash, "SHA256=%s", phex);
+                char phash[80];
+                powershell_hashes(w, hl->host, phash);
                 proc pr = {.image = "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", .cmdline = cmd,
                            .parent_image = "C:\\Windows\\CCM\\CcmExec.exe", .parent_cmdline = "C:\\Windows\\CCM\\CcmExec.exe",
                            .orig = "PowerShell.EXE", .desc = "Windows PowerShell", .company = "Microsoft Corporation",
@@ -341,13 +350,8 @@ static int host_events(host_log *hl)
                        .product = "Microsoft\xc2\xae Windows\xc2\xae Operating System", .user = dom_user,
                        .fileversion = "10.0.17763.1 (WinBuild.160101.0800)",
                        .pid = (int)sk_rng_range(&r, 400, 30000), .ppid = 1104};
-            char hashes[100], hex[65];
-            uint8_t d[32];
-            sim_powershell_sha256(w, hl->host, d);
-            sk_hex(hex, d, 32);
-            for (char *q = hex; *q; q++)
-                if (*q >= 'a' && *q <= 'f') *q = (char)(*q - 32);
-            snprintf(hashes, sizeof hashes, "SHA256=%s", hex);
+            char hashes[80];
+            powershell_hashes(w, hl->host, hashes);
             pr.hashes = hashes;
             guid(pr.guid, &r);
             rc = process_start(hl, &r, t, &pr, sysmon, cmdline);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <sakimori/cfg.h>
+#include <sakimori/file.h>
 #include <sakimori/json.h>
 
 #include "scenario.h"
@@ -325,45 +326,6 @@ static int apply(sim_scenario *s, const char *data, size_t len, const char *name
     return rc;
 }
 
-static int read_file(const char *path, char **out, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sk_error_set(SK_EIO, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > SCENARIO_MAX_BYTES) {
-        close(fd);
-        return sk_error_set(SK_ELIMIT, "%s: larger than %zu bytes", path, SCENARIO_MAX_BYTES);
-    }
-    sk_buf b;
-    sk_buf_init(&b, SCENARIO_MAX_BYTES);
-    char tmp[65536];
-    int rc = 0;
-    for (;;) {
-        ssize_t r = read(fd, tmp, sizeof tmp);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            rc = sk_error_set(SK_EIO, "%s: read error: %s", path, strerror(errno));
-            break;
-        }
-        if (r == 0) break;
-        if ((rc = sk_buf_append(&b, tmp, (size_t)r))) {
-            sk_error_prefix(rc, path);
-            break;
-        }
-    }
-    close(fd);
-    if (rc) {
-        sk_buf_free(&b);
-        return rc;
-    }
-    *out = sk_buf_detach(&b, len);
-    return *out ? 0 : SK_ENOMEM;
-}
-
 int sim_scenario_load(sim_scenario **out, const char *path)
 {
     *out = NULL;
@@ -374,7 +336,7 @@ int sim_scenario_load(sim_scenario **out, const char *path)
     if (!rc && path) {
         char *data;
         size_t len;
-        rc = read_file(path, &data, &len);
+        rc = sk_file_read_all(path, SCENARIO_MAX_BYTES, &data, &len);
         if (!rc) {
             rc = apply(s, data, len, path, 0);
             free(data);

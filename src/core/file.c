@@ -1,0 +1,52 @@
+/*
+ * file.c - bounded whole-file reads (see sakimori/file.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sakimori/buf.h>
+#include <sakimori/file.h>
+
+int sk_file_read_all(const char *path, size_t max, char **out, size_t *len)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sk_error_set(SK_EIO, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        return sk_error_set(SK_ELIMIT, "%s: larger than %zu bytes", path, max);
+    }
+    sk_buf b;
+    sk_buf_init(&b, max);
+    char tmp[65536];
+    int rc = 0;
+    for (;;) {
+        ssize_t r = read(fd, tmp, sizeof tmp);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            rc = sk_error_set(SK_EIO, "%s: read error: %s", path, strerror(errno));
+            break;
+        }
+        if (r == 0) break;
+        if ((rc = sk_buf_append(&b, tmp, (size_t)r))) { /* the file grew past the limit */
+            sk_error_set(SK_ELIMIT, "%s: larger than %zu bytes", path, max);
+            break;
+        }
+    }
+    close(fd);
+    if (rc) {
+        sk_buf_free(&b);
+        return rc;
+    }
+    *out = sk_buf_detach(&b, len);
+    return *out ? 0 : SK_ENOMEM;
+}
