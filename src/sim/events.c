@@ -19,10 +19,10 @@
 
 #include <sakimori/digest.h>
 #include <sakimori/json.h>
-#include <sakimori/pool.h>
 
 #include "events.h"
 #include "inventory.h"
+#include "jobs.h"
 
 #define SEC SK_NS_PER_SEC
 #define HOUR_NS (INT64_C(3600) * SEC)
@@ -146,6 +146,19 @@ static void powershell_hashes(const sim_world *w, size_t host, char out[80])
     uint8_t d[32];
     sim_powershell_sha256(w, host, d);
     sysmon_hashes(out, d);
+}
+
+/* Windows PowerShell's classic 400 (engine state Available): three unnamed <Data>, the
+ * third holding "Key=Value" lines, HostApplication among them. */
+static int engine_start(host_log *hl, sk_time t, const char *host_application, const char proc_guid[39])
+{
+    char detail[7000], hid[37];
+    bare(hid, proc_guid);
+    snprintf(detail, sizeof detail, "\tNewEngineState=Available\r\n\tPreviousEngineState=None\r\n\r\n\tSequenceNumber=13\r\n\r\n"
+             "\tHostName=ConsoleHost\r\n\tHostVersion=5.1.17763.1\r\n\tHostId=%s\r\n\tHostApplication=%s\r\n"
+             "\tEngineVersion=5.1.17763.1\r\n\tRunspaceId=%s\r\n", hid, host_application, hid);
+    kv e400[] = {{"", "Available"}, {"", "None"}, {"", detail}};
+    return add(hl, t, CH_PS_CLASSIC, 400, e400, 3);
 }
 
 typedef struct proc {
@@ -304,13 +317,7 @@ static int host_events(host_log *hl)
                 kv sb[] = {{"MessageNumber", "1"}, {"MessageTotal", "1"}, {"ScriptBlockText", script},
                            {"ScriptBlockId", bare(sbb, sbid)}, {"Path", ""}};
                 if (!rc) rc = add(hl, t + SEC / 10, CH_PS_OPERATIONAL, 4104, sb, 5);
-                char detail[4000], hid[37];
-                bare(hid, pr.guid);
-                snprintf(detail, sizeof detail, "\tNewEngineState=Available\r\n\tPreviousEngineState=None\r\n\r\n\tSequenceNumber=13\r\n\r\n"
-                         "\tHostName=ConsoleHost\r\n\tHostVersion=5.1.17763.1\r\n\tHostId=%s\r\n\tHostApplication=%s\r\n"
-                         "\tEngineVersion=5.1.17763.1\r\n\tRunspaceId=%s\r\n", hid, cmd, hid);
-                kv e400[] = {{"", "Available"}, {"", "None"}, {"", detail}};
-                if (!rc) rc = add(hl, t + SEC / 20, CH_PS_CLASSIC, 400, e400, 3);
+                if (!rc) rc = engine_start(hl, t + SEC / 20, cmd, pr.guid);
             }
         }
     }
@@ -356,13 +363,7 @@ static int host_events(host_log *hl)
             guid(pr.guid, &r);
             rc = process_start(hl, &r, t, &pr, sysmon, cmdline);
             /* classic PowerShell engine start: HostApplication names the renamed binary */
-            char detail[7000], hid[37];
-            bare(hid, pr.guid);
-            snprintf(detail, sizeof detail, "\tNewEngineState=Available\r\n\tPreviousEngineState=None\r\n\r\n\tSequenceNumber=13\r\n\r\n"
-                     "\tHostName=ConsoleHost\r\n\tHostVersion=5.1.17763.1\r\n\tHostId=%s\r\n\tHostApplication=%s\r\n"
-                     "\tEngineVersion=5.1.17763.1\r\n\tRunspaceId=%s\r\n", hid, cmd, hid);
-            kv e400[] = {{"", "Available"}, {"", "None"}, {"", detail}};
-            if (!rc) rc = add(hl, t + SEC / 5, CH_PS_CLASSIC, 400, e400, 3);
+            if (!rc) rc = engine_start(hl, t + SEC / 5, cmd, pr.guid);
             /* the decoded script block, split as PowerShell splits long ones */
             char sbid[39], sbb[37];
             guid(sbid, &r);
@@ -519,26 +520,15 @@ static int write_record(sk_buf *b, const host_log *hl, const rec *r, uint64_t re
     return rc ? rc : sk_buf_putc(b, '\n');
 }
 
-typedef struct ev_job {
-    const sim_world *w;
-    const char *dir;
-    size_t from, to;
-    sim_out out;
-    uint64_t records;
-    int rc;
-    char err[SK_ERROR_MAX];
-} ev_job;
-
-static void run_events(void *arg)
+static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *records)
 {
-    ev_job *j = arg;
-    const sim_world *w = j->w;
-    j->out = (sim_out){j->dir, 0, 0};
+    const sim_world *w = ctx;
+    int rc = 0;
     host_log hl = {0};
     sk_buf_init(&hl.pool, (size_t)1 << 30);
     sk_buf out;
     sk_buf_init(&out, (size_t)2 << 30);
-    for (size_t hi = j->from; hi < j->to && !j->rc; hi++) {
+    for (size_t hi = from; hi < to && !rc; hi++) {
         const sim_host *h = &w->hosts[hi];
         if (h->coverage & SIM_COV_NO_LOGS) continue;
         if (h->role == SIM_PROXY || h->role == SIM_DHCP_SERVER) continue;
@@ -546,8 +536,8 @@ static void run_events(void *arg)
         hl.host = hi;
         hl.n = 0;
         sk_buf_reset(&hl.pool);
-        j->rc = host_events(&hl);
-        if (j->rc) break;
+        rc = host_events(&hl);
+        if (rc) break;
         qsort(hl.r, hl.n, sizeof *hl.r, cmp_rec);
         sk_rng r;
         sk_rng_init(&r, w->seed, "record-ids", hi);
@@ -561,7 +551,7 @@ static void run_events(void *arg)
             if (fqdn[k] >= 'A' && fqdn[k] <= 'Z') fqdn[k] = (char)(fqdn[k] + 32);
         sk_buf_reset(&out);
         int cleared = 0;
-        for (size_t i = 0; i < hl.n && !j->rc; i++) {
+        for (size_t i = 0; i < hl.n && !rc; i++) {
             const rec *rr = &hl.r[i];
             if (!cleared && clear_at != SK_TIME_NONE && rr->t >= clear_at) {
                 /* the attacker clears Security: what came before is gone, ids restart */
@@ -572,8 +562,8 @@ static void run_events(void *arg)
                 uint64_t again[N_CH];
                 sk_rng_init(&r, w->seed, "record-ids", hi);
                 for (int c = 0; c < N_CH; c++) again[c] = 1000 + sk_rng_below(&r, 900000);
-                for (size_t k = 0; k < i && !j->rc; k++)
-                    if (hl.r[k].ch != CH_SECURITY) j->rc = write_record(&out, &hl, &hl.r[k], again[hl.r[k].ch]++, fqdn);
+                for (size_t k = 0; k < i && !rc; k++)
+                    if (hl.r[k].ch != CH_SECURITY) rc = write_record(&out, &hl, &hl.r[k], again[hl.r[k].ch]++, fqdn);
                 char subj[48];
                 snprintf(subj, sizeof subj, "%s", h->user != UINT32_MAX ? w->users[h->user].sam : "Administrator");
                 kv c[] = {{"SubjectUserSid", "S-1-5-21-1004336348-1177238915-682003330-500"}, {"SubjectUserName", subj},
@@ -586,43 +576,23 @@ static void run_events(void *arg)
                     sk_buf_append(&hl.pool, c[q].v, strlen(c[q].v) + 1);
                 }
                 cr.n = 4;
-                if (!j->rc) j->rc = write_record(&out, &hl, &cr, ids[CH_SECURITY]++, fqdn);
+                if (!rc) rc = write_record(&out, &hl, &cr, ids[CH_SECURITY]++, fqdn);
             }
-            if (!j->rc) j->rc = write_record(&out, &hl, rr, ids[rr->ch]++, fqdn);
+            if (!rc) rc = write_record(&out, &hl, rr, ids[rr->ch]++, fqdn);
         }
         char rel[256];
         snprintf(rel, sizeof rel, "logs/events/%s/%s.json", w->sites[h->site].spec->name, h->name);
-        if (!j->rc) j->rc = sim_out_write(&j->out, rel, &out);
-        j->records += hl.n;
+        if (!rc) rc = sim_out_write(o, rel, &out);
+        *records += hl.n;
     }
-    if (j->rc) snprintf(j->err, sizeof j->err, "%s", sk_error_last());
     free(hl.r);
     sk_buf_free(&hl.pool);
     sk_buf_free(&out);
+    return rc;
 }
 
 int sim_events_write(const sim_world *w, sim_out *o, unsigned threads, uint64_t *records)
 {
     *records = 0;
-    const size_t per_job = 256;
-    size_t n = w->n_hosts, njobs = (n + per_job - 1) / per_job;
-    ev_job *jobs = calloc(njobs ? njobs : 1, sizeof *jobs);
-    sk_pool *pool = NULL;
-    int rc = jobs ? sk_pool_new(&pool, threads, 0) : sk_error_set(SK_ENOMEM, "out of memory");
-    for (size_t k = 0; k < njobs && !rc; k++) {
-        jobs[k] = (ev_job){w, o->dir, k * per_job, (k + 1) * per_job < n ? (k + 1) * per_job : n, {0}, 0, 0, {0}};
-        rc = sk_pool_submit(pool, run_events, &jobs[k]);
-    }
-    if (pool) {
-        sk_pool_wait(pool);
-        sk_pool_free(pool);
-    }
-    for (size_t k = 0; k < njobs && jobs; k++) {
-        o->files += jobs[k].out.files;
-        o->bytes += jobs[k].out.bytes;
-        *records += jobs[k].records;
-        if (!rc && jobs[k].rc) rc = sk_error_set(jobs[k].rc, "%s", jobs[k].err);
-    }
-    free(jobs);
-    return rc;
+    return sim_run_chunks(w->n_hosts, 256, threads, run_events, (void *)w, o, records);
 }

@@ -19,9 +19,9 @@
 #include <sakimori/digest.h>
 #include <sakimori/inventory.h>
 #include <sakimori/map.h>
-#include <sakimori/pool.h>
 
 #include "inventory.h"
+#include "jobs.h"
 #include "out.h"
 #include "software.h"
 #include "winnames.h"
@@ -792,27 +792,16 @@ static int make_rare(sim_inv *v)
     return 0;
 }
 
-typedef struct listing_job {
-    sim_inv *v;
-    const char *dir;
-    size_t from, to;
-    sim_out out;         /* per job: counters summed afterwards */
-    uint64_t entries;
-    int rc;
-    char err[SK_ERROR_MAX];
-} listing_job;
-
-static void run_listing_job(void *arg)
+static int run_listings(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *entries)
 {
-    listing_job *j = arg;
+    sim_inv *v = ctx;
     sk_buf b;
     sk_buf_init(&b, (size_t)1 << 30);
-    j->out = (sim_out){j->dir, 0, 0};
-    for (size_t hi = j->from; hi < j->to && !j->rc; hi++)
-        if (!(j->v->w->hosts[hi].coverage & SIM_COV_NO_SNAPSHOT))
-            j->rc = host_listing(j->v, &j->out, hi, &b, &j->entries);
-    if (j->rc) snprintf(j->err, sizeof j->err, "%s", sk_error_last());
+    int rc = 0;
+    for (size_t hi = from; hi < to && !rc; hi++)
+        if (!(v->w->hosts[hi].coverage & SIM_COV_NO_SNAPSHOT)) rc = host_listing(v, o, hi, &b, entries);
     sk_buf_free(&b);
+    return rc;
 }
 
 int sim_inv_write(sim_inv *v, sim_out *o, unsigned threads, uint64_t *listing_entries)
@@ -821,27 +810,7 @@ int sim_inv_write(sim_inv *v, sim_out *o, unsigned threads, uint64_t *listing_en
     for (int i = 0; i < 3 && !rc; i++) rc = write_base(v, o, &v->img[i]);
     if (!rc) rc = make_rare(v);
     *listing_entries = 0;
-    const size_t per_job = 512;
-    size_t n = v->w->n_hosts, njobs = (n + per_job - 1) / per_job;
-    listing_job *jobs = calloc(njobs ? njobs : 1, sizeof *jobs);
-    sk_pool *pool = NULL;
-    if (!rc && !jobs) rc = sk_error_set(SK_ENOMEM, "out of memory");
-    if (!rc) rc = sk_pool_new(&pool, threads, 0);
-    for (size_t k = 0; k < njobs && !rc; k++) {
-        jobs[k] = (listing_job){v, o->dir, k * per_job, (k + 1) * per_job < n ? (k + 1) * per_job : n, {0}, 0, 0, {0}};
-        rc = sk_pool_submit(pool, run_listing_job, &jobs[k]);
-    }
-    if (pool) {
-        sk_pool_wait(pool);
-        sk_pool_free(pool);
-    }
-    for (size_t k = 0; k < njobs && jobs; k++) {
-        o->files += jobs[k].out.files;
-        o->bytes += jobs[k].out.bytes;
-        *listing_entries += jobs[k].entries;
-        if (!rc && jobs[k].rc) rc = sk_error_set(jobs[k].rc, "%s", jobs[k].err);
-    }
-    free(jobs);
+    if (!rc) rc = sim_run_chunks(v->w->n_hosts, 512, threads, run_listings, v, o, listing_entries);
     /* the catalogue last: in content order, so the same seed gives the same file */
     sk_buf b;
     sk_buf_init(&b, (size_t)1 << 30);

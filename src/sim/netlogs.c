@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include <sakimori/digest.h>
-#include <sakimori/pool.h>
 
+#include "jobs.h"
 #include "netlogs.h"
 
 #define HOUR_NS (INT64_C(3600) * SK_NS_PER_SEC)
@@ -172,19 +172,35 @@ static uint64_t poisson(sk_rng *r, double mean)
 typedef struct proxy_job {
     const sim_world *w;
     size_t proxy;          /* host index of the proxy */
-    const char *dir;
     sim_out out;
     uint64_t lines;
     int rc;
-    char err[SK_ERROR_MAX];
 } proxy_job;
 
-static void run_proxy(void *arg)
+static int run_one_proxy(proxy_job *j);
+
+typedef struct proxies_ctx {
+    const sim_world *w;
+    const size_t *proxies;
+} proxies_ctx;
+
+static int run_proxies(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *lines)
 {
-    proxy_job *j = arg;
+    const proxies_ctx *pc = ctx;
+    int rc = 0;
+    for (size_t k = from; k < to && !rc; k++) {
+        proxy_job j = {pc->w, pc->proxies[k], *o, 0, 0};
+        rc = run_one_proxy(&j);
+        *o = j.out;
+        *lines += j.lines;
+    }
+    return rc;
+}
+
+static int run_one_proxy(proxy_job *j)
+{
     const sim_world *w = j->w;
     const sim_scenario *sc = w->sc;
-    j->out = (sim_out){j->dir, 0, 0};
     sk_time ws, we;
     sim_log_window(w, &ws, &we);
     /* the hosts behind this proxy, and the victims among them */
@@ -363,7 +379,6 @@ static void run_proxy(void *arg)
         }
     }
 done:
-    if (j->rc) snprintf(j->err, sizeof j->err, "%s", sk_error_last());
     free(hosts);
     free(its);
     free(it_victim);
@@ -376,6 +391,7 @@ done:
     free(zbuf.http.lines);
     sk_buf_free(&zbuf.conn.text);
     sk_buf_free(&zbuf.http.text);
+    return j->rc;
 }
 
 /* ---- DHCP ------------------------------------------------------------------------ */
@@ -506,25 +522,9 @@ int sim_netlogs_write(const sim_world *w, sim_out *o, unsigned threads, uint64_t
         for (size_t k = 0; k < nd; k++) seen |= dhcps[k] == w->sites[s].dhcp;
         if (!seen) dhcps[nd++] = w->sites[s].dhcp;
     }
-    proxy_job *jobs = calloc(np, sizeof *jobs);
-    sk_pool *pool = NULL;
-    int rc = jobs ? sk_pool_new(&pool, threads, 0) : sk_error_set(SK_ENOMEM, "out of memory");
-    for (size_t k = 0; k < np && !rc; k++) {
-        jobs[k] = (proxy_job){w, proxies[k], o->dir, {0}, 0, 0, {0}};
-        rc = sk_pool_submit(pool, run_proxy, &jobs[k]);
-    }
-    if (pool) {
-        sk_pool_wait(pool);
-        sk_pool_free(pool);
-    }
-    for (size_t k = 0; k < np && jobs; k++) {
-        o->files += jobs[k].out.files;
-        o->bytes += jobs[k].out.bytes;
-        *lines += jobs[k].lines;
-        if (!rc && jobs[k].rc) rc = sk_error_set(jobs[k].rc, "%s", jobs[k].err);
-    }
+    proxies_ctx pc = {w, proxies};
+    int rc = sim_run_chunks(np, 1, threads, run_proxies, &pc, o, lines);
     for (size_t k = 0; k < nd && !rc; k++) rc = write_dhcp(w, o, dhcps[k], lines);
-    free(jobs);
     free(proxies);
     free(dhcps);
     return rc;
