@@ -350,6 +350,22 @@ int sim_scenario_load(sim_scenario **out, const char *path)
     return 0;
 }
 
+int sim_scenario_parse(sim_scenario **out, const char *data, size_t len, const char *name)
+{
+    *out = NULL;
+    sim_scenario *s = calloc(1, sizeof *s);
+    if (!s) return sk_error_set(SK_ENOMEM, "out of memory");
+    int rc = sk_arena_new(&s->arena, 0, 0);
+    if (!rc) rc = apply(s, sim_default_scenario_json, strlen(sim_default_scenario_json), "<default scenario>", 1);
+    if (!rc) rc = apply(s, data, len, name ? name : "<scenario>", 0);
+    if (rc) {
+        sim_scenario_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
 void sim_scenario_free(sim_scenario *s)
 {
     if (!s) return;

@@ -73,6 +73,9 @@ extern const char sim_default_scenario_json[];
 int sim_scenario_load(sim_scenario **out, const char *path);
 void sim_scenario_free(sim_scenario *s);
 
+/** The same, with the scenario document in memory (`name` prefixes messages); fuzzed. */
+int sim_scenario_parse(sim_scenario **out, const char *data, size_t len, const char *name);
+
 /** Cloud services the simulator knows, with the host names their clients contact. */
 typedef struct sim_cloud_service {
     const char *name;
