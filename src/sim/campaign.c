@@ -167,7 +167,8 @@ static void victim_details(sim_world *w, size_t vi)
             if (!sim_victim_launch(w, vi, day, &t)) continue;
             ev |= SIM_EV_POWERSHELL;
             if (h->coverage & SIM_COV_SYSMON) ev |= SIM_EV_SYSMON;
-            if (!cleared || t >= clear) ev |= SIM_EV_SECURITY_4688;
+            sk_time kept = sim_security_kept_from(w, v->host);
+            if ((!cleared || t >= clear) && (kept == SK_TIME_NONE || t >= kept)) ev |= SIM_EV_SECURITY_4688;
         }
     }
 

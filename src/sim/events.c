@@ -551,8 +551,13 @@ static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *r
             if (fqdn[k] >= 'A' && fqdn[k] <= 'Z') fqdn[k] = (char)(fqdn[k] + 32);
         sk_buf_reset(&out);
         int cleared = 0;
+        sk_time kept_from = sim_security_kept_from(w, hi); /* a wrapped log lost the rest */
         for (size_t i = 0; i < hl.n && !rc; i++) {
             const rec *rr = &hl.r[i];
+            if (rr->ch == CH_SECURITY && kept_from != SK_TIME_NONE && rr->t < kept_from) {
+                ids[CH_SECURITY]++; /* overwritten, but its record id was used */
+                continue;
+            }
             if (!cleared && clear_at != SK_TIME_NONE && rr->t >= clear_at) {
                 /* the attacker clears Security: what came before is gone, ids restart */
                 cleared = 1;
@@ -564,6 +569,8 @@ static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *r
                 for (int c = 0; c < N_CH; c++) again[c] = 1000 + sk_rng_below(&r, 900000);
                 for (size_t k = 0; k < i && !rc; k++)
                     if (hl.r[k].ch != CH_SECURITY) rc = write_record(&out, &hl, &hl.r[k], again[hl.r[k].ch]++, fqdn);
+                ids[CH_SYSMON] = again[CH_SYSMON], ids[CH_PS_OPERATIONAL] = again[CH_PS_OPERATIONAL];
+                ids[CH_PS_CLASSIC] = again[CH_PS_CLASSIC];
                 char subj[48];
                 snprintf(subj, sizeof subj, "%s", h->user != UINT32_MAX ? w->users[h->user].sam : "Administrator");
                 kv c[] = {{"SubjectUserSid", "S-1-5-21-1004336348-1177238915-682003330-500"}, {"SubjectUserName", subj},

@@ -363,3 +363,13 @@ int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day)
     sk_rng_init(&r, w->seed, "proxy-day-missing", (uint64_t)proxy * 100003u + (uint64_t)day);
     return sk_rng_chance(&r, 0.03);
 }
+
+sk_time sim_security_kept_from(const sim_world *w, size_t host)
+{
+    if (!(w->hosts[host].coverage & SIM_COV_WRAPPED)) return SK_TIME_NONE;
+    sk_time ws, we;
+    sim_log_window(w, &ws, &we);
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "security-wrap", host);
+    return we - (sk_time)sk_rng_range(&r, 2 * 86400, 4 * 86400) * SK_NS_PER_SEC;
+}

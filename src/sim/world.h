@@ -187,6 +187,12 @@ int sim_victim_launch(const sim_world *w, size_t victim, int64_t day, sk_time *t
 /** 1 when the attacker clears the victim's Security log inside the window, at *when. */
 int sim_victim_clears_log(const sim_world *w, size_t victim, sk_time *when);
 
+/**
+ * The oldest Security record a host still holds: a wrapped log (too small for the
+ * traffic) keeps only its last 2-4 days of the window; SK_TIME_NONE when nothing was lost.
+ */
+sk_time sim_security_kept_from(const sim_world *w, size_t host);
+
 /** A proxy's daily log that was lost (rotation gone wrong): nothing of that day survives. */
 int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day);
 
