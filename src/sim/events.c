@@ -433,6 +433,25 @@ static void nx_time(char *out, size_t cap, sk_time t, const sk_tz *tz)
     snprintf(out, cap, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)c.year, c.month, c.day, c.hour, c.minute, c.second);
 }
 
+/* The EventData pairs ("k\0v\0..." from the pool) as members; unnamed ones numbered
+ * after `unnamed_prefix`, the way the shipper names them. */
+static void event_data(sk_jw *w, const char *p, unsigned n, const char *unnamed_prefix)
+{
+    unsigned unnamed = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const char *k = p;
+        p += strlen(p) + 1;
+        const char *v = p;
+        p += strlen(p) + 1;
+        char pk[24];
+        if (!*k) {
+            snprintf(pk, sizeof pk, "%s%u", unnamed_prefix, ++unnamed);
+            k = pk;
+        }
+        sk_jw_kv_string(w, k, v);
+    }
+}
+
 static int write_record(sk_buf *b, const host_log *hl, const rec *r, uint64_t record_id, const char *fqdn)
 {
     const sim_host *h = &hl->w->hosts[hl->host];
@@ -474,19 +493,7 @@ static int write_record(sk_buf *b, const host_log *hl, const rec *r, uint64_t re
         sk_jw_kv_u64(&w, "record_id", record_id);
         sk_jw_key(&w, "event_data");
         sk_jw_object_begin(&w);
-        unsigned unnamed = 0;
-        for (uint8_t i = 0; i < r->n; i++) {
-            const char *k = p;
-            p += strlen(p) + 1;
-            const char *v = p;
-            p += strlen(p) + 1;
-            char pk[16];
-            if (!*k) { /* Winlogbeat names unnamed <Data> param1, param2, ... */
-                snprintf(pk, sizeof pk, "param%u", ++unnamed);
-                k = pk;
-            }
-            sk_jw_kv_string(&w, k, v);
-        }
+        event_data(&w, p, r->n, "param"); /* Winlogbeat: unnamed <Data> as param1, param2, ... */
         sk_jw_object_end(&w);
         sk_jw_object_end(&w);
     } else {
@@ -501,19 +508,7 @@ static int write_record(sk_buf *b, const host_log *hl, const rec *r, uint64_t re
         sk_jw_kv_string(&w, "EventType", r->ch == CH_SECURITY ? "AUDIT_SUCCESS" : "INFO");
         sk_jw_kv_string(&w, "SourceModuleName", "eventlog");
         sk_jw_kv_string(&w, "SourceModuleType", "im_msvistalog");
-        unsigned unnamed = 0;
-        for (uint8_t i = 0; i < r->n; i++) {
-            const char *k = p;
-            p += strlen(p) + 1;
-            const char *v = p;
-            p += strlen(p) + 1;
-            char pk[16];
-            if (!*k) { /* NXLog keeps unnamed <Data> in numbered fields */
-                snprintf(pk, sizeof pk, "Data%u", ++unnamed);
-                k = pk;
-            }
-            sk_jw_kv_string(&w, k, v);
-        }
+        event_data(&w, p, r->n, "Data"); /* NXLog: unnamed <Data> as Data1, Data2, ... */
     }
     sk_jw_object_end(&w);
     int rc = sk_jw_error(&w);
