@@ -4,7 +4,7 @@
  * fetches the day's pattern file once; the attacker's exploit requests hit the server
  * at the zero-day (from spoofed external addresses, or from the overseas pivot for the
  * domestic server); push victims fetch the attacker's payload through the update
- * channel at the moment of their compromise. Decisions are the story's (campaign.c,
+ * channel at the moment of their compromise. Roaming agents fetch theirs over the internet. Decisions are the story's (campaign.c,
  * org.c); this file only writes them down.
  */
 #include <stdio.h>
@@ -93,25 +93,34 @@ static int write_server(const sim_world *w, sim_out *o, size_t av, uint64_t *lin
             if (!sim_host_online(w, hi, t, &ip)) continue;
             PUSH(.t = t, .client = ip, .method = "GET", .uri = uris[0], .agent = "ExampleAV-Agent/12.0", .status = 200, .bytes = psize);
         }
+        /* roaming agents of the server's region, over the internet (through the firewall) */
+        if (w->sites[srv->site].av_server == av) {
+            size_t region = w->sites[srv->site].region, na = sim_roaming_agents(w, region);
+            for (size_t k = 0; k < na; k++) {
+                sk_time t;
+                uint32_t ip;
+                if (sim_roaming_fetch(w, region, k, day, &t, &ip))
+                    PUSH(.t = t, .client = ip, .method = "GET", .uri = uris[0], .agent = "ExampleAV-Agent/12.0", .status = 200, .bytes = psize);
+            }
+        }
         /* the campaign on this server */
         for (size_t vi = 0; vi < w->n_victims; vi++) {
             const sim_victim *v = &w->victims[vi];
             if (v->first / DAY_NS < day - 1 || v->first / DAY_NS > day + 1) continue;
             if (v->host == av && v->how == SIM_HOW_ZERO_DAY) {
                 /* the exploit: a burst against the management console, then the implant's check-in */
-                sk_rng r;
-                sk_rng_init(&r, w->seed, "exploit", vi);
-                for (int k = 0; k < 6; k++) {
-                    uint32_t src = v->parent >= 0 ? w->hosts[v->parent].ip
-                                                  : w->attacker.spoofed_sources[sk_rng_below(&r, w->attacker.n_spoofed)];
-                    static const char *const steps[] = {"/avmgmt/login.aspx", "/avmgmt/cgi/upload.cgi", "/avmgmt/cgi/upload.cgi",
-                                                        "/avmgmt/cgi/cfg_import.cgi", "/avmgmt/cgi/cfg_import.cgi", "/avmgmt/index.aspx"};
-                    static const int status[] = {200, 500, 200, 302, 200, 200};
-                    sk_time t = v->first - (sk_time)(6 - k) * 7 * SEC;
+                static const char *const steps[SIM_EXPLOIT_STEPS] = {"/avmgmt/login.aspx", "/avmgmt/cgi/upload.cgi", "/avmgmt/cgi/upload.cgi",
+                                                                     "/avmgmt/cgi/cfg_import.cgi", "/avmgmt/cgi/cfg_import.cgi", "/avmgmt/index.aspx"};
+                static const int status[SIM_EXPLOIT_STEPS] = {200, 500, 200, 302, 200, 200};
+                for (int k = 0; k < SIM_EXPLOIT_STEPS; k++) {
+                    sk_time t;
+                    uint32_t src;
+                    uint64_t bytes;
+                    sim_exploit_request(w, vi, k, &t, &src, &bytes);
                     if (t / DAY_NS != day) continue; /* each request in the file of its own day */
                     PUSH(.t = t, .client = src, .method = k ? "POST" : "GET",
                          .uri = steps[k], .agent = "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko",
-                         .status = status[k], .bytes = 512 + sk_rng_below(&r, 4096));
+                         .status = status[k], .bytes = bytes);
                 }
             } else if (v->how == SIM_HOW_AV_PUSH && v->parent == (int64_t)av && (v->first - 60 * SEC) / DAY_NS == day &&
                        sim_av_push_logged(w, vi)) {

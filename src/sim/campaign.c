@@ -18,6 +18,7 @@
 #include <sakimori/digest.h>
 
 #include "avlog.h"
+#include "firewall.h"
 #include "world.h"
 
 #define HOUR (INT64_C(3600) * SK_NS_PER_SEC)
@@ -28,7 +29,7 @@ static const char *domain_words[] = {"cdn", "update", "sync", "cloud", "office",
                                      "service", "live", "storage", "docs", "mail", "login"};
 static const char *domain_tlds[] = {"com", "net", "org", "info", "top", "xyz", "online", "site"};
 
-static uint32_t public_ip(sk_rng *r)
+uint32_t sim_public_ip(sk_rng *r)
 {
     for (;;) {
         uint32_t ip = (uint32_t)sk_rng_next(r);
@@ -76,7 +77,7 @@ static void pick_attacker(sim_world *w)
                  (unsigned)sk_rng_below(&r, 100), domain_tlds[sk_rng_below(&r, 8)]);
     }
     a->n_spoofed = (size_t)sk_rng_range(&r, 3, 6);
-    for (size_t i = 0; i < a->n_spoofed; i++) a->spoofed_sources[i] = public_ip(&r);
+    for (size_t i = 0; i < a->n_spoofed; i++) a->spoofed_sources[i] = sim_public_ip(&r);
     char seedtext[64];
     snprintf(seedtext, sizeof seedtext, "payload/%llu", (unsigned long long)w->seed);
     uint8_t d[32];
@@ -174,6 +175,7 @@ static void victim_details(sim_world *w, size_t vi)
 
     if (v->renamed_path[0] && !(h->coverage & SIM_COV_NO_SNAPSHOT)) ev |= SIM_EV_INVENTORY;
     if (v->how == SIM_HOW_ZERO_DAY || (v->how == SIM_HOW_AV_PUSH && sim_av_push_logged(w, vi))) ev |= SIM_EV_AV_WEBLOG;
+    if (sim_firewall_logged(w, vi)) ev |= SIM_EV_FIREWALL;
     /* count the beacons the schedule will produce, and those the proxy will log: inside
      * the log window, the host online, the proxy's day not lost */
     sk_time ws, we;
@@ -369,5 +371,68 @@ int sim_victim_clears_log(const sim_world *w, size_t victim, sk_time *when)
     sk_time ws, we;
     sim_log_window(w, &ws, &we);
     *when = ws + (sk_time)(sk_rng_unit(&r) * (double)(we - ws));
+    return 1;
+}
+
+void sim_exploit_request(const sim_world *w, size_t victim, int k, sk_time *t, uint32_t *src, uint64_t *bytes)
+{
+    const sim_victim *v = &w->victims[victim];
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "exploit", (uint64_t)victim * 8u + (uint64_t)k);
+    *t = v->first - (sk_time)(SIM_EXPLOIT_STEPS - k) * 7 * SK_NS_PER_SEC;
+    if (v->parent >= 0) {
+        if (!sim_host_online(w, (size_t)v->parent, *t, src)) *src = w->hosts[v->parent].ip;
+    } else {
+        *src = w->attacker.spoofed_sources[sk_rng_below(&r, w->attacker.n_spoofed)];
+    }
+    *bytes = 512 + sk_rng_below(&r, 4096);
+}
+
+size_t sim_roaming_agents(const sim_world *w, size_t region)
+{
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "roaming", region);
+    return (size_t)sk_rng_range(&r, 20, 60);
+}
+
+int sim_roaming_fetch(const sim_world *w, size_t region, size_t k, int64_t day, sk_time *t, uint32_t *ip)
+{
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "roaming-ip", region * 1000u + k);
+    *ip = sim_public_ip(&r);
+    sk_rng_init(&r, w->seed, "roaming-fetch", ((uint64_t)region * 1000u + k) * 100003u + (uint64_t)day);
+    double p = 0.5 * (w->sc->benign_density * 4 > 1 ? 1 : w->sc->benign_density * 4);
+    if (!sk_rng_chance(&r, p)) return 0;
+    *t = day * INT64_C(86400) * SK_NS_PER_SEC + (sk_time)sk_rng_below(&r, 86400) * SK_NS_PER_SEC;
+    return 1;
+}
+
+int sim_host_clears_log(const sim_world *w, size_t host, sk_time *when, size_t *by, int *benign)
+{
+    const sim_host *h = &w->hosts[host];
+    if ((h->coverage & SIM_COV_NO_LOGS) || h->role == SIM_PROXY || h->role == SIM_DHCP_SERVER) return 0; /* no Windows logs */
+    if (h->campaign >= 0) {
+        *benign = 0;
+        *by = h->user != UINT32_MAX ? h->user : SIZE_MAX;
+        return sim_victim_clears_log(w, (size_t)h->campaign, when);
+    }
+    /* an administrator clearing a log while troubleshooting: the benign look-alike */
+    sk_rng r;
+    sk_rng_init(&r, w->seed, "benign-clear", host);
+    if (!sk_rng_chance(&r, h->role == SIM_ENDPOINT ? 0.004 : 0.05)) return 0;
+    sk_time ws, we;
+    sim_log_window(w, &ws, &we);
+    const int64_t day_ns = INT64_C(86400) * SK_NS_PER_SEC;
+    int64_t days = (we - ws) / day_ns;
+    if (days < 1) return 0;
+    sk_time local_noon = (ws / day_ns + (int64_t)sk_rng_below(&r, (uint64_t)days)) * day_ns + 12 * 3600 * SK_NS_PER_SEC;
+    sk_time t = local_noon - (sk_time)sk_tz_offset_at(w->sites[h->site].tz, local_noon) * SK_NS_PER_SEC +
+                (sk_time)sk_rng_range(&r, -7200, 18000) * SK_NS_PER_SEC;
+    if (t < ws || t >= we) return 0;
+    size_t region = w->sites[h->site].region;
+    size_t admin = w->n_users - 2 * w->sc->n_regions + 2 * region + (size_t)sk_rng_below(&r, 2);
+    *when = t;
+    *by = admin;
+    *benign = 1;
     return 1;
 }

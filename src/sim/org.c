@@ -225,6 +225,7 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
         sk_rng rs;
         sk_rng_init(&rs, seed, "site", i);
         shipper_wlb = sk_rng_chance(&rs, sc->winlogbeat_share);
+        int module_logging = sk_rng_chance(&rs, sc->module_logging_share);
         for (size_t k = 0; k < count[i]; k++) {
             sim_host *h = &w->hosts[w->n_hosts];
             sk_rng r;
@@ -247,6 +248,7 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
             if (sk_rng_chance(&r, sc->no_logs_share)) cov |= SIM_COV_NO_LOGS;
             if (sk_rng_chance(&r, sc->wrapped_share)) cov |= SIM_COV_WRAPPED;
             if (shipper_wlb) cov |= SIM_COV_WINLOGBEAT;
+            if (module_logging) cov |= SIM_COV_PS_MODULE;
             if (sk_rng_chance(&r, sc->missing_share)) cov |= SIM_COV_NO_SNAPSHOT;
             h->coverage = cov;
             if (sk_rng_chance(&r, sc->clock_skew_share))
@@ -272,7 +274,7 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
         uint64_t v = sk_rng_next(&r);
         h->mac[0] = o[0], h->mac[1] = o[1], h->mac[2] = o[2];
         h->mac[3] = (uint8_t)v, h->mac[4] = (uint8_t)(v >> 8), h->mac[5] = (uint8_t)(v >> 16);
-        if (h->role != SIM_ENDPOINT) h->coverage = SIM_COV_SYSMON | SIM_COV_CMDLINE;
+        if (h->role != SIM_ENDPOINT) h->coverage = SIM_COV_SYSMON | SIM_COV_CMDLINE | SIM_COV_PS_MODULE;
     }
     /* administrators: two per region, at the region's first site */
     first_site = 0;

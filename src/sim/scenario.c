@@ -208,7 +208,8 @@ static int apply(sim_scenario *s, const char *data, size_t len, const char *name
                                         "compromised_per_100k", "min_compromised", "sensitive_share",
                                         "min_sensitive", "domestic_share", "exfil_mb", NULL};
     static const char *const lkeys[] = {"days", "benign_density", "sysmon_share", "cmdline_share", "no_logs_share",
-                                        "wrapped_share", "clock_skew_share", "winlogbeat_share", NULL};
+                                        "wrapped_share", "clock_skew_share", "winlogbeat_share",
+                                        "module_logging_share", NULL};
     static const char *const ikeys[] = {"base_image_files", "host_extra_files", "missing_share", NULL};
     sk_json_doc *doc;
     int rc = sk_json_parse(&doc, data, len, name, NULL);
@@ -293,8 +294,9 @@ static int apply(sim_scenario *s, const char *data, size_t len, const char *name
         rc = sk_cfg_check_keys(&x, v, lkeys);
         if (!rc) rc = sk_cfg_int(&x, v, "days", full, 1, 3660, &s->log_days);
         double *dst[] = {&s->benign_density, &s->sysmon_share, &s->cmdline_share, &s->no_logs_share,
-                         &s->wrapped_share, &s->clock_skew_share, &s->winlogbeat_share};
-        for (int i = 0; i < 7 && !rc; i++) rc = sk_cfg_number(&x, v, lkeys[i + 1], full, 0, 1, dst[i]);
+                         &s->wrapped_share, &s->clock_skew_share, &s->winlogbeat_share,
+                         &s->module_logging_share};
+        for (int i = 0; i < 8 && !rc; i++) rc = sk_cfg_number(&x, v, lkeys[i + 1], full, 0, 1, dst[i]);
         if (!rc) sk_cfg_pop(&x, o);
     }
     /* inventory */

@@ -56,7 +56,7 @@ typedef struct sim_scenario {
     /* logs */
     int64_t log_days;
     double benign_density, sysmon_share, cmdline_share, no_logs_share, wrapped_share,
-        clock_skew_share, winlogbeat_share;
+        clock_skew_share, winlogbeat_share, module_logging_share;
     /* inventory */
     int64_t base_image_files;
     sim_range host_extra_files;

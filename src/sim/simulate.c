@@ -21,6 +21,7 @@
 
 #include "avlog.h"
 #include "events.h"
+#include "firewall.h"
 #include "inventory.h"
 #include "netlogs.h"
 #include "out.h"
@@ -259,6 +260,23 @@ static int write_truth(sim_out *o, const sim_world *w, const sk_sim_options *opt
             unknown++;
         }
     sk_jw_array_end(&j);
+    /* noise a detector should not call compromise: administrators clearing a log */
+    size_t benign_clears = 0;
+    sk_jw_key(&j, "benign_log_clears");
+    sk_jw_array_begin(&j);
+    for (size_t i = 0; i < w->n_hosts; i++) {
+        sk_time when;
+        size_t by;
+        int benign;
+        if (!sim_host_clears_log(w, i, &when, &by, &benign) || !benign) continue;
+        sk_jw_object_begin(&j);
+        sk_jw_kv_string(&j, "host", w->hosts[i].name);
+        kv_time(&j, "time", when);
+        sk_jw_kv_string(&j, "by", w->users[by].sam);
+        sk_jw_object_end(&j);
+        benign_clears++;
+    }
+    sk_jw_array_end(&j);
     sk_jw_key(&j, "counts");
     sk_jw_object_begin(&j);
     sk_jw_kv_u64(&j, "hosts", w->n_hosts);
@@ -267,6 +285,7 @@ static int write_truth(sim_out *o, const sim_world *w, const sk_sim_options *opt
     sk_jw_kv_u64(&j, "compromised_domestic", dom);
     sk_jw_kv_u64(&j, "sensitive", sens);
     sk_jw_kv_u64(&j, "unknown", unknown);
+    sk_jw_kv_u64(&j, "benign_log_clears", benign_clears);
     sk_jw_object_end(&j);
     sk_jw_object_end(&j);
     int rc = sk_jw_error(&j);
@@ -386,6 +405,24 @@ static int write_case(sim_out *o, const sim_world *w)
         sk_jw_kv_string(&j, "path", path);
         sk_jw_object_end(&j);
     }
+    for (size_t r = 0; r < sc->n_regions; r++) { /* the regional firewalls, in their local time */
+        char fw[24], lower[24], name[64], path[128];
+        sim_firewall_name(w, r, fw);
+        size_t k = 0;
+        for (; fw[k]; k++) lower[k] = (char)((fw[k] >= 'A' && fw[k] <= 'Z') ? fw[k] + 32 : fw[k]);
+        lower[k] = '\0';
+        size_t fsite = 0;
+        for (size_t q = 0; q < r; q++) fsite += sc->regions[q].n_sites;
+        sk_jw_object_begin(&j);
+        snprintf(name, sizeof name, "fw-%s", lower);
+        sk_jw_kv_string(&j, "name", name);
+        sk_jw_kv_string(&j, "kind", "firewall-csv");
+        snprintf(path, sizeof path, "logs/firewall/%s/traffic-*.csv", fw);
+        sk_jw_kv_string(&j, "path", path);
+        sk_jw_kv_string(&j, "timezone", w->sites[fsite].spec->timezone);
+        sk_jw_kv_string(&j, "site", w->sites[fsite].spec->name);
+        sk_jw_object_end(&j);
+    }
     sk_jw_array_end(&j);
     sk_jw_key(&j, "domains");
     sk_jw_array_begin(&j);
@@ -427,6 +464,8 @@ int sk_sim_run(const sk_sim_options *opt, sk_sim_summary *sum)
     uint64_t event_records = 0, av_lines = 0;
     if (!rc) rc = sim_events_write(&w, &o, opt->threads, &event_records);
     if (!rc) rc = sim_avlog_write(&w, &o, &av_lines);
+    uint64_t fw_lines = 0;
+    if (!rc) rc = sim_firewall_write(&w, &o, &fw_lines);
     sum->hosts = w.n_hosts;
     sum->sites = w.n_sites;
     sum->regions = sc->n_regions;

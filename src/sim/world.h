@@ -50,7 +50,8 @@ enum {
     SIM_COV_NO_LOGS = 4,  /* no event logs collected at all */
     SIM_COV_WRAPPED = 8,  /* Security log too small: wrapped */
     SIM_COV_WINLOGBEAT = 16, /* shipped by Winlogbeat (else NXLog) */
-    SIM_COV_NO_SNAPSHOT = 32 /* offline when inventories were collected */
+    SIM_COV_NO_SNAPSHOT = 32, /* offline when inventories were collected */
+    SIM_COV_PS_MODULE = 64   /* PowerShell module logging on (4103, 800): a site policy */
 };
 
 typedef struct sim_host {
@@ -120,7 +121,7 @@ enum {
 
 /* The sources the simulator writes today. The truth's `evidence` lists only these:
  * a source joins the mask when its emitter does. */
-#define SIM_EV_EMITTED (SIM_EV_PROXY | SIM_EV_INVENTORY | SIM_EV_SYSMON | SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL | SIM_EV_AV_WEBLOG | SIM_EV_ZEEK)
+#define SIM_EV_EMITTED (SIM_EV_FIREWALL | SIM_EV_PROXY | SIM_EV_INVENTORY | SIM_EV_SYSMON | SIM_EV_SECURITY_4688 | SIM_EV_POWERSHELL | SIM_EV_AV_WEBLOG | SIM_EV_ZEEK)
 
 typedef struct sim_attacker {
     const char *browser_name;
@@ -188,6 +189,13 @@ int sim_victim_launch(const sim_world *w, size_t victim, int64_t day, sk_time *t
 int sim_victim_clears_log(const sim_world *w, size_t victim, sk_time *when);
 
 /**
+ * 1 when the host's Security log is cleared inside the window, at *when, by user index
+ * *by (SIZE_MAX: the built-in Administrator): the attacker on some victims, an
+ * administrator troubleshooting on a few benign hosts (*benign set). Never without logs.
+ */
+int sim_host_clears_log(const sim_world *w, size_t host, sk_time *when, size_t *by, int *benign);
+
+/**
  * The oldest Security record a host still holds: a wrapped log (too small for the
  * traffic) keeps only its last 2-4 days of the window; SK_TIME_NONE when nothing was lost.
  */
@@ -195,6 +203,26 @@ sk_time sim_security_kept_from(const sim_world *w, size_t host);
 
 /** A proxy's daily log that was lost (rotation gone wrong): nothing of that day survives. */
 int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day);
+
+/** A public (routable, non-private) IPv4 address drawn from r. */
+uint32_t sim_public_ip(sk_rng *r);
+
+/**
+ * The zero-day's requests against an AV management server: step k (0..SIM_EXPLOIT_STEPS-1)
+ * at *t from *src (a spoofed external address, or the pivot's address when the victim
+ * was attacked from inside), *bytes sent. The AV server's web log and the firewalls
+ * both write these.
+ */
+#define SIM_EXPLOIT_STEPS 6
+void sim_exploit_request(const sim_world *w, size_t victim, int k, sk_time *t, uint32_t *src, uint64_t *bytes);
+
+/**
+ * Roaming AV agents (laptops at home, partners) fetch their pattern file over the
+ * internet from their region's AV management server: how many the region has, and
+ * whether agent k fetched on `day` (UTC day number), when and from which address.
+ */
+size_t sim_roaming_agents(const sim_world *w, size_t region);
+int sim_roaming_fetch(const sim_world *w, size_t region, size_t k, int64_t day, sk_time *t, uint32_t *ip);
 
 /** Build the organisation for `n_hosts` hosts (servers included). */
 int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_hosts);

@@ -10,8 +10,10 @@ Per victim, by the evidence the truth says was emitted:
   powershell     4104 parts that reassemble (ScriptBlockId, MessageNumber 1..MessageTotal)
                  into a script naming one of its C2 destinations, and a 400 whose
                  HostApplication names the binary;
-and a 1102 on the hosts whose Security log the truth says was cleared. No host outside
-the truth runs a binary whose OriginalFileName is PowerShell from a non-system path.
+and a 1102 on the hosts whose Security log the truth says was cleared, or whose
+benign clear it lists (by the administrator it names), and nowhere else. Module logging
+(4103, 800) names the renamed binary on some victims; the stager's command line appears
+in no other host's module logging. No host outside the truth runs a binary whose OriginalFileName is PowerShell from a non-system path.
 The AV management servers' web logs hold exploit requests exactly on the zero-day
 victims and one payload fetch per push victim whose evidence lists the web log.
 Prints "N passed, N failed".
@@ -21,6 +23,8 @@ import collections, glob, json, os, sys
 d = sys.argv[1]
 t = json.load(open(os.path.join(d, "truth", "truth.json")))
 victims = {v["host"]: v for v in t["compromised_hosts"]}
+benign_clears = {c["host"]: c for c in t.get("benign_log_clears", [])}
+module_hits = collections.Counter()
 ps_hashes = set()
 for line in open(os.path.join(d, "snapshots", "catalog.jsonl")):
     r = json.loads(line)
@@ -72,6 +76,17 @@ for path in glob.glob(os.path.join(d, "logs", "events", "*", "*.json")):
                 found["ps400"] += 1
         elif eid == 1102:
             found["clear"] += 1
+            if host in benign_clears:
+                check(e.get("SubjectUserName") == benign_clears[host]["by"],
+                      "%s: cleared by %s, the truth says %s" % (host, e.get("SubjectUserName"), benign_clears[host]["by"]))
+        elif eid in (4103, 800):
+            text = e.get("ContextInfo", "") + "".join(str(x) for k, x in e.items() if k.startswith(("param", "Data")))
+            names_it = target and ("Host Application = " + os.path.basename(target.replace("\\", "/")) + " " in text or
+                                   "HostApplication=" + os.path.basename(target.replace("\\", "/")) + " " in text)
+            if v and names_it:
+                module_hits[eid] += 1
+            if not v:
+                check("-nop -w hidden -enc" not in text, "%s: module logging of the stager on a host the truth does not name" % host)
     if v:
         for sid, ps in parts.items():
             total = next(iter(ps.values()))[0]
@@ -88,7 +103,7 @@ for path in glob.glob(os.path.join(d, "logs", "events", "*", "*.json")):
             check(found["ps400"] > 0, "%s: no PowerShell 400 naming the renamed binary" % host)
         check((found["clear"] > 0) == (v["security_log_cleared"] is not None), "%s: log clear" % host)
     else:
-        check(found["clear"] == 0, "%s: a log clear on a host the truth does not name" % host)
+        check((found["clear"] > 0) == (host in benign_clears), "%s: a log clear the truth does not name" % host)
 for h, v in victims.items():
     if any(e in v["evidence"] for e in ("sysmon", "security_4688", "powershell")):
         check(h in seen, "%s: no event log file" % h)
@@ -113,6 +128,10 @@ want = collections.Counter(v["infected_by"] for v in t["compromised_hosts"]
 check(av_fetch == want, "payload fetches per AV server %s, truth says %s" % (dict(av_fetch), dict(want)))
 check(set(av_posts) <= {v["host"] for v in t["compromised_hosts"] if v["how"] == "zero_day"},
       "exploit requests on an AV server the truth does not name")
-print("ok   checked the event logs of %d hosts" % len(seen))
+for h in benign_clears:
+    check(h in seen and h not in victims, "%s: a benign clear on a host without logs, or a victim" % h)
+check(module_hits[4103] > 0 and module_hits[800] > 0, "no module logging (4103, 800) of the renamed binary: %s" % dict(module_hits))
+print("ok   checked the event logs of %d hosts (module logging of victims: %d 4103, %d 800)"
+      % (len(seen), module_hits[4103], module_hits[800]))
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -7,6 +7,8 @@
 #    (tests/e2e/recount_c2.py, Python, no sakimori code);
 #  - the endpoint event logs (Winlogbeat and NXLog shapes) hold the evidence the truth
 #    lists, and only that (tests/e2e/check_events.py);
+#  - the firewall logs, in each appliance's local time, agree with each other across
+#    regions and DST changes, and hold the zero-days' sessions (tests/e2e/check_firewall.py);
 #  - the story's invariants hold (python, reading truth.json only): floors of 12
 #    compromised and 3 sensitive at every N >= 100, the report's sequence (zero-day on an
 #    overseas AV server, pushes from AV servers, the domestic AV server attacked from an
@@ -120,6 +122,12 @@ if /usr/bin/python3 "$root/tests/e2e/check_events.py" "$tmp/n1000" > "$tmp/ce"; 
   ok "endpoint events hold exactly the evidence the truth lists ($(grep -o 'event logs of [0-9]* hosts' "$tmp/ce"))"
 else
   bad "endpoint events"; head -20 "$tmp/ce"
+fi
+# the firewalls: the same session in two regions' local times agrees, the zero-days are there
+if /usr/bin/python3 "$root/tests/e2e/check_firewall.py" "$tmp/n1000" > "$tmp/fw"; then
+  ok "firewall logs agree across time zones and hold the zero-days ($(grep -o '[0-9]* sessions seen by two firewalls' "$tmp/fw"))"
+else
+  bad "firewall logs"; head -20 "$tmp/fw"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
