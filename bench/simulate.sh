@@ -10,7 +10,7 @@
 # the default realistic volume (base images of 22,000 PE files, 40-400 extra files per
 # host), a 7-day log window, and the benign log background thinned to 0.05 of the
 # default (endpoint events and proxy lines); the campaign's evidence is always whole.
-# Zeek, firewall and AV web logs are not emitted yet.
+# Every source is emitted (endpoint events, Squid, Zeek, DHCP, AV web logs, firewalls).
 set -euo pipefail
 bin=${1:-build/sakimori}
 shift || true
