@@ -95,6 +95,18 @@ int sk_signature_write(sk_jw *w, const sk_signature *sig);
  */
 int sk_pe_top_strings_write(sk_jw *w, const sk_pe_identity *id);
 
+/** The ELF identity object (common#/$defs/elf_identity). */
+typedef struct sk_elf_identity {
+    const char *type;     /**< "EXEC", "DYN", "REL", "CORE", "OTHER" */
+    char machine[16];     /**< "X86_64", "AARCH64", ... or "0x" hex */
+    char build_id[129];   /**< lower-case hex, "" when none */
+    const char *errors[4];
+    size_t n_errors;
+} sk_elf_identity;
+
+/** Write the `elf` object (the caller wrote the key). */
+int sk_elf_identity_write(sk_jw *w, const sk_elf_identity *id);
+
 /** File kinds of the inventory formats. */
 typedef enum sk_file_kind { SK_KIND_PE, SK_KIND_ELF, SK_KIND_MACHO, SK_KIND_SCRIPT, SK_KIND_DOCUMENT, SK_KIND_OTHER } sk_file_kind;
 const char *sk_file_kind_name(sk_file_kind k);

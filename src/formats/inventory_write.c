@@ -131,6 +131,21 @@ int sk_pe_identity_write(sk_jw *w, const sk_pe_identity *id)
     return sk_jw_object_end(w);
 }
 
+int sk_elf_identity_write(sk_jw *w, const sk_elf_identity *id)
+{
+    sk_jw_object_begin(w);
+    if (id->type) sk_jw_kv_string(w, "type", id->type);
+    if (id->machine[0]) sk_jw_kv_string(w, "machine", id->machine);
+    if (id->build_id[0]) sk_jw_kv_string(w, "build_id", id->build_id);
+    if (id->n_errors) {
+        sk_jw_key(w, "parse_errors");
+        sk_jw_array_begin(w);
+        for (size_t i = 0; i < id->n_errors; i++) sk_jw_string(w, id->errors[i]);
+        sk_jw_array_end(w);
+    }
+    return sk_jw_object_end(w);
+}
+
 int sk_pe_top_strings_write(sk_jw *w, const sk_pe_identity *id)
 {
     static const char *const names[] = {"OriginalFilename", "InternalName", "FileDescription",

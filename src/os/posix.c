@@ -1,0 +1,253 @@
+/*
+ * posix.c - the OS layer on Linux (see os.h): openat/fstatat/statx, O_NOFOLLOW,
+ * O_NOATIME where the caller owns the file or has CAP_FOWNER (else without it),
+ * ntfs-3g's system.ntfs_crtime for creation times on NTFS.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <sakimori/common.h>
+
+#include "os.h"
+
+static int os_err(int e, const char *what, const char *name)
+{
+    return sk_error_set(e == ENOMEM ? SK_ENOMEM : SK_EIO, "%s %s: %s", what, name, strerror(e));
+}
+
+int sk_os_open_root(const char *path, int *fd)
+{
+    *fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return *fd < 0 ? os_err(errno, "open", path) : 0;
+}
+
+static int open_noatime(int dirfd, const char *name, int flags)
+{
+    int fd = openat(dirfd, name, flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = openat(dirfd, name, flags); /* not ours: O_NOATIME refused */
+    return fd;
+}
+
+int sk_os_open_dir_at(int dirfd, const char *name, int *fd)
+{
+    *fd = open_noatime(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return *fd < 0 ? os_err(errno, "open", name) : 0;
+}
+
+int sk_os_open_file_at(int dirfd, const char *name, int *fd)
+{
+    *fd = open_noatime(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    return *fd < 0 ? os_err(errno, "open", name) : 0;
+}
+
+static sk_time ts(struct timespec t)
+{
+    return (sk_time)t.tv_sec * SK_NS_PER_SEC + t.tv_nsec;
+}
+
+static void from_stat(const struct stat *s, sk_os_stat *st)
+{
+    st->type = S_ISREG(s->st_mode) ? SK_OS_REG : S_ISDIR(s->st_mode) ? SK_OS_DIR : S_ISLNK(s->st_mode) ? SK_OS_LNK : SK_OS_OTHER;
+    st->dev = s->st_dev;
+    st->ino = s->st_ino;
+    st->size = (uint64_t)s->st_size;
+    st->nlink = s->st_nlink;
+    st->mode = s->st_mode & 07777;
+    st->uid = s->st_uid;
+    st->gid = s->st_gid;
+    st->mtime = ts(s->st_mtim);
+    st->ctime = ts(s->st_ctim);
+    st->crtime = SK_TIME_NONE;
+}
+
+int sk_os_stat_at(int dirfd, const char *name, sk_os_stat *st)
+{
+    struct stat s;
+    if (fstatat(dirfd, name, &s, AT_SYMLINK_NOFOLLOW)) return os_err(errno, "stat", name);
+    from_stat(&s, st);
+    return 0;
+}
+
+int sk_os_fstat(int fd, sk_os_stat *st)
+{
+    struct stat s;
+    if (fstat(fd, &s)) return os_err(errno, "stat", "(open file)");
+    from_stat(&s, st);
+#ifdef STATX_BTIME
+    struct statx x;
+    if (!statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &x) && (x.stx_mask & STATX_BTIME))
+        st->crtime = (sk_time)x.stx_btime.tv_sec * SK_NS_PER_SEC + x.stx_btime.tv_nsec;
+#endif
+    if (st->crtime == SK_TIME_NONE) { /* NTFS through ntfs-3g: a FILETIME in an xattr */
+        uint8_t ft[8];
+        if (fgetxattr(fd, "system.ntfs_crtime", ft, sizeof ft) == 8) {
+            uint64_t v = 0;
+            for (int i = 7; i >= 0; i--) v = v << 8 | ft[i];
+            st->crtime = sk_time_from_filetime(v);
+        }
+    }
+    return 0;
+}
+
+ssize_t sk_os_read(int fd, void *buf, size_t n)
+{
+    for (;;) {
+        ssize_t r = read(fd, buf, n);
+        if (r >= 0 || errno != EINTR) return r;
+    }
+}
+
+ssize_t sk_os_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+    for (;;) {
+        ssize_t r = pread(fd, buf, n, (off_t)off);
+        if (r >= 0 || errno != EINTR) return r;
+    }
+}
+
+void sk_os_advise_sequential(int fd)
+{
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+void sk_os_close(int fd)
+{
+    if (fd >= 0) close(fd);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sk_os_read_names(int dirfd, sk_os_names *out)
+{
+    memset(out, 0, sizeof *out);
+    int dup_fd = dup(dirfd); /* the stream owns its descriptor; the caller keeps theirs */
+    if (dup_fd < 0) return os_err(errno, "readdir", "(directory)");
+    DIR *d = fdopendir(dup_fd);
+    if (!d) {
+        close(dup_fd);
+        return os_err(errno, "readdir", "(directory)");
+    }
+    rewinddir(d);
+    size_t pool_len = 0, pool_cap = 0, cap = 0;
+    size_t *offs = NULL;
+    int rc = 0;
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (!e) {
+            if (errno) rc = os_err(errno, "readdir", "(directory)");
+            break;
+        }
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        size_t len = strlen(e->d_name) + 1;
+        if (pool_len + len > pool_cap) {
+            size_t nc = pool_cap ? pool_cap * 2 : 4096;
+            while (nc < pool_len + len) nc *= 2;
+            char *np = realloc(out->pool, nc);
+            if (!np) {
+                rc = sk_error_set(SK_ENOMEM, "readdir: out of memory");
+                break;
+            }
+            out->pool = np, pool_cap = nc;
+        }
+        if (out->n == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            size_t *no = realloc(offs, nc * sizeof *no);
+            if (!no) {
+                rc = sk_error_set(SK_ENOMEM, "readdir: out of memory");
+                break;
+            }
+            offs = no, cap = nc;
+        }
+        memcpy(out->pool + pool_len, e->d_name, len);
+        offs[out->n++] = pool_len;
+        pool_len += len;
+    }
+    closedir(d);
+    if (out->n) {
+        out->names = malloc(out->n * sizeof *out->names);
+        if (!out->names) {
+            free(offs);
+            sk_os_names_free(out);
+            return sk_error_set(SK_ENOMEM, "readdir: out of memory");
+        }
+        for (size_t i = 0; i < out->n; i++) out->names[i] = out->pool + offs[i];
+        qsort(out->names, out->n, sizeof *out->names, cmp_names);
+    }
+    free(offs);
+    return rc;
+}
+
+void sk_os_names_free(sk_os_names *n)
+{
+    free(n->names);
+    free(n->pool);
+    memset(n, 0, sizeof *n);
+}
+
+void sk_os_fs_id(int fd, char out[80])
+{
+    struct stat s;
+    if (!fstat(fd, &s)) {
+        /* the block device's UUID, through udev's by-uuid links */
+        DIR *d = opendir("/dev/disk/by-uuid");
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d))) {
+                if (e->d_name[0] == '.') continue;
+                struct stat b;
+                if (!fstatat(dirfd(d), e->d_name, &b, 0) && S_ISBLK(b.st_mode) && b.st_rdev == s.st_dev) {
+                    snprintf(out, 80, "uuid:%.70s", e->d_name);
+                    closedir(d);
+                    return;
+                }
+            }
+            closedir(d);
+        }
+    }
+#ifdef FS_IOC_GETFSUUID
+    struct fsuuid2 u;
+    if (!ioctl(fd, FS_IOC_GETFSUUID, &u) && u.len > 0 && u.len <= 16) {
+        char *p = out + snprintf(out, 80, "uuid:");
+        for (unsigned i = 0; i < u.len; i++) p += snprintf(p, 3, "%02x", u.uuid[i]);
+        return;
+    }
+#endif
+    struct statfs f;
+    if (!fstatfs(fd, &f)) {
+        unsigned v[2];
+        memcpy(v, &f.f_fsid, sizeof v);
+        snprintf(out, 80, "fsid:%08x%08x:%lx", v[0], v[1], (unsigned long)f.f_type);
+        return;
+    }
+    snprintf(out, 80, "unknown");
+}
+
+void sk_os_host(char *name, size_t nn, char *os, size_t on, char *version, size_t vn)
+{
+    struct utsname u;
+    if (uname(&u)) {
+        snprintf(name, nn, "unknown");
+        snprintf(os, on, "unknown");
+        snprintf(version, vn, "unknown");
+        return;
+    }
+    snprintf(name, nn, "%s", u.nodename);
+    snprintf(os, on, "%s", u.sysname);
+    snprintf(version, vn, "%s", u.release);
+}
