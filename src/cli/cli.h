@@ -46,6 +46,8 @@ int sk_cli_is_help(const char *arg);
 /* the subcommands */
 int cmd_case_run(int argc, char **argv);
 void cmd_case_help(FILE *out);
+int cmd_collect_run(int argc, char **argv);
+void cmd_collect_help(FILE *out);
 int cmd_simulate_run(int argc, char **argv);
 void cmd_simulate_help(FILE *out);
 int cmd_version_run(int argc, char **argv);

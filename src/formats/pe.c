@@ -150,7 +150,7 @@ static void map_sections(pe *p)
         else
             s->span = s->vsize > s->raw_size ? s->vsize : s->raw_size;
     }
-    qsort(p->secs, p->n_secs, sizeof *p->secs, cmp_sec);
+    if (p->n_secs > 1) qsort(p->secs, p->n_secs, sizeof *p->secs, cmp_sec);
     for (size_t k = 0; k + 1 < p->n_secs; k++) {
         sec *s = &p->secs[k];
         uint32_t next = p->secs[k + 1].va;
@@ -185,12 +185,24 @@ static int valid_chars(const char *s, const char *extra)
 static double entropy(const uint8_t *d, size_t n)
 {
     if (!n) return 0;
-    uint64_t c[256] = {0};
-    for (size_t i = 0; i < n; i++) c[d[i]]++;
+    /* four histograms: consecutive equal bytes do not wait on each other's increment.
+     * A section's raw size is 32-bit, so no count overflows. */
+    uint32_t h[4][256];
+    memset(h, 0, sizeof h);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        h[0][d[i]]++;
+        h[1][d[i + 1]]++;
+        h[2][d[i + 2]]++;
+        h[3][d[i + 3]]++;
+    }
+    for (; i < n; i++) h[0][d[i]]++;
+    uint64_t c[256];
+    for (int k = 0; k < 256; k++) c[k] = (uint64_t)h[0][k] + h[1][k] + h[2][k] + h[3][k];
     double e = 0;
-    for (int i = 0; i < 256; i++)
-        if (c[i]) {
-            double q = (double)c[i] / (double)n;
+    for (int k = 0; k < 256; k++)
+        if (c[k]) {
+            double q = (double)c[k] / (double)n;
             e -= q * log2(q);
         }
     return e;

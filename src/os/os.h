@@ -71,6 +71,10 @@ void sk_os_names_free(sk_os_names *n);
  */
 void sk_os_fs_id(int fd, char out[80]);
 
+/** This host's network interfaces: cb(ctx, 0, "10.1.2.3") per address (not loopback),
+ * cb(ctx, 1, "00:1a:2b:3c:4d:5e") per hardware address. */
+void sk_os_interfaces(void (*cb)(void *ctx, int mac, const char *text), void *ctx);
+
 /** This host's name, OS name and version (uname), best effort. */
 void sk_os_host(char *name, size_t nn, char *os, size_t on, char *version, size_t vn);
 

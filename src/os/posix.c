@@ -7,6 +7,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <arpa/inet.h>
+#include <netpacket/packet.h>
+#include <net/if.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,11 +76,34 @@ static void from_stat(const struct stat *s, sk_os_stat *st)
     st->crtime = SK_TIME_NONE;
 }
 
+/* The creation time of an NTFS file through ntfs-3g: a FILETIME in an xattr. */
+static sk_time ntfs_crtime(ssize_t got, const uint8_t ft[8])
+{
+    if (got != 8) return SK_TIME_NONE;
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | ft[i];
+    return sk_time_from_filetime(v);
+}
+
 int sk_os_stat_at(int dirfd, const char *name, sk_os_stat *st)
 {
     struct stat s;
     if (fstatat(dirfd, name, &s, AT_SYMLINK_NOFOLLOW)) return os_err(errno, "stat", name);
     from_stat(&s, st);
+    if (st->type != SK_OS_REG) return 0;
+    /* the creation time as the open file would give it, so that a line built from the
+     * walk (cache hits, hard links) says what a line built from a read says */
+#ifdef STATX_BTIME
+    struct statx x;
+    if (!statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &x) && (x.stx_mask & STATX_BTIME)) {
+        st->crtime = (sk_time)x.stx_btime.tv_sec * SK_NS_PER_SEC + x.stx_btime.tv_nsec;
+        return 0;
+    }
+#endif
+    char p[64 + 4096];
+    uint8_t ft[8];
+    if ((size_t)snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dirfd, name) < sizeof p)
+        st->crtime = ntfs_crtime(lgetxattr(p, "system.ntfs_crtime", ft, sizeof ft), ft);
     return 0;
 }
 
@@ -90,13 +117,9 @@ int sk_os_fstat(int fd, sk_os_stat *st)
     if (!statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &x) && (x.stx_mask & STATX_BTIME))
         st->crtime = (sk_time)x.stx_btime.tv_sec * SK_NS_PER_SEC + x.stx_btime.tv_nsec;
 #endif
-    if (st->crtime == SK_TIME_NONE) { /* NTFS through ntfs-3g: a FILETIME in an xattr */
+    if (st->crtime == SK_TIME_NONE && st->type == SK_OS_REG) {
         uint8_t ft[8];
-        if (fgetxattr(fd, "system.ntfs_crtime", ft, sizeof ft) == 8) {
-            uint64_t v = 0;
-            for (int i = 7; i >= 0; i--) v = v << 8 | ft[i];
-            st->crtime = sk_time_from_filetime(v);
-        }
+        st->crtime = ntfs_crtime(fgetxattr(fd, "system.ntfs_crtime", ft, sizeof ft), ft);
     }
     return 0;
 }
@@ -250,4 +273,28 @@ void sk_os_host(char *name, size_t nn, char *os, size_t on, char *version, size_
     snprintf(name, nn, "%s", u.nodename);
     snprintf(os, on, "%s", u.sysname);
     snprintf(version, vn, "%s", u.release);
+}
+
+void sk_os_interfaces(void (*cb)(void *ctx, int mac, const char *text), void *ctx)
+{
+    struct ifaddrs *ifa = NULL;
+    if (getifaddrs(&ifa)) return;
+    for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+        if (!i->ifa_addr || (i->ifa_flags & IFF_LOOPBACK)) continue;
+        char buf[INET6_ADDRSTRLEN + 8];
+        int fam = i->ifa_addr->sa_family;
+        if (fam == AF_INET) {
+            if (inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, buf, sizeof buf)) cb(ctx, 0, buf);
+        } else if (fam == AF_INET6) {
+            if (inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, buf, sizeof buf)) cb(ctx, 0, buf);
+        } else if (fam == AF_PACKET) {
+            const struct sockaddr_ll *l = (const struct sockaddr_ll *)(void *)i->ifa_addr;
+            if (l->sll_halen != 6) continue;
+            const unsigned char *m = l->sll_addr;
+            if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5])) continue;
+            snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+            cb(ctx, 1, buf);
+        }
+    }
+    freeifaddrs(ifa);
 }

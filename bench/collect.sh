@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# bench/collect.sh - the collector against hashdeep and openssl dgst (issue #4).
+#
+#   bench/collect.sh [BIN] [TREE]        default: build/sakimori /usr
+#
+# Same warm tree (read once beforehand), same run, every tool given both cores:
+#   hashdeep -r -c sha256 -j CORES
+#   find -type f -print0 | xargs -0 -P CORES openssl dgst -sha256 -r (one output per process)
+#   sakimori collect --digests sha256 --hash-limit none    (the same digest as the peers,
+#                                                           plus PE/ELF identity)
+#   sakimori collect (defaults: MD5+SHA-1+SHA-256 of executables, SHA-256 up to 64 MiB)
+# The three SHA-256 lists are checked equal (hard links resolved). Then the incremental
+# cache: a full run that fills it, and a rescan of the unchanged tree (target: >= 20x
+# faster). With root, a cold-cache run of sakimori (page cache dropped) is reported too.
+# Prints wall, user, sys, peak RSS, GB/s and the ratios. Targets: >= 1.15x the faster
+# peer, peak RSS <= 256 MiB.
+set -euo pipefail
+bin=$(readlink -f "${1:-build/sakimori}")
+tree=${2:-/usr}
+cores=$(nproc)
+tmp=$(mktemp -d /tmp/sk-bench-collect.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+command -v hashdeep > /dev/null || { echo "bench/collect.sh: hashdeep is missing (scripts/install-deps --bench)" >&2; exit 2; }
+bytes=$(find "$tree" -xdev -type f -printf '%s\n' 2> /dev/null | awk '{s += $1} END {print s}')
+files=$(find "$tree" -xdev -type f 2> /dev/null | wc -l)
+echo "tree: $tree, $files files, $(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1e9}') GB; $cores cores; warming the page cache"
+find "$tree" -xdev -type f -print0 2> /dev/null | xargs -0 -P "$cores" cat > /dev/null 2>&1 || true
+
+run() { # name, command...: prints "name wall user sys rss_kb"
+  local name=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$@" > /dev/null 2> "$tmp/$name.err" || true
+  read -r w u s m < "$tmp/time"
+  echo "$name $w $u $s $m" >> "$tmp/results"
+}
+: > "$tmp/results"
+run hashdeep sh -c "hashdeep -r -c sha256 -j $cores '$tree' > '$tmp/hashdeep.txt'"
+run openssl sh -c "cd '$tmp' && find '$tree' -xdev -type f -print0 | xargs -0 -P $cores -n 256 sh -c 'openssl dgst -sha256 -r \"\$@\" > \"$tmp/ossl.\$\$.\$(date +%s%N)\"' sh"
+run sakimori "$bin" collect --root "$tree" --host bench --digests sha256 --hash-limit none --out "$tmp/sk.jsonl" --threads "$cores"
+run sakimori-default "$bin" collect --root "$tree" --host bench --out "$tmp/sk-default.jsonl" --threads "$cores"
+run cache-fill "$bin" collect --root "$tree" --host bench --digests sha256 --hash-limit none --cache "$tmp/cache" --out "$tmp/sk-c1.jsonl"
+run cache-rescan "$bin" collect --root "$tree" --host bench --digests sha256 --hash-limit none --cache "$tmp/cache" --out "$tmp/sk-c2.jsonl"
+cold=
+if [ "$(id -u)" -eq 0 ] && [ -w /proc/sys/vm/drop_caches ]; then
+  sync; echo 3 > /proc/sys/vm/drop_caches
+  run sakimori-cold "$bin" collect --root "$tree" --host bench --digests sha256 --hash-limit none --out "$tmp/sk-cold.jsonl"
+  cold=1
+fi
+# the same answer: path -> sha256 from each tool
+/usr/bin/python3 - "$tmp" <<'PY'
+import glob, json, sys, re
+tmp = sys.argv[1]
+def snap(p):
+    d, links = {}, {}
+    for line in open(p, encoding="utf-8", errors="surrogateescape"):
+        r = json.loads(line)
+        if r.get("type") != "file": continue
+        if "hardlink_of" in r: links[r["path"]] = r["hardlink_of"]
+        elif "sha256" in r: d[r["path"]] = r["sha256"]
+    for k, v in links.items():
+        if v in d: d[k] = d[v]
+    return d
+sk = snap(tmp + "/sk.jsonl")
+hd = {}
+for line in open(tmp + "/hashdeep.txt", encoding="utf-8", errors="surrogateescape"):
+    if line.startswith(("%", "#")): continue
+    size, h, path = line.rstrip("\n").split(",", 2)
+    hd[path] = h
+os_ = {}
+for f in glob.glob(tmp + "/ossl.*"):
+    for line in open(f, encoding="utf-8", errors="surrogateescape"):
+        m = re.match(r"([0-9a-f]{64}) \*?(.*)$", line.rstrip("\n"))
+        if m: os_[m.group(2)] = m.group(1)
+ok = sk == hd == os_
+c2 = snap(tmp + "/sk-c2.jsonl")
+print("same answer: %s (%d paths; sakimori %d, hashdeep %d, openssl %d; rescan from cache %s)" %
+      ("yes" if ok else "NO", len(sk), len(sk), len(hd), len(os_), "equal" if c2 == sk else "DIFFERENT"))
+if not ok:
+    for name, o in (("hashdeep", hd), ("openssl", os_)):
+        diff = [k for k in set(sk) | set(o) if sk.get(k) != o.get(k)]
+        print("  %s differs on %d paths, e.g. %s" % (name, len(diff), diff[:3]))
+PY
+awk -v bytes="$bytes" '
+  { w[$1] = $2; u[$1] = $3; s[$1] = $4; m[$1] = $5; order[n++] = $1 }
+  END {
+    printf "%-17s %8s %8s %8s %9s %7s\n", "tool", "wall_s", "user_s", "sys_s", "peak_MiB", "GB/s"
+    for (i = 0; i < n; i++) { k = order[i]
+      printf "%-17s %8.2f %8.2f %8.2f %9d %7.2f\n", k, w[k], u[k], s[k], m[k] / 1024, bytes / 1e9 / w[k] }
+    best = w["hashdeep"] < w["openssl"] ? "hashdeep" : "openssl"
+    printf "sakimori (sha256) vs the faster peer (%s): %.2fx (target >= 1.15x)\n", best, w[best] / w["sakimori"]
+    printf "sakimori (default digests) vs %s: %.2fx\n", best, w[best] / w["sakimori-default"]
+    printf "incremental rescan vs full scan: %.1fx (target >= 20x)\n", w["cache-fill"] / w["cache-rescan"]
+    printf "peak RSS: %d MiB (target <= 256 MiB)\n", m["sakimori"] / 1024
+  }' "$tmp/results"
+[ -n "$cold" ] && echo "(sakimori-cold: page cache dropped before the run)"
+exit 0

@@ -1,0 +1,48 @@
+/*
+ * sakimori/collect.h - the inventory collector: walk a live host or a mounted image,
+ * read-only, and write its snapshot (docs/formats/snapshot.md, docs/collect.md).
+ */
+#ifndef SAKIMORI_COLLECT_H
+#define SAKIMORI_COLLECT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sk_collect_options {
+    const char *root;          /**< directory to walk ("/" for a live host) */
+    const char *windows_root;  /**< "C:": paths written as Windows paths of that volume; NULL otherwise */
+    int live;                  /**< identity from this system (else from the fields below) */
+    const char *host, *domain, *site, *region; /**< identity given on the command line */
+    unsigned digests;          /**< SK_DIGEST_* for hashed files (default all three) */
+    uint64_t hash_limit;       /**< other files are hashed up to this size; executables always */
+    int cross_fs;              /**< descend into other file systems under the root */
+    unsigned threads;          /**< hashing threads (0: every core) */
+    int progress;              /**< progress lines on stderr */
+    const char *yara_rules;    /**< YARA rules file, or NULL */
+    const char *cache;         /**< incremental cache file, or NULL */
+    int argc;                  /**< the command line, for the header's collector.options */
+    char *const *argv;
+} sk_collect_options;
+
+typedef struct sk_collect_summary {
+    uint64_t files, dirs, bytes_hashed, errors, symlinks, special, hardlinks, cached, other_fs;
+} sk_collect_summary;
+
+/**
+ * Walk opt->root and write the snapshot to `out`. Returns 0 when the walk finished
+ * (unreadable files are error lines, counted in sum->errors), or the error that
+ * stopped it (then the end line says "complete": false when it could be written).
+ */
+int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary *sum);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

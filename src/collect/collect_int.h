@@ -1,0 +1,80 @@
+/*
+ * collect_int.h - the collector's parts (collect.c, yara.c, cache.c), private.
+ */
+#ifndef SK_COLLECT_INT_H
+#define SK_COLLECT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sakimori/arena.h>
+#include <sakimori/inventory.h>
+#include <sakimori/json.h>
+
+#include "os/os.h"
+
+typedef struct sk_collector sk_collector;
+
+typedef struct sk_strlist {
+    const char **v;
+    size_t n;
+} sk_strlist;
+
+/* ---- collect.c ---- */
+
+/** Write an instant as an ISO 8601 member, fraction trimmed; nothing for SK_TIME_NONE. */
+void sk_collect_kv_time(sk_jw *w, const char *key, sk_time t);
+
+/** What a file is, from its first bytes and its name (docs/collect.md). */
+sk_file_kind sk_collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len);
+
+/** The members that depend on a file's content alone (what the cache keeps). */
+void sk_collect_content_write(sk_jw *w, sk_file_kind kind, const uint8_t *md5, const uint8_t *sha1, const uint8_t *sha256,
+                              const sk_pe_identity *pe, const sk_signature *sig, const sk_elf_identity *elf,
+                              const sk_strlist *yara);
+
+/** This host's addresses and MACs as "addresses" and "macs" members. */
+void sk_collect_write_addresses(sk_jw *w);
+
+/* ---- yara.c: rules compiled once with libyara, shared by every thread ---- */
+
+typedef struct sk_yara sk_yara;
+
+/** Compile a rules file; errors name the file and line. */
+int sk_yara_load(sk_yara **out, const char *path);
+
+/**
+ * Scan a file: from buf[0, len) when the caller holds it whole (buf non-NULL), else
+ * through fd. Names of matching rules go to *out (allocated from a). Returns 0, or -1
+ * with a message in err (timeouts, scan errors).
+ */
+int sk_yara_scan(sk_yara *y, int fd, const uint8_t *buf, size_t len, sk_arena *a, sk_strlist *out, char *err, size_t errn);
+
+/** The SHA-256 of the rules' source: what a cached match list depends on. */
+const char *sk_yara_rules_id(const sk_yara *y);
+
+void sk_yara_free(sk_yara *y);
+
+/* ---- cache.c: the incremental cache ---- */
+
+typedef struct sk_cache sk_cache;
+
+/**
+ * Open (or start) the cache at path. Entries written by a collector with other
+ * digests or other YARA rules are not used.
+ */
+int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char *rules_id);
+
+/** The key of a file: file system identity, inode, size, modification and change times. */
+char *sk_cache_key(const char *fsid, const sk_os_stat *st);
+
+/** The stored content members for a key, or NULL. Valid until sk_cache_close. */
+const char *sk_cache_get(sk_cache *c, const char *key, size_t *n);
+
+/** Record the content members of a file read in this run (thread-safe). */
+void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n);
+
+/** Write this run's entries (when `save`) and free. Returns 0 or the write error. */
+int sk_cache_close(sk_cache *c, int save);
+
+#endif
