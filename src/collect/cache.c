@@ -25,11 +25,21 @@
 
 #define CACHE_MAX ((size_t)2 << 30)
 
+typedef struct old_entry {
+    const char *key;
+    size_t klen;
+    const char *content; /* NUL-terminated, inside old_text */
+    size_t clen;
+    int seen;            /* found again in this run: kept */
+} old_entry;
+
 struct sk_cache {
     char *path;
     char header[160];
     char *old_text;     /* the file read at open; old entries point into it */
-    sk_map *old;        /* key -> "content\0" inside old_text */
+    sk_map *old;        /* key -> old_entry */
+    struct old_entry *entries;
+    size_t n_entries;
     sk_map *fresh;      /* key -> malloc'd "content" of this run */
     pthread_mutex_t mu;
 };
@@ -57,14 +67,20 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
             char *nl = memchr(p, '\n', len);
             /* another format, other digests or other rules: start afresh */
             if (nl && (size_t)(nl - p) == strlen(c->header) && !memcmp(p, c->header, (size_t)(nl - p))) {
+                size_t lines = 0;
+                for (char *q = nl + 1; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++) lines++;
+                c->entries = calloc(lines ? lines : 1, sizeof *c->entries);
+                if (!c->entries) rc = sk_error_set(SK_ENOMEM, "out of memory");
                 p = nl + 1;
-                while (p < end && !rc) {
+                while (p < end && !rc && c->n_entries < lines) {
                     char *e = memchr(p, '\n', (size_t)(end - p));
                     if (!e) break; /* a torn last line is ignored */
                     char *tab = memchr(p, '\t', (size_t)(e - p));
                     if (tab && e - tab > 2) {
                         *e = '\0';
-                        rc = sk_map_put(c->old, p, (size_t)(tab - p), tab + 1, NULL);
+                        old_entry *oe = &c->entries[c->n_entries++];
+                        *oe = (old_entry){p, (size_t)(tab - p), tab + 1, (size_t)(e - tab - 1), 0};
+                        rc = sk_map_put(c->old, p, (size_t)(tab - p), oe, NULL);
                     }
                     p = e + 1;
                 }
@@ -79,20 +95,44 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
     return 0;
 }
 
+static char *put_dec(char *p, uint64_t v)
+{
+    char t[24];
+    int n = 0;
+    do t[n++] = (char)('0' + v % 10); while ((v /= 10));
+    while (n) *p++ = t[--n];
+    return p;
+}
+
 char *sk_cache_key(const char *fsid, const sk_os_stat *st)
 {
-    char *k = NULL;
-    if (asprintf(&k, "%s:%llu:%llu:%lld:%lld", fsid, (unsigned long long)st->ino, (unsigned long long)st->size,
-                 (long long)st->mtime, (long long)st->ctime) < 0)
-        return NULL;
+    size_t fl = strlen(fsid);
+    char *k = malloc(fl + 4 * 22 + 8);
+    if (!k) return NULL;
+    char *p = k;
+    memcpy(p, fsid, fl);
+    p += fl;
+    *p++ = ':';
+    p = put_dec(p, st->ino);
+    *p++ = ':';
+    p = put_dec(p, st->size);
+    *p++ = ':';
+    if (st->mtime < 0) *p++ = '-';
+    p = put_dec(p, st->mtime < 0 ? (uint64_t)-(st->mtime + 1) + 1 : (uint64_t)st->mtime);
+    *p++ = ':';
+    if (st->ctime < 0) *p++ = '-';
+    p = put_dec(p, st->ctime < 0 ? (uint64_t)-(st->ctime + 1) + 1 : (uint64_t)st->ctime);
+    *p = '\0';
     return k;
 }
 
 const char *sk_cache_get(sk_cache *c, const char *key, size_t *n)
 {
-    const char *v = sk_map_get(c->old, key, strlen(key));
-    if (v) *n = strlen(v);
-    return v;
+    old_entry *e = sk_map_get(c->old, key, strlen(key));
+    if (!e) return NULL;
+    e->seen = 1; /* kept by the next save; the walker alone calls this */
+    *n = e->clen;
+    return e->content;
 }
 
 void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n)
@@ -128,6 +168,14 @@ int sk_cache_close(sk_cache *c, int save)
                 fputs(v, f);
                 fputc('\n', f);
             }
+            for (size_t i = 0; i < c->n_entries; i++) {
+                const old_entry *e = &c->entries[i];
+                if (!e->seen || sk_map_has(c->fresh, e->key, e->klen)) continue;
+                fwrite(e->key, 1, e->klen, f);
+                fputc('\t', f);
+                fputs(e->content, f);
+                fputc('\n', f);
+            }
             if (fflush(f) || ferror(f) || fsync(fileno(f))) rc = sk_error_set(SK_EIO, "cache %s: %s", tmp, strerror(errno));
             if (fclose(f) && !rc) rc = sk_error_set(SK_EIO, "cache %s: %s", tmp, strerror(errno));
             if (!rc && rename(tmp, c->path)) rc = sk_error_set(SK_EIO, "cache %s: %s", c->path, strerror(errno));
@@ -143,6 +191,7 @@ int sk_cache_close(sk_cache *c, int save)
         sk_map_free(c->fresh);
     }
     sk_map_free(c->old);
+    free(c->entries);
     free(c->old_text);
     free(c->path);
     pthread_mutex_destroy(&c->mu);

@@ -70,6 +70,8 @@ struct sk_collector {
     pthread_mutex_t ctx_mu;
     const EVP_MD *md_md5, *md_sha1, *md_sha256;
     uint64_t files, bytes_hashed, errors; /* under mu */
+    uint64_t bytes_seen;                  /* sizes of the files done, for the ETA (under mu) */
+    uint64_t bytes_estimate;              /* the file system's used bytes when the root is its top, else 0 */
     char root_display[4096];
     sk_yara *yara;
     sk_cache *cache;
@@ -153,6 +155,16 @@ static void publish(sk_collector *c, uint64_t seq)
 static sk_buf *line_of(sk_collector *c, uint64_t seq)
 {
     return &c->ring[seq % RING].line;
+}
+
+/* One more file in the snapshot, of `size` bytes. */
+static void count_file(sk_collector *c, uint64_t size, uint64_t hashed)
+{
+    pthread_mutex_lock(&c->mu);
+    c->files++;
+    c->bytes_seen += size;
+    c->bytes_hashed += hashed;
+    pthread_mutex_unlock(&c->mu);
 }
 
 /* ---- pieces of a line -------------------------------------------------------------- */
@@ -342,7 +354,7 @@ static void file_job(void *arg)
         snprintf(errbuf, sizeof errbuf, "the file changed between the walk and the read");
         goto fail;
     }
-    sk_os_advise_sequential(j->fd);
+    if (st.size > (1u << 20)) sk_os_advise_sequential(j->fd);
     /* the first chunk says what the file is */
     size_t held = 0;
     ssize_t r = sk_os_read(j->fd, x->hold, CHUNK < HOLD_MAX ? CHUNK : HOLD_MAX);
@@ -366,7 +378,9 @@ static void file_job(void *arg)
         if (which & bits[i]) ok = EVP_DigestInit_ex(x->md[i], mds[i], NULL) && (!held || EVP_DigestUpdate(x->md[i], x->hold, held));
     uint64_t total = held;
     int whole = 1; /* the file fits in hold */
-    if (which && r > 0) {
+    /* a regular file's read comes back short only at its end: no second read for the
+     * many files smaller than one chunk */
+    if (which && (size_t)r == CHUNK) {
         for (;;) {
             uint8_t *dst;
             size_t cap;
@@ -390,7 +404,7 @@ static void file_job(void *arg)
             for (int i = 0; i < 3 && ok; i++)
                 if (which & bits[i]) ok = EVP_DigestUpdate(x->md[i], dst, (size_t)n);
         }
-    } else if (r > 0 && (uint64_t)held < st.size) {
+    } else if ((size_t)r == CHUNK && (uint64_t)held < st.size) {
         whole = 0;
     }
     if (!ok) {
@@ -471,10 +485,7 @@ static void file_job(void *arg)
     if (yara_failed) append_error(c, b, j->path, j->plen, "yara", yerr);
     if (c->cache && j->cache_key && which && !yara_failed) sk_cache_put(c->cache, j->cache_key, content.data, content.len);
     sk_buf_free(&content);
-    pthread_mutex_lock(&c->mu);
-    c->files++;
-    if (which) c->bytes_hashed += total;
-    pthread_mutex_unlock(&c->mu);
+    count_file(c, st.size, which ? total : 0);
     publish(c, j->seq);
     goto done;
 fail: {
@@ -488,9 +499,7 @@ fail: {
         sk_jw_object_end(&fw);
         if (!sk_jw_error(&fw)) sk_buf_putc(fb, '\n');
         append_error(c, fb, j->path, j->plen, errop, errbuf);
-        pthread_mutex_lock(&c->mu);
-        c->files++;
-        pthread_mutex_unlock(&c->mu);
+        count_file(c, j->st.size, 0);
         publish(c, j->seq);
     }
 done:
@@ -583,11 +592,55 @@ typedef struct frame {
     sk_os_names names;
     size_t next;
     size_t path_len; /* the display path's length at this directory */
+    sk_os_stat *st;  /* the entries' metadata, read ahead in parallel (NULL: read one by one) */
+    char **err;      /* per entry: why its metadata could not be read, or NULL */
 } frame;
+
+/* ---- metadata read ahead: a directory's entries stat'ed by the walker and a helper
+ * thread at once (an incremental rescan does little else) */
+
+typedef struct stat_batch {
+    int dirfd;
+    char *const *names;
+    sk_os_stat *st;
+    char **err;
+    size_t from, to;
+    pthread_mutex_t *mu;
+    pthread_cond_t *cv;
+    int *pending;
+} stat_batch;
+
+static void stat_range(int dirfd, char *const *names, sk_os_stat *st, char **err, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++)
+        if (sk_os_stat_at(dirfd, names[i], &st[i])) err[i] = strdup(sk_error_last());
+}
+
+static void stat_job(void *arg)
+{
+    stat_batch *b = arg;
+    stat_range(b->dirfd, b->names, b->st, b->err, b->from, b->to);
+    pthread_mutex_lock(b->mu);
+    if (--*b->pending == 0) pthread_cond_signal(b->cv);
+    pthread_mutex_unlock(b->mu);
+}
+
+static void frame_free_ahead(frame *f)
+{
+    if (f->err)
+        for (size_t i = 0; i < f->names.n; i++) free(f->err[i]);
+    free(f->err);
+    free(f->st);
+    f->err = NULL;
+    f->st = NULL;
+}
 
 typedef struct walk {
     sk_collector *c;
     sk_pool *pool;
+    sk_pool *helpers;  /* metadata read-ahead */
+    pthread_mutex_t ahead_mu;
+    pthread_cond_t ahead_cv;
     sk_buf path;     /* display path of the current entry */
     char sep;
     uint64_t root_dev;
@@ -616,9 +669,7 @@ static void hardlink_line(sk_collector *c, const char *path, size_t plen, const 
         sk_buf_reset(b);
     else
         sk_buf_putc(b, '\n');
-    pthread_mutex_lock(&c->mu);
-    c->files++;
-    pthread_mutex_unlock(&c->mu);
+    count_file(c, st->size, 0);
     publish(c, seq);
 }
 
@@ -638,9 +689,7 @@ static void cached_line(sk_collector *c, const char *path, size_t plen, const sk
         sk_buf_reset(b);
     else
         sk_buf_putc(b, '\n');
-    pthread_mutex_lock(&c->mu);
-    c->files++;
-    pthread_mutex_unlock(&c->mu);
+    count_file(c, st->size, 0);
     publish(c, seq);
 }
 
@@ -654,6 +703,37 @@ static int push_dir(walk *wk, frame *stack, size_t *depth, int fd)
     if (rc) error_line(wk->c, wk->path.data, wk->path.len, "readdir", sk_error_last());
     (*depth)++;
     wk->sum->dirs++;
+    size_t n = f->names.n;
+    if (n >= 32 && wk->helpers) {
+        f->st = malloc(n * sizeof *f->st);
+        f->err = calloc(n, sizeof *f->err);
+        if (!f->st || !f->err) {
+            frame_free_ahead(f);
+            return 0; /* read one by one */
+        }
+        unsigned h = sk_pool_threads(wk->helpers);
+        size_t share = n / (h + 1), from = share; /* the walker keeps the first share */
+        stat_batch b[16];
+        int pending = 0;
+        for (unsigned k = 0; k < h && k < 16; k++) {
+            size_t to = k + 1 == h || k + 1 == 16 ? n : from + share;
+            b[k] = (stat_batch){fd, f->names.names, f->st, f->err, from, to, &wk->ahead_mu, &wk->ahead_cv, &pending};
+            pthread_mutex_lock(&wk->ahead_mu);
+            pending++;
+            pthread_mutex_unlock(&wk->ahead_mu);
+            if (sk_pool_submit(wk->helpers, stat_job, &b[k])) {
+                pthread_mutex_lock(&wk->ahead_mu);
+                pending--;
+                pthread_mutex_unlock(&wk->ahead_mu);
+                stat_range(fd, f->names.names, f->st, f->err, from, to);
+            }
+            from = to;
+        }
+        stat_range(fd, f->names.names, f->st, f->err, 0, share);
+        pthread_mutex_lock(&wk->ahead_mu);
+        while (pending) pthread_cond_wait(&wk->ahead_cv, &wk->ahead_mu);
+        pthread_mutex_unlock(&wk->ahead_mu);
+    }
     return 0;
 }
 
@@ -669,11 +749,13 @@ static int walk_tree(walk *wk, int root_fd)
         frame *f = &stack[depth - 1];
         if (f->next == f->names.n) {
             if (depth > 1) sk_os_close(f->fd);
+            frame_free_ahead(f);
             sk_os_names_free(&f->names);
             depth--;
             continue;
         }
-        const char *name = f->names.names[f->next++];
+        size_t idx = f->next++;
+        const char *name = f->names.names[idx];
         sk_buf_truncate(&wk->path, f->path_len);
         if (!(f->path_len && wk->path.data[f->path_len - 1] == wk->sep)) sk_buf_putc(&wk->path, wk->sep);
         if ((rc = sk_buf_puts(&wk->path, name))) {
@@ -682,7 +764,13 @@ static int walk_tree(walk *wk, int root_fd)
             continue;
         }
         sk_os_stat st;
-        if (sk_os_stat_at(f->fd, name, &st)) {
+        if (f->st) {
+            if (f->err[idx]) {
+                error_line(c, wk->path.data, wk->path.len, "stat", f->err[idx]);
+                continue;
+            }
+            st = f->st[idx];
+        } else if (sk_os_stat_at(f->fd, name, &st)) {
             error_line(c, wk->path.data, wk->path.len, "stat", sk_error_last());
             continue;
         }
@@ -735,8 +823,7 @@ static int walk_tree(walk *wk, int root_fd)
             const char *hit = cache_key ? sk_cache_get(c->cache, cache_key, &n) : NULL;
             if (hit) {
                 wk->sum->cached++;
-                cached_line(c, wk->path.data, wk->path.len, &st, hit, n);
-                sk_cache_put(c->cache, cache_key, hit, n); /* still here: keep it */
+                cached_line(c, wk->path.data, wk->path.len, &st, hit, n); /* the get kept it */
                 free(cache_key);
                 continue;
             }
@@ -752,9 +839,7 @@ static int walk_tree(walk *wk, int root_fd)
             sk_jw_object_end(&w);
             if (!sk_jw_error(&w)) sk_buf_putc(b, '\n');
             append_error(c, b, wk->path.data, wk->path.len, "open", sk_error_last());
-            pthread_mutex_lock(&c->mu);
-            c->files++;
-            pthread_mutex_unlock(&c->mu);
+            count_file(c, st.size, 0);
             publish(c, seq);
             free(cache_key);
             continue;
@@ -784,6 +869,7 @@ static int walk_tree(walk *wk, int root_fd)
     while (depth) { /* after an error: close what is open */
         frame *f = &stack[--depth];
         if (depth > 0) sk_os_close(f->fd);
+        frame_free_ahead(f);
         sk_os_names_free(&f->names);
     }
     free(stack);
@@ -871,11 +957,15 @@ static void *progress_main(void *arg)
         clock_gettime(CLOCK_MONOTONIC, &t);
         double el = (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
         pthread_mutex_lock(&p->c->mu);
-        uint64_t files = p->c->files, bytes = p->c->bytes_hashed, errors = p->c->errors;
+        uint64_t files = p->c->files, bytes = p->c->bytes_hashed, errors = p->c->errors, seen = p->c->bytes_seen;
         pthread_mutex_unlock(&p->c->mu);
-        fprintf(stderr, "\rcollect: %llu files, %.2f GB hashed, %.0f MB/s, %llu errors, %.0f s   ",
-                (unsigned long long)files, (double)bytes / 1e9, el > 0 ? (double)bytes / 1e6 / el : 0.0,
-                (unsigned long long)errors, el);
+        char eta[48] = "";
+        uint64_t est = p->c->bytes_estimate;
+        if (est > seen && seen > 0 && el > 2) /* the file system's used space: an upper bound */
+            snprintf(eta, sizeof eta, ", ETA ~%.0f s", (double)(est - seen) / ((double)seen / el));
+        fprintf(stderr, "\rcollect: %llu files, %.2f GB hashed, %.0f MB/s, %llu errors, %.0f s%s   ",
+                (unsigned long long)files, (double)bytes / 1e9, el > 0 ? (double)seen / 1e6 / el : 0.0,
+                (unsigned long long)errors, el, eta);
     }
     pthread_mutex_unlock(&p->mu);
     fputc('\n', stderr);
@@ -942,6 +1032,11 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     }
     sk_buf_free(&head);
     if (!rc) rc = sk_pool_new(&wk.pool, opt->threads, 64);
+    unsigned cores = opt->threads ? opt->threads : sk_cpu_count();
+    pthread_mutex_init(&wk.ahead_mu, NULL);
+    pthread_cond_init(&wk.ahead_cv, NULL);
+    if (!rc && cores > 1 && sk_pool_new(&wk.helpers, cores - 1 < 16 ? cores - 1 : 15, 16)) wk.helpers = NULL;
+    if (opt->progress) c->bytes_estimate = sk_os_fs_used(root_fd, opt->root);
     progress pg = {.c = c};
     int pg_on = 0;
     if (!rc && opt->progress) {
@@ -952,6 +1047,9 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     int walk_rc = rc ? rc : walk_tree(&wk, root_fd);
     if (wk.pool) sk_pool_wait(wk.pool);
     sk_pool_free(wk.pool);
+    sk_pool_free(wk.helpers);
+    pthread_mutex_destroy(&wk.ahead_mu);
+    pthread_cond_destroy(&wk.ahead_cv);
     if (pg_on) {
         pthread_mutex_lock(&pg.mu);
         pg.stop = 1;

@@ -68,7 +68,8 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
 /** The key of a file: file system identity, inode, size, modification and change times. */
 char *sk_cache_key(const char *fsid, const sk_os_stat *st);
 
-/** The stored content members for a key, or NULL. Valid until sk_cache_close. */
+/** The stored content members for a key, or NULL; a hit is kept by the next save.
+ * Valid until sk_cache_close; one thread (the walker) only. */
 const char *sk_cache_get(sk_cache *c, const char *key, size_t *n);
 
 /** Record the content members of a file read in this run (thread-safe). */

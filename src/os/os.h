@@ -71,6 +71,10 @@ void sk_os_names_free(sk_os_names *n);
  */
 void sk_os_fs_id(int fd, char out[80]);
 
+/** Bytes in use on the file system when `path` (open as fd) is its top directory
+ * (a mount point or /), else 0: the size of a whole-volume walk, for an ETA. */
+uint64_t sk_os_fs_used(int fd, const char *path);
+
 /** This host's network interfaces: cb(ctx, 0, "10.1.2.3") per address (not loopback),
  * cb(ctx, 1, "00:1a:2b:3c:4d:5e") per hardware address. */
 void sk_os_interfaces(void (*cb)(void *ctx, int mac, const char *text), void *ctx);

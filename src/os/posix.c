@@ -17,7 +17,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -56,26 +58,6 @@ int sk_os_open_file_at(int dirfd, const char *name, int *fd)
     return *fd < 0 ? os_err(errno, "open", name) : 0;
 }
 
-static sk_time ts(struct timespec t)
-{
-    return (sk_time)t.tv_sec * SK_NS_PER_SEC + t.tv_nsec;
-}
-
-static void from_stat(const struct stat *s, sk_os_stat *st)
-{
-    st->type = S_ISREG(s->st_mode) ? SK_OS_REG : S_ISDIR(s->st_mode) ? SK_OS_DIR : S_ISLNK(s->st_mode) ? SK_OS_LNK : SK_OS_OTHER;
-    st->dev = s->st_dev;
-    st->ino = s->st_ino;
-    st->size = (uint64_t)s->st_size;
-    st->nlink = s->st_nlink;
-    st->mode = s->st_mode & 07777;
-    st->uid = s->st_uid;
-    st->gid = s->st_gid;
-    st->mtime = ts(s->st_mtim);
-    st->ctime = ts(s->st_ctim);
-    st->crtime = SK_TIME_NONE;
-}
-
 /* The creation time of an NTFS file through ntfs-3g: a FILETIME in an xattr. */
 static sk_time ntfs_crtime(ssize_t got, const uint8_t ft[8])
 {
@@ -85,38 +67,45 @@ static sk_time ntfs_crtime(ssize_t got, const uint8_t ft[8])
     return sk_time_from_filetime(v);
 }
 
+static void from_statx(const struct statx *x, sk_os_stat *st)
+{
+    unsigned m = x->stx_mode;
+    st->type = S_ISREG(m) ? SK_OS_REG : S_ISDIR(m) ? SK_OS_DIR : S_ISLNK(m) ? SK_OS_LNK : SK_OS_OTHER;
+    st->dev = makedev(x->stx_dev_major, x->stx_dev_minor);
+    st->ino = x->stx_ino;
+    st->size = x->stx_size;
+    st->nlink = x->stx_nlink;
+    st->mode = m & 07777;
+    st->uid = x->stx_uid;
+    st->gid = x->stx_gid;
+    st->mtime = (sk_time)x->stx_mtime.tv_sec * SK_NS_PER_SEC + x->stx_mtime.tv_nsec;
+    st->ctime = (sk_time)x->stx_ctime.tv_sec * SK_NS_PER_SEC + x->stx_ctime.tv_nsec;
+    st->crtime = (x->stx_mask & STATX_BTIME) ? (sk_time)x->stx_btime.tv_sec * SK_NS_PER_SEC + x->stx_btime.tv_nsec
+                                             : SK_TIME_NONE;
+}
+
+/* One statx call gives what fstatat gives and the birth time; NTFS through ntfs-3g
+ * keeps its creation time in an xattr instead. */
 int sk_os_stat_at(int dirfd, const char *name, sk_os_stat *st)
 {
-    struct stat s;
-    if (fstatat(dirfd, name, &s, AT_SYMLINK_NOFOLLOW)) return os_err(errno, "stat", name);
-    from_stat(&s, st);
-    if (st->type != SK_OS_REG) return 0;
-    /* the creation time as the open file would give it, so that a line built from the
-     * walk (cache hits, hard links) says what a line built from a read says */
-#ifdef STATX_BTIME
     struct statx x;
-    if (!statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BTIME, &x) && (x.stx_mask & STATX_BTIME)) {
-        st->crtime = (sk_time)x.stx_btime.tv_sec * SK_NS_PER_SEC + x.stx_btime.tv_nsec;
-        return 0;
+    if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME, &x))
+        return os_err(errno, "stat", name);
+    from_statx(&x, st);
+    if (st->type == SK_OS_REG && st->crtime == SK_TIME_NONE) {
+        char p[64 + 4096];
+        uint8_t ft[8];
+        if ((size_t)snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dirfd, name) < sizeof p)
+            st->crtime = ntfs_crtime(lgetxattr(p, "system.ntfs_crtime", ft, sizeof ft), ft);
     }
-#endif
-    char p[64 + 4096];
-    uint8_t ft[8];
-    if ((size_t)snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dirfd, name) < sizeof p)
-        st->crtime = ntfs_crtime(lgetxattr(p, "system.ntfs_crtime", ft, sizeof ft), ft);
     return 0;
 }
 
 int sk_os_fstat(int fd, sk_os_stat *st)
 {
-    struct stat s;
-    if (fstat(fd, &s)) return os_err(errno, "stat", "(open file)");
-    from_stat(&s, st);
-#ifdef STATX_BTIME
     struct statx x;
-    if (!statx(fd, "", AT_EMPTY_PATH, STATX_BTIME, &x) && (x.stx_mask & STATX_BTIME))
-        st->crtime = (sk_time)x.stx_btime.tv_sec * SK_NS_PER_SEC + x.stx_btime.tv_nsec;
-#endif
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &x)) return os_err(errno, "stat", "(open file)");
+    from_statx(&x, st);
     if (st->crtime == SK_TIME_NONE && st->type == SK_OS_REG) {
         uint8_t ft[8];
         st->crtime = ntfs_crtime(fgetxattr(fd, "system.ntfs_crtime", ft, sizeof ft), ft);
@@ -297,4 +286,17 @@ void sk_os_interfaces(void (*cb)(void *ctx, int mac, const char *text), void *ct
         }
     }
     freeifaddrs(ifa);
+}
+
+uint64_t sk_os_fs_used(int fd, const char *path)
+{
+    struct stat self, parent;
+    int top = !strcmp(path, "/");
+    if (!top) {
+        if (fstat(fd, &self) || fstatat(fd, "..", &parent, 0)) return 0;
+        top = self.st_dev != parent.st_dev || self.st_ino == parent.st_ino;
+    }
+    struct statvfs v;
+    if (!top || fstatvfs(fd, &v)) return 0;
+    return (uint64_t)(v.f_blocks - v.f_bfree) * v.f_frsize;
 }
