@@ -26,6 +26,9 @@ typedef struct sk_collect_options {
     int progress;              /**< progress lines on stderr */
     const char *yara_rules;    /**< YARA rules file, or NULL */
     const char *cache;         /**< incremental cache file, or NULL */
+    uint64_t exclude_dev[2], exclude_ino[2]; /**< files of ours left out of the walk (the snapshot, the cache) */
+    int n_exclude;
+    const volatile int *stop;  /**< set (by a signal handler) to end the walk early: the end line says complete: false */
     int argc;                  /**< the command line, for the header's collector.options */
     char *const *argv;
 } sk_collect_options;

@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sakimori/collect.h>
@@ -112,6 +114,14 @@ static int under(const char *path, const char *root)
     return in;
 }
 
+static volatile int stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
 int cmd_collect_run(int argc, char **argv)
 {
     sk_collect_options o = {.digests = SK_DIGEST_ALL, .hash_limit = 64ull << 20, .argc = argc, .argv = argv};
@@ -190,13 +200,14 @@ int cmd_collect_run(int argc, char **argv)
                      o.root);
         return SK_EXIT_USAGE;
     }
-    /* evidence is read-only: nothing of ours goes under the root */
-    if (strcmp(out, "-") && under(out, o.root)) {
+    /* an image is evidence: nothing of ours goes under its root. A live host has
+     * nowhere else to write: its snapshot and cache are left out of the walk. */
+    if (!o.live && strcmp(out, "-") && under(out, o.root)) {
         sk_cli_error("collect", "--out %s lies under the root %s: write the snapshot elsewhere (evidence is read-only)", out,
                      o.root);
         return SK_EXIT_USAGE;
     }
-    if (o.cache && under(o.cache, o.root)) {
+    if (!o.live && o.cache && under(o.cache, o.root)) {
         sk_cli_error("collect", "--cache %s lies under the root %s: keep the cache elsewhere (evidence is read-only)", o.cache,
                      o.root);
         return SK_EXIT_USAGE;
@@ -210,7 +221,22 @@ int cmd_collect_run(int argc, char **argv)
             return SK_EXIT_INPUT;
         }
     }
+    struct stat xs;
+    if (f != stdout && !fstat(fileno(f), &xs)) {
+        o.exclude_dev[o.n_exclude] = xs.st_dev;
+        o.exclude_ino[o.n_exclude++] = xs.st_ino;
+    }
+    if (o.cache && !stat(o.cache, &xs)) { /* the cache is replaced at the end: its current file */
+        o.exclude_dev[o.n_exclude] = xs.st_dev;
+        o.exclude_ino[o.n_exclude++] = xs.st_ino;
+    }
     o.progress = isatty(2);
+    o.stop = &stop_requested;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     sk_collect_summary s;
     int rc = sk_collect_run(&o, f, &s);
     if (f != stdout && fclose(f) && !rc) rc = sk_error_set(SK_EIO, "%s: %s", out, strerror(errno));

@@ -594,32 +594,74 @@ typedef struct frame {
     size_t path_len; /* the display path's length at this directory */
     sk_os_stat *st;  /* the entries' metadata, read ahead in parallel (NULL: read one by one) */
     char **err;      /* per entry: why its metadata could not be read, or NULL */
+    char **line;     /* per entry: its whole line when the cache knew it (read ahead), or NULL */
+    size_t *line_len;
 } frame;
+
+static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n);
 
 /* ---- metadata read ahead: a directory's entries stat'ed by the walker and a helper
  * thread at once (an incremental rescan does little else) */
 
 typedef struct stat_batch {
     int dirfd;
-    char *const *names;
-    sk_os_stat *st;
-    char **err;
+    frame *f;
     size_t from, to;
+    /* for cache hits: the directory's display path, the separator, the cache */
+    const char *prefix;
+    size_t prefix_len;
+    char sep;
+    sk_cache *cache;
+    const char *fsid;
+    const sk_collect_options *opt;
     pthread_mutex_t *mu;
     pthread_cond_t *cv;
     int *pending;
 } stat_batch;
 
-static void stat_range(int dirfd, char *const *names, sk_os_stat *st, char **err, size_t from, size_t to)
+/* Metadata of entries [from, to), and for the files the cache knows (one name, not
+ * ours) their whole line: what a rescan does, on two threads. */
+static void stat_range(const stat_batch *b)
 {
-    for (size_t i = from; i < to; i++)
-        if (sk_os_stat_at(dirfd, names[i], &st[i])) err[i] = strdup(sk_error_last());
+    frame *f = b->f;
+    sk_buf path, line;
+    sk_buf_init(&path, 1 << 20);
+    sk_buf_init(&line, LINE_MAX_BYTES);
+    for (size_t i = b->from; i < b->to; i++) {
+        if (sk_os_stat_at(b->dirfd, f->names.names[i], &f->st[i])) {
+            f->err[i] = strdup(sk_error_last());
+            continue;
+        }
+        const sk_os_stat *st = &f->st[i];
+        if (!b->cache || st->type != SK_OS_REG || st->nlink != 1) continue;
+        int ours = 0;
+        for (int k = 0; k < b->opt->n_exclude; k++)
+            if (st->dev == b->opt->exclude_dev[k] && st->ino == b->opt->exclude_ino[k]) ours = 1;
+        if (ours) continue;
+        char *key = sk_cache_key(b->fsid, st);
+        size_t n;
+        const char *hit = key ? sk_cache_get(b->cache, key, &n) : NULL;
+        free(key);
+        if (!hit) continue;
+        sk_buf_reset(&path);
+        sk_buf_append(&path, b->prefix, b->prefix_len);
+        if (!(b->prefix_len && b->prefix[b->prefix_len - 1] == b->sep)) sk_buf_putc(&path, b->sep);
+        if (sk_buf_puts(&path, f->names.names[i])) continue;
+        sk_buf_reset(&line);
+        format_cached(&line, path.data, path.len, st, hit, n);
+        if (line.len && (f->line[i] = malloc(line.len))) {
+            memcpy(f->line[i], line.data, line.len);
+            f->line_len[i] = line.len;
+        }
+    }
+    sk_buf_free(&path);
+    sk_buf_free(&line);
 }
 
 static void stat_job(void *arg)
 {
     stat_batch *b = arg;
-    stat_range(b->dirfd, b->names, b->st, b->err, b->from, b->to);
+    stat_range(b);
     pthread_mutex_lock(b->mu);
     if (--*b->pending == 0) pthread_cond_signal(b->cv);
     pthread_mutex_unlock(b->mu);
@@ -627,12 +669,18 @@ static void stat_job(void *arg)
 
 static void frame_free_ahead(frame *f)
 {
-    if (f->err)
-        for (size_t i = 0; i < f->names.n; i++) free(f->err[i]);
+    for (size_t i = 0; i < f->names.n; i++) {
+        if (f->err) free(f->err[i]);
+        if (f->line) free(f->line[i]);
+    }
     free(f->err);
     free(f->st);
+    free(f->line);
+    free(f->line_len);
     f->err = NULL;
     f->st = NULL;
+    f->line = NULL;
+    f->line_len = NULL;
 }
 
 typedef struct walk {
@@ -674,10 +722,9 @@ static void hardlink_line(sk_collector *c, const char *path, size_t plen, const 
 }
 
 /* A file the cache knows: the stored content members, no read. */
-static void cached_line(sk_collector *c, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
+static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
 {
-    uint64_t seq = reserve(c);
-    sk_buf *b = line_of(c, seq);
+    size_t mark = b->len;
     sk_jw w;
     sk_jw_init(&w, b);
     sk_jw_object_begin(&w);
@@ -685,10 +732,13 @@ static void cached_line(sk_collector *c, const char *path, size_t plen, const sk
     if (n > 2) sk_jw_raw(&w, content + 1, n - 2);
     sk_jw_kv_bool(&w, "cached", 1);
     sk_jw_object_end(&w);
-    if (sk_jw_error(&w))
-        sk_buf_reset(b);
-    else
-        sk_buf_putc(b, '\n');
+    if (sk_jw_error(&w) || sk_buf_putc(b, '\n')) sk_buf_truncate(b, mark);
+}
+
+static void cached_line(sk_collector *c, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
+{
+    uint64_t seq = reserve(c);
+    format_cached(line_of(c, seq), path, plen, st, content, n);
     count_file(c, st->size, 0);
     publish(c, seq);
 }
@@ -707,17 +757,23 @@ static int push_dir(walk *wk, frame *stack, size_t *depth, int fd)
     if (n >= 32 && wk->helpers) {
         f->st = malloc(n * sizeof *f->st);
         f->err = calloc(n, sizeof *f->err);
-        if (!f->st || !f->err) {
+        f->line = calloc(n, sizeof *f->line);
+        f->line_len = calloc(n, sizeof *f->line_len);
+        if (!f->st || !f->err || !f->line || !f->line_len) {
             frame_free_ahead(f);
             return 0; /* read one by one */
         }
         unsigned h = sk_pool_threads(wk->helpers);
         size_t share = n / (h + 1), from = share; /* the walker keeps the first share */
-        stat_batch b[16];
+        stat_batch b[17];
         int pending = 0;
+        stat_batch proto = {.dirfd = fd, .f = f, .prefix = wk->path.data, .prefix_len = wk->path.len, .sep = wk->sep,
+                            .cache = wk->c->cache, .fsid = wk->fsid, .opt = wk->c->opt, .mu = &wk->ahead_mu,
+                            .cv = &wk->ahead_cv, .pending = &pending};
         for (unsigned k = 0; k < h && k < 16; k++) {
             size_t to = k + 1 == h || k + 1 == 16 ? n : from + share;
-            b[k] = (stat_batch){fd, f->names.names, f->st, f->err, from, to, &wk->ahead_mu, &wk->ahead_cv, &pending};
+            b[k] = proto;
+            b[k].from = from, b[k].to = to;
             pthread_mutex_lock(&wk->ahead_mu);
             pending++;
             pthread_mutex_unlock(&wk->ahead_mu);
@@ -725,11 +781,13 @@ static int push_dir(walk *wk, frame *stack, size_t *depth, int fd)
                 pthread_mutex_lock(&wk->ahead_mu);
                 pending--;
                 pthread_mutex_unlock(&wk->ahead_mu);
-                stat_range(fd, f->names.names, f->st, f->err, from, to);
+                stat_range(&b[k]);
             }
             from = to;
         }
-        stat_range(fd, f->names.names, f->st, f->err, 0, share);
+        b[16] = proto;
+        b[16].from = 0, b[16].to = share;
+        stat_range(&b[16]);
         pthread_mutex_lock(&wk->ahead_mu);
         while (pending) pthread_cond_wait(&wk->ahead_cv, &wk->ahead_mu);
         pthread_mutex_unlock(&wk->ahead_mu);
@@ -746,6 +804,10 @@ static int walk_tree(walk *wk, int root_fd)
     push_dir(wk, stack, &depth, root_fd);
     int rc = 0;
     while (depth && !rc) {
+        if (c->opt->stop && *c->opt->stop) {
+            rc = sk_error_set(SK_EIO, "interrupted: the snapshot is incomplete");
+            break;
+        }
         frame *f = &stack[depth - 1];
         if (f->next == f->names.n) {
             if (depth > 1) sk_os_close(f->fd);
@@ -770,6 +832,14 @@ static int walk_tree(walk *wk, int root_fd)
                 continue;
             }
             st = f->st[idx];
+            if (f->line[idx]) { /* a cache hit, its line made on the read-ahead */
+                uint64_t seq = reserve(c);
+                sk_buf_append(line_of(c, seq), f->line[idx], f->line_len[idx]);
+                wk->sum->cached++;
+                count_file(c, st.size, 0);
+                publish(c, seq);
+                continue;
+            }
         } else if (sk_os_stat_at(f->fd, name, &st)) {
             error_line(c, wk->path.data, wk->path.len, "stat", sk_error_last());
             continue;
@@ -799,7 +869,11 @@ static int walk_tree(walk *wk, int root_fd)
             push_dir(wk, stack, &depth, fd);
             continue;
         }
-        /* a regular file */
+        /* a regular file; our own output is not evidence */
+        int ours = 0;
+        for (int k = 0; k < c->opt->n_exclude; k++)
+            if (st.dev == c->opt->exclude_dev[k] && st.ino == c->opt->exclude_ino[k]) ours = 1;
+        if (ours) continue;
         if (st.nlink > 1) {
             char key[48];
             link_key(key, &st);

@@ -6,6 +6,8 @@
 #   signed.exe      digest_matches, signer named
 #   tampered.exe    one byte changed after signing: digest_mismatch
 #   plain.exe       no_embedded_signature (never "unsigned")
+#   big.exe         a 40 MiB signed PE (read again for its signature): digest_matches;
+#                   bigtampered.exe, one overlay byte changed: digest_mismatch
 # Digests are checked against `openssl dgst`, the snapshot against its schema.
 set -u
 bin=$1 root=$2
@@ -46,6 +48,10 @@ check(s["status"] == "digest_matches" and "CN=sakimori test signer" in s["signer
 t = files["tampered.exe"]["signature"]
 check(t["status"] == "digest_mismatch", "tampered.exe: digest_mismatch (%s)" % t)
 check(files["plain.exe"]["signature"]["status"] == "no_embedded_signature", "plain.exe: no_embedded_signature")
+b = files["big.exe"]
+check(b["signature"]["status"] == "digest_matches" and b["pe"]["overlay"]["size"] > 40 * 1024 * 1024 - 4096,
+      "big.exe (40 MiB): digest_matches, overlay reported (%s)" % b["signature"])
+check(files["bigtampered.exe"]["signature"]["status"] == "digest_mismatch", "bigtampered.exe: digest_mismatch")
 check(all(f["pe"]["machine"] == "AMD64" and f["pe"]["imphash"] for n, f in files.items() if n.endswith(".exe")), "machine and imphash on every .exe")
 dg = {}
 for l in open(tmp + "/dgst"):
