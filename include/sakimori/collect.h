@@ -38,6 +38,13 @@ typedef struct sk_collect_summary {
 } sk_collect_summary;
 
 /**
+ * Create the snapshot file at `path`, never overwriting one: zstd-compressed (level 3,
+ * with a checksum) when the name ends in ".zst". *dev and *ino identify the file (a
+ * live collection leaves it out of its walk). Returns 0 or SK_EIO/SK_ENOMEM.
+ */
+int sk_collect_create_output(const char *path, FILE **out, uint64_t *dev, uint64_t *ino);
+
+/**
  * Walk opt->root and write the snapshot to `out`. Returns 0 when the walk finished
  * (unreadable files are error lines, counted in sum->errors), or the error that
  * stopped it (then the end line says "complete": false when it could be written).

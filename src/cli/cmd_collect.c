@@ -37,7 +37,8 @@ void cmd_collect_help(FILE *out)
             "  --windows-root C:     the root is that Windows volume: paths are written as C:\\...\n"
             "  --host NAME           host name (required unless collecting / live)\n"
             "  --domain D, --site S, --region R   the host's domain, site and region\n"
-            "  --out SNAPSHOT        output file (created, never overwritten), or - for stdout\n"
+            "  --out SNAPSHOT        output file (created, never overwritten; zstd-compressed when\n"
+            "                        it ends in .zst), or - for stdout\n"
             "  --digests LIST        digests to compute: md5,sha1,sha256 (default all three)\n"
             "  --hash-limit SIZE     hash non-executable files up to SIZE (default 64M; 0: none;\n"
             "                        'none': no limit); executables are always hashed\n"
@@ -214,18 +215,13 @@ int cmd_collect_run(int argc, char **argv)
     }
     FILE *f = stdout;
     if (strcmp(out, "-")) {
-        int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd < 0 || !(f = fdopen(fd, "w"))) {
-            sk_cli_error("collect", "%s: %s", out, strerror(errno));
-            if (fd >= 0) close(fd);
+        if (sk_collect_create_output(out, &f, &o.exclude_dev[0], &o.exclude_ino[0])) {
+            sk_cli_error("collect", "%s", sk_error_last());
             return SK_EXIT_INPUT;
         }
+        o.n_exclude = 1;
     }
     struct stat xs;
-    if (f != stdout && !fstat(fileno(f), &xs)) {
-        o.exclude_dev[o.n_exclude] = xs.st_dev;
-        o.exclude_ino[o.n_exclude++] = xs.st_ino;
-    }
     if (o.cache && !stat(o.cache, &xs)) { /* the cache is replaced at the end: its current file */
         o.exclude_dev[o.n_exclude] = xs.st_dev;
         o.exclude_ino[o.n_exclude++] = xs.st_ino;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <sakimori/arena.h>
 #include <sakimori/inventory.h>
@@ -35,6 +36,11 @@ void sk_collect_content_write(sk_jw *w, sk_file_kind kind, const uint8_t *md5, c
 
 /** This host's addresses and MACs as "addresses" and "macs" members. */
 void sk_collect_write_addresses(sk_jw *w);
+
+/* ---- zout.c ---- */
+
+/** A stream that zstd-compresses into `under` (which it closes on fclose), or NULL. */
+FILE *sk_zstd_writer(FILE *under, int level);
 
 /* ---- yara.c: rules compiled once with libyara, shared by every thread ---- */
 

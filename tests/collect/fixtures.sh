@@ -8,7 +8,8 @@
 #   plain.exe       no_embedded_signature (never "unsigned")
 #   big.exe         a 40 MiB signed PE (read again for its signature): digest_matches;
 #                   bigtampered.exe, one overlay byte changed: digest_mismatch
-# Digests are checked against `openssl dgst`, the snapshot against its schema.
+# Digests are checked against `openssl dgst`, the snapshot against its schema, a .zst
+# snapshot against the zstd tool.
 set -u
 bin=$1 root=$2
 tmp=$(mktemp -d)
@@ -22,6 +23,14 @@ rm -f "$tmp/fx/"*.key
 rc=$?
 [ $rc -eq 0 ] || { echo "FAIL collect exited $rc"; cat "$tmp/err"; exit 1; }
 for f in "$tmp"/fx/*; do openssl dgst -sha256 -r "$f"; done > "$tmp/dgst"
+# the same snapshot written zstd-compressed (.zst), read back with the zstd tool
+"$bin" collect --root "$tmp/fx" --host FIXTURES --out "$tmp/snap.jsonl.zst" 2> /dev/null || { echo "FAIL collect to .zst"; exit 1; }
+strip() { tail -n +2 | sed -E 's/"finished":"[^"]*"//'; } # the header names the output file
+if zstd -qdc "$tmp/snap.jsonl.zst" | strip | cmp -s - <(strip < "$tmp/snap.jsonl"); then
+  echo "ok   a .zst snapshot decompresses (zstd) to the same lines"
+else
+  echo "FAIL the .zst snapshot differs"; exit 1
+fi
 /usr/bin/python3 - "$tmp" <<'PY'
 import json, sys
 tmp = sys.argv[1]
