@@ -31,6 +31,7 @@
 #include <sakimori/map.h>
 #include <sakimori/pe.h>
 #include <sakimori/pool.h>
+#include <sakimori/sid.h>
 #include <sakimori/version.h>
 
 #include "collect_int.h"
@@ -229,8 +230,21 @@ static void file_common(sk_jw *w, const char *path, size_t plen, const sk_os_sta
     sk_jw_kv_string(w, "mode", mode);
     sk_jw_kv_u64(w, "uid", st->uid);
     sk_jw_kv_u64(w, "gid", st->gid);
+    if (st->owner[0]) sk_jw_kv_string(w, "owner", st->owner);
     sk_jw_kv_u64(w, "inode", st->ino);
     sk_jw_kv_u64(w, "nlink", st->nlink);
+}
+
+/* On a Windows volume mounted with ntfs-3g, the owner SID from the file's security
+ * descriptor (the system.ntfs_acl attribute); nothing elsewhere. */
+static void ntfs_owner(const sk_collect_options *o, int dirfd, const char *name, sk_os_stat *st)
+{
+    st->owner[0] = '\0';
+    if (!o->windows_root || st->type != SK_OS_REG) return;
+    uint8_t sd[16384];
+    ssize_t n = sk_os_xattr_at(dirfd, name, "system.ntfs_acl", sd, sizeof sd);
+    char sid[SK_SID_MAX];
+    if (n > 0 && !sk_sd_owner(sd, (size_t)n, sid)) snprintf(st->owner, sizeof st->owner, "%s", sid);
 }
 
 /* ---- what a file is ---------------------------------------------------------------- */
@@ -349,6 +363,7 @@ static void file_job(void *arg)
         snprintf(errbuf, sizeof errbuf, "%s", sk_error_last());
         goto fail;
     }
+    memcpy(st.owner, j->st.owner, sizeof st.owner); /* read by the walk */
     if (st.ino != j->st.ino || st.dev != j->st.dev || st.type != SK_OS_REG) {
         errop = "open";
         snprintf(errbuf, sizeof errbuf, "the file changed between the walk and the read");
@@ -632,6 +647,7 @@ static void stat_range(const stat_batch *b)
             f->err[i] = strdup(sk_error_last());
             continue;
         }
+        ntfs_owner(b->opt, b->dirfd, f->names.names[i], &f->st[i]);
         const sk_os_stat *st = &f->st[i];
         if (!b->cache || st->type != SK_OS_REG || st->nlink != 1) continue;
         int ours = 0;
@@ -843,6 +859,8 @@ static int walk_tree(walk *wk, int root_fd)
         } else if (sk_os_stat_at(f->fd, name, &st)) {
             error_line(c, wk->path.data, wk->path.len, "stat", sk_error_last());
             continue;
+        } else {
+            ntfs_owner(c->opt, f->fd, name, &st);
         }
         if (st.type == SK_OS_LNK) { /* never followed */
             wk->sum->symlinks++;

@@ -24,7 +24,11 @@ typedef struct sk_os_stat {
     uint64_t dev, ino, size, nlink;
     uint32_t mode, uid, gid;        /* mode: permission bits (07777) */
     sk_time mtime, ctime, crtime;   /* crtime SK_TIME_NONE where the file system has none */
+    char owner[192];                /* left "" here: the caller fills it where it knows (an NTFS owner SID) */
 } sk_os_stat;
+
+/** An extended attribute of a directory entry, not following a symlink: its length, or -1. */
+ssize_t sk_os_xattr_at(int dirfd, const char *name, const char *attr, void *buf, size_t cap);
 
 /** Open the root of a walk (a directory; a symlink given here is followed, as the user named it). */
 int sk_os_open_root(const char *path, int *fd);

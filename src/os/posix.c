@@ -80,6 +80,7 @@ static void from_statx(const struct statx *x, sk_os_stat *st)
     st->gid = x->stx_gid;
     st->mtime = (sk_time)x->stx_mtime.tv_sec * SK_NS_PER_SEC + x->stx_mtime.tv_nsec;
     st->ctime = (sk_time)x->stx_ctime.tv_sec * SK_NS_PER_SEC + x->stx_ctime.tv_nsec;
+    st->owner[0] = '\0';
     st->crtime = (x->stx_mask & STATX_BTIME) ? (sk_time)x->stx_btime.tv_sec * SK_NS_PER_SEC + x->stx_btime.tv_nsec
                                              : SK_TIME_NONE;
 }
@@ -299,4 +300,11 @@ uint64_t sk_os_fs_used(int fd, const char *path)
     struct statvfs v;
     if (!top || fstatvfs(fd, &v)) return 0;
     return (uint64_t)(v.f_blocks - v.f_bfree) * v.f_frsize;
+}
+
+ssize_t sk_os_xattr_at(int dirfd, const char *name, const char *attr, void *buf, size_t cap)
+{
+    char p[64 + 4096];
+    if ((size_t)snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dirfd, name) >= sizeof p) return -1;
+    return lgetxattr(p, attr, buf, cap);
 }
