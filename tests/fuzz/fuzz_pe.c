@@ -1,15 +1,18 @@
 /*
- * fuzz_pe - the PE reader, the Authenticode check and the ELF reader on arbitrary
- * bytes: no crash, no hang, no unbounded allocation, every identity writable as JSON.
+ * fuzz_pe - the PE reader, the Authenticode check, the ELF reader and the security
+ * descriptor (owner SID) reader on arbitrary bytes: no crash, no hang, no unbounded
+ * allocation, every identity writable as JSON.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <sakimori/arena.h>
 #include <sakimori/buf.h>
 #include <sakimori/elf.h>
 #include <sakimori/json.h>
 #include <sakimori/pe.h>
+#include <sakimori/sid.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -37,6 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sk_jw_init(&w, &b);
         sk_elf_identity_write(&w, &e);
     }
+    char sid[SK_SID_MAX];
+    if (!sk_sd_owner(data, size, sid) && strlen(sid) >= SK_SID_MAX) __builtin_trap();
     sk_buf_free(&b);
     sk_arena_free(a);
     return 0;
