@@ -73,7 +73,6 @@ struct sk_collector {
     uint64_t files, bytes_hashed, errors; /* under mu */
     uint64_t bytes_seen;                  /* sizes of the files done, for the ETA (under mu) */
     uint64_t bytes_estimate;              /* the file system's used bytes when the root is its top, else 0 */
-    char root_display[4096];
     sk_yara *yara;
     sk_cache *cache;
 };
@@ -245,6 +244,14 @@ static void ntfs_owner(const sk_collect_options *o, int dirfd, const char *name,
     ssize_t n = sk_os_xattr_at(dirfd, name, "system.ntfs_acl", sd, sizeof sd);
     char sid[SK_SID_MAX];
     if (n > 0 && !sk_sd_owner(sd, (size_t)n, sid)) snprintf(st->owner, sizeof st->owner, "%s", sid);
+}
+
+/* One of our own files (the snapshot, the cache) met by a live walk: not evidence. */
+static int is_ours(const sk_collect_options *o, const sk_os_stat *st)
+{
+    for (int k = 0; k < o->n_exclude; k++)
+        if (st->dev == o->exclude_dev[k] && st->ino == o->exclude_ino[k]) return 1;
+    return 0;
 }
 
 /* ---- what a file is ---------------------------------------------------------------- */
@@ -650,10 +657,7 @@ static void stat_range(const stat_batch *b)
         ntfs_owner(b->opt, b->dirfd, f->names.names[i], &f->st[i]);
         const sk_os_stat *st = &f->st[i];
         if (!b->cache || st->type != SK_OS_REG || st->nlink != 1) continue;
-        int ours = 0;
-        for (int k = 0; k < b->opt->n_exclude; k++)
-            if (st->dev == b->opt->exclude_dev[k] && st->ino == b->opt->exclude_ino[k]) ours = 1;
-        if (ours) continue;
+        if (is_ours(b->opt, st)) continue;
         char *key = sk_cache_key(b->fsid, st);
         size_t n;
         const char *hit = key ? sk_cache_get(b->cache, key, &n) : NULL;
@@ -888,10 +892,7 @@ static int walk_tree(walk *wk, int root_fd)
             continue;
         }
         /* a regular file; our own output is not evidence */
-        int ours = 0;
-        for (int k = 0; k < c->opt->n_exclude; k++)
-            if (st.dev == c->opt->exclude_dev[k] && st.ino == c->opt->exclude_ino[k]) ours = 1;
-        if (ours) continue;
+        if (is_ours(c->opt, &st)) continue;
         if (st.nlink > 1) {
             char key[48];
             link_key(key, &st);

@@ -300,6 +300,25 @@ static int write_truth(sim_out *o, const sim_world *w, const sk_sim_options *opt
     return rc;
 }
 
+/* One log source of case.json: named prefix + the device's lower-case name, its files
+ * logs/DIR/DEVICE + files; the time zone of local-time logs, the site. */
+static void source(sk_jw *j, const char *prefix, const char *device, const char *kind, const char *dir,
+                   const char *files, const char *timezone, const char *site)
+{
+    char name[64], path[160];
+    int n = snprintf(name, sizeof name, "%s", prefix);
+    for (const char *p = device; *p && n + 1 < (int)sizeof name; p++) name[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    name[n] = '\0';
+    snprintf(path, sizeof path, "logs/%s/%s%s", dir, device, files);
+    sk_jw_object_begin(j);
+    sk_jw_kv_string(j, "name", name);
+    sk_jw_kv_string(j, "kind", kind);
+    sk_jw_kv_string(j, "path", path);
+    if (timezone) sk_jw_kv_string(j, "timezone", timezone);
+    if (site) sk_jw_kv_string(j, "site", site);
+    sk_jw_object_end(j);
+}
+
 static int write_case(sim_out *o, const sim_world *w)
 {
     const sim_scenario *sc = w->sc;
@@ -354,74 +373,23 @@ static int write_case(sim_out *o, const sim_world *w)
     sk_jw_array_begin(&j);
     for (size_t i = 0; i < w->n_hosts; i++) {
         const sim_host *h = &w->hosts[i];
-        if (h->role != SIM_PROXY && h->role != SIM_DHCP_SERVER && h->role != SIM_AV_SERVER) continue;
-        char name[64], lower[16], path[128];
-        size_t k = 0;
-        for (; h->name[k] && k < sizeof lower - 1; k++) lower[k] = (char)((h->name[k] >= 'A' && h->name[k] <= 'Z') ? h->name[k] + 32 : h->name[k]);
-        lower[k] = '\0';
+        const sim_site *hs = &w->sites[h->site];
         if (h->role == SIM_AV_SERVER) {
-            sk_jw_object_begin(&j);
-            snprintf(name, sizeof name, "avweb-%s", lower);
-            sk_jw_kv_string(&j, "name", name);
-            sk_jw_kv_string(&j, "kind", "iis-w3c");
-            snprintf(path, sizeof path, "logs/av/%s/W3SVC1/u_ex*.log", h->name);
-            sk_jw_kv_string(&j, "path", path);
-            sk_jw_object_end(&j);
-            continue;
+            source(&j, "avweb-", h->name, "iis-w3c", "av", "/W3SVC1/u_ex*.log", NULL, NULL);
+        } else if (h->role == SIM_PROXY) {
+            source(&j, "proxy-", h->name, "squid", "proxy", "/access.log-*", NULL, NULL);
+            if (sc->regions[hs->region].domestic) /* the sensor in front of it */
+                source(&j, "zeek-", h->name, "zeek", "zeek", "/*/*.log", NULL, hs->spec->name);
+        } else if (h->role == SIM_DHCP_SERVER) {
+            source(&j, "dhcp-", h->name, "dhcpd-syslog", "dhcp", "/dhcpd.log", hs->spec->timezone, NULL);
+            source(&j, "leases-", h->name, "dhcpd-leases", "dhcp", "/dhcpd.leases", NULL, NULL);
         }
-        if (h->role == SIM_PROXY) {
-            sk_jw_object_begin(&j);
-            snprintf(name, sizeof name, "proxy-%s", lower);
-            sk_jw_kv_string(&j, "name", name);
-            sk_jw_kv_string(&j, "kind", "squid");
-            snprintf(path, sizeof path, "logs/proxy/%s/access.log-*", h->name);
-            sk_jw_kv_string(&j, "path", path);
-            sk_jw_object_end(&j);
-            if (sc->regions[w->sites[h->site].region].domestic) { /* the sensor in front of it */
-                sk_jw_object_begin(&j);
-                snprintf(name, sizeof name, "zeek-%s", lower);
-                sk_jw_kv_string(&j, "name", name);
-                sk_jw_kv_string(&j, "kind", "zeek");
-                snprintf(path, sizeof path, "logs/zeek/%s/*/*.log", h->name);
-                sk_jw_kv_string(&j, "path", path);
-                sk_jw_kv_string(&j, "site", w->sites[h->site].spec->name);
-                sk_jw_object_end(&j);
-            }
-            continue;
-        }
-        sk_jw_object_begin(&j);
-        snprintf(name, sizeof name, "dhcp-%s", lower);
-        sk_jw_kv_string(&j, "name", name);
-        sk_jw_kv_string(&j, "kind", "dhcpd-syslog");
-        snprintf(path, sizeof path, "logs/dhcp/%s/dhcpd.log", h->name);
-        sk_jw_kv_string(&j, "path", path);
-        sk_jw_kv_string(&j, "timezone", w->sites[h->site].spec->timezone);
-        sk_jw_object_end(&j);
-        sk_jw_object_begin(&j);
-        snprintf(name, sizeof name, "leases-%s", lower);
-        sk_jw_kv_string(&j, "name", name);
-        sk_jw_kv_string(&j, "kind", "dhcpd-leases");
-        snprintf(path, sizeof path, "logs/dhcp/%s/dhcpd.leases", h->name);
-        sk_jw_kv_string(&j, "path", path);
-        sk_jw_object_end(&j);
     }
-    for (size_t r = 0; r < sc->n_regions; r++) { /* the regional firewalls, in their local time */
-        char fw[24], lower[24], name[64], path[128];
+    for (size_t r = 0, fsite = 0; r < sc->n_regions; fsite += sc->regions[r].n_sites, r++) {
+        char fw[24]; /* the regional firewalls, in their local time */
         sim_firewall_name(w, r, fw);
-        size_t k = 0;
-        for (; fw[k]; k++) lower[k] = (char)((fw[k] >= 'A' && fw[k] <= 'Z') ? fw[k] + 32 : fw[k]);
-        lower[k] = '\0';
-        size_t fsite = 0;
-        for (size_t q = 0; q < r; q++) fsite += sc->regions[q].n_sites;
-        sk_jw_object_begin(&j);
-        snprintf(name, sizeof name, "fw-%s", lower);
-        sk_jw_kv_string(&j, "name", name);
-        sk_jw_kv_string(&j, "kind", "firewall-csv");
-        snprintf(path, sizeof path, "logs/firewall/%s/traffic-*.csv", fw);
-        sk_jw_kv_string(&j, "path", path);
-        sk_jw_kv_string(&j, "timezone", w->sites[fsite].spec->timezone);
-        sk_jw_kv_string(&j, "site", w->sites[fsite].spec->name);
-        sk_jw_object_end(&j);
+        source(&j, "fw-", fw, "firewall-csv", "firewall", "/traffic-*.csv", w->sites[fsite].spec->timezone,
+               w->sites[fsite].spec->name);
     }
     sk_jw_array_end(&j);
     sk_jw_key(&j, "domains");
