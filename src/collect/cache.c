@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <sakimori/file.h>
@@ -30,6 +31,7 @@ typedef struct old_entry {
     size_t klen;
     const char *content; /* NUL-terminated, inside old_text */
     size_t clen;
+    uint64_t hash;
     int seen;            /* found again in this run: kept */
 } old_entry;
 
@@ -37,12 +39,41 @@ struct sk_cache {
     char *path;
     char header[160];
     char *old_text;     /* the file read at open; old entries point into it */
-    sk_map *old;        /* key -> old_entry */
+    uint32_t *table;    /* open addressing: 1 + index into entries, 0 empty; keys stay in old_text */
+    size_t mask;
+    uint8_t seed[16];
     struct old_entry *entries;
     size_t n_entries;
+    size_t n_lines;     /* entry lines in the file, well-formed or not */
     sk_map *fresh;      /* key -> malloc'd "content" of this run */
     pthread_mutex_t mu;
 };
+
+/* Index the entry lines in [p, end) (at most `lines`); keys and contents stay in place. */
+static void index_entries(sk_cache *c, char *p, char *end, size_t lines)
+{
+    while (p < end && c->n_entries < lines) {
+        char *e = memchr(p, '\n', (size_t)(end - p));
+        if (!e) break; /* a torn last line is ignored */
+        char *tab = memchr(p, '\t', (size_t)(e - p));
+        if (tab && e - tab > 2) {
+            *e = '\0';
+            size_t kl = (size_t)(tab - p);
+            uint64_t h = sk_siphash13(c->seed, p, kl);
+            size_t i = h & c->mask;
+            for (; c->table[i]; i = (i + 1) & c->mask) {
+                old_entry *o = &c->entries[c->table[i] - 1];
+                if (o->hash == h && o->klen == kl && !memcmp(o->key, p, kl)) break;
+            }
+            if (!c->table[i]) { /* a repeated key: the first stays */
+                old_entry *oe = &c->entries[c->n_entries++];
+                *oe = (old_entry){p, kl, tab + 1, (size_t)(e - tab - 1), h, 0};
+                c->table[i] = (uint32_t)c->n_entries;
+            }
+        }
+        p = e + 1;
+    }
+}
 
 int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char *rules_id)
 {
@@ -53,7 +84,10 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
     c->path = strdup(path);
     snprintf(c->header, sizeof c->header, "sakimori-collect-cache/1 %u %s", digests, rules_id && *rules_id ? rules_id : "-");
     int rc = !c->path ? sk_error_set(SK_ENOMEM, "out of memory") : 0;
-    if (!rc) rc = sk_map_new(&c->old, 0);
+    if (getrandom(c->seed, sizeof c->seed, GRND_NONBLOCK) != (ssize_t)sizeof c->seed) {
+        uintptr_t a = (uintptr_t)c ^ (uintptr_t)&c;
+        memcpy(c->seed, &a, sizeof a);
+    }
     if (!rc) rc = sk_map_new(&c->fresh, 0);
     size_t len = 0;
     if (!rc && access(path, F_OK) == 0) {
@@ -69,21 +103,14 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
             if (nl && (size_t)(nl - p) == strlen(c->header) && !memcmp(p, c->header, (size_t)(nl - p))) {
                 size_t lines = 0;
                 for (char *q = nl + 1; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++) lines++;
+                c->n_lines = end[-1] == '\n' ? lines : lines + 1; /* a torn last line: rewrite */
+                size_t cap = 16;
+                while (cap < 2 * lines && cap < ((size_t)1 << 31)) cap <<= 1;
                 c->entries = calloc(lines ? lines : 1, sizeof *c->entries);
-                if (!c->entries) rc = sk_error_set(SK_ENOMEM, "out of memory");
-                p = nl + 1;
-                while (p < end && !rc && c->n_entries < lines) {
-                    char *e = memchr(p, '\n', (size_t)(end - p));
-                    if (!e) break; /* a torn last line is ignored */
-                    char *tab = memchr(p, '\t', (size_t)(e - p));
-                    if (tab && e - tab > 2) {
-                        *e = '\0';
-                        old_entry *oe = &c->entries[c->n_entries++];
-                        *oe = (old_entry){p, (size_t)(tab - p), tab + 1, (size_t)(e - tab - 1), 0};
-                        rc = sk_map_put(c->old, p, (size_t)(tab - p), oe, NULL);
-                    }
-                    p = e + 1;
-                }
+                c->table = calloc(cap, sizeof *c->table);
+                c->mask = cap - 1;
+                if (!c->entries || !c->table || lines >= UINT32_MAX) rc = sk_error_set(SK_ENOMEM, "out of memory");
+                if (!rc) index_entries(c, nl + 1, end, lines);
             }
         }
     }
@@ -104,12 +131,10 @@ static char *put_dec(char *p, uint64_t v)
     return p;
 }
 
-char *sk_cache_key(const char *fsid, const sk_os_stat *st)
+size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_stat *st)
 {
-    size_t fl = strlen(fsid);
-    char *k = malloc(fl + 4 * 22 + 8);
-    if (!k) return NULL;
-    char *p = k;
+    size_t fl = strnlen(fsid, SK_CACHE_KEY_MAX - 5 * 24);
+    char *p = out;
     memcpy(p, fsid, fl);
     p += fl;
     *p++ = ':';
@@ -123,16 +148,46 @@ char *sk_cache_key(const char *fsid, const sk_os_stat *st)
     if (st->ctime < 0) *p++ = '-';
     p = put_dec(p, st->ctime < 0 ? (uint64_t)-(st->ctime + 1) + 1 : (uint64_t)st->ctime);
     *p = '\0';
-    return k;
+    return (size_t)(p - out);
 }
 
-const char *sk_cache_get(sk_cache *c, const char *key, size_t *n)
+const char *sk_cache_get(sk_cache *c, const char *key, size_t klen, size_t *n)
 {
-    old_entry *e = sk_map_get(c->old, key, strlen(key));
-    if (!e) return NULL;
-    e->seen = 1; /* kept by the next save; the walker alone calls this */
-    *n = e->clen;
-    return e->content;
+    if (!c->table) return NULL;
+    uint64_t h = sk_siphash13(c->seed, key, klen);
+    for (size_t i = h & c->mask; c->table[i]; i = (i + 1) & c->mask) {
+        old_entry *e = &c->entries[c->table[i] - 1];
+        if (e->hash != h || e->klen != klen || memcmp(e->key, key, klen)) continue;
+        e->seen = 1; /* kept by the next save (each key is one file: one thread sets it) */
+        *n = e->clen;
+        return e->content;
+    }
+    return NULL;
+}
+
+void sk_cache_get_many(sk_cache *c, size_t k, const char *const *keys, const size_t *klens, const char **out, size_t *outn)
+{
+    uint64_t h[64];
+    while (k) {
+        size_t m = k < 64 ? k : 64;
+        /* each probe's memory is fetched ahead: a rescan's lookups all miss the CPU's cache */
+        if (c->table) {
+            for (size_t i = 0; i < m; i++) {
+                h[i] = sk_siphash13(c->seed, keys[i], klens[i]);
+                __builtin_prefetch(&c->table[h[i] & c->mask]);
+            }
+            for (size_t i = 0; i < m; i++) {
+                uint32_t t = c->table[h[i] & c->mask];
+                if (t) __builtin_prefetch(&c->entries[t - 1]);
+            }
+            for (size_t i = 0; i < m; i++) {
+                uint32_t t = c->table[h[i] & c->mask];
+                if (t) __builtin_prefetch(c->entries[t - 1].key);
+            }
+        }
+        for (size_t i = 0; i < m; i++) out[i] = sk_cache_get(c, keys[i], klens[i], &outn[i]);
+        keys += m, klens += m, out += m, outn += m, k -= m;
+    }
 }
 
 void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n)
@@ -151,6 +206,12 @@ int sk_cache_close(sk_cache *c, int save)
 {
     if (!c) return 0;
     int rc = 0;
+    /* nothing new and every entry seen again: the file on disk is already this run's */
+    if (save && c->fresh && c->old_text && sk_map_count(c->fresh) == 0) {
+        size_t seen = 0;
+        for (size_t i = 0; i < c->n_entries; i++) seen += c->entries[i].seen != 0;
+        if (seen == c->n_entries && c->n_entries == c->n_lines) save = 0;
+    }
     if (save && c->fresh) {
         char *tmp = NULL;
         if (asprintf(&tmp, "%s.tmp.%ld", c->path, (long)getpid()) < 0) return sk_error_set(SK_ENOMEM, "out of memory");
@@ -190,7 +251,7 @@ int sk_cache_close(sk_cache *c, int save)
         while (sk_map_next(c->fresh, &pos, &k, &kl, &v)) free(v);
         sk_map_free(c->fresh);
     }
-    sk_map_free(c->old);
+    free(c->table);
     free(c->entries);
     free(c->old_text);
     free(c->path);

@@ -41,6 +41,7 @@
 #define HOLD_MAX ((size_t)32 << 20)    /* executables kept whole up to this for parsing */
 #define CHUNK ((size_t)64 << 10)       /* reads while hashing: small copies into a cache-hot buffer (measured: 64K beats 256K by 25% on /usr) */
 #define MAX_DEPTH 384
+#define SLOT_KEEP ((size_t)32 << 10)   /* a slot's buffer kept for the next line up to this */
 #define LINE_MAX_BYTES ((size_t)8 << 20)
 
 /* ---- per-thread working state --------------------------------------------------- */
@@ -143,7 +144,10 @@ static void publish(sk_collector *c, uint64_t seq)
         if (c->next_out == c->next_seq || s->state != 2) break;
         if (!c->write_error && s->line.len && fwrite(s->line.data, 1, s->line.len, c->out) != s->line.len)
             c->write_error = errno ? errno : EIO;
-        sk_buf_reset(&s->line);
+        if (s->line.cap > SLOT_KEEP) /* a long line or run: not kept by every slot */
+            sk_buf_free(&s->line);
+        else
+            sk_buf_reset(&s->line);
         s->state = 0;
         c->next_out++;
         moved = 1;
@@ -215,23 +219,84 @@ static void error_line(sk_collector *c, const char *path, size_t plen, const cha
     publish(c, seq);
 }
 
+static char *put_u64(char *o, uint64_t v)
+{
+    char t[24];
+    int n = 0;
+    do t[n++] = (char)('0' + v % 10); while ((v /= 10));
+    while (n) *o++ = t[--n];
+    return o;
+}
+
+static char *put_lit(char *o, const char *lit)
+{
+    size_t n = strlen(lit);
+    memcpy(o, lit, n);
+    return o + n;
+}
+
+/* ,"key":"instant" as sk_collect_kv_time writes it; nothing for SK_TIME_NONE. */
+static char *put_time(char *o, const char *key_lit, sk_time t)
+{
+    if (t == SK_TIME_NONE) return o;
+    o = put_lit(o, key_lit);
+    size_t n = sk_time_format(o, t, 9);
+    if (n > 2 && o[n - 1] == 'Z') {
+        char *dot = memchr(o, '.', n);
+        if (dot) {
+            size_t e = n - 1;
+            while (e > (size_t)(dot - o) + 1 && o[e - 1] == '0') e--;
+            if (e == (size_t)(dot - o) + 1) e--;
+            o[e] = 'Z';
+            n = e + 1;
+        }
+    }
+    o += n;
+    *o++ = '"';
+    return o;
+}
+
+/* The members every file line starts with, written straight into b (a rescan writes
+ * little else): the same bytes as the JSON writer's. */
+static int file_members(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st)
+{
+    if (sk_buf_append(b, "\"type\":\"file\",\"path\":", 21) || sk_json_escape(b, path, plen)) return -1;
+    if (sk_buf_reserve(b, 400)) return -1;
+    char *o = b->data + b->len;
+    o = put_lit(o, ",\"size\":");
+    o = put_u64(o, st->size);
+    o = put_time(o, ",\"mtime\":\"", st->mtime);
+    o = put_time(o, ",\"ctime\":\"", st->ctime);
+    o = put_time(o, ",\"crtime\":\"", st->crtime);
+    o = put_lit(o, ",\"mode\":\"0");
+    unsigned m = st->mode;
+    char oct[12];
+    int k = 0;
+    do oct[k++] = (char)('0' + (m & 7)); while ((m >>= 3));
+    while (k < 3) oct[k++] = '0';
+    while (k) *o++ = oct[--k];
+    o = put_lit(o, "\",\"uid\":");
+    o = put_u64(o, st->uid);
+    o = put_lit(o, ",\"gid\":");
+    o = put_u64(o, st->gid);
+    b->len = (size_t)(o - b->data);
+    if (st->owner[0] && (sk_buf_append(b, ",\"owner\":", 9) || sk_json_escape(b, st->owner, strnlen(st->owner, sizeof st->owner))))
+        return -1;
+    if (sk_buf_reserve(b, 64)) return -1;
+    o = b->data + b->len;
+    o = put_lit(o, ",\"inode\":");
+    o = put_u64(o, st->ino);
+    o = put_lit(o, ",\"nlink\":");
+    o = put_u64(o, st->nlink);
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
 static void file_common(sk_jw *w, const char *path, size_t plen, const sk_os_stat *st)
 {
-    sk_jw_kv_string(w, "type", "file");
-    sk_jw_key(w, "path");
-    sk_jw_stringn(w, path, plen);
-    sk_jw_kv_u64(w, "size", st->size);
-    sk_collect_kv_time(w, "mtime", st->mtime);
-    sk_collect_kv_time(w, "ctime", st->ctime);
-    sk_collect_kv_time(w, "crtime", st->crtime);
-    char mode[12];
-    snprintf(mode, sizeof mode, "0%03o", st->mode);
-    sk_jw_kv_string(w, "mode", mode);
-    sk_jw_kv_u64(w, "uid", st->uid);
-    sk_jw_kv_u64(w, "gid", st->gid);
-    if (st->owner[0]) sk_jw_kv_string(w, "owner", st->owner);
-    sk_jw_kv_u64(w, "inode", st->ino);
-    sk_jw_kv_u64(w, "nlink", st->nlink);
+    if (sk_jw_raw(w, "", 0)) return; /* the writer's comma, then the members themselves */
+    if (file_members(w->out, path, plen, st) && !w->err) w->err = SK_ELIMIT;
 }
 
 /* On a Windows volume mounted with ntfs-3g, the owner SID from the file's security
@@ -607,115 +672,292 @@ void sk_collect_write_addresses(sk_jw *w)
     sk_buf_free(&l.macs);
 }
 
-/* ---- the walk ---------------------------------------------------------------------- */
+/* ---- the walk ----------------------------------------------------------------------
+ *
+ * Directories are read ahead in parallel: a directory node is "prepared" (opened
+ * through its parent's handle, its names read and sorted, every entry stat'ed, the
+ * whole line of every file the cache knows made, its subdirectories made child nodes)
+ * by a helper thread or by the walker itself, whichever comes first. Helpers take the
+ * node nearest to the walker's path (a stack: children pushed first-on-top, so they
+ * work depth-first just ahead of it), and stop when AHEAD_NODES prepared nodes or
+ * AHEAD_BYTES wait for the walker. The walker alone emits lines, in walk order: it
+ * copies prepared runs of lines, resolves hard links and hands the files to read to
+ * the hashing pool. A parent's handle stays open until the walker has left it, so a
+ * child is always opened relative to it. */
 
-typedef struct frame {
-    int fd;
+#define AHEAD_NODES 128
+#define AHEAD_BYTES ((size_t)32 << 20)
+#define RUN_BYTES ((size_t)16 << 10) /* prepared lines copied into one slot at most */
+
+enum { NODE_NEW, NODE_BUSY, NODE_READY };
+
+typedef struct dnode {
+    struct dnode *parent;
+    struct dnode *up, *down; /* in the helpers' stack while NEW and queued */
+    int queued, ahead;       /* in the stack; prepared by a helper, counted in the window */
+    int state;
+    int fd;                  /* -1 until opened */
+    size_t depth;            /* 1 for the root */
+    char *name;              /* in the parent's names */
+    char *path;              /* display path */
+    size_t path_len;
+    char *open_err, *read_err;
     sk_os_names names;
-    size_t next;
-    size_t path_len; /* the display path's length at this directory */
-    sk_os_stat *st;  /* the entries' metadata, read ahead in parallel (NULL: read one by one) */
-    char **err;      /* per entry: why its metadata could not be read, or NULL */
-    char **line;     /* per entry: its whole line when the cache knew it (read ahead), or NULL */
-    size_t *line_len;
-} frame;
-
-static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n);
-
-/* ---- metadata read ahead: a directory's entries stat'ed by the walker and a helper
- * thread at once (an incremental rescan does little else) */
-
-typedef struct stat_batch {
-    int dirfd;
-    frame *f;
-    size_t from, to;
-    /* for cache hits: the directory's display path, the separator, the cache */
-    const char *prefix;
-    size_t prefix_len;
-    char sep;
-    sk_cache *cache;
-    const char *fsid;
-    const sk_collect_options *opt;
-    pthread_mutex_t *mu;
-    pthread_cond_t *cv;
-    int *pending;
-} stat_batch;
-
-/* Metadata of entries [from, to), and for the files the cache knows (one name, not
- * ours) their whole line: what a rescan does, on two threads. */
-static void stat_range(const stat_batch *b)
-{
-    frame *f = b->f;
-    sk_buf path, line;
-    sk_buf_init(&path, 1 << 20);
-    sk_buf_init(&line, LINE_MAX_BYTES);
-    for (size_t i = b->from; i < b->to; i++) {
-        if (sk_os_stat_at(b->dirfd, f->names.names[i], &f->st[i])) {
-            f->err[i] = strdup(sk_error_last());
-            continue;
-        }
-        ntfs_owner(b->opt, b->dirfd, f->names.names[i], &f->st[i]);
-        const sk_os_stat *st = &f->st[i];
-        if (!b->cache || st->type != SK_OS_REG || st->nlink != 1) continue;
-        if (is_ours(b->opt, st)) continue;
-        char *key = sk_cache_key(b->fsid, st);
-        size_t n;
-        const char *hit = key ? sk_cache_get(b->cache, key, &n) : NULL;
-        free(key);
-        if (!hit) continue;
-        sk_buf_reset(&path);
-        sk_buf_append(&path, b->prefix, b->prefix_len);
-        if (!(b->prefix_len && b->prefix[b->prefix_len - 1] == b->sep)) sk_buf_putc(&path, b->sep);
-        if (sk_buf_puts(&path, f->names.names[i])) continue;
-        sk_buf_reset(&line);
-        format_cached(&line, path.data, path.len, st, hit, n);
-        if (line.len && (f->line[i] = malloc(line.len))) {
-            memcpy(f->line[i], line.data, line.len);
-            f->line_len[i] = line.len;
-        }
-    }
-    sk_buf_free(&path);
-    sk_buf_free(&line);
-}
-
-static void stat_job(void *arg)
-{
-    stat_batch *b = arg;
-    stat_range(b);
-    pthread_mutex_lock(b->mu);
-    if (--*b->pending == 0) pthread_cond_signal(b->cv);
-    pthread_mutex_unlock(b->mu);
-}
-
-static void frame_free_ahead(frame *f)
-{
-    for (size_t i = 0; i < f->names.n; i++) {
-        if (f->err) free(f->err[i]);
-        if (f->line) free(f->line[i]);
-    }
-    free(f->err);
-    free(f->st);
-    free(f->line);
-    free(f->line_len);
-    f->err = NULL;
-    f->st = NULL;
-    f->line = NULL;
-    f->line_len = NULL;
-}
+    sk_os_stat *st;
+    char **err;              /* per entry: why its metadata could not be read */
+    struct dnode **child;    /* per entry: the node of a subdirectory to descend */
+    uint32_t *line_off, *line_len; /* per entry: its line in `lines` (cache hits) */
+    sk_buf lines;
+    size_t bytes;            /* what it holds, for the read-ahead window */
+    size_t next;             /* the walker's cursor */
+} dnode;
 
 typedef struct walk {
     sk_collector *c;
     sk_pool *pool;
-    sk_pool *helpers;  /* metadata read-ahead */
-    pthread_mutex_t ahead_mu;
-    pthread_cond_t ahead_cv;
     sk_buf path;     /* display path of the current entry */
     char sep;
     uint64_t root_dev;
     sk_map *links;   /* "dev:ino" -> first path, for hard-linked files */
     char fsid[80];
     sk_collect_summary *sum;
+    /* read-ahead */
+    pthread_mutex_t mu;
+    pthread_cond_t work, done; /* helpers wait for work; the walker for a busy node */
+    dnode *top;                /* the stack of NEW nodes */
+    size_t ahead_nodes, ahead_bytes;
+    int stopping;
+    pthread_t helper[16];
+    unsigned n_helpers;
 } walk;
+
+/* 0: descend; 1: another file system; 2: too deep */
+static int descend(const walk *wk, const dnode *d, const sk_os_stat *st)
+{
+    if (st->dev != wk->root_dev && !wk->c->opt->cross_fs) return 1;
+    if (d->depth >= MAX_DEPTH) return 2;
+    return 0;
+}
+
+/* d's path, the separator, name: the display path of an entry (bounded like wk->path). */
+static int entry_path(sk_buf *b, const char *dir, size_t dlen, char sep, const char *name)
+{
+    sk_buf_reset(b);
+    if (sk_buf_append(b, dir, dlen)) return -1;
+    if (!(dlen && dir[dlen - 1] == sep) && sk_buf_putc(b, sep)) return -1;
+    return sk_buf_puts(b, name) ? -1 : 0;
+}
+
+static void node_free(dnode *d)
+{
+    if (!d) return;
+    if (d->child)
+        for (size_t i = 0; i < d->names.n; i++) node_free(d->child[i]);
+    if (d->err)
+        for (size_t i = 0; i < d->names.n; i++) free(d->err[i]);
+    if (d->fd >= 0 && d->parent) sk_os_close(d->fd); /* the root's handle is the caller's */
+    free(d->err);
+    free(d->child);
+    free(d->st);
+    free(d->line_off);
+    free(d->line_len);
+    sk_buf_free(&d->lines);
+    sk_os_names_free(&d->names);
+    free(d->open_err);
+    free(d->read_err);
+    free(d->path);
+    free(d);
+}
+
+static dnode *node_new(dnode *parent, char *name, const char *path, size_t plen)
+{
+    dnode *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->fd = -1;
+    d->parent = parent;
+    d->depth = parent ? parent->depth + 1 : 1;
+    d->name = name;
+    d->path = malloc(plen + 1);
+    if (!d->path) {
+        free(d);
+        return NULL;
+    }
+    memcpy(d->path, path, plen);
+    d->path[plen] = '\0';
+    d->path_len = plen;
+    sk_buf_init(&d->lines, (size_t)1 << 34);
+    return d;
+}
+
+static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n);
+
+/* Prepare a node (any thread; its parent's handle is open while it is not done). */
+static void prepare(walk *wk, dnode *d)
+{
+    const sk_collect_options *o = wk->c->opt;
+    if (d->fd < 0 && sk_os_open_dir_at(d->parent->fd, d->name, &d->fd)) {
+        d->fd = -1;
+        d->open_err = strdup(sk_error_last());
+        d->bytes = 256;
+        return;
+    }
+    if (sk_os_read_names(d->fd, &d->names)) d->read_err = strdup(sk_error_last());
+    size_t n = d->names.n;
+    d->bytes = 256 + n * (sizeof *d->st + 3 * sizeof(void *) + 8 + 24);
+    if (!n) return;
+    d->st = malloc(n * sizeof *d->st);
+    d->err = calloc(n, sizeof *d->err);
+    d->child = calloc(n, sizeof *d->child);
+    d->line_off = calloc(n, sizeof *d->line_off);
+    d->line_len = calloc(n, sizeof *d->line_len);
+    if (!d->st || !d->err || !d->child || !d->line_off || !d->line_len) {
+        /* the walker reports every entry as unreadable rather than guess */
+        free(d->st);
+        d->st = NULL;
+        return;
+    }
+    sk_buf path;
+    sk_buf_init(&path, 1 << 20);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = d->names.names[i];
+        sk_os_stat *st = &d->st[i];
+        if (sk_os_stat_at(d->fd, name, st)) {
+            d->err[i] = strdup(sk_error_last());
+            if (!d->err[i]) d->err[i] = strdup("out of memory");
+            continue;
+        }
+        ntfs_owner(o, d->fd, name, st);
+        /* a path too long is left to the walker, which says so */
+        if (st->type == SK_OS_DIR && !descend(wk, d, st) && !entry_path(&path, d->path, d->path_len, wk->sep, name))
+            d->child[i] = node_new(d, d->names.names[i], path.data, path.len);
+    }
+    /* the files the cache may know, 64 at a time: their lines */
+    enum { B = 64 };
+    char keybuf[B][SK_CACHE_KEY_MAX];
+    const char *keys[B], *hits[B];
+    size_t klens[B], hlens[B], which[B];
+    for (size_t i = 0; wk->c->cache && i < n;) {
+        size_t m = 0;
+        for (; i < n && m < B; i++) {
+            const sk_os_stat *st = &d->st[i];
+            if (d->err[i] || st->type != SK_OS_REG || st->nlink != 1 || is_ours(o, st)) continue;
+            klens[m] = sk_cache_key(keybuf[m], wk->fsid, st);
+            keys[m] = keybuf[m];
+            which[m++] = i;
+        }
+        sk_cache_get_many(wk->c->cache, m, keys, klens, hits, hlens);
+        for (size_t k = 0; k < m; k++) {
+            if (!hits[k]) continue;
+            size_t e = which[k];
+            if (entry_path(&path, d->path, d->path_len, wk->sep, d->names.names[e])) continue;
+            size_t mark = d->lines.len;
+            format_cached(&d->lines, path.data, path.len, &d->st[e], hits[k], hlens[k]);
+            if (d->lines.len > mark && mark <= UINT32_MAX && d->lines.len - mark <= UINT32_MAX) {
+                d->line_off[e] = (uint32_t)mark;
+                d->line_len[e] = (uint32_t)(d->lines.len - mark);
+            } else {
+                sk_buf_truncate(&d->lines, mark);
+            }
+        }
+    }
+    sk_buf_free(&path);
+    d->bytes += d->lines.len;
+}
+
+/* Under wk->mu: a prepared node's subdirectories go on the helpers' stack, the first on top. */
+static void queue_children(walk *wk, dnode *d)
+{
+    if (!d->child || !wk->n_helpers) return;
+    int any = 0;
+    for (size_t i = d->names.n; i-- > 0;) {
+        dnode *ch = d->child[i];
+        if (!ch) continue;
+        ch->down = wk->top;
+        ch->up = NULL;
+        if (wk->top) wk->top->up = ch;
+        wk->top = ch;
+        ch->queued = 1;
+        any = 1;
+    }
+    if (any) pthread_cond_broadcast(&wk->work);
+}
+
+static void unqueue(walk *wk, dnode *d)
+{
+    if (!d->queued) return;
+    if (d->up) d->up->down = d->down;
+    else wk->top = d->down;
+    if (d->down) d->down->up = d->up;
+    d->up = d->down = NULL;
+    d->queued = 0;
+}
+
+static void *helper_main(void *arg)
+{
+    walk *wk = arg;
+    pthread_mutex_lock(&wk->mu);
+    for (;;) {
+        while (!wk->stopping && (!wk->top || wk->ahead_nodes >= AHEAD_NODES || wk->ahead_bytes >= AHEAD_BYTES))
+            pthread_cond_wait(&wk->work, &wk->mu);
+        if (wk->stopping) break;
+        dnode *d = wk->top;
+        unqueue(wk, d);
+        d->state = NODE_BUSY;
+        pthread_mutex_unlock(&wk->mu);
+        prepare(wk, d);
+        pthread_mutex_lock(&wk->mu);
+        d->state = NODE_READY;
+        d->ahead = 1;
+        wk->ahead_nodes++;
+        wk->ahead_bytes += d->bytes;
+        queue_children(wk, d);
+        pthread_cond_broadcast(&wk->done);
+    }
+    pthread_mutex_unlock(&wk->mu);
+    return NULL;
+}
+
+/* The walker's turn at a node: prepared already, being prepared (wait), or not yet
+ * (prepare it here). */
+static void take(walk *wk, dnode *d)
+{
+    pthread_mutex_lock(&wk->mu);
+    if (d->state == NODE_NEW) {
+        unqueue(wk, d);
+        d->state = NODE_BUSY;
+        pthread_mutex_unlock(&wk->mu);
+        prepare(wk, d);
+        pthread_mutex_lock(&wk->mu);
+        d->state = NODE_READY;
+        queue_children(wk, d);
+    }
+    while (d->state != NODE_READY) {
+        /* a helper has it: prepare the next one meanwhile rather than wait */
+        if (wk->top && wk->ahead_nodes < AHEAD_NODES && wk->ahead_bytes < AHEAD_BYTES) {
+            dnode *e = wk->top;
+            unqueue(wk, e);
+            e->state = NODE_BUSY;
+            pthread_mutex_unlock(&wk->mu);
+            prepare(wk, e);
+            pthread_mutex_lock(&wk->mu);
+            e->state = NODE_READY;
+            e->ahead = 1;
+            wk->ahead_nodes++;
+            wk->ahead_bytes += e->bytes;
+            queue_children(wk, e);
+            pthread_cond_broadcast(&wk->done);
+            continue;
+        }
+        pthread_cond_wait(&wk->done, &wk->mu);
+    }
+    if (d->ahead) {
+        d->ahead = 0;
+        wk->ahead_nodes--;
+        wk->ahead_bytes -= d->bytes;
+        pthread_cond_broadcast(&wk->work);
+    }
+    pthread_mutex_unlock(&wk->mu);
+}
 
 static void link_key(char out[48], const sk_os_stat *st)
 {
@@ -745,14 +987,9 @@ static void hardlink_line(sk_collector *c, const char *path, size_t plen, const 
 static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
 {
     size_t mark = b->len;
-    sk_jw w;
-    sk_jw_init(&w, b);
-    sk_jw_object_begin(&w);
-    file_common(&w, path, plen, st);
-    if (n > 2) sk_jw_raw(&w, content + 1, n - 2);
-    sk_jw_kv_bool(&w, "cached", 1);
-    sk_jw_object_end(&w);
-    if (sk_jw_error(&w) || sk_buf_putc(b, '\n')) sk_buf_truncate(b, mark);
+    if (sk_buf_putc(b, '{') || file_members(b, path, plen, st) || (n > 2 && (sk_buf_putc(b, ',') || sk_buf_append(b, content + 1, n - 2))) ||
+        sk_buf_append(b, ",\"cached\":true}\n", 16))
+        sk_buf_truncate(b, mark);
 }
 
 static void cached_line(sk_collector *c, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
@@ -763,209 +1000,200 @@ static void cached_line(sk_collector *c, const char *path, size_t plen, const sk
     publish(c, seq);
 }
 
-static int push_dir(walk *wk, frame *stack, size_t *depth, int fd)
+/* Entries [i, j) of d have prepared lines: one slot for the run. */
+static void emit_run(walk *wk, dnode *d, size_t i, size_t j)
 {
-    frame *f = &stack[*depth];
-    memset(f, 0, sizeof *f);
-    f->fd = fd;
-    f->path_len = wk->path.len;
-    int rc = sk_os_read_names(fd, &f->names);
-    if (rc) error_line(wk->c, wk->path.data, wk->path.len, "readdir", sk_error_last());
-    (*depth)++;
-    wk->sum->dirs++;
-    size_t n = f->names.n;
-    if (n >= 32 && wk->helpers) {
-        f->st = malloc(n * sizeof *f->st);
-        f->err = calloc(n, sizeof *f->err);
-        f->line = calloc(n, sizeof *f->line);
-        f->line_len = calloc(n, sizeof *f->line_len);
-        if (!f->st || !f->err || !f->line || !f->line_len) {
-            frame_free_ahead(f);
-            return 0; /* read one by one */
-        }
-        unsigned h = sk_pool_threads(wk->helpers);
-        size_t share = n / (h + 1), from = share; /* the walker keeps the first share */
-        stat_batch b[17];
-        int pending = 0;
-        stat_batch proto = {.dirfd = fd, .f = f, .prefix = wk->path.data, .prefix_len = wk->path.len, .sep = wk->sep,
-                            .cache = wk->c->cache, .fsid = wk->fsid, .opt = wk->c->opt, .mu = &wk->ahead_mu,
-                            .cv = &wk->ahead_cv, .pending = &pending};
-        for (unsigned k = 0; k < h && k < 16; k++) {
-            size_t to = k + 1 == h || k + 1 == 16 ? n : from + share;
-            b[k] = proto;
-            b[k].from = from, b[k].to = to;
-            pthread_mutex_lock(&wk->ahead_mu);
-            pending++;
-            pthread_mutex_unlock(&wk->ahead_mu);
-            if (sk_pool_submit(wk->helpers, stat_job, &b[k])) {
-                pthread_mutex_lock(&wk->ahead_mu);
-                pending--;
-                pthread_mutex_unlock(&wk->ahead_mu);
-                stat_range(&b[k]);
-            }
-            from = to;
-        }
-        b[16] = proto;
-        b[16].from = 0, b[16].to = share;
-        stat_range(&b[16]);
-        pthread_mutex_lock(&wk->ahead_mu);
-        while (pending) pthread_cond_wait(&wk->ahead_cv, &wk->ahead_mu);
-        pthread_mutex_unlock(&wk->ahead_mu);
+    sk_collector *c = wk->c;
+    uint64_t seq = reserve(c);
+    sk_buf *b = line_of(c, seq);
+    uint64_t bytes = 0;
+    for (size_t k = i; k < j; k++) {
+        sk_buf_append(b, d->lines.data + d->line_off[k], d->line_len[k]);
+        bytes += d->st[k].size;
     }
-    return 0;
+    wk->sum->cached += j - i;
+    pthread_mutex_lock(&c->mu);
+    c->files += j - i;
+    c->bytes_seen += bytes;
+    pthread_mutex_unlock(&c->mu);
+    publish(c, seq);
+}
+
+/* Enter a prepared node: its readdir error, if any, comes before its entries. */
+static void enter(walk *wk, dnode *d)
+{
+    wk->sum->dirs++;
+    if (d->read_err) error_line(wk->c, d->path, d->path_len, "readdir", d->read_err);
+}
+
+/* A regular file the walker handles: hard links, cache lookups of hard-linked files,
+ * open, and a job for the pool. Returns 0 or an error that stops the walk. */
+static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
+{
+    sk_collector *c = wk->c;
+    if (is_ours(c->opt, st)) return 0; /* our own output is not evidence */
+    if (st->nlink > 1) {
+        char key[48];
+        link_key(key, st);
+        const char *first = sk_map_get(wk->links, key, strlen(key));
+        if (first) {
+            wk->sum->hardlinks++;
+            hardlink_line(c, wk->path.data, wk->path.len, st, first);
+            return 0;
+        }
+        char *copy = strndup(wk->path.data, wk->path.len);
+        if (!copy || sk_map_put(wk->links, key, strlen(key), copy, NULL)) {
+            free(copy);
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        }
+    }
+    char *cache_key = NULL;
+    if (c->cache) {
+        char key[SK_CACHE_KEY_MAX];
+        size_t kl = sk_cache_key(key, wk->fsid, st), n;
+        const char *hit = sk_cache_get(c->cache, key, kl, &n);
+        if (hit) {
+            wk->sum->cached++;
+            cached_line(c, wk->path.data, wk->path.len, st, hit, n); /* the get kept it */
+            return 0;
+        }
+        if (!(cache_key = strndup(key, kl))) return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    int fd;
+    if (sk_os_open_file_at(d->fd, name, &fd)) {
+        uint64_t seq = reserve(c);
+        sk_buf *b = line_of(c, seq);
+        sk_jw w;
+        sk_jw_init(&w, b);
+        sk_jw_object_begin(&w);
+        file_common(&w, wk->path.data, wk->path.len, st);
+        sk_jw_object_end(&w);
+        if (!sk_jw_error(&w)) sk_buf_putc(b, '\n');
+        append_error(c, b, wk->path.data, wk->path.len, "open", sk_error_last());
+        count_file(c, st->size, 0);
+        publish(c, seq);
+        free(cache_key);
+        return 0;
+    }
+    job *j = malloc(sizeof *j + wk->path.len + 1);
+    if (!j) {
+        sk_os_close(fd);
+        free(cache_key);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    j->c = c;
+    j->fd = fd;
+    j->st = *st;
+    j->plen = wk->path.len;
+    j->cache_key = cache_key;
+    memcpy(j->path, wk->path.data, wk->path.len);
+    j->path[wk->path.len] = '\0';
+    j->seq = reserve(c);
+    int rc = sk_pool_submit(wk->pool, file_job, j);
+    if (rc) {
+        sk_os_close(fd);
+        free(cache_key);
+        free(j);
+    }
+    return rc;
 }
 
 static int walk_tree(walk *wk, int root_fd)
 {
     sk_collector *c = wk->c;
-    frame *stack = calloc(MAX_DEPTH, sizeof *stack);
-    if (!stack) return sk_error_set(SK_ENOMEM, "out of memory");
-    size_t depth = 0;
-    push_dir(wk, stack, &depth, root_fd);
+    dnode *root = node_new(NULL, NULL, wk->path.data, wk->path.len);
+    if (!root) return sk_error_set(SK_ENOMEM, "out of memory");
+    root->fd = root_fd;
     int rc = 0;
-    while (depth && !rc) {
+    unsigned cores = c->opt->threads ? c->opt->threads : sk_cpu_count();
+    unsigned want = cores > 1 ? (cores - 1 < 16 ? cores - 1 : 16) : 0;
+    for (unsigned i = 0; i < want; i++)
+        if (!pthread_create(&wk->helper[wk->n_helpers], NULL, helper_main, wk)) wk->n_helpers++;
+    take(wk, root);
+    enter(wk, root);
+    dnode *d = root;
+    while (d && !rc) {
         if (c->opt->stop && *c->opt->stop) {
             rc = sk_error_set(SK_EIO, "interrupted: the snapshot is incomplete");
             break;
         }
-        frame *f = &stack[depth - 1];
-        if (f->next == f->names.n) {
-            if (depth > 1) sk_os_close(f->fd);
-            frame_free_ahead(f);
-            sk_os_names_free(&f->names);
-            depth--;
-            continue;
-        }
-        size_t idx = f->next++;
-        const char *name = f->names.names[idx];
-        sk_buf_truncate(&wk->path, f->path_len);
-        if (!(f->path_len && wk->path.data[f->path_len - 1] == wk->sep)) sk_buf_putc(&wk->path, wk->sep);
-        if ((rc = sk_buf_puts(&wk->path, name))) {
-            error_line(c, wk->path.data, f->path_len, "stat", "path too long");
-            rc = 0;
-            continue;
-        }
-        sk_os_stat st;
-        if (f->st) {
-            if (f->err[idx]) {
-                error_line(c, wk->path.data, wk->path.len, "stat", f->err[idx]);
-                continue;
+        if (!d->st || d->next == d->names.n) {
+            if (!d->st && d->names.n) { /* out of memory preparing it */
+                for (size_t i = d->next; i < d->names.n; i++) {
+                    entry_path(&wk->path, d->path, d->path_len, wk->sep, d->names.names[i]);
+                    error_line(c, wk->path.data, wk->path.len, "stat", "out of memory");
+                }
             }
-            st = f->st[idx];
-            if (f->line[idx]) { /* a cache hit, its line made on the read-ahead */
-                uint64_t seq = reserve(c);
-                sk_buf_append(line_of(c, seq), f->line[idx], f->line_len[idx]);
-                wk->sum->cached++;
-                count_file(c, st.size, 0);
-                publish(c, seq);
-                continue;
+            dnode *p = d->parent;
+            if (p) { /* leave it: its slot in the parent is cleared */
+                p->child[p->next - 1] = NULL;
+                node_free(d);
             }
-        } else if (sk_os_stat_at(f->fd, name, &st)) {
-            error_line(c, wk->path.data, wk->path.len, "stat", sk_error_last());
+            d = p;
             continue;
-        } else {
-            ntfs_owner(c->opt, f->fd, name, &st);
         }
-        if (st.type == SK_OS_LNK) { /* never followed */
+        size_t idx = d->next;
+        if (d->line_len[idx]) {
+            size_t j = idx + 1, run = d->line_len[idx];
+            while (j < d->names.n && d->line_len[j] && run + d->line_len[j] <= RUN_BYTES) run += d->line_len[j++];
+            emit_run(wk, d, idx, j);
+            d->next = j;
+            continue;
+        }
+        d->next++;
+        const char *name = d->names.names[idx];
+        if (entry_path(&wk->path, d->path, d->path_len, wk->sep, name)) {
+            error_line(c, d->path, d->path_len, "stat", "path too long");
+            continue;
+        }
+        if (d->err[idx]) {
+            error_line(c, wk->path.data, wk->path.len, "stat", d->err[idx]);
+            continue;
+        }
+        const sk_os_stat *st = &d->st[idx];
+        if (st->type == SK_OS_LNK) { /* never followed */
             wk->sum->symlinks++;
             continue;
         }
-        if (st.type == SK_OS_OTHER) { /* devices, FIFOs, sockets: not files to read */
+        if (st->type == SK_OS_OTHER) { /* devices, FIFOs, sockets: not files to read */
             wk->sum->special++;
             continue;
         }
-        if (st.type == SK_OS_DIR) {
-            if (st.dev != wk->root_dev && !c->opt->cross_fs) {
+        if (st->type == SK_OS_DIR) {
+            int why = descend(wk, d, st);
+            if (why == 1) {
                 wk->sum->other_fs++;
                 continue;
             }
-            if (depth >= MAX_DEPTH) {
+            if (why == 2) {
                 error_line(c, wk->path.data, wk->path.len, "readdir", "directory nesting deeper than 384: not descended");
                 continue;
             }
-            int fd;
-            if (sk_os_open_dir_at(f->fd, name, &fd)) {
-                error_line(c, wk->path.data, wk->path.len, "open", sk_error_last());
-                continue;
-            }
-            push_dir(wk, stack, &depth, fd);
-            continue;
-        }
-        /* a regular file; our own output is not evidence */
-        if (is_ours(c->opt, &st)) continue;
-        if (st.nlink > 1) {
-            char key[48];
-            link_key(key, &st);
-            const char *first = sk_map_get(wk->links, key, strlen(key));
-            if (first) {
-                wk->sum->hardlinks++;
-                hardlink_line(c, wk->path.data, wk->path.len, &st, first);
-                continue;
-            }
-            char *copy = strndup(wk->path.data, wk->path.len);
-            if (!copy || sk_map_put(wk->links, key, strlen(key), copy, NULL)) {
-                free(copy);
+            dnode *ch = d->child[idx];
+            if (!ch) {
                 rc = sk_error_set(SK_ENOMEM, "out of memory");
                 break;
             }
-        }
-        char *cache_key = NULL;
-        if (c->cache) {
-            cache_key = sk_cache_key(wk->fsid, &st);
-            size_t n;
-            const char *hit = cache_key ? sk_cache_get(c->cache, cache_key, &n) : NULL;
-            if (hit) {
-                wk->sum->cached++;
-                cached_line(c, wk->path.data, wk->path.len, &st, hit, n); /* the get kept it */
-                free(cache_key);
+            take(wk, ch);
+            if (ch->open_err) {
+                error_line(c, wk->path.data, wk->path.len, "open", ch->open_err);
+                d->child[idx] = NULL;
+                node_free(ch);
                 continue;
             }
-        }
-        int fd;
-        if (sk_os_open_file_at(f->fd, name, &fd)) {
-            uint64_t seq = reserve(c);
-            sk_buf *b = line_of(c, seq);
-            sk_jw w;
-            sk_jw_init(&w, b);
-            sk_jw_object_begin(&w);
-            file_common(&w, wk->path.data, wk->path.len, &st);
-            sk_jw_object_end(&w);
-            if (!sk_jw_error(&w)) sk_buf_putc(b, '\n');
-            append_error(c, b, wk->path.data, wk->path.len, "open", sk_error_last());
-            count_file(c, st.size, 0);
-            publish(c, seq);
-            free(cache_key);
+            enter(wk, ch);
+            d = ch;
             continue;
         }
-        job *j = malloc(sizeof *j + wk->path.len + 1);
-        if (!j) {
-            sk_os_close(fd);
-            free(cache_key);
-            rc = sk_error_set(SK_ENOMEM, "out of memory");
-            break;
-        }
-        j->c = c;
-        j->fd = fd;
-        j->st = st;
-        j->plen = wk->path.len;
-        j->cache_key = cache_key;
-        memcpy(j->path, wk->path.data, wk->path.len);
-        j->path[wk->path.len] = '\0';
-        j->seq = reserve(c);
-        if ((rc = sk_pool_submit(wk->pool, file_job, j))) {
-            sk_os_close(fd);
-            free(cache_key);
-            free(j);
-            break;
-        }
+        rc = regular(wk, d, name, st);
     }
-    while (depth) { /* after an error: close what is open */
-        frame *f = &stack[--depth];
-        if (depth > 0) sk_os_close(f->fd);
-        frame_free_ahead(f);
-        sk_os_names_free(&f->names);
-    }
-    free(stack);
+    /* stop the helpers, then free what is left (every node is reachable from the root) */
+    pthread_mutex_lock(&wk->mu);
+    wk->stopping = 1;
+    pthread_cond_broadcast(&wk->work);
+    pthread_mutex_unlock(&wk->mu);
+    for (unsigned i = 0; i < wk->n_helpers; i++) pthread_join(wk->helper[i], NULL);
+    node_free(root);
     return rc;
 }
 
@@ -1125,10 +1353,9 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     }
     sk_buf_free(&head);
     if (!rc) rc = sk_pool_new(&wk.pool, opt->threads, 64);
-    unsigned cores = opt->threads ? opt->threads : sk_cpu_count();
-    pthread_mutex_init(&wk.ahead_mu, NULL);
-    pthread_cond_init(&wk.ahead_cv, NULL);
-    if (!rc && cores > 1 && sk_pool_new(&wk.helpers, cores - 1 < 16 ? cores - 1 : 15, 16)) wk.helpers = NULL;
+    pthread_mutex_init(&wk.mu, NULL);
+    pthread_cond_init(&wk.work, NULL);
+    pthread_cond_init(&wk.done, NULL);
     if (opt->progress) c->bytes_estimate = sk_os_fs_used(root_fd, opt->root);
     progress pg = {.c = c};
     int pg_on = 0;
@@ -1140,9 +1367,9 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     int walk_rc = rc ? rc : walk_tree(&wk, root_fd);
     if (wk.pool) sk_pool_wait(wk.pool);
     sk_pool_free(wk.pool);
-    sk_pool_free(wk.helpers);
-    pthread_mutex_destroy(&wk.ahead_mu);
-    pthread_cond_destroy(&wk.ahead_cv);
+    pthread_mutex_destroy(&wk.mu);
+    pthread_cond_destroy(&wk.work);
+    pthread_cond_destroy(&wk.done);
     if (pg_on) {
         pthread_mutex_lock(&pg.mu);
         pg.stop = 1;

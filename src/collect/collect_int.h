@@ -71,12 +71,18 @@ typedef struct sk_cache sk_cache;
  */
 int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char *rules_id);
 
-/** The key of a file: file system identity, inode, size, modification and change times. */
-char *sk_cache_key(const char *fsid, const sk_os_stat *st);
+#define SK_CACHE_KEY_MAX 192
+
+/** The key of a file: file system identity, inode, size, modification and change
+ * times. Returns its length. */
+size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_stat *st);
 
 /** The stored content members for a key, or NULL; a hit is kept by the next save.
- * Valid until sk_cache_close; one thread (the walker) only. */
-const char *sk_cache_get(sk_cache *c, const char *key, size_t *n);
+ * Valid until sk_cache_close. Any thread, while no other thread looks up the same key. */
+const char *sk_cache_get(sk_cache *c, const char *key, size_t klen, size_t *n);
+
+/** sk_cache_get of k keys at once (faster: the lookups' memory is fetched ahead). */
+void sk_cache_get_many(sk_cache *c, size_t k, const char *const *keys, const size_t *klens, const char **out, size_t *outn);
 
 /** Record the content members of a file read in this run (thread-safe). */
 void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n);

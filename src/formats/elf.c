@@ -57,7 +57,7 @@ static int notes(const elf *e, uint64_t off, uint64_t size, sk_elf_identity *id)
     if (size > e->len - off) size = e->len - off;
     uint64_t p = off, end = off + size;
     while (end - p >= 12) {
-        uint64_t namesz, descsz, type;
+        uint64_t namesz = 0, descsz = 0, type = 0;
         rd(e, p, 4, &namesz);
         rd(e, p + 4, 4, &descsz);
         rd(e, p + 8, 4, &type);

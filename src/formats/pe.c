@@ -522,7 +522,7 @@ static void version_info(pe *p, uint64_t off, uint64_t size, tables *tb)
         return;
     }
     if (root.value_length >= 52 && root.value_off + 52 <= root.end && !p->id->fixed_file_version) {
-        uint32_t sig, ms, ls;
+        uint32_t sig = 0, ms = 0, ls = 0;
         u32(p, root.value_off, &sig);
         u32(p, root.value_off + 8, &ms);
         u32(p, root.value_off + 12, &ls);
