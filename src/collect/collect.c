@@ -1,14 +1,15 @@
 /*
  * collect.c - the inventory collector (sakimori/collect.h, docs/collect.md).
  *
- * One walker (this thread) and a pool of hashing workers. The walker reads each
- * directory through a handle (never by path, never following a symlink), sorts its
- * entries, stats them and opens regular files itself, so a worker only reads from a
- * descriptor it was handed: nothing can redirect it out of the root. Hard-linked
- * inodes are read once. Every output line has a sequence number in walk order;
- * workers finish out of order into a bounded ring and whoever completes the line at
- * its head writes the ready run, so the snapshot is in walk order and memory is
- * bounded by the ring whatever the tree.
+ * A walker (this thread), helpers that read directories ahead of it, and a pool of
+ * hashing workers. Directories are read through handles (never by path, never
+ * following a symlink), their entries sorted and stat'ed by a helper or the walker;
+ * the walker opens regular files itself, so a worker only reads from a descriptor it
+ * was handed: nothing can redirect it out of the root. Hard-linked inodes are read
+ * once. Every output line has a sequence number in walk order; workers finish out of
+ * order into a bounded ring and whoever completes the line at its head writes the
+ * ready run, so the snapshot is in walk order and memory is bounded by the ring and
+ * the read-ahead window whatever the tree.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include <sakimori/arena.h>
 #include <sakimori/buf.h>
@@ -49,7 +49,7 @@
 typedef struct ctx {
     uint8_t *hold;      /* HOLD_MAX: the start of an executable, for the parsers */
     uint8_t *chunk;     /* CHUNK: streaming reads */
-    EVP_MD_CTX *md[3];
+    sk_hasher *hasher;
     sk_arena *arena;
     struct ctx *next;
 } ctx;
@@ -70,7 +70,6 @@ struct sk_collector {
     int write_error;
     ctx *free_ctx;
     pthread_mutex_t ctx_mu;
-    const EVP_MD *md_md5, *md_sha1, *md_sha256;
     uint64_t files, bytes_hashed, errors; /* under mu */
     uint64_t bytes_seen;                  /* sizes of the files done, for the ETA (under mu) */
     uint64_t bytes_estimate;              /* the file system's used bytes when the root is its top, else 0 */
@@ -89,11 +88,10 @@ static ctx *ctx_get(sk_collector *c)
     if (!x) return NULL;
     x->hold = malloc(HOLD_MAX);
     x->chunk = malloc(CHUNK);
-    for (int i = 0; i < 3; i++) x->md[i] = EVP_MD_CTX_new();
-    if (!x->hold || !x->chunk || !x->md[0] || !x->md[1] || !x->md[2] || sk_arena_new(&x->arena, 0, (size_t)256 << 20)) {
+    if (!x->hold || !x->chunk || sk_hasher_new(&x->hasher) || sk_arena_new(&x->arena, 0, (size_t)256 << 20)) {
         free(x->hold);
         free(x->chunk);
-        for (int i = 0; i < 3; i++) EVP_MD_CTX_free(x->md[i]);
+        sk_hasher_free(x->hasher);
         free(x);
         return NULL;
     }
@@ -114,7 +112,7 @@ static void ctx_free_all(sk_collector *c)
         n = x->next;
         free(x->hold);
         free(x->chunk);
-        for (int i = 0; i < 3; i++) EVP_MD_CTX_free(x->md[i]);
+        sk_hasher_free(x->hasher);
         sk_arena_free(x->arena);
         free(x);
     }
@@ -390,25 +388,24 @@ typedef struct pread_image {
 static int pread_digest(void *vctx, const sk_pe_layout *lay, const char *md_name, uint8_t *out, unsigned *outlen)
 {
     pread_image *im = vctx;
-    const EVP_MD *md = EVP_get_digestbyname(md_name);
-    EVP_MD_CTX *m = md ? EVP_MD_CTX_new() : NULL;
-    if (!m) return -1;
+    sk_md *m = NULL;
+    if (sk_md_begin(&m, md_name)) return -1;
     uint64_t ranges[3][2] = {{0, lay->checksum_off},
                              {lay->checksum_off + 4, lay->certdir_off},
                              {lay->certdir_off + 8, lay->cert_off}};
-    int ok = EVP_DigestInit_ex(m, md, NULL);
+    int ok = 1;
     for (int r = 0; r < 3 && ok; r++)
         for (uint64_t o = ranges[r][0]; o < ranges[r][1] && ok;) {
             size_t want = ranges[r][1] - o < im->cap ? (size_t)(ranges[r][1] - o) : im->cap;
             ssize_t got = sk_os_pread(im->fd, im->buf, want, o);
             if (got <= 0) ok = 0;
             else {
-                ok = EVP_DigestUpdate(m, im->buf, (size_t)got);
+                ok = !sk_md_update(m, im->buf, (size_t)got);
                 o += (uint64_t)got;
             }
         }
-    ok = ok && EVP_DigestFinal_ex(m, out, outlen);
-    EVP_MD_CTX_free(m);
+    ok = ok && !sk_md_end(m, out, outlen);
+    sk_md_free(m);
     return ok ? 0 : -1;
 }
 
@@ -458,11 +455,7 @@ static void file_job(void *arg)
      * that stays in the cache */
     int parse = kind == SK_KIND_PE;
     unsigned which = (exec || st.size <= o->hash_limit) ? o->digests : 0;
-    const EVP_MD *mds[3] = {c->md_md5, c->md_sha1, c->md_sha256};
-    unsigned bits[3] = {SK_DIGEST_MD5, SK_DIGEST_SHA1, SK_DIGEST_SHA256};
-    int ok = 1;
-    for (int i = 0; i < 3 && ok; i++)
-        if (which & bits[i]) ok = EVP_DigestInit_ex(x->md[i], mds[i], NULL) && (!held || EVP_DigestUpdate(x->md[i], x->hold, held));
+    int ok = !which || (!sk_hasher_begin(x->hasher, which) && (!held || !sk_hasher_update(x->hasher, x->hold, held)));
     uint64_t total = held;
     int whole = 1; /* the file fits in hold */
     /* a regular file's read comes back short only at its end: no second read for the
@@ -488,8 +481,7 @@ static void file_job(void *arg)
             else
                 whole = 0;
             total += (uint64_t)n;
-            for (int i = 0; i < 3 && ok; i++)
-                if (which & bits[i]) ok = EVP_DigestUpdate(x->md[i], dst, (size_t)n);
+            if (ok) ok = !sk_hasher_update(x->hasher, dst, (size_t)n);
         }
     } else if ((size_t)r == CHUNK && (uint64_t)held < st.size) {
         whole = 0;
@@ -499,10 +491,12 @@ static void file_job(void *arg)
         snprintf(errbuf, sizeof errbuf, "digest failed");
         goto fail;
     }
-    uint8_t dg[3][32];
-    unsigned dlen[3] = {0, 0, 0};
-    for (int i = 0; i < 3; i++)
-        if (which & bits[i]) EVP_DigestFinal_ex(x->md[i], dg[i], &dlen[i]);
+    sk_digests dg;
+    if (which && sk_hasher_end(x->hasher, &dg)) {
+        errop = "read";
+        snprintf(errbuf, sizeof errbuf, "digest failed");
+        goto fail;
+    }
     /* identity */
     sk_pe_identity pe;
     int have_pe = 0, have_elf = 0;
@@ -553,8 +547,8 @@ static void file_job(void *arg)
     sk_jw cw;
     sk_jw_init(&cw, &content);
     sk_jw_object_begin(&cw);
-    sk_collect_content_write(&cw, kind, which & SK_DIGEST_MD5 ? dg[0] : NULL, which & SK_DIGEST_SHA1 ? dg[1] : NULL,
-                             which & SK_DIGEST_SHA256 ? dg[2] : NULL, have_pe ? &pe : NULL, have_pe ? &sig : NULL,
+    sk_collect_content_write(&cw, kind, which & SK_DIGEST_MD5 ? dg.md5 : NULL, which & SK_DIGEST_SHA1 ? dg.sha1 : NULL,
+                             which & SK_DIGEST_SHA256 ? dg.sha256 : NULL, have_pe ? &pe : NULL, have_pe ? &sig : NULL,
                              have_elf ? &elf : NULL, c->yara ? &yara : NULL);
     sk_jw_object_end(&cw);
     /* splice the content members (without their braces) into the line: sk_jw_raw
@@ -1321,9 +1315,6 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->space, NULL);
     pthread_mutex_init(&c->ctx_mu, NULL);
-    c->md_md5 = EVP_md5();
-    c->md_sha1 = EVP_sha1();
-    c->md_sha256 = EVP_sha256();
     c->ring = calloc(RING, sizeof *c->ring);
     walk wk = {.c = c, .sum = sum, .sep = opt->windows_root ? '\\' : '/', .root_dev = rst.dev};
     sk_buf_init(&wk.path, 1 << 20);

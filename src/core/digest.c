@@ -1,6 +1,7 @@
 /*
  * digest.c - MD5/SHA-1/SHA-256 through OpenSSL's EVP interface, which picks the
- * CPU's SHA extensions when present. Files are read read-only with O_NOFOLLOW and,
+ * CPU's SHA extensions when present. The only file that hashes: a build for another
+ * platform (Windows CNG) replaces this file, not its callers. Files are read read-only with O_NOFOLLOW and,
  * where permitted, O_NOATIME (evidence times must not change).
  */
 #include <errno.h>
@@ -45,63 +46,109 @@ int sk_unhex(uint8_t *out, size_t n, const char *hex, size_t hexlen)
     return 0;
 }
 
-typedef struct ctxs {
+struct sk_hasher {
     EVP_MD_CTX *c[3];
-} ctxs;
+    int on[3];
+};
 
 static const EVP_MD *md_for(int i)
 {
     return i == 0 ? EVP_md5() : i == 1 ? EVP_sha1() : EVP_sha256();
 }
 
-static void ctxs_free(ctxs *x)
+int sk_hasher_new(sk_hasher **out)
 {
-    for (int i = 0; i < 3; i++) {
-        EVP_MD_CTX_free(x->c[i]);
-        x->c[i] = NULL;
-    }
+    sk_hasher *h = calloc(1, sizeof *h);
+    if (!h) return sk_error_set(SK_ENOMEM, "out of memory");
+    for (int i = 0; i < 3; i++)
+        if (!(h->c[i] = EVP_MD_CTX_new())) {
+            sk_hasher_free(h);
+            return sk_error_set(SK_ENOMEM, "out of memory");
+        }
+    *out = h;
+    return 0;
 }
 
-static int ctxs_init(ctxs *x, unsigned which)
+void sk_hasher_free(sk_hasher *h)
 {
-    memset(x, 0, sizeof *x);
+    if (!h) return;
+    for (int i = 0; i < 3; i++) EVP_MD_CTX_free(h->c[i]);
+    free(h);
+}
+
+int sk_hasher_begin(sk_hasher *h, unsigned which)
+{
     for (int i = 0; i < 3; i++) {
-        if (!(which & (1u << i))) continue;
-        x->c[i] = EVP_MD_CTX_new();
-        if (!x->c[i] || EVP_DigestInit_ex(x->c[i], md_for(i), NULL) != 1) {
-            ctxs_free(x);
+        h->on[i] = (which & (1u << i)) != 0;
+        if (h->on[i] && EVP_DigestInit_ex(h->c[i], md_for(i), NULL) != 1)
             return sk_error_set(SK_EINTERNAL, "OpenSSL digest initialisation failed");
-        }
     }
     return 0;
 }
 
-static int ctxs_update(ctxs *x, const void *p, size_t n)
+int sk_hasher_update(sk_hasher *h, const void *p, size_t n)
 {
     for (int i = 0; i < 3; i++)
-        if (x->c[i] && EVP_DigestUpdate(x->c[i], p, n) != 1)
-            return sk_error_set(SK_EINTERNAL, "OpenSSL digest update failed");
+        if (h->on[i] && EVP_DigestUpdate(h->c[i], p, n) != 1) return sk_error_set(SK_EINTERNAL, "OpenSSL digest update failed");
     return 0;
 }
 
-static int ctxs_final(ctxs *x, sk_digests *out)
+int sk_hasher_end(sk_hasher *h, sk_digests *out)
 {
     uint8_t *dst[3] = {out->md5, out->sha1, out->sha256};
-    for (int i = 0; i < 3; i++)
-        if (x->c[i] && EVP_DigestFinal_ex(x->c[i], dst[i], NULL) != 1)
+    for (int i = 0; i < 3; i++) {
+        if (h->on[i] && EVP_DigestFinal_ex(h->c[i], dst[i], NULL) != 1)
             return sk_error_set(SK_EINTERNAL, "OpenSSL digest final failed");
+        h->on[i] = 0;
+    }
     return 0;
+}
+
+struct sk_md {
+    EVP_MD_CTX *c;
+};
+
+int sk_md_begin(sk_md **out, const char *name)
+{
+    *out = NULL;
+    const EVP_MD *md = EVP_get_digestbyname(name);
+    if (!md) return sk_error_set(SK_EFORMAT, "unknown digest %s", name);
+    sk_md *m = calloc(1, sizeof *m);
+    if (!m || !(m->c = EVP_MD_CTX_new()) || EVP_DigestInit_ex(m->c, md, NULL) != 1) {
+        sk_md_free(m);
+        return sk_error_set(SK_EINTERNAL, "OpenSSL digest initialisation failed");
+    }
+    *out = m;
+    return 0;
+}
+
+int sk_md_update(sk_md *m, const void *p, size_t n)
+{
+    return EVP_DigestUpdate(m->c, p, n) == 1 ? 0 : sk_error_set(SK_EINTERNAL, "OpenSSL digest update failed");
+}
+
+int sk_md_end(sk_md *m, uint8_t out[SK_MD_MAX], unsigned *outlen)
+{
+    return EVP_DigestFinal_ex(m->c, out, outlen) == 1 ? 0 : sk_error_set(SK_EINTERNAL, "OpenSSL digest final failed");
+}
+
+void sk_md_free(sk_md *m)
+{
+    if (!m) return;
+    EVP_MD_CTX_free(m->c);
+    free(m);
 }
 
 int sk_digest_buffer(const void *data, size_t len, unsigned which, sk_digests *out)
 {
-    ctxs x;
+    sk_hasher *h = NULL;
     memset(out, 0, sizeof *out);
-    int rc = ctxs_init(&x, which);
-    if (!rc) rc = ctxs_update(&x, data, len);
-    if (!rc) rc = ctxs_final(&x, out);
+    int rc = sk_hasher_new(&h);
+    if (!rc) rc = sk_hasher_begin(h, which);
+    if (!rc) rc = sk_hasher_update(h, data, len);
+    if (!rc) rc = sk_hasher_end(h, out);
     out->size = len;
-    ctxs_free(&x);
+    sk_hasher_free(h);
     return rc;
 }
 
@@ -122,8 +169,9 @@ int sk_digest_file(const char *path, unsigned which, sk_digests *out)
     if (fd < 0)
         return sk_error_set(SK_EIO, "%s: cannot open: %s", path,
                             errno == ELOOP ? "is a symbolic link (not followed)" : strerror(errno));
-    ctxs x;
-    int rc = ctxs_init(&x, which);
+    sk_hasher *h = NULL;
+    int rc = sk_hasher_new(&h);
+    if (!rc) rc = sk_hasher_begin(h, which);
     size_t bufsz = (size_t)1 << 20;
     uint8_t *buf = rc ? NULL : malloc(bufsz);
     if (!rc && !buf) rc = sk_error_set(SK_ENOMEM, "out of memory");
@@ -136,12 +184,12 @@ int sk_digest_file(const char *path, unsigned which, sk_digests *out)
             break;
         }
         if (r == 0) break;
-        rc = ctxs_update(&x, buf, (size_t)r);
+        rc = sk_hasher_update(h, buf, (size_t)r);
         out->size += (uint64_t)r;
     }
-    if (!rc) rc = ctxs_final(&x, out);
+    if (!rc) rc = sk_hasher_end(h, out);
     free(buf);
-    ctxs_free(&x);
+    sk_hasher_free(h);
     close(fd);
     return rc;
 }
