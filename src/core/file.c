@@ -31,7 +31,7 @@ int sk_file_read_all(const char *path, size_t max, char **out, size_t *len)
     /* read in place into a buffer sized by fstat; a file that grows is followed up to max */
     size_t want = (size_t)st.st_size < 65536 ? 65536 : (size_t)st.st_size;
     if (want > max) want = max;
-    if (want) rc = sk_buf_reserve(&b, want);
+    if (want && !(rc = sk_buf_reserve(&b, want))) b.data[0] = '\0';
     while (!rc) {
         if (b.cap - b.len < 2) { /* full: at the end, or has it grown? */
             char t;

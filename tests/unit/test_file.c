@@ -38,6 +38,16 @@ static void reads_and_limits(void)
     CHECK_INT(sk_file_read_all(e, 100, &d, &n), 0);
     CHECK(d && d[0] == '\0' && n == 0);
     free(d);
+    /* exactly the limit is allowed; a file whose size says 0 is read to its end */
+    fp = fopen(e, "wb");
+    fputs("123456789", fp);
+    fclose(fp);
+    CHECK_INT(sk_file_read_all(e, 9, &d, &n), 0);
+    CHECK(d && n == 9 && !strcmp(d, "123456789"));
+    free(d);
+    CHECK_INT(sk_file_read_all("/proc/self/status", 1 << 20, &d, &n), 0);
+    CHECK(d && n > 20 && strlen(d) == n && strstr(d, "Name:") == d);
+    free(d);
     unlink(f);
     unlink(e);
     rmdir(dir);
