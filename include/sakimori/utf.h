@@ -44,6 +44,9 @@ int sk_utf8_valid(const uint8_t *s, size_t n);
  */
 int sk_utf16le_to_utf8(sk_buf *out, const uint8_t *p, size_t units, int stop_at_nul);
 
+/** The same into out, which has room for 3 * units bytes; returns the bytes written (no NUL). */
+size_t sk_utf16le_to_utf8_raw(char *out, const uint8_t *p, size_t units, int stop_at_nul);
+
 /**
  * Case-fold ASCII and the Latin-1/Greek/Cyrillic ranges Windows folds for file names,
  * appending the folded UTF-8 form. Used for case-insensitive Windows path keys.

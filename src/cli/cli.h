@@ -52,6 +52,8 @@ int cmd_simulate_run(int argc, char **argv);
 void cmd_simulate_help(FILE *out);
 int cmd_version_run(int argc, char **argv);
 void cmd_version_help(FILE *out);
+int cmd_evtx_run(int argc, char **argv);
+void cmd_evtx_help(FILE *out);
 int cmd_help_run(int argc, char **argv);
 void cmd_help_help(FILE *out);
 

@@ -84,12 +84,9 @@ int sk_utf8_valid(const uint8_t *s, size_t n)
     return 1;
 }
 
-int sk_utf16le_to_utf8(sk_buf *out, const uint8_t *p, size_t units, int stop_at_nul)
+size_t sk_utf16le_to_utf8_raw(char *out, const uint8_t *p, size_t units, int stop_at_nul)
 {
-    if (units > (SIZE_MAX - 1) / 3) return sk_error_set(SK_ELIMIT, "UTF-16 string too long");
-    int rc = sk_buf_reserve(out, units * 3);
-    if (rc) return rc;
-    uint8_t *o = (uint8_t *)out->data + out->len;
+    uint8_t *o = (uint8_t *)out;
     for (size_t i = 0; i < units; i++) {
         uint32_t u = (uint32_t)p[2 * i] | ((uint32_t)p[2 * i + 1] << 8);
         if (u == 0 && stop_at_nul) break;
@@ -107,7 +104,15 @@ int sk_utf16le_to_utf8(sk_buf *out, const uint8_t *p, size_t units, int stop_at_
         /* a 4-byte sequence replaces two units (6 reserved bytes): room is guaranteed */
         o += sk_utf8_encode(u, o);
     }
-    out->len = (size_t)((char *)o - out->data);
+    return (size_t)((char *)o - out);
+}
+
+int sk_utf16le_to_utf8(sk_buf *out, const uint8_t *p, size_t units, int stop_at_nul)
+{
+    if (units > (SIZE_MAX - 1) / 3) return sk_error_set(SK_ELIMIT, "UTF-16 string too long");
+    int rc = sk_buf_reserve(out, units * 3);
+    if (rc) return rc;
+    out->len += sk_utf16le_to_utf8_raw(out->data + out->len, p, units, stop_at_nul);
     out->data[out->len] = '\0';
     return 0;
 }

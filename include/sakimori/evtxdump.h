@@ -1,0 +1,68 @@
+/*
+ * sakimori/evtxdump.h - reading whole EVTX files: every chunk (in parallel), every
+ * record in file order, as event-model JSON lines or XML, with what is missing.
+ */
+#ifndef SAKIMORI_EVTXDUMP_H
+#define SAKIMORI_EVTXDUMP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "evtx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sk_evtx_dump_options {
+    int xml;                 /**< XML instead of event-model JSON lines */
+    int carve;               /**< also records in chunk slack and in blocks that are no chunk */
+    unsigned threads;        /**< 0: all cores */
+    volatile int *stop;      /**< set (by a signal) to stop early */
+    /** Diagnostics (one line each, no newline): file offsets of what could not be read. */
+    void (*diag)(void *ctx, const char *line);
+    void *diag_ctx;
+} sk_evtx_dump_options;
+
+/** A record-id jump: ids after+1 .. before-1 are missing. */
+typedef struct sk_evtx_gap {
+    uint64_t after, before;
+    sk_time from, to;        /**< the times of the records around it */
+} sk_evtx_gap;
+
+/** A log clear (Security 1102, System 104). */
+typedef struct sk_evtx_clear {
+    sk_time time;
+    unsigned event_id;
+    uint64_t record_id, offset;
+    char channel[128], user[128], user_sid[96];
+} sk_evtx_clear;
+
+/** What one file held. */
+typedef struct sk_evtx_file_stats {
+    char sha256[65];
+    uint64_t size, chunks, chunks_bad, records, records_recovered, records_carved, errors;
+    uint64_t id_min, id_max;
+    sk_time time_min, time_max;
+    sk_evtx_header header;
+    int header_ok;
+    char channel[128], computer[256];  /**< from the first record */
+    sk_evtx_gap *gaps;
+    size_t n_gaps;
+    sk_evtx_clear *clears;
+    size_t n_clears;
+} sk_evtx_file_stats;
+
+/**
+ * Dump one file to out. Returns 0 when the file could be read (damage inside is
+ * reported through diag and counted in stats->errors), or SK_EIO/SK_EFORMAT when it
+ * could not be opened or is no EVTX file at all.
+ */
+int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *stats);
+
+void sk_evtx_file_stats_free(sk_evtx_file_stats *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

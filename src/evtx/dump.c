@@ -1,0 +1,493 @@
+/*
+ * dump.c - whole EVTX files (sakimori/evtxdump.h, docs/evtx.md).
+ *
+ * The file is read with pread, one 64 KiB chunk at a time, never whole: memory does
+ * not grow with the file. Chunks are independent, so worker threads parse them in
+ * parallel, each into its own output buffer; the calling thread writes the buffers in
+ * file order through a small ring (RING_PER_THREAD slots a worker), so the output is
+ * the same whatever the number of threads. Each chunk also yields a summary (first
+ * and last record id and time, gaps inside it, log clears) from which the file's
+ * coverage is put together at the end, in memory proportional to the number of
+ * chunks, not records.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sakimori/buf.h>
+#include <sakimori/common.h>
+#include <sakimori/digest.h>
+#include <sakimori/event.h>
+#include <sakimori/evtxdump.h>
+#include <sakimori/pool.h>
+
+#define RING_PER_THREAD 4
+#define CHUNK_GAPS_MAX 64
+#define CLEARS_MAX 4096
+#define OUT_MAX ((size_t)256 << 20) /* one chunk's rendering */
+
+typedef struct cgap {
+    uint64_t after, before;
+    sk_time from, to;
+} cgap;
+
+typedef struct cres {
+    int state; /* 0 free, 1 being parsed, 2 ready */
+    uint64_t index;
+    sk_buf out, diag;
+    uint64_t records, recovered, carved, errors;
+    int bad;   /* not a chunk */
+    int any;
+    uint64_t id_first, id_last, id_prev; /* lowest and highest id; the previous record's */
+    sk_time t_first, t_last, t_min, t_max;
+    cgap gaps[CHUNK_GAPS_MAX];
+    size_t n_gaps;
+    sk_evtx_clear *clears;
+    size_t n_clears;
+    char channel[128], computer[256];
+} cres;
+
+typedef struct dump {
+    const sk_evtx_dump_options *o;
+    int fd;
+    uint64_t size, n_chunks;
+    const char *path;
+    char sha256[65];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    cres *ring;
+    size_t ring_n;
+    uint64_t next_claim, next_write;
+    int stop;
+} dump;
+
+static sk_time parse_time(const char *s, size_t n)
+{
+    sk_stamp st;
+    if (!s || sk_time_parse_iso8601(s, n, NULL, &st)) return SK_TIME_NONE;
+    return st.utc;
+}
+
+static void diag_line(cres *r, const char *path, const char *msg)
+{
+    sk_buf_puts(&r->diag, path);
+    sk_buf_puts(&r->diag, ": ");
+    sk_buf_puts(&r->diag, msg);
+    sk_buf_putc(&r->diag, '\n');
+}
+
+static void copy_text(char *dst, size_t cap, const sk_xnode *e)
+{
+    dst[0] = '\0';
+    if (e && e->vkind == SK_XV_TEXT) snprintf(dst, cap, "%.*s", (int)(e->len < cap ? e->len : cap - 1), e->text);
+}
+
+/* System/EventRecordID (what the log numbered the event; a re-exported file's record
+ * headers count from 1 again), else the record header's id. */
+static uint64_t event_record_id(const sk_xnode *ev, uint64_t header_id)
+{
+    const sk_xnode *e = sk_xnode_child(sk_xnode_child(ev, "System"), "EventRecordID");
+    if (!e || e->vkind != SK_XV_TEXT || !e->len || e->len > 19) return header_id;
+    uint64_t v = 0;
+    for (size_t i = 0; i < e->len; i++) {
+        if (e->text[i] < '0' || e->text[i] > '9') return header_id;
+        v = v * 10 + (uint64_t)(e->text[i] - '0');
+    }
+    return v;
+}
+
+/* What the file's coverage needs from one record. */
+static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const sk_xnode *ev)
+{
+    const sk_xnode *sys = sk_xnode_child(ev, "System");
+    const sk_xattr *tc = sk_xnode_attr(sk_xnode_child(sys, "TimeCreated"), "SystemTime");
+    sk_time t = tc ? parse_time(tc->value, tc->len) : SK_TIME_NONE;
+    if (t == SK_TIME_NONE) t = rec->written;
+    if (!r->any) {
+        r->any = 1;
+        r->id_first = r->id_last = rid;
+        r->t_first = t;
+        r->t_min = r->t_max = t;
+        copy_text(r->channel, sizeof r->channel, sk_xnode_child(sys, "Channel"));
+        copy_text(r->computer, sizeof r->computer, sk_xnode_child(sys, "Computer"));
+    } else {
+        if (rid > r->id_prev + 1 && r->n_gaps < CHUNK_GAPS_MAX) r->gaps[r->n_gaps++] = (cgap){r->id_prev, rid, r->t_last, t};
+        if (rid < r->id_first) r->id_first = rid;
+        if (rid > r->id_last) r->id_last = rid;
+        if (t != SK_TIME_NONE && (r->t_min == SK_TIME_NONE || t < r->t_min)) r->t_min = t;
+        if (t != SK_TIME_NONE && (r->t_max == SK_TIME_NONE || t > r->t_max)) r->t_max = t;
+    }
+    r->id_prev = rid;
+    r->t_last = t;
+    /* log clears: Security 1102, System 104 (both from the Eventlog provider) */
+    const sk_xnode *id = sk_xnode_child(sys, "EventID");
+    if (!id || id->vkind != SK_XV_TEXT) return;
+    unsigned eid = (id->len == 4 && !memcmp(id->text, "1102", 4)) ? 1102 : (id->len == 3 && !memcmp(id->text, "104", 3)) ? 104 : 0;
+    if (!eid) return;
+    const sk_xattr *prov = sk_xnode_attr(sk_xnode_child(sys, "Provider"), "Name");
+    if (!prov || !strstr(prov->value, "Eventlog")) return;
+    if (r->n_clears >= CLEARS_MAX) return;
+    sk_evtx_clear *nc = realloc(r->clears, (r->n_clears + 1) * sizeof *nc);
+    if (!nc) return;
+    r->clears = nc;
+    sk_evtx_clear *cl = &nc[r->n_clears++];
+    memset(cl, 0, sizeof *cl);
+    cl->time = t;
+    cl->event_id = eid;
+    cl->record_id = rid;
+    cl->offset = rec->offset;
+    const sk_xnode *lc = sk_xnode_child(sk_xnode_child(ev, "UserData"), "LogFileCleared");
+    char name[96], dom[96];
+    copy_text(name, sizeof name, sk_xnode_child(lc, "SubjectUserName"));
+    copy_text(dom, sizeof dom, sk_xnode_child(lc, "SubjectDomainName"));
+    if (*dom && *name)
+        snprintf(cl->user, sizeof cl->user, "%s\\%s", dom, name);
+    else
+        snprintf(cl->user, sizeof cl->user, "%s", name);
+    copy_text(cl->user_sid, sizeof cl->user_sid, sk_xnode_child(lc, "SubjectUserSid"));
+    if (eid == 104)
+        copy_text(cl->channel, sizeof cl->channel, sk_xnode_child(lc, "Channel"));
+    else
+        snprintf(cl->channel, sizeof cl->channel, "Security");
+}
+
+/* Parse chunk r->index into r. */
+static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
+{
+    const sk_evtx_dump_options *o = d->o;
+    uint64_t off = SK_EVTX_HEADER_SIZE + r->index * SK_EVTX_CHUNK_SIZE;
+    size_t want = d->size - off < SK_EVTX_CHUNK_SIZE ? (size_t)(d->size - off) : SK_EVTX_CHUNK_SIZE;
+    size_t got = 0;
+    while (got < want) {
+        ssize_t n = pread(d->fd, buf + got, want - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    char m[400];
+    if (got < SK_EVTX_CHUNK_SIZE) {
+        memset(buf + got, 0, SK_EVTX_CHUNK_SIZE - got);
+        if (got < want) {
+            snprintf(m, sizeof m, "offset %llu: read error: %s", (unsigned long long)(off + got), strerror(errno ? errno : EIO));
+            diag_line(r, d->path, m);
+            r->errors++;
+        } else {
+            snprintf(m, sizeof m, "offset %llu: the file ends inside this chunk (%zu of 65536 bytes): truncated",
+                     (unsigned long long)off, got);
+            diag_line(r, d->path, m);
+            r->errors++;
+        }
+    }
+    int zero = 1;
+    for (size_t i = 0; i < got && zero; i++) zero = !buf[i];
+    if (zero) return; /* never used */
+    sk_evtx_chunk_set_carve(ck, o->carve);
+    sk_evtx_chunk_info info;
+    if (sk_evtx_chunk_begin(ck, buf, off, &info)) {
+        r->bad = 1;
+        snprintf(m, sizeof m, "%s%s", sk_error_last(), o->carve ? "; carving records from it" : "; skipped (--carve recovers records)");
+        diag_line(r, d->path, m);
+        r->errors++;
+        if (!o->carve) return;
+        sk_evtx_chunk_begin_raw(ck, buf, off);
+    } else if (!info.header_checksum_ok || !info.records_checksum_ok) {
+        snprintf(m, sizeof m, "offset %llu: chunk %s checksum does not match: its records are marked recovered", (unsigned long long)off,
+                 !info.header_checksum_ok ? "header" : "records");
+        diag_line(r, d->path, m);
+    }
+    sk_buf line;
+    sk_buf_init(&line, OUT_MAX);
+    for (;;) {
+        sk_evtx_record rec;
+        int rc = sk_evtx_chunk_next(ck, &rec);
+        if (rc == 0) break;
+        if (rc < 0) {
+            diag_line(r, d->path, sk_error_last());
+            r->errors++;
+            continue;
+        }
+        int carved = sk_evtx_chunk_carved(ck);
+        uint64_t rid = event_record_id(rec.root, rec.record_id);
+        sk_event_src src = {.sha256 = d->sha256, .record_id = rid, .offset = rec.offset, .has_offset = 1,
+                            .format = carved ? "evtx-carved" : "evtx", .recovered = rec.recovered, .fallback_time = rec.written};
+        int wr = o->xml ? sk_event_write_xml(&r->out, rec.root) : sk_event_write_json(&r->out, rec.root, &src);
+        if (wr) {
+            snprintf(m, sizeof m, "offset %llu: record %llu: too large to write", (unsigned long long)rec.offset,
+                     (unsigned long long)rec.record_id);
+            diag_line(r, d->path, m);
+            r->errors++;
+            continue;
+        }
+        r->records++;
+        r->recovered += rec.recovered != 0;
+        r->carved += carved != 0;
+        if (!carved) note_record(r, &rec, rid, rec.root);
+    }
+    sk_buf_free(&line);
+}
+
+typedef struct worker {
+    dump *d;
+    pthread_t th;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    dump *d = ((worker *)arg)->d;
+    sk_evtx_chunk *ck = NULL;
+    uint8_t *buf = malloc(SK_EVTX_CHUNK_SIZE);
+    if (sk_evtx_chunk_new(&ck) || !buf) {
+        pthread_mutex_lock(&d->mu);
+        d->stop = 1;
+        pthread_cond_broadcast(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+        free(buf);
+        sk_evtx_chunk_free(ck);
+        return NULL;
+    }
+    pthread_mutex_lock(&d->mu);
+    for (;;) {
+        while (!d->stop && d->next_claim < d->n_chunks && d->next_claim >= d->next_write + d->ring_n)
+            pthread_cond_wait(&d->cv, &d->mu);
+        if (d->stop || d->next_claim >= d->n_chunks) break;
+        uint64_t i = d->next_claim++;
+        cres *r = &d->ring[i % d->ring_n];
+        r->state = 1;
+        r->index = i;
+        pthread_mutex_unlock(&d->mu);
+        parse_chunk(d, ck, buf, r);
+        pthread_mutex_lock(&d->mu);
+        r->state = 2;
+        pthread_cond_broadcast(&d->cv);
+    }
+    pthread_mutex_unlock(&d->mu);
+    free(buf);
+    sk_evtx_chunk_free(ck);
+    return NULL;
+}
+
+static void cres_reset(cres *r)
+{
+    sk_buf_reset(&r->out);
+    sk_buf_reset(&r->diag);
+    free(r->clears);
+    sk_buf out = r->out, diag = r->diag;
+    memset(r, 0, sizeof *r);
+    r->out = out;
+    r->diag = diag;
+    r->t_min = r->t_max = r->t_first = r->t_last = SK_TIME_NONE;
+}
+
+/* Chunk summaries, in file order, folded into the file's stats. */
+typedef struct csum {
+    uint64_t first, last;
+    sk_time t_first, t_last;
+} csum;
+
+static int by_first(const void *a, const void *b)
+{
+    const csum *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int gap_order(const void *a, const void *b)
+{
+    const sk_evtx_gap *x = a, *y = b;
+    return x->after < y->after ? -1 : x->after > y->after;
+}
+
+static int add_gap(sk_evtx_file_stats *s, uint64_t after, uint64_t before, sk_time from, sk_time to)
+{
+    sk_evtx_gap *g = realloc(s->gaps, (s->n_gaps + 1) * sizeof *g);
+    if (!g) return -1;
+    s->gaps = g;
+    g[s->n_gaps++] = (sk_evtx_gap){after, before, from, to};
+    return 0;
+}
+
+static int hash_fd(int fd, uint64_t size, char out[65])
+{
+    sk_hasher *h = NULL;
+    uint8_t *buf = malloc((size_t)1 << 20);
+    int rc = buf ? sk_hasher_new(&h) : SK_ENOMEM;
+    if (!rc) rc = sk_hasher_begin(h, SK_DIGEST_SHA256);
+    uint64_t off = 0;
+    while (!rc && off < size) {
+        ssize_t n = pread(fd, buf, (size_t)1 << 20, (off_t)off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        rc = sk_hasher_update(h, buf, (size_t)n);
+        off += (uint64_t)n;
+    }
+    sk_digests dg;
+    if (!rc) rc = sk_hasher_end(h, &dg);
+    if (!rc) sk_hex(out, dg.sha256, 32);
+    sk_hasher_free(h);
+    free(buf);
+    return rc;
+}
+
+int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->time_min = s->time_max = SK_TIME_NONE;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sk_error_set(SK_EIO, "%s: not a regular file", path);
+    }
+    dump d = {.o = o, .fd = fd, .size = (uint64_t)st.st_size, .path = path};
+    s->size = d.size;
+    int rc = hash_fd(fd, d.size, d.sha256);
+    if (rc) {
+        close(fd);
+        return sk_error_set(SK_EIO, "%s: read error while hashing", path);
+    }
+    memcpy(s->sha256, d.sha256, 65);
+    uint8_t head[SK_EVTX_HEADER_SIZE];
+    ssize_t hn = pread(fd, head, sizeof head, 0);
+    if (hn < 128 || sk_evtx_header_parse(head, (size_t)hn, &s->header)) {
+        if (!o->carve) {
+            close(fd);
+            return sk_error_set(SK_EFORMAT, "%s: offset 0: not an EVTX file (no \"ElfFile\" header); --carve looks for records anyway",
+                                path);
+        }
+        if (o->diag) {
+            char m[300];
+            snprintf(m, sizeof m, "%s: offset 0: no EVTX file header; carving records from every 64 KiB block", path);
+            o->diag(o->diag_ctx, m);
+        }
+    } else {
+        s->header_ok = 1;
+        if (o->diag && !s->header.checksum_ok) {
+            char m[300];
+            snprintf(m, sizeof m, "%s: offset 124: file header checksum does not match", path);
+            o->diag(o->diag_ctx, m);
+        }
+    }
+    /* every 64 KiB block after the header, whatever the header's count says (a dirty
+     * file's count lags; a partial last block is read as far as it goes) */
+    d.n_chunks = d.size > SK_EVTX_HEADER_SIZE ? (d.size - SK_EVTX_HEADER_SIZE + SK_EVTX_CHUNK_SIZE - 1) / SK_EVTX_CHUNK_SIZE : 0;
+    unsigned threads = o->threads ? o->threads : sk_cpu_count();
+    if (threads > 64) threads = 64;
+    if ((uint64_t)threads > d.n_chunks) threads = d.n_chunks ? (unsigned)d.n_chunks : 1;
+    d.ring_n = (size_t)threads * RING_PER_THREAD;
+    d.ring = calloc(d.ring_n, sizeof *d.ring);
+    csum *sums = calloc(d.n_chunks ? d.n_chunks : 1, sizeof *sums);
+    size_t n_sums = 0;
+    worker *ws = calloc(threads, sizeof *ws);
+    if (!d.ring || !sums || !ws) {
+        free(d.ring);
+        free(sums);
+        free(ws);
+        close(fd);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < d.ring_n; i++) {
+        sk_buf_init(&d.ring[i].out, OUT_MAX);
+        sk_buf_init(&d.ring[i].diag, (size_t)1 << 20);
+        cres_reset(&d.ring[i]);
+    }
+    pthread_mutex_init(&d.mu, NULL);
+    pthread_cond_init(&d.cv, NULL);
+    unsigned started = 0;
+    for (unsigned i = 0; i < threads; i++) {
+        ws[i].d = &d;
+        if (!pthread_create(&ws[i].th, NULL, worker_main, &ws[i])) started++;
+        else break;
+    }
+    int werr = 0;
+    if (!started) rc = sk_error_set(SK_EINTERNAL, "cannot start a thread");
+    /* the writer: chunk results in file order */
+    pthread_mutex_lock(&d.mu);
+    while (!rc && d.next_write < d.n_chunks) {
+        cres *r = &d.ring[d.next_write % d.ring_n];
+        while (!(r->state == 2 && r->index == d.next_write) && !d.stop) pthread_cond_wait(&d.cv, &d.mu);
+        if (d.stop && !(r->state == 2 && r->index == d.next_write)) break;
+        pthread_mutex_unlock(&d.mu);
+        if (r->out.len && !werr && fwrite(r->out.data, 1, r->out.len, out) != r->out.len) werr = errno ? errno : EIO;
+        if (r->diag.len && o->diag) {
+            char *p = r->diag.data;
+            for (char *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+                *nl = '\0';
+                o->diag(o->diag_ctx, p);
+            }
+        }
+        s->chunks += !r->bad;
+        s->chunks_bad += r->bad;
+        s->records += r->records;
+        s->records_recovered += r->recovered;
+        s->records_carved += r->carved;
+        s->errors += r->errors;
+        if (r->any) {
+            if (!s->channel[0]) memcpy(s->channel, r->channel, sizeof s->channel);
+            if (!s->computer[0]) memcpy(s->computer, r->computer, sizeof s->computer);
+            sums[n_sums++] = (csum){r->id_first, r->id_last, r->t_first, r->t_last};
+            for (size_t g = 0; g < r->n_gaps; g++) add_gap(s, r->gaps[g].after, r->gaps[g].before, r->gaps[g].from, r->gaps[g].to);
+            if (r->t_min != SK_TIME_NONE && (s->time_min == SK_TIME_NONE || r->t_min < s->time_min)) s->time_min = r->t_min;
+            if (r->t_max != SK_TIME_NONE && (s->time_max == SK_TIME_NONE || r->t_max > s->time_max)) s->time_max = r->t_max;
+            if (r->n_clears) {
+                sk_evtx_clear *nc = realloc(s->clears, (s->n_clears + r->n_clears) * sizeof *nc);
+                if (nc) {
+                    memcpy(nc + s->n_clears, r->clears, r->n_clears * sizeof *nc);
+                    s->clears = nc;
+                    s->n_clears += r->n_clears;
+                }
+            }
+        }
+        pthread_mutex_lock(&d.mu);
+        cres_reset(r);
+        d.next_write++;
+        pthread_cond_broadcast(&d.cv);
+        if (o->stop && *o->stop) {
+            d.stop = 1;
+            pthread_cond_broadcast(&d.cv);
+            rc = sk_error_set(SK_EIO, "%s: interrupted", path);
+        }
+    }
+    int incomplete = d.next_write < d.n_chunks;
+    d.stop = 1;
+    pthread_cond_broadcast(&d.cv);
+    pthread_mutex_unlock(&d.mu);
+    for (unsigned i = 0; i < started; i++) pthread_join(ws[i].th, NULL);
+    if (!rc && incomplete) rc = sk_error_set(SK_ENOMEM, "%s: out of memory", path);
+    /* ids across chunks: sorted by first id (a wrapped file holds its newest chunks first) */
+    qsort(sums, n_sums, sizeof *sums, by_first);
+    for (size_t i = 0; i < n_sums; i++) {
+        if (!i || sums[i].first < s->id_min) s->id_min = sums[i].first;
+        if (!i || sums[i].last > s->id_max) s->id_max = sums[i].last;
+        if (i && sums[i].first > sums[i - 1].last + 1)
+            add_gap(s, sums[i - 1].last, sums[i].first, sums[i - 1].t_last, sums[i].t_first);
+    }
+    /* gaps inside chunks and between them, in id order */
+    if (s->n_gaps > 1) qsort(s->gaps, s->n_gaps, sizeof *s->gaps, gap_order);
+    for (size_t i = 0; i < d.ring_n; i++) {
+        sk_buf_free(&d.ring[i].out);
+        sk_buf_free(&d.ring[i].diag);
+        free(d.ring[i].clears);
+    }
+    free(d.ring);
+    free(sums);
+    free(ws);
+    pthread_mutex_destroy(&d.mu);
+    pthread_cond_destroy(&d.cv);
+    close(fd);
+    if (!rc && werr) rc = sk_error_set(SK_EIO, "writing the output: %s", strerror(werr));
+    return rc;
+}
+
+void sk_evtx_file_stats_free(sk_evtx_file_stats *s)
+{
+    free(s->gaps);
+    free(s->clears);
+    s->gaps = NULL;
+    s->clears = NULL;
+}
