@@ -111,13 +111,18 @@ int sk_evtx_chunk_begin(sk_evtx_chunk *c, const uint8_t *data, uint64_t file_off
 int sk_evtx_chunk_next(sk_evtx_chunk *c, sk_evtx_record *rec);
 
 /**
- * Carving: also look for records in the chunk's slack (past its free-space offset) and
- * in data that is not a valid chunk. With carve set, sk_evtx_chunk_next goes on past
- * the free-space offset, and sk_evtx_chunk_begin_raw starts on any 64 KiB block (its
- * records can use only names and templates they carry themselves).
+ * Carving: with carve set, sk_evtx_chunk_next goes on past the free-space offset into
+ * the chunk's slack, where older records may remain (their templates may have been
+ * overwritten: those that cannot be read are skipped quietly). sk_evtx_chunk_begin_raw
+ * starts on a 64 KiB block without a valid chunk header (a damaged chunk): its records
+ * are found by their signatures and marked recovered.
  */
 void sk_evtx_chunk_set_carve(sk_evtx_chunk *c, int carve);
 int sk_evtx_chunk_begin_raw(sk_evtx_chunk *c, const uint8_t *data, uint64_t file_offset);
+
+/** After sk_evtx_chunk_next returned a record read despite damage (a size field or its
+ * copy that does not agree): what was wrong, naming the offset; else NULL. */
+const char *sk_evtx_chunk_note(const sk_evtx_chunk *c);
 
 /** 1 when the record came from slack or unallocated space (carved). */
 int sk_evtx_chunk_carved(const sk_evtx_chunk *c);

@@ -42,6 +42,7 @@ typedef struct sk_evtx_clear {
 typedef struct sk_evtx_file_stats {
     char sha256[65];
     uint64_t size, chunks, chunks_bad, records, records_recovered, records_carved, errors;
+    uint64_t carve_failed;  /**< --carve: record signatures found whose rest could not be read */
     uint64_t id_min, id_max;
     sk_time time_min, time_max;
     sk_evtx_header header;

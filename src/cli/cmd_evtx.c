@@ -63,12 +63,14 @@ static void summary(const char *path, const sk_evtx_file_stats *s)
     if (s->time_max != SK_TIME_NONE) sk_time_format(b, s->time_max, 0);
     uint64_t missing = 0;
     for (size_t i = 0; i < s->n_gaps; i++) missing += s->gaps[i].before - s->gaps[i].after - 1;
-    char line[1024];
+    char carve[64] = "";
+    if (s->carve_failed) snprintf(carve, sizeof carve, ", %llu carved fragments unreadable", (unsigned long long)s->carve_failed);
+    char line[1200];
     snprintf(line, sizeof line,
-             "%s: %llu records (%llu recovered, %llu carved), %llu errors; chunks %llu (%llu unreadable); record ids "
+             "%s: %llu records (%llu recovered, %llu carved%s), %llu errors; chunks %llu (%llu unreadable); record ids "
              "%llu-%llu, %zu gaps (%llu missing); %s to %s; %zu log clears%s%s",
              path, (unsigned long long)s->records, (unsigned long long)s->records_recovered, (unsigned long long)s->records_carved,
-             (unsigned long long)s->errors, (unsigned long long)s->chunks, (unsigned long long)s->chunks_bad,
+             carve, (unsigned long long)s->errors, (unsigned long long)s->chunks, (unsigned long long)s->chunks_bad,
              (unsigned long long)s->id_min, (unsigned long long)s->id_max, s->n_gaps, (unsigned long long)missing, a, b,
              s->n_clears, s->header_ok && (s->header.flags & SK_EVTX_DIRTY) ? "; dirty" : "",
              s->header_ok && (s->header.flags & SK_EVTX_FULL) ? "; full (wrapping)" : "");

@@ -40,7 +40,7 @@ typedef struct cres {
     int state; /* 0 free, 1 being parsed, 2 ready */
     uint64_t index;
     sk_buf out, diag;
-    uint64_t records, recovered, carved, errors;
+    uint64_t records, recovered, carved, carve_failed, errors;
     int bad;   /* not a chunk */
     int any;
     uint64_t id_first, id_last, id_prev; /* lowest and highest id; the previous record's */
@@ -56,6 +56,7 @@ typedef struct dump {
     const sk_evtx_dump_options *o;
     int fd;
     uint64_t size, n_chunks;
+    unsigned header_chunks; /* the file header's count, 0 without a header */
     const char *path;
     char sha256[65];
     pthread_mutex_t mu;
@@ -185,15 +186,22 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
     }
     int zero = 1;
     for (size_t i = 0; i < got && zero; i++) zero = !buf[i];
-    if (zero) return; /* never used */
+    if (zero) { /* never used - unless the header counts it: then it was wiped */
+        if (d->header_chunks > r->index) {
+            snprintf(m, sizeof m, "offset %llu: chunk %llu is all zeroes although the file header counts %u chunks: its records are gone",
+                     (unsigned long long)off, (unsigned long long)r->index, d->header_chunks);
+            diag_line(r, d->path, m);
+            r->errors++;
+        }
+        return;
+    }
     sk_evtx_chunk_set_carve(ck, o->carve);
     sk_evtx_chunk_info info;
     if (sk_evtx_chunk_begin(ck, buf, off, &info)) {
         r->bad = 1;
-        snprintf(m, sizeof m, "%s%s", sk_error_last(), o->carve ? "; carving records from it" : "; skipped (--carve recovers records)");
+        snprintf(m, sizeof m, "%s; records recovered by their signatures", sk_error_last());
         diag_line(r, d->path, m);
         r->errors++;
-        if (!o->carve) return;
         sk_evtx_chunk_begin_raw(ck, buf, off);
     } else if (!info.header_checksum_ok || !info.records_checksum_ok) {
         snprintf(m, sizeof m, "offset %llu: chunk %s checksum does not match: its records are marked recovered", (unsigned long long)off,
@@ -207,9 +215,17 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
         int rc = sk_evtx_chunk_next(ck, &rec);
         if (rc == 0) break;
         if (rc < 0) {
+            if (sk_evtx_chunk_carved(ck)) { /* slack holds what is left of older records: expected */
+                r->carve_failed++;
+                continue;
+            }
             diag_line(r, d->path, sk_error_last());
             r->errors++;
             continue;
+        }
+        if (sk_evtx_chunk_note(ck)) {
+            diag_line(r, d->path, sk_evtx_chunk_note(ck));
+            r->errors++;
         }
         int carved = sk_evtx_chunk_carved(ck);
         uint64_t rid = event_record_id(rec.root, rec.record_id);
@@ -367,6 +383,7 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
         }
     } else {
         s->header_ok = 1;
+        d.header_chunks = s->header.chunks;
         if (o->diag && !s->header.checksum_ok) {
             char m[300];
             snprintf(m, sizeof m, "%s: offset 124: file header checksum does not match", path);
@@ -426,6 +443,7 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
         s->records += r->records;
         s->records_recovered += r->recovered;
         s->records_carved += r->carved;
+        s->carve_failed += r->carve_failed;
         s->errors += r->errors;
         if (r->any) {
             if (!s->channel[0]) memcpy(s->channel, r->channel, sizeof s->channel);

@@ -96,6 +96,7 @@ struct sk_evtx_chunk {
     int recovered, carve, carving, raw;
     size_t nodes;     /* made for the current record */
     char err[256];
+    char note[256];   /* a record read despite damage: what was wrong */
     sk_buf scratch;
 };
 
@@ -995,15 +996,16 @@ int sk_evtx_chunk_begin(sk_evtx_chunk *c, const uint8_t *data, uint64_t file_off
     return 0;
 }
 
+static uint32_t next_signature(const sk_evtx_chunk *c, uint32_t from);
+
 int sk_evtx_chunk_begin_raw(sk_evtx_chunk *c, const uint8_t *data, uint64_t file_offset)
 {
     reset(c, data, file_offset);
     c->raw = 1;
-    c->free_off = 0;
+    c->free_off = CHUNK;
     c->limit = CHUNK;
-    c->carving = 1;
     c->recovered = 1;
-    c->pos = 0;
+    c->pos = next_signature(c, 512);
     return 0;
 }
 
@@ -1018,6 +1020,26 @@ static uint32_t next_signature(const sk_evtx_chunk *c, uint32_t from)
         if (size >= 28 && size <= CHUNK - p && rd32(c->d + p + size - 4) == size) return p;
     }
     return CHUNK;
+}
+
+/* A record at p whose size or size copy is damaged: its size when the rest agrees -
+ * the declared size ends where the next record (or zeroes, or the chunk) begins, or
+ * the next record signature q is preceded by a copy of q - p. 0 otherwise. */
+static uint32_t recover_size(const sk_evtx_chunk *c, uint32_t p, uint32_t q)
+{
+    uint32_t size = rd32(c->d + p + 4);
+    if (size >= 28 && size <= CHUNK - p) {
+        uint32_t e = p + size;
+        if (e == q || e == c->limit || e == CHUNK) return size;
+        if (CHUNK - e >= 8 && !rd32(c->d + e) && !rd32(c->d + e + 4)) return size;
+    }
+    if (q < CHUNK && q - p >= 28 && rd32(c->d + q - 4) == q - p) return q - p;
+    return 0;
+}
+
+const char *sk_evtx_chunk_note(const sk_evtx_chunk *c)
+{
+    return c->note[0] ? c->note : NULL;
 }
 
 int sk_evtx_chunk_next(sk_evtx_chunk *c, sk_evtx_record *rec)
@@ -1037,18 +1059,26 @@ int sk_evtx_chunk_next(sk_evtx_chunk *c, sk_evtx_record *rec)
         const uint8_t *d = c->d + p;
         uint32_t size = rd32(d + 4);
         int sig = d[0] == 0x2a && d[1] == 0x2a && !d[2] && !d[3];
+        int damaged = 0;
         if (!sig || size < 28 || size > CHUNK - p || rd32(d + size - 4) != size) {
             /* all zeroes from here to the free-space offset: unused space, not damage */
             int zero = 1;
             for (uint32_t i = p; i < c->limit && zero; i++) zero = !c->d[i];
-            c->pos = next_signature(c, p + 1);
-            if (zero || c->carving) continue;
-            return sk_error_set(SK_EFORMAT, "offset %llu: %s; resuming at the next record signature",
-                                (unsigned long long)(c->file_off + p),
-                                !sig ? "no record signature" : size < 28 ? "record size too small" : "record size does not match its copy");
+            uint32_t q = next_signature(c, p + 1);
+            uint32_t fixed = sig ? recover_size(c, p, q) : 0;
+            if (!fixed) {
+                c->pos = q;
+                if (zero || c->carving || c->raw) continue;
+                return sk_error_set(SK_EFORMAT, "offset %llu: %s; resuming at the next record signature",
+                                    (unsigned long long)(c->file_off + p),
+                                    !sig ? "no record signature" : size < 28 ? "record size too small" : "record size does not match its copy");
+            }
+            damaged = fixed != size ? 2 : 1;
+            size = fixed;
         }
         c->pos = p + size;
         c->rec_off = p;
+        c->note[0] = '\0';
         sk_arena_reset(c->ra);
         c->err[0] = '\0';
         c->nodes = 0;
@@ -1057,7 +1087,7 @@ int sk_evtx_chunk_next(sk_evtx_chunk *c, sk_evtx_record *rec)
         rec->written = sk_time_from_filetime(rd64(d + 16));
         rec->offset = c->file_off + p;
         rec->size = size;
-        rec->recovered = c->recovered || c->carving;
+        rec->recovered = c->recovered || c->carving || damaged;
         sk_xnode *doc = sk_arena_calloc(c->ra, 1, sizeof *doc);
         if (!doc) return sk_error_set(SK_ENOMEM, "out of memory");
         cur k = {c, p + 24, p + size - 4};
@@ -1066,6 +1096,11 @@ int sk_evtx_chunk_next(sk_evtx_chunk *c, sk_evtx_record *rec)
             return sk_error_set(SK_EFORMAT, "record %llu at %s", (unsigned long long)rec->record_id, c->err);
         }
         rec->root = doc->child;
+        if (damaged) {
+            snprintf(c->note, sizeof c->note, "offset %llu: record %llu: %s; read as recovered", (unsigned long long)rec->offset,
+                     (unsigned long long)rec->record_id,
+                     damaged == 2 ? "record size field damaged, size taken from the next record" : "record size copy damaged");
+        }
         return 1;
     }
 }

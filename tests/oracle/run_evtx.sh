@@ -32,7 +32,11 @@ for set in attack-samples:evtx/attack-samples regression:sigma/regression_data; 
   (cd "$data" && xargs -0 "$bin" evtx dump --quiet --threads 1 < "$tmp/files") > "$tmp/t1" 2> /dev/null
   (cd "$data" && xargs -0 "$bin" evtx dump --quiet --threads 2 < "$tmp/files") > "$tmp/t2" 2> /dev/null
   if ! cmp -s "$tmp/t1" "$tmp/t2"; then echo "FAIL $name: 1 and 2 threads differ"; fail=1; fi
-  echo "$name: $n files, $(wc -l < "$tmp/t1") records"
+  cp "$tmp/t1" "$tmp/events.jsonl"
+  if ! /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance event "$tmp/events.jsonl" > "$tmp/v" 2>&1; then
+    tail -5 "$tmp/v"; echo "FAIL $name: events do not validate against the event schema"; fail=1
+  fi
+  echo "$name: $n files, $(wc -l < "$tmp/t1") records, valid events"
 done
 # the other parser's renderings beside the regression files, field by field
 (cd "$data" && /usr/bin/python3 "$here/compare_evtx_json.py" . "$tmp/regression.jsonl" "$here/evtx-json-differences.txt") || fail=1

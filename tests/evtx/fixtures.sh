@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# evtx/fixtures: EVTX files written by tests/fixtures/evtx/make_evtx.py (from the format's
+# documentation, independently of sakimori's reader) - every value type, nested Binary
+# XML, a two-chunk log with a record-id gap and a log clear, and one file per kind of
+# damage - dumped as JSON and XML and compared with the golden tests/evtx/fixtures.expected
+# (stdout, stderr and exit code of each run). The undamaged log is also read by both
+# oracles (python3-evtx, evtxexport) with the same record count and values; where the
+# oracles fail on what the format allows (types.evtx), that failure is checked too, so
+# a fixed oracle is noticed. GOLDEN_UPDATE=1 rewrites the golden (review the diff).
+set -u
+bin=$(readlink -f "$1") root=$2
+expected=$root/tests/evtx/fixtures.expected
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+f=$tmp/f
+/usr/bin/python3 "$root/tests/fixtures/evtx/make_evtx.py" "$f" || { echo "FAIL make_evtx.py"; exit 1; }
+run() { # title, args...
+  local title=$1; shift
+  echo "== $title"
+  (cd "$f" && "$bin" evtx dump "$@" > "$tmp/out" 2> "$tmp/err"; echo "rc=$?" >> "$tmp/err")
+  cat "$tmp/out" "$tmp/err"
+}
+{
+  run "types.evtx jsonl" types.evtx
+  run "types.evtx xml" --format xml types.evtx
+  run "log.evtx jsonl" log.evtx
+  run "log.evtx xml, 2 threads" --format xml --threads 2 log.evtx
+  for d in damaged-header-checksum damaged-chunk-checksum damaged-chunk-magic damaged-zeroed-chunk damaged-truncated damaged-records; do
+    run "$d.evtx" --quiet "$d.evtx"
+  done
+  run "slack.evtx" slack.evtx
+  run "slack.evtx --carve" --carve slack.evtx
+  run "not-evtx.evtx" not-evtx.evtx
+  run "empty.evtx" empty.evtx
+  run "missing file" no-such.evtx
+  run "usage: no file"
+  run "usage: bad format" --format csv log.evtx
+} > "$tmp/got"
+fail=0
+if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then cp "$tmp/got" "$expected"; echo "updated $expected"
+elif ! diff -u "$expected" "$tmp/got" > "$tmp/diff"; then head -60 "$tmp/diff"; echo "FAIL golden differs"; fail=1
+else echo "ok   golden dumps of the fixtures"; fi
+# every event line is a valid event (docs/formats/schemas/event.schema.json)
+(cd "$f" && for x in *.evtx; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
+if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance event "$tmp/all.jsonl" > "$tmp/v" 2>&1; then
+  echo "ok   $(wc -l < "$tmp/all.jsonl") events valid against the event schema"
+else tail -5 "$tmp/v"; echo "FAIL events do not validate"; fail=1; fi
+# the oracles on the undamaged log: the same records, the same values
+if command -v evtx_dump.py > /dev/null && /usr/bin/python3 -c 'import Evtx' 2> /dev/null; then
+  /usr/bin/python3 "$root/tests/oracle/evtx_oracle.py" "$f" "$f/log.evtx" > "$tmp/oracle.jsonl"
+  (cd "$f" && "$bin" evtx dump --quiet log.evtx | sed 's|^|log.evtx\t|') > "$tmp/mine.jsonl"
+  /usr/bin/python3 "$root/tests/oracle/compare_evtx.py" "$tmp/oracle.jsonl" "$tmp/mine.jsonl" /dev/null || fail=1
+  # python-evtx knows no UInt16 array (value type 0x86): it fails on types.evtx
+  /usr/bin/python3 "$root/tests/oracle/evtx_oracle.py" "$f" "$f/types.evtx" > "$tmp/types-oracle.jsonl"
+  if grep -q '"error": "KeyError: 134"' "$tmp/types-oracle.jsonl"; then
+    echo "ok   python-evtx still fails on a UInt16 array (documented in docs/evtx.md)"
+  else echo "NOTE python-evtx now reads types.evtx: compare it and update docs/evtx.md"; fi
+elif [ "${CI:-}" = true ]; then echo "FAIL python3-evtx is missing (CI=true)"; fail=1; fi
+if command -v evtxexport > /dev/null; then
+  n=$(evtxexport "$f/log.evtx" 2> /dev/null | grep -c '^Event number')
+  [ "$n" = 66 ] && echo "ok   evtxexport reads the same 66 records" || { echo "FAIL evtxexport reads $n records"; fail=1; }
+  if ! evtxexport "$f/types.evtx" > /dev/null 2>&1; then
+    echo "ok   evtxexport still fails on a character reference (token 0x08; documented in docs/evtx.md)"
+  else echo "NOTE evtxexport now reads types.evtx: update docs/evtx.md"; fi
+elif [ "${CI:-}" = true ]; then echo "FAIL evtxexport is missing (CI=true)"; fail=1; fi
+exit $fail
