@@ -35,7 +35,7 @@ typedef struct sk_evtx_clear {
     sk_time time;
     unsigned event_id;
     uint64_t record_id, offset;
-    char channel[128], user[128], user_sid[96];
+    char channel[128], user[256], user_sid[96];
 } sk_evtx_clear;
 
 /** What one file held. */

@@ -2,6 +2,8 @@
  * event_render.c - an EVTX record's element tree as the event model (JSON) or as XML
  * (sakimori/event.h, docs/formats/event.md).
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +45,6 @@ static void kv_uint_text(sk_jw *w, const char *key, const char *s, size_t n, uin
 {
     uint64_t v;
     if (parse_uint(s, n, &v) && v <= max) sk_jw_kv_u64(w, key, v);
-}
-
-static void kv_elem_uint(sk_jw *w, const sk_xnode *sys, const char *name, uint64_t max)
-{
-    const sk_xnode *e = child(sys, name);
-    if (e && e->vkind == SK_XV_TEXT) kv_uint_text(w, name, e->text, e->len, max);
 }
 
 static void kv_attr_string(sk_jw *w, const char *key, const sk_xnode *e, const char *name)
@@ -245,16 +241,56 @@ static void tree(sk_jw *w, const sk_xnode *e, int depth)
 
 /* ---- the event ---- */
 
+/* System's children, found in one pass (the first of each name, as sk_xnode_child). */
+typedef struct sysf {
+    const sk_xnode *prov, *id, *ver, *lvl, *task, *op, *kw, *tc, *rid, *corr, *exec, *chan, *comp, *sec;
+} sysf;
+
+static void sys_fields(const sk_xnode *sys, sysf *f)
+{
+    memset(f, 0, sizeof *f);
+    static const struct {
+        const char *name;
+        size_t off;
+    } map[] = {{"Provider", offsetof(sysf, prov)},      {"EventID", offsetof(sysf, id)},        {"Version", offsetof(sysf, ver)},
+               {"Level", offsetof(sysf, lvl)},          {"Task", offsetof(sysf, task)},         {"Opcode", offsetof(sysf, op)},
+               {"Keywords", offsetof(sysf, kw)},        {"TimeCreated", offsetof(sysf, tc)},    {"EventRecordID", offsetof(sysf, rid)},
+               {"Correlation", offsetof(sysf, corr)},   {"Execution", offsetof(sysf, exec)},    {"Channel", offsetof(sysf, chan)},
+               {"Computer", offsetof(sysf, comp)},      {"Security", offsetof(sysf, sec)}};
+    size_t next = 0; /* Windows writes them in this order: try the expected one first */
+    for (const sk_xnode *c = sys ? sys->child : NULL; c; c = c->next) {
+        size_t k = next < sizeof map / sizeof map[0] && !strcmp(c->name, map[next].name) ? next : SIZE_MAX;
+        for (size_t i = 0; k == SIZE_MAX && i < sizeof map / sizeof map[0]; i++)
+            if (!strcmp(c->name, map[i].name)) k = i;
+        if (k == SIZE_MAX) continue;
+        const sk_xnode **slot = (const sk_xnode **)((char *)f + map[k].off);
+        if (!*slot) *slot = c;
+        next = k + 1;
+    }
+}
+
+static void kv_elem_uint(sk_jw *w, const char *key, const sk_xnode *e, uint64_t max)
+{
+    if (e && e->vkind == SK_XV_TEXT) kv_uint_text(w, key, e->text, e->len, max);
+}
+
 int sk_event_write_json(sk_buf *out, const sk_xnode *ev, const sk_event_src *src)
 {
     size_t mark = out->len;
     sk_jw w;
     sk_jw_init(&w, out);
-    const sk_xnode *sys = child(ev, "System");
+    const sk_xnode *sys = NULL, *ed = NULL, *ud = NULL;
+    for (const sk_xnode *c = ev->child; c; c = c->next) {
+        if (!sys && !strcmp(c->name, "System")) sys = c;
+        else if (!ed && !strcmp(c->name, "EventData")) ed = c;
+        else if (!ud && !strcmp(c->name, "UserData")) ud = c;
+    }
+    sysf f;
+    sys_fields(sys, &f);
     sk_jw_object_begin(&w);
     /* time: TimeCreated/@SystemTime, else the record's written time */
     size_t tl;
-    const char *t = attr(child(sys, "TimeCreated"), "SystemTime", &tl);
+    const char *t = attr(f.tc, "SystemTime", &tl);
     if (t && iso_instant(t, tl)) {
         sk_jw_key(&w, "time");
         sk_jw_stringn(&w, t, tl);
@@ -266,45 +302,38 @@ int sk_event_write_json(sk_buf *out, const sk_xnode *ev, const sk_event_src *src
     }
     sk_jw_key(&w, "System");
     sk_jw_object_begin(&w);
-    const sk_xnode *prov = child(sys, "Provider");
-    kv_attr_string(&w, "Provider_Name", prov, "Name");
-    kv_attr_string(&w, "Provider_Guid", prov, "Guid");
-    kv_attr_string(&w, "EventSourceName", prov, "EventSourceName");
-    const sk_xnode *id = child(sys, "EventID");
-    if (id && id->vkind == SK_XV_TEXT) kv_uint_text(&w, "EventID", id->text, id->len, 65535);
+    kv_attr_string(&w, "Provider_Name", f.prov, "Name");
+    kv_attr_string(&w, "Provider_Guid", f.prov, "Guid");
+    kv_attr_string(&w, "EventSourceName", f.prov, "EventSourceName");
+    kv_elem_uint(&w, "EventID", f.id, 65535);
     size_t ql;
-    const char *q = attr(id, "Qualifiers", &ql);
+    const char *q = attr(f.id, "Qualifiers", &ql);
     if (q) kv_uint_text(&w, "Qualifiers", q, ql, 65535);
-    kv_elem_uint(&w, sys, "Version", 255);
-    kv_elem_uint(&w, sys, "Level", 255);
-    kv_elem_uint(&w, sys, "Task", 65535);
-    kv_elem_uint(&w, sys, "Opcode", 255);
-    const sk_xnode *kw = child(sys, "Keywords");
-    if (kw && kw->vkind == SK_XV_TEXT && kw->len > 2) {
+    kv_elem_uint(&w, "Version", f.ver, 255);
+    kv_elem_uint(&w, "Level", f.lvl, 255);
+    kv_elem_uint(&w, "Task", f.task, 65535);
+    kv_elem_uint(&w, "Opcode", f.op, 255);
+    if (f.kw && f.kw->vkind == SK_XV_TEXT && f.kw->len > 2) {
         sk_jw_key(&w, "Keywords");
-        sk_jw_stringn(&w, kw->text, kw->len);
+        sk_jw_stringn(&w, f.kw->text, f.kw->len);
     }
-    kv_elem_uint(&w, sys, "EventRecordID", UINT64_MAX);
-    const sk_xnode *corr = child(sys, "Correlation");
-    kv_attr_string(&w, "ActivityID", corr, "ActivityID");
-    kv_attr_string(&w, "RelatedActivityID", corr, "RelatedActivityID");
-    const sk_xnode *ex = child(sys, "Execution");
+    kv_elem_uint(&w, "EventRecordID", f.rid, UINT64_MAX);
+    kv_attr_string(&w, "ActivityID", f.corr, "ActivityID");
+    kv_attr_string(&w, "RelatedActivityID", f.corr, "RelatedActivityID");
     size_t pl;
-    const char *pv = attr(ex, "ProcessID", &pl);
+    const char *pv = attr(f.exec, "ProcessID", &pl);
     if (pv) kv_uint_text(&w, "ProcessID", pv, pl, UINT64_MAX);
-    pv = attr(ex, "ThreadID", &pl);
+    pv = attr(f.exec, "ThreadID", &pl);
     if (pv) kv_uint_text(&w, "ThreadID", pv, pl, UINT64_MAX);
-    const sk_xnode *e = child(sys, "Channel");
+    const sk_xnode *e = f.chan;
     sk_jw_key(&w, "Channel");
     sk_jw_stringn(&w, e && e->vkind == SK_XV_TEXT ? e->text : "", e && e->vkind == SK_XV_TEXT ? e->len : 0);
-    e = child(sys, "Computer");
+    e = f.comp;
     sk_jw_key(&w, "Computer");
     sk_jw_stringn(&w, e && e->vkind == SK_XV_TEXT ? e->text : "", e && e->vkind == SK_XV_TEXT ? e->len : 0);
-    kv_attr_string(&w, "UserID", child(sys, "Security"), "UserID");
+    kv_attr_string(&w, "UserID", f.sec, "UserID");
     sk_jw_object_end(&w);
-    const sk_xnode *ed = child(ev, "EventData");
     if (ed) event_data(&w, ed, sys);
-    const sk_xnode *ud = child(ev, "UserData");
     if (ud) {
         sk_jw_key(&w, "UserData");
         sk_jw_object_begin(&w);

@@ -500,23 +500,30 @@ static void put_hex(sk_buf *b, const uint8_t *p, size_t n)
 static void put_u(sk_buf *b, uint64_t v)
 {
     char t[24];
-    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
-    if (n > 0) sk_buf_append(b, t, (size_t)n);
+    int n = 0;
+    do t[23 - n++] = (char)('0' + v % 10); while ((v /= 10));
+    sk_buf_append(b, t + 24 - n, (size_t)n);
 }
 
 static void put_i(sk_buf *b, int64_t v)
 {
-    char t[24];
-    int n = snprintf(t, sizeof t, "%lld", (long long)v);
-    if (n > 0) sk_buf_append(b, t, (size_t)n);
+    if (v < 0) {
+        sk_buf_putc(b, '-');
+        put_u(b, (uint64_t)-(v + 1) + 1);
+    } else {
+        put_u(b, (uint64_t)v);
+    }
 }
 
 /* "0x" and lower-case hex, at least `digits` of them */
 static void put_x(sk_buf *b, uint64_t v, int digits)
 {
-    char t[24];
-    int n = snprintf(t, sizeof t, "0x%0*llx", digits, (unsigned long long)v);
-    if (n > 0) sk_buf_append(b, t, (size_t)n);
+    static const char hx[] = "0123456789abcdef";
+    char t[20];
+    int n = 0;
+    do t[19 - n++] = hx[v & 15]; while ((v >>= 4) || n < digits);
+    sk_buf_append(b, "0x", 2);
+    sk_buf_append(b, t + 20 - n, (size_t)n);
 }
 
 /* Size of one element of an array of `type`, 0 for variable-size ones. */
@@ -597,10 +604,19 @@ static void render_scalar(sk_buf *b, uint8_t type, const uint8_t *p, uint32_t n)
     }
     case VT_GUID:
         if (n >= 16) {
-            char t[40];
-            snprintf(t, sizeof t, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", rd32(p), rd16(p + 4), rd16(p + 6), p[8], p[9],
-                     p[10], p[11], p[12], p[13], p[14], p[15]);
-            sk_buf_puts(b, t);
+            static const char hx[] = "0123456789ABCDEF";
+            char t[38];
+            uint8_t g[16] = {p[3], p[2], p[1], p[0], p[5], p[4], p[7], p[6]};
+            memcpy(g + 8, p + 8, 8);
+            size_t o = 0;
+            t[o++] = '{';
+            for (int i = 0; i < 16; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10) t[o++] = '-';
+                t[o++] = hx[g[i] >> 4];
+                t[o++] = hx[g[i] & 15];
+            }
+            t[o++] = '}';
+            sk_buf_append(b, t, o);
         }
         return;
     case VT_FILETIME:

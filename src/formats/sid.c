@@ -10,18 +10,31 @@
 
 #include <sakimori/sid.h>
 
+static char *put_dec(char *o, uint64_t v)
+{
+    char t[24];
+    int n = 0;
+    do t[n++] = (char)('0' + v % 10); while ((v /= 10));
+    while (n) *o++ = t[--n];
+    return o;
+}
+
 int sk_sid_format(const uint8_t *sid, size_t n, char out[SK_SID_MAX])
 {
     out[0] = '\0';
     if (n < 8 || sid[0] != 1 || sid[1] > 15 || n < 8 + 4 * (size_t)sid[1]) return SK_EFORMAT;
     uint64_t auth = 0;
     for (int i = 2; i < 8; i++) auth = auth << 8 | sid[i];
-    size_t o = (size_t)snprintf(out, SK_SID_MAX, "S-1-%llu", (unsigned long long)auth);
+    /* at most "S-1-" + 15 digits + 15 x ("-" + 10 digits) = 184 < SK_SID_MAX */
+    char *o = out;
+    memcpy(o, "S-1-", 4);
+    o = put_dec(o + 4, auth);
     for (unsigned k = 0; k < sid[1]; k++) {
         const uint8_t *p = sid + 8 + 4 * k;
-        uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-        o += (size_t)snprintf(out + o, SK_SID_MAX - o, "-%u", v);
+        *o++ = '-';
+        o = put_dec(o, (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
     }
+    *o = '\0';
     return 0;
 }
 
