@@ -19,6 +19,7 @@ typedef struct sk_evtx_dump_options {
     int carve;               /**< also records in chunk slack and in blocks that are no chunk */
     unsigned threads;        /**< 0: all cores */
     volatile int *stop;      /**< set (by a signal) to stop early */
+    const sk_tz *local;      /**< JSON logs: the zone of NXLog's local EventTime (NULL: UTC) */
     /** Diagnostics (one line each, no newline): file offsets of what could not be read. */
     void (*diag)(void *ctx, const char *line);
     void *diag_ctx;
@@ -60,6 +61,16 @@ typedef struct sk_evtx_file_stats {
  * could not be opened or is no EVTX file at all.
  */
 int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *stats);
+
+/**
+ * Dump a JSON-lines event log (Winlogbeat, NXLog, or sakimori's own events) to out in
+ * the event model, one line per record; a line that is no event is a diagnostic
+ * ("file:line: ...") and the rest is read. Lines longer than 16 MiB are skipped.
+ */
+int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *stats);
+
+/** What a file holds by its first bytes: 1 EVTX, 2 JSON lines, 0 neither (or unreadable). */
+int sk_events_file_kind(const char *path);
 
 void sk_evtx_file_stats_free(sk_evtx_file_stats *s);
 

@@ -229,7 +229,7 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
         }
         int carved = sk_evtx_chunk_carved(ck);
         uint64_t rid = event_record_id(rec.root, rec.record_id);
-        sk_event_src src = {.sha256 = d->sha256, .record_id = rid, .offset = rec.offset, .has_offset = 1,
+        sk_event_src src = {.sha256 = d->sha256, .record_id = rid, .has_record_id = 1, .offset = rec.offset, .has_offset = 1,
                             .format = carved ? "evtx-carved" : "evtx", .recovered = rec.recovered, .fallback_time = rec.written};
         int wr = o->xml ? sk_event_write_xml(&r->out, rec.root) : sk_event_write_json(&r->out, rec.root, &src);
         if (wr) {

@@ -346,8 +346,9 @@ int sk_event_write_json(sk_buf *out, const sk_xnode *ev, const sk_event_src *src
     sk_jw_key(&w, "src");
     sk_jw_object_begin(&w);
     sk_jw_kv_string(&w, "sha256", src->sha256);
-    sk_jw_kv_u64(&w, "record_id", src->record_id);
+    if (src->has_record_id) sk_jw_kv_u64(&w, "record_id", src->record_id);
     if (src->has_offset) sk_jw_kv_u64(&w, "offset", src->offset);
+    if (src->has_line) sk_jw_kv_u64(&w, "line", src->line);
     sk_jw_object_end(&w);
     sk_jw_kv_string(&w, "format", src->format);
     if (src->recovered) sk_jw_kv_bool(&w, "recovered", 1);

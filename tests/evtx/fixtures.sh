@@ -33,6 +33,11 @@ run() { # title, args...
   run "not-evtx.evtx" not-evtx.evtx
   run "empty.evtx" empty.evtx
   run "missing file" no-such.evtx
+  cp "$root/tests/fixtures/evtx/winlogbeat.jsonl" "$root/tests/fixtures/evtx/nxlog.jsonl" "$f/"
+  run "winlogbeat.jsonl" winlogbeat.jsonl
+  run "nxlog.jsonl, Asia/Tokyo" --timezone Asia/Tokyo nxlog.jsonl
+  run "nxlog.jsonl as xml" --format xml nxlog.jsonl
+  run "usage: bad zone" --timezone Mars/Olympus nxlog.jsonl
   run "usage: no file"
   run "usage: bad format" --format csv log.evtx
 } > "$tmp/got"
@@ -40,8 +45,12 @@ fail=0
 if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then cp "$tmp/got" "$expected"; echo "updated $expected"
 elif ! diff -u "$expected" "$tmp/got" > "$tmp/diff"; then head -60 "$tmp/diff"; echo "FAIL golden differs"; fail=1
 else echo "ok   golden dumps of the fixtures"; fi
+# sakimori's own events read back: the same lines
+(cd "$f" && "$bin" evtx dump --quiet types.evtx log.evtx > own.jsonl && "$bin" evtx dump --quiet own.jsonl > own2.jsonl)
+if cmp -s "$f/own.jsonl" "$f/own2.jsonl"; then echo "ok   events read back from sakimori's own dump unchanged"
+else echo "FAIL sakimori's own events read back differ"; diff "$f/own.jsonl" "$f/own2.jsonl" | head -4; fail=1; fi
 # every event line is a valid event (docs/formats/schemas/event.schema.json)
-(cd "$f" && for x in *.evtx; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
+(cd "$f" && for x in *.evtx winlogbeat.jsonl nxlog.jsonl; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
 if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance event "$tmp/all.jsonl" > "$tmp/v" 2>&1; then
   echo "ok   $(wc -l < "$tmp/all.jsonl") events valid against the event schema"
 else tail -5 "$tmp/v"; echo "FAIL events do not validate"; fail=1; fi

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = sk_evtx_chunk_next(c, &rec);
         if (rc == 0) break;
         if (rc < 0) continue;
-        sk_event_src src = {.sha256 = "0", .record_id = rec.record_id, .offset = rec.offset, .has_offset = 1, .format = "evtx",
+        sk_event_src src = {.sha256 = "0", .record_id = rec.record_id, .has_record_id = 1, .offset = rec.offset, .has_offset = 1, .format = "evtx",
                             .recovered = rec.recovered, .fallback_time = rec.written};
         sk_buf_reset(&b);
         sk_event_write_json(&b, rec.root, &src);

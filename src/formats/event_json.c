@@ -1,0 +1,391 @@
+/*
+ * event_json.c - Windows events shipped as JSON lines, into the event model
+ * (sakimori/event.h, docs/formats/event.md "JSON log shippers").
+ *
+ * Winlogbeat/ECS-nested records (winlog.*) and NXLog-style flat records (OTRF
+ * Security-Datasets) are rebuilt as the element tree an EVTX record gives
+ * (Event/System/EventData/UserData), so the one renderer writes every event the same
+ * way; sakimori's own dump lines are already events and pass through unchanged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sakimori/arena.h>
+#include <sakimori/event.h>
+#include <sakimori/json.h>
+
+/* ---- building an element tree ---- */
+
+typedef struct bld {
+    sk_arena *a;
+    int oom;
+} bld;
+
+static sk_xnode *xn(bld *b, sk_xnode *parent, const char *name)
+{
+    sk_xnode *x = sk_arena_calloc(b->a, 1, sizeof *x);
+    char *n = x ? sk_arena_strndup(b->a, name, strlen(name)) : NULL;
+    if (!n) {
+        b->oom = 1;
+        return NULL;
+    }
+    x->name = n;
+    if (parent) {
+        if (parent->child_tail) parent->child_tail->next = x;
+        else parent->child = x;
+        parent->child_tail = x;
+    }
+    return x;
+}
+
+static void xtext(bld *b, sk_xnode *x, const char *s, size_t n)
+{
+    if (!x) return;
+    char *t = sk_arena_strndup(b->a, s, n);
+    if (!t) {
+        b->oom = 1;
+        return;
+    }
+    x->vkind = SK_XV_TEXT;
+    x->text = t;
+    x->len = n;
+}
+
+static void xattr(bld *b, sk_xnode *x, const char *name, const char *s, size_t n)
+{
+    if (!x || !s) return;
+    sk_xattr *at = sk_arena_calloc(b->a, 1, sizeof *at);
+    char *v = at ? sk_arena_strndup(b->a, s, n) : NULL;
+    char *k = v ? sk_arena_strndup(b->a, name, strlen(name)) : NULL;
+    if (!k) {
+        b->oom = 1;
+        return;
+    }
+    at->name = k;
+    at->value = v;
+    at->len = n;
+    if (x->attrs_tail) x->attrs_tail->next = at;
+    else x->attrs = at;
+    x->attrs_tail = at;
+}
+
+/* A scalar as text: strings as they are, numbers as written, booleans as true/false.
+ * Returns NULL for null, arrays and objects. */
+static const char *scalar(const sk_json_value *v, size_t *n)
+{
+    switch (sk_json_type_of(v)) {
+    case SK_JSON_STRING: return sk_json_string(v, n);
+    case SK_JSON_NUMBER: return sk_json_number_text(v, n);
+    case SK_JSON_TRUE: *n = 4; return "true";
+    case SK_JSON_FALSE: *n = 5; return "false";
+    default: return NULL;
+    }
+}
+
+/* The value of an EventData field: text, an array of texts, null; objects as JSON text. */
+static void field_value(bld *b, sk_xnode *x, const sk_json_value *v)
+{
+    size_t n;
+    const char *s = scalar(v, &n);
+    if (s) {
+        xtext(b, x, s, n);
+        return;
+    }
+    sk_json_type t = sk_json_type_of(v);
+    if (t == SK_JSON_NULL) {
+        x->vkind = SK_XV_NULL;
+        return;
+    }
+    if (t == SK_JSON_ARRAY) {
+        size_t m = sk_json_length(v);
+        const char **items = sk_arena_calloc(b->a, m ? m : 1, sizeof *items);
+        size_t *lens = sk_arena_calloc(b->a, m ? m : 1, sizeof *lens);
+        if (!items || !lens) {
+            b->oom = 1;
+            return;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++) {
+            const char *it = scalar(sk_json_array_at(v, i), &n);
+            if (!it) continue;
+            items[k] = it;
+            lens[k++] = n;
+        }
+        x->vkind = SK_XV_ARRAY;
+        x->items = items;
+        x->item_lens = lens;
+        x->n_items = k;
+        return;
+    }
+    sk_buf j; /* an object: kept as compact JSON text */
+    sk_buf_init(&j, (size_t)16 << 20);
+    sk_jw w;
+    sk_jw_init(&w, &j);
+    if (!sk_jw_value(&w, v) && j.data) xtext(b, x, j.data, j.len);
+    sk_buf_free(&j);
+}
+
+/* An object as elements (UserData): members become children, arrays repeat them. */
+static void tree_from(bld *b, sk_xnode *x, const sk_json_value *v, int depth)
+{
+    if (depth > 32 || sk_json_type_of(v) != SK_JSON_OBJECT) {
+        field_value(b, x, v);
+        return;
+    }
+    for (size_t i = 0; i < sk_json_length(v); i++) {
+        size_t kl;
+        const char *k = sk_json_object_key_at(v, i, &kl);
+        const sk_json_value *m = sk_json_object_value_at(v, i);
+        if (!strcmp(k, "xml_name")) continue;
+        if (k[0] == '@') {
+            size_t n;
+            const char *s = scalar(m, &n);
+            if (s) xattr(b, x, k + 1, s, n);
+            continue;
+        }
+        if (sk_json_type_of(m) == SK_JSON_ARRAY && sk_json_length(m) && sk_json_type_of(sk_json_array_at(m, 0)) == SK_JSON_OBJECT) {
+            for (size_t j = 0; j < sk_json_length(m); j++) tree_from(b, xn(b, x, k), sk_json_array_at(m, j), depth + 1);
+            continue;
+        }
+        sk_xnode *c = xn(b, x, k);
+        if (c) tree_from(b, c, m, depth + 1);
+    }
+}
+
+/* A path of member names ("winlog.process.pid"). */
+static const sk_json_value *at(const sk_json_value *v, const char *path)
+{
+    char key[64];
+    while (v && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof key) return NULL;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        v = sk_json_object_get(v, key);
+        path += n + (dot ? 1 : 0);
+    }
+    return v;
+}
+
+/* A System element with the text of a JSON scalar, if there is one. */
+static sk_xnode *sys_elem(bld *b, sk_xnode *sys, const char *name, const sk_json_value *v)
+{
+    size_t n;
+    const char *s = v ? scalar(v, &n) : NULL;
+    if (!s) return NULL;
+    sk_xnode *x = xn(b, sys, name);
+    xtext(b, x, s, n);
+    return x;
+}
+
+/* An integer-valued System field: only when the JSON holds a number (Winlogbeat gives
+ * the names of levels, tasks and opcodes as text: they are not the numbers). */
+static void sys_int(bld *b, sk_xnode *sys, const char *name, const sk_json_value *v)
+{
+    int64_t i;
+    if (v && sk_json_type_of(v) == SK_JSON_NUMBER && !sk_json_int64(v, &i) && i >= 0) sys_elem(b, sys, name, v);
+    else if (v && sk_json_type_of(v) == SK_JSON_STRING) {
+        size_t n;
+        const char *s = sk_json_string(v, &n);
+        int digits = n > 0 && n < 20;
+        for (size_t k = 0; k < n && digits; k++) digits = s[k] >= '0' && s[k] <= '9';
+        if (digits) sys_elem(b, sys, name, v);
+    }
+}
+
+/* Keywords as Windows writes them: 0x and hex; NXLog gives a signed 64-bit number. */
+static void sys_keywords(bld *b, sk_xnode *sys, const sk_json_value *v)
+{
+    if (!v) return;
+    char t[24];
+    int64_t i;
+    if (sk_json_type_of(v) == SK_JSON_NUMBER && !sk_json_int64(v, &i)) {
+        int m = snprintf(t, sizeof t, "0x%llx", (unsigned long long)(uint64_t)i);
+        xtext(b, xn(b, sys, "Keywords"), t, (size_t)m);
+    } else if (sk_json_type_of(v) == SK_JSON_STRING) {
+        size_t n;
+        const char *s = sk_json_string(v, &n);
+        if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) xtext(b, xn(b, sys, "Keywords"), s, n);
+    }
+}
+
+/* TimeCreated from a time text (ISO 8601 with a zone, or local time in `local`). */
+static void sys_time(bld *b, sk_xnode *sys, const sk_json_value *v, const sk_tz *local)
+{
+    size_t n;
+    const char *s = v && sk_json_type_of(v) == SK_JSON_STRING ? sk_json_string(v, &n) : NULL;
+    sk_stamp st;
+    if (!s || sk_time_parse_iso8601(s, n, local, &st)) return;
+    char t[SK_TIME_ISO_MAX];
+    size_t m = sk_time_format(t, st.utc, 7);
+    xattr(b, xn(b, sys, "TimeCreated"), "SystemTime", t, m);
+}
+
+static int winlogbeat(bld *b, sk_xnode *ev, const sk_json_value *r)
+{
+    const sk_json_value *w = sk_json_object_get(r, "winlog");
+    sk_xnode *sys = xn(b, ev, "System");
+    sk_xnode *p = xn(b, sys, "Provider");
+    size_t n;
+    const char *s;
+    if ((s = scalar(at(w, "provider_name"), &n)) || (s = scalar(at(r, "event.provider"), &n))) xattr(b, p, "Name", s, n);
+    if ((s = scalar(at(w, "provider_guid"), &n))) xattr(b, p, "Guid", s, n);
+    const sk_json_value *id = at(w, "event_id");
+    if (!id) id = at(r, "event.code");
+    sys_int(b, sys, "EventID", id);
+    sys_int(b, sys, "Version", at(w, "version"));
+    sys_int(b, sys, "Level", at(w, "level"));
+    sys_int(b, sys, "Task", at(w, "task"));
+    sys_int(b, sys, "Opcode", at(w, "opcode"));
+    sys_keywords(b, sys, at(w, "keywords"));
+    const sk_json_value *t = at(r, "@timestamp");
+    if (!t) t = at(w, "time_created");
+    sys_time(b, sys, t, NULL);
+    sys_int(b, sys, "EventRecordID", at(w, "record_id"));
+    sk_xnode *x = xn(b, sys, "Execution");
+    if ((s = scalar(at(w, "process.pid"), &n))) xattr(b, x, "ProcessID", s, n);
+    if ((s = scalar(at(w, "process.thread.id"), &n))) xattr(b, x, "ThreadID", s, n);
+    sys_elem(b, sys, "Channel", at(w, "channel"));
+    const sk_json_value *comp = at(w, "computer_name");
+    if (!comp) comp = at(r, "host.name");
+    sys_elem(b, sys, "Computer", comp);
+    if ((s = scalar(at(w, "user.identifier"), &n))) xattr(b, xn(b, sys, "Security"), "UserID", s, n);
+    const sk_json_value *ed = at(w, "event_data");
+    if (ed && sk_json_type_of(ed) == SK_JSON_OBJECT) {
+        sk_xnode *e = xn(b, ev, "EventData");
+        for (size_t i = 0; i < sk_json_length(ed); i++) {
+            size_t kl;
+            const char *k = sk_json_object_key_at(ed, i, &kl);
+            sk_xnode *d = xn(b, e, "Data");
+            /* Winlogbeat names unnamed <Data> param1, param2, ...: unnamed again */
+            int param = kl > 5 && !memcmp(k, "param", 5);
+            for (size_t j = 5; j < kl && param; j++) param = k[j] >= '0' && k[j] <= '9';
+            if (!param) xattr(b, d, "Name", k, kl);
+            if (d) field_value(b, d, sk_json_object_value_at(ed, i));
+        }
+    }
+    const sk_json_value *ud = at(w, "user_data");
+    if (ud && sk_json_type_of(ud) == SK_JSON_OBJECT) {
+        /* Winlogbeat keeps the inner element's name as xml_name (LogFileCleared) */
+        const char *name = scalar(at(ud, "xml_name"), &n);
+        char nm[128];
+        snprintf(nm, sizeof nm, "%.*s", name ? (int)(n < 127 ? n : 127) : 8, name ? name : "UserData");
+        sk_xnode *c = xn(b, xn(b, ev, "UserData"), nm);
+        if (c) tree_from(b, c, ud, 0);
+    }
+    return id ? 0 : -1;
+}
+
+/* NXLog's own metadata and the System fields: not EventData. */
+static int nxlog_meta(const char *k)
+{
+    static const char *const meta[] = {"EventTime", "EventReceivedTime", "SourceModuleName", "SourceModuleType", "Severity",
+                                       "SeverityValue", "EventType", "Message", "Category", "Opcode", "OpcodeValue",
+                                       "AccountName", "AccountType", "Domain", "UserID", "Hostname", "Keywords", "EventID",
+                                       "SourceName", "ProviderName", "ProviderGuid", "Version", "Task", "RecordNumber",
+                                       "ExecutionProcessID", "ExecutionThreadID", "Channel", "@timestamp", "@version",
+                                       "host", "port", "tags", "type", "log_name", "beat", "agent", "ecs", "input", NULL};
+    for (int i = 0; meta[i]; i++)
+        if (!strcmp(k, meta[i])) return 1;
+    return 0;
+}
+
+static int nxlog(bld *b, sk_xnode *ev, const sk_json_value *r, const sk_tz *local)
+{
+    sk_xnode *sys = xn(b, ev, "System");
+    sk_xnode *p = xn(b, sys, "Provider");
+    size_t n;
+    const char *s;
+    if ((s = scalar(at(r, "SourceName"), &n)) || (s = scalar(at(r, "ProviderName"), &n))) xattr(b, p, "Name", s, n);
+    if ((s = scalar(at(r, "ProviderGuid"), &n))) xattr(b, p, "Guid", s, n);
+    const sk_json_value *id = at(r, "EventID");
+    sys_int(b, sys, "EventID", id);
+    sys_int(b, sys, "Version", at(r, "Version"));
+    sys_int(b, sys, "Level", at(r, "SeverityValue"));
+    sys_int(b, sys, "Task", at(r, "Task"));
+    sys_int(b, sys, "Opcode", at(r, "OpcodeValue"));
+    sys_keywords(b, sys, at(r, "Keywords"));
+    if (at(r, "@timestamp")) sys_time(b, sys, at(r, "@timestamp"), NULL);
+    else sys_time(b, sys, at(r, "EventTime"), local);
+    sys_int(b, sys, "EventRecordID", at(r, "RecordNumber"));
+    sk_xnode *x = xn(b, sys, "Execution");
+    if ((s = scalar(at(r, "ExecutionProcessID"), &n))) xattr(b, x, "ProcessID", s, n);
+    if ((s = scalar(at(r, "ExecutionThreadID"), &n))) xattr(b, x, "ThreadID", s, n);
+    sys_elem(b, sys, "Channel", at(r, "Channel"));
+    sys_elem(b, sys, "Computer", at(r, "Hostname"));
+    if ((s = scalar(at(r, "UserID"), &n))) xattr(b, xn(b, sys, "Security"), "UserID", s, n);
+    sk_xnode *e = NULL;
+    for (size_t i = 0; i < sk_json_length(r); i++) {
+        size_t kl;
+        const char *k = sk_json_object_key_at(r, i, &kl);
+        if (nxlog_meta(k)) continue;
+        if (!e) e = xn(b, ev, "EventData");
+        sk_xnode *d = xn(b, e, "Data");
+        /* NXLog names unnamed <Data> Data1, Data2, ...: unnamed again */
+        int unnamed = kl > 4 && !memcmp(k, "Data", 4);
+        for (size_t j = 4; j < kl && unnamed; j++) unnamed = k[j] >= '0' && k[j] <= '9';
+        if (!unnamed) xattr(b, d, "Name", k, kl);
+        if (d) field_value(b, d, sk_json_object_value_at(r, i));
+    }
+    const sk_json_value *msg = at(r, "Message");
+    if (!e && msg && (s = scalar(msg, &n))) { /* the message, when nothing else says what happened */
+        sk_xnode *d = xn(b, xn(b, ev, "EventData"), "Data");
+        xattr(b, d, "Name", "Message", 7);
+        xtext(b, d, s, n);
+    }
+    return id ? 0 : -1;
+}
+
+int sk_event_from_json(sk_buf *out, const sk_json_value *r, const sk_event_src *src, const sk_tz *local, const char **format)
+{
+    *format = NULL;
+    if (sk_json_type_of(r) != SK_JSON_OBJECT) return sk_error_set(SK_EFORMAT, "not a JSON object");
+    const sk_json_value *sys = sk_json_object_get(r, "System");
+    if (sys && sk_json_type_of(sys) == SK_JSON_OBJECT && sk_json_object_get(r, "time")) { /* our own */
+        *format = "sakimori";
+        size_t mark = out->len;
+        sk_jw w;
+        sk_jw_init(&w, out);
+        if (sk_jw_value(&w, r) || sk_buf_putc(out, '\n')) {
+            sk_buf_truncate(out, mark);
+            return sk_error_set(SK_ELIMIT, "event too large");
+        }
+        return 0;
+    }
+    sk_arena *a;
+    if (sk_arena_new(&a, 16 << 10, (size_t)64 << 20)) return sk_error_set(SK_ENOMEM, "out of memory");
+    bld b = {a, 0};
+    sk_xnode *ev = xn(&b, NULL, "Event");
+    int rc;
+    const sk_json_value *wl = sk_json_object_get(r, "winlog");
+    if (wl && sk_json_type_of(wl) == SK_JSON_OBJECT) {
+        *format = "winlogbeat";
+        rc = winlogbeat(&b, ev, r);
+    } else if (sk_json_object_get(r, "EventID")) {
+        *format = "nxlog";
+        rc = nxlog(&b, ev, r, local);
+    } else {
+        sk_arena_free(a);
+        return sk_error_set(SK_EFORMAT, "not a Windows event (no winlog, System or EventID member)");
+    }
+    if (b.oom) rc = sk_error_set(SK_ELIMIT, "event too large");
+    else if (rc) rc = sk_error_set(SK_EFORMAT, "no event id");
+    if (!rc) {
+        sk_event_src s = *src;
+        s.format = *format;
+        /* the record id, when the shipper kept it */
+        const sk_xnode *rid = sk_xnode_child(sk_xnode_child(ev, "System"), "EventRecordID");
+        if (rid && rid->vkind == SK_XV_TEXT && rid->len && rid->len < 20) {
+            uint64_t v = 0;
+            size_t i = 0;
+            for (; i < rid->len && rid->text[i] >= '0' && rid->text[i] <= '9'; i++) v = v * 10 + (uint64_t)(rid->text[i] - '0');
+            if (i == rid->len) s.record_id = v, s.has_record_id = 1;
+        }
+        rc = sk_event_write_json(out, ev, &s);
+        if (rc) rc = sk_error_set(SK_ELIMIT, "event too large");
+    }
+    sk_arena_free(a);
+    return rc;
+}
