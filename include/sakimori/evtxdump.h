@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "evtx.h"
 
 #ifdef __cplusplus
@@ -19,11 +20,21 @@ typedef struct sk_evtx_dump_options {
     int carve;               /**< also records in chunk slack and in blocks that are no chunk */
     unsigned threads;        /**< 0: all cores */
     volatile int *stop;      /**< set (by a signal) to stop early */
+    sk_time quiet_gap;       /**< a silence longer than this splits the coverage (0: SK_EVTX_QUIET_GAP) */
     const sk_tz *local;      /**< JSON logs: the zone of NXLog's local EventTime (NULL: UTC) */
     /** Diagnostics (one line each, no newline): file offsets of what could not be read. */
     void (*diag)(void *ctx, const char *line);
     void *diag_ctx;
 } sk_evtx_dump_options;
+
+/** The default silence that splits a file's time coverage: 6 hours (a domain-joined
+ * host's Security log is seldom quieter). */
+#define SK_EVTX_QUIET_GAP ((sk_time)6 * 3600 * SK_NS_PER_SEC)
+
+/** A span of time with records, [from, to] (to: the last record's time). */
+typedef struct sk_evtx_span {
+    sk_time from, to;
+} sk_evtx_span;
 
 /** A record-id jump: ids after+1 .. before-1 are missing. */
 typedef struct sk_evtx_gap {
@@ -53,6 +64,8 @@ typedef struct sk_evtx_file_stats {
     size_t n_gaps;
     sk_evtx_clear *clears;
     size_t n_clears;
+    sk_evtx_span *spans;               /**< sorted, merged */
+    size_t n_spans;
 } sk_evtx_file_stats;
 
 /**
@@ -73,6 +86,11 @@ int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *
 int sk_events_file_kind(const char *path);
 
 void sk_evtx_file_stats_free(sk_evtx_file_stats *s);
+
+/** Append the file's coverage record (docs/formats/coverage.md) as one JSON line:
+ * source evtx:<Channel>, host as written, intervals, record ids and their gaps, log
+ * clears, wrapping. Nothing for a file without records. */
+int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s);
 
 #ifdef __cplusplus
 }

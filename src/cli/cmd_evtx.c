@@ -16,7 +16,8 @@
 void cmd_evtx_help(FILE *out)
 {
     fprintf(out,
-            "Usage: sakimori evtx dump [--format jsonl|xml] [--carve] [--threads N] [--timezone ZONE] FILE...\n"
+            "Usage: sakimori evtx dump [--format jsonl|xml] [--carve] [--threads N] [--timezone ZONE]\n"
+            "                          [--coverage FILE [--quiet-gap HOURS]] FILE...\n"
             "\n"
             "Read EVTX files natively (no Windows API): every record of every chunk, in file order,\n"
             "on stdout - one event-model JSON object per line (docs/formats/event.md: System fields\n"
@@ -34,6 +35,9 @@ void cmd_evtx_help(FILE *out)
             "  --threads N          chunks parsed in parallel (default: all cores)\n"
             "  --timezone ZONE      zone of NXLog's local EventTime when a record has no @timestamp\n"
             "                       (an IANA name such as Asia/Tokyo, or +09:00; default UTC)\n"
+            "  --coverage FILE      write each EVTX file's coverage record there (docs/formats/coverage.md:\n"
+            "                       time intervals, record-id gaps, log clears, wrapping), one line each\n"
+            "  --quiet-gap HOURS    a silence longer than this splits the coverage intervals (default 6)\n"
             "  --quiet              no per-file summary\n"
             "\n"
             "Exit codes: 0 every record read, 2 usage error, 3 a file could not be read or held\n"
@@ -103,6 +107,7 @@ int cmd_evtx_run(int argc, char **argv)
     sk_evtx_dump_options o = {.diag = diag};
     int quiet = 0, nfiles = 0;
     sk_tz *tz = NULL;
+    const char *coverage = NULL;
     char **files = calloc((size_t)argc, sizeof *files);
     if (!files) return SK_EXIT_INTERNAL;
     for (int i = 2; i < argc; i++) {
@@ -116,14 +121,26 @@ int cmd_evtx_run(int argc, char **argv)
             o.carve = 1;
         } else if (!strcmp(a, "--quiet")) {
             quiet = 1;
-        } else if (!strcmp(a, "--format") || !strcmp(a, "--threads") || !strcmp(a, "--timezone")) {
+        } else if (!strcmp(a, "--format") || !strcmp(a, "--threads") || !strcmp(a, "--timezone") || !strcmp(a, "--coverage") ||
+                   !strcmp(a, "--quiet-gap")) {
             if (i + 1 >= argc) {
                 sk_cli_error("evtx", "option '%s' needs a value", a);
                 free(files);
                 return SK_EXIT_USAGE;
             }
             const char *v = argv[++i];
-            if (!strcmp(a, "--timezone")) {
+            if (!strcmp(a, "--coverage")) {
+                coverage = v;
+            } else if (!strcmp(a, "--quiet-gap")) {
+                char *end;
+                double h = strtod(v, &end);
+                if (*end || end == v || !(h > 0 && h <= 24 * 365)) {
+                    sk_cli_error("evtx", "--quiet-gap '%s' is not a number of hours", v);
+                    free(files);
+                    return SK_EXIT_USAGE;
+                }
+                o.quiet_gap = (sk_time)(h * 3600.0 * (double)SK_NS_PER_SEC);
+            } else if (!strcmp(a, "--timezone")) {
                 sk_tz_free(tz);
                 tz = NULL;
                 if (sk_tz_load(&tz, v)) {
@@ -168,6 +185,13 @@ int cmd_evtx_run(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     o.stop = &stop_requested;
+    FILE *cov = NULL;
+    if (coverage && !(cov = fopen(coverage, "wx"))) {
+        sk_cli_error("evtx", "--coverage %s: %s", coverage, errno == EEXIST ? "exists (never overwritten)" : strerror(errno));
+        free(files);
+        sk_tz_free(tz);
+        return SK_EXIT_USAGE;
+    }
     static char obuf[1 << 16];
     setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
     int ex = SK_EXIT_OK;
@@ -196,11 +220,22 @@ int cmd_evtx_run(int argc, char **argv)
                 summary(files[i], &s);
             }
             if (s.errors) ex = sk_exit_merge(ex, SK_EXIT_INPUT);
+            if (cov && kind != 2) {
+                sk_buf cb;
+                sk_buf_init(&cb, (size_t)64 << 20);
+                if (!sk_evtx_coverage_write(&cb, &s) && cb.len && fwrite(cb.data, 1, cb.len, cov) != cb.len)
+                    ex = sk_exit_merge(ex, SK_EXIT_INPUT);
+                sk_buf_free(&cb);
+            }
         }
         sk_evtx_file_stats_free(&s);
     }
     if (fflush(stdout)) {
         sk_cli_error("evtx", "writing the output: %s", strerror(errno));
+        ex = sk_exit_merge(ex, SK_EXIT_INPUT);
+    }
+    if (cov && fclose(cov)) {
+        sk_cli_error("evtx", "writing %s: %s", coverage, strerror(errno));
         ex = sk_exit_merge(ex, SK_EXIT_INPUT);
     }
     free(files);

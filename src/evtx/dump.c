@@ -23,11 +23,13 @@
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
 #include <sakimori/event.h>
+#include <sakimori/json.h>
 #include <sakimori/evtxdump.h>
 #include <sakimori/pool.h>
 
 #define RING_PER_THREAD 4
 #define CHUNK_GAPS_MAX 64
+#define CHUNK_SPANS_MAX 64
 #define CLEARS_MAX 4096
 #define OUT_MAX ((size_t)256 << 20) /* one chunk's rendering */
 
@@ -42,9 +44,12 @@ typedef struct cres {
     sk_buf out, diag;
     uint64_t records, recovered, carved, carve_failed, errors;
     int bad;   /* not a chunk */
+    sk_time quiet_gap;
     int any;
     uint64_t id_first, id_last, id_prev; /* lowest and highest id; the previous record's */
     sk_time t_first, t_last, t_min, t_max;
+    sk_evtx_span spans[CHUNK_SPANS_MAX]; /* times with records, split by silences */
+    size_t n_spans;
     cgap gaps[CHUNK_GAPS_MAX];
     size_t n_gaps;
     sk_evtx_clear *clears;
@@ -102,6 +107,11 @@ static uint64_t event_record_id(const sk_xnode *ev, uint64_t header_id)
     return v;
 }
 
+static sk_time d_quiet_gap(const cres *r)
+{
+    return r->quiet_gap;
+}
+
 /* What the file's coverage needs from one record. */
 static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const sk_xnode *ev)
 {
@@ -125,6 +135,20 @@ static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const 
     }
     r->id_prev = rid;
     r->t_last = t;
+    /* spans of time with records: a silence longer than the quiet gap starts a new one */
+    if (t != SK_TIME_NONE) {
+        sk_time gap = d_quiet_gap(r);
+        sk_evtx_span *cur = r->n_spans ? &r->spans[r->n_spans - 1] : NULL;
+        if (cur && t <= cur->to + gap && t >= cur->from - gap) {
+            if (t < cur->from) cur->from = t;
+            if (t > cur->to) cur->to = t;
+        } else if (r->n_spans < CHUNK_SPANS_MAX) {
+            r->spans[r->n_spans++] = (sk_evtx_span){t, t};
+        } else { /* too many silences in one chunk: the last span stretches */
+            if (t < cur->from) cur->from = t;
+            if (t > cur->to) cur->to = t;
+        }
+    }
     /* log clears: Security 1102, System 104 (both from the Eventlog provider) */
     const sk_xnode *id = sk_xnode_child(sys, "EventID");
     if (!id || id->vkind != SK_XV_TEXT) return;
@@ -275,6 +299,7 @@ static void *worker_main(void *arg)
         cres *r = &d->ring[i % d->ring_n];
         r->state = 1;
         r->index = i;
+        r->quiet_gap = d->o->quiet_gap > 0 ? d->o->quiet_gap : SK_EVTX_QUIET_GAP;
         pthread_mutex_unlock(&d->mu);
         parse_chunk(d, ck, buf, r);
         pthread_mutex_lock(&d->mu);
@@ -309,6 +334,12 @@ static int by_first(const void *a, const void *b)
 {
     const csum *x = a, *y = b;
     return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int span_order(const void *a, const void *b)
+{
+    const sk_evtx_span *x = a, *y = b;
+    return x->from < y->from ? -1 : x->from > y->from;
 }
 
 static int gap_order(const void *a, const void *b)
@@ -452,6 +483,12 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
             for (size_t g = 0; g < r->n_gaps; g++) add_gap(s, r->gaps[g].after, r->gaps[g].before, r->gaps[g].from, r->gaps[g].to);
             if (r->t_min != SK_TIME_NONE && (s->time_min == SK_TIME_NONE || r->t_min < s->time_min)) s->time_min = r->t_min;
             if (r->t_max != SK_TIME_NONE && (s->time_max == SK_TIME_NONE || r->t_max > s->time_max)) s->time_max = r->t_max;
+            for (size_t k = 0; k < r->n_spans; k++) {
+                sk_evtx_span *ns = realloc(s->spans, (s->n_spans + 1) * sizeof *ns);
+                if (!ns) break;
+                s->spans = ns;
+                ns[s->n_spans++] = r->spans[k];
+            }
             if (r->n_clears) {
                 sk_evtx_clear *nc = realloc(s->clears, (s->n_clears + r->n_clears) * sizeof *nc);
                 if (nc) {
@@ -485,6 +522,20 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
         if (i && sums[i].first > sums[i - 1].last + 1)
             add_gap(s, sums[i - 1].last, sums[i].first, sums[i - 1].t_last, sums[i].t_first);
     }
+    /* spans across chunks: sorted, merged where less than the quiet gap apart */
+    if (s->n_spans > 1) {
+        qsort(s->spans, s->n_spans, sizeof *s->spans, span_order);
+        sk_time gap = o->quiet_gap > 0 ? o->quiet_gap : SK_EVTX_QUIET_GAP;
+        size_t m = 0;
+        for (size_t i = 1; i < s->n_spans; i++) {
+            if (s->spans[i].from <= s->spans[m].to + gap) {
+                if (s->spans[i].to > s->spans[m].to) s->spans[m].to = s->spans[i].to;
+            } else {
+                s->spans[++m] = s->spans[i];
+            }
+        }
+        s->n_spans = m + 1;
+    }
     /* gaps inside chunks and between them, in id order */
     if (s->n_gaps > 1) qsort(s->gaps, s->n_gaps, sizeof *s->gaps, gap_order);
     for (size_t i = 0; i < d.ring_n; i++) {
@@ -506,6 +557,99 @@ void sk_evtx_file_stats_free(sk_evtx_file_stats *s)
 {
     free(s->gaps);
     free(s->clears);
+    free(s->spans);
     s->gaps = NULL;
     s->clears = NULL;
+    s->spans = NULL;
+}
+
+/* An instant with its fraction trimmed of trailing zeros. */
+static void kv_instant(sk_jw *w, const char *key, sk_time t)
+{
+    char b[SK_TIME_ISO_MAX];
+    size_t n = sk_time_format(b, t, 9);
+    if (n > 2 && b[n - 1] == 'Z') {
+        char *dot = memchr(b, '.', n);
+        if (dot) {
+            size_t e = n - 1;
+            while (e > (size_t)(dot - b) + 1 && b[e - 1] == '0') e--;
+            if (e == (size_t)(dot - b) + 1) e--;
+            b[e] = 'Z';
+            n = e + 1;
+        }
+    }
+    sk_jw_key(w, key);
+    sk_jw_stringn(w, b, n);
+}
+
+int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
+{
+    if (!s->records || !s->channel[0]) return 0;
+    size_t mark = out->len;
+    sk_jw w;
+    sk_jw_init(&w, out);
+    sk_jw_object_begin(&w);
+    if (s->computer[0]) sk_jw_kv_string(&w, "host", s->computer);
+    char src[160];
+    snprintf(src, sizeof src, "evtx:%s", s->channel);
+    sk_jw_kv_string(&w, "source", src);
+    sk_jw_key(&w, "intervals");
+    sk_jw_array_begin(&w);
+    for (size_t i = 0; i < s->n_spans; i++) { /* half-open: just past the last record */
+        sk_jw_object_begin(&w);
+        kv_instant(&w, "from", s->spans[i].from);
+        kv_instant(&w, "to", s->spans[i].to + 1);
+        sk_jw_object_end(&w);
+    }
+    sk_jw_array_end(&w);
+    sk_jw_kv_u64(&w, "records", s->records - s->records_carved);
+    sk_jw_kv_u64(&w, "record_id_min", s->id_min);
+    sk_jw_kv_u64(&w, "record_id_max", s->id_max);
+    if (s->n_gaps) {
+        sk_jw_key(&w, "record_id_gaps");
+        sk_jw_array_begin(&w);
+        for (size_t i = 0; i < s->n_gaps; i++) {
+            const sk_evtx_gap *g = &s->gaps[i];
+            sk_jw_object_begin(&w);
+            sk_jw_kv_u64(&w, "after", g->after);
+            sk_jw_kv_u64(&w, "before", g->before);
+            sk_jw_kv_u64(&w, "missing", g->before - g->after - 1);
+            if (g->from != SK_TIME_NONE) kv_instant(&w, "from", g->from);
+            if (g->to != SK_TIME_NONE) kv_instant(&w, "to", g->to);
+            sk_jw_object_end(&w);
+        }
+        sk_jw_array_end(&w);
+    }
+    if (s->n_clears) {
+        sk_jw_key(&w, "clears");
+        sk_jw_array_begin(&w);
+        for (size_t i = 0; i < s->n_clears; i++) {
+            const sk_evtx_clear *c = &s->clears[i];
+            sk_jw_object_begin(&w);
+            kv_instant(&w, "time", c->time);
+            sk_jw_kv_u64(&w, "event_id", c->event_id);
+            if (c->channel[0]) sk_jw_kv_string(&w, "channel", c->channel);
+            if (c->user[0]) sk_jw_kv_string(&w, "user", c->user);
+            if (!strncmp(c->user_sid, "S-1-", 4)) sk_jw_kv_string(&w, "user_sid", c->user_sid);
+            sk_jw_key(&w, "evidence");
+            sk_jw_object_begin(&w);
+            sk_jw_kv_string(&w, "sha256", s->sha256);
+            sk_jw_kv_u64(&w, "record_id", c->record_id);
+            sk_jw_kv_u64(&w, "offset", c->offset);
+            sk_jw_object_end(&w);
+            sk_jw_object_end(&w);
+        }
+        sk_jw_array_end(&w);
+    }
+    if (s->header_ok) sk_jw_kv_bool(&w, "wrapped", (s->header.flags & SK_EVTX_FULL) && s->id_min > 1);
+    sk_jw_key(&w, "inputs");
+    sk_jw_array_begin(&w);
+    sk_jw_string(&w, s->sha256);
+    sk_jw_array_end(&w);
+    sk_jw_object_end(&w);
+    if (sk_jw_error(&w) || sk_buf_putc(out, '\n')) {
+        sk_buf_truncate(out, mark);
+        return SK_ELIMIT;
+    }
+    return 0;
 }

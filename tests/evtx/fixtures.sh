@@ -29,6 +29,11 @@ run() { # title, args...
     run "$d.evtx" --quiet "$d.evtx"
   done
   run "slack.evtx" slack.evtx
+  echo "== coverage of the log, the damaged ones, the slack (--quiet-gap 0.5: the 50-minute silence splits)"
+  (cd "$f" && "$bin" evtx dump --quiet --coverage cov.jsonl --quiet-gap 0.5 log.evtx damaged-records.evtx \
+     damaged-zeroed-chunk.evtx slack.evtx > /dev/null 2>&1; echo "rc=$?")
+  cat "$f/cov.jsonl"
+  run "coverage file exists" --quiet --coverage cov.jsonl log.evtx
   run "slack.evtx --carve" --carve slack.evtx
   run "not-evtx.evtx" not-evtx.evtx
   run "empty.evtx" empty.evtx
@@ -45,6 +50,9 @@ fail=0
 if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then cp "$tmp/got" "$expected"; echo "updated $expected"
 elif ! diff -u "$expected" "$tmp/got" > "$tmp/diff"; then head -60 "$tmp/diff"; echo "FAIL golden differs"; fail=1
 else echo "ok   golden dumps of the fixtures"; fi
+if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance coverage "$f/cov.jsonl" > "$tmp/v" 2>&1; then
+  echo "ok   coverage records valid against the coverage schema"
+else tail -3 "$tmp/v"; echo "FAIL coverage records do not validate"; fail=1; fi
 # sakimori's own events read back: the same lines
 (cd "$f" && "$bin" evtx dump --quiet types.evtx log.evtx > own.jsonl && "$bin" evtx dump --quiet own.jsonl > own2.jsonl)
 if cmp -s "$f/own.jsonl" "$f/own2.jsonl"; then echo "ok   events read back from sakimori's own dump unchanged"
