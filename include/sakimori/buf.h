@@ -59,6 +59,9 @@ int sk_buf_vprintf(sk_buf *b, const char *fmt, va_list ap) SK_PRINTF(2, 0);
 int sk_buf_put_i64(sk_buf *b, int64_t v);
 int sk_buf_put_u64(sk_buf *b, uint64_t v);
 
+/** The decimal digits of v at out (room for 20; no NUL); returns the end. */
+char *sk_dec_u64(char *out, uint64_t v);
+
 /** Append lower-case hex of `n` bytes. */
 int sk_buf_put_hex(sk_buf *b, const uint8_t *p, size_t n);
 

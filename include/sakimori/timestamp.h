@@ -85,6 +85,9 @@ sk_time sk_time_now(void);
  * FILETIME's 100 ns). Returns the length. SK_TIME_NONE formats as "".
  */
 size_t sk_time_format(char out[SK_TIME_ISO_MAX], sk_time t, int digits);
+/** Like sk_time_format with 9 digits, the fraction's trailing zeros (and an empty
+ * fraction's point) dropped: "2026-06-03T00:10:00Z", "...:19.441662Z". */
+size_t sk_time_format_trim(char out[SK_TIME_ISO_MAX], sk_time t);
 int sk_buf_put_time(sk_buf *b, sk_time t, int digits);
 
 /** Format any FILETIME as "YYYY-MM-DDTHH:MM:SS.fffffffZ" (0 is 1601-01-01T00:00:00.0000000Z). */

@@ -19,6 +19,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <sakimori/buf.h>
 #include <sakimori/file.h>
 #include <sakimori/map.h>
 
@@ -122,15 +123,6 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
     return 0;
 }
 
-static char *put_dec(char *p, uint64_t v)
-{
-    char t[24];
-    int n = 0;
-    do t[n++] = (char)('0' + v % 10); while ((v /= 10));
-    while (n) *p++ = t[--n];
-    return p;
-}
-
 size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_stat *st)
 {
     size_t fl = strnlen(fsid, SK_CACHE_KEY_MAX - 5 * 24);
@@ -138,15 +130,15 @@ size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_st
     memcpy(p, fsid, fl);
     p += fl;
     *p++ = ':';
-    p = put_dec(p, st->ino);
+    p = sk_dec_u64(p, st->ino);
     *p++ = ':';
-    p = put_dec(p, st->size);
+    p = sk_dec_u64(p, st->size);
     *p++ = ':';
     if (st->mtime < 0) *p++ = '-';
-    p = put_dec(p, st->mtime < 0 ? (uint64_t)-(st->mtime + 1) + 1 : (uint64_t)st->mtime);
+    p = sk_dec_u64(p, st->mtime < 0 ? (uint64_t)-(st->mtime + 1) + 1 : (uint64_t)st->mtime);
     *p++ = ':';
     if (st->ctime < 0) *p++ = '-';
-    p = put_dec(p, st->ctime < 0 ? (uint64_t)-(st->ctime + 1) + 1 : (uint64_t)st->ctime);
+    p = sk_dec_u64(p, st->ctime < 0 ? (uint64_t)-(st->ctime + 1) + 1 : (uint64_t)st->ctime);
     *p = '\0';
     return (size_t)(p - out);
 }

@@ -175,19 +175,8 @@ void sk_collect_kv_time(sk_jw *w, const char *key, sk_time t)
 {
     if (t == SK_TIME_NONE) return;
     char b[SK_TIME_ISO_MAX];
-    size_t n = sk_time_format(b, t, 9);
-    /* drop trailing zeros of the fraction, and the point when nothing is left */
-    if (n > 2 && b[n - 1] == 'Z') {
-        size_t e = n - 1;
-        char *dot = memchr(b, '.', n);
-        if (dot) {
-            while (e > (size_t)(dot - b) + 1 && b[e - 1] == '0') e--;
-            if (e == (size_t)(dot - b) + 1) e--;
-            b[e] = 'Z';
-            b[e + 1] = '\0';
-        }
-    }
-    sk_jw_kv_string(w, key, b);
+    sk_jw_key(w, key);
+    sk_jw_stringn(w, b, sk_time_format_trim(b, t));
 }
 
 /* Append an error line to b (a slot's buffer: errors follow their file's line). */
@@ -217,15 +206,6 @@ static void error_line(sk_collector *c, const char *path, size_t plen, const cha
     publish(c, seq);
 }
 
-static char *put_u64(char *o, uint64_t v)
-{
-    char t[24];
-    int n = 0;
-    do t[n++] = (char)('0' + v % 10); while ((v /= 10));
-    while (n) *o++ = t[--n];
-    return o;
-}
-
 static char *put_lit(char *o, const char *lit)
 {
     size_t n = strlen(lit);
@@ -238,17 +218,7 @@ static char *put_time(char *o, const char *key_lit, sk_time t)
 {
     if (t == SK_TIME_NONE) return o;
     o = put_lit(o, key_lit);
-    size_t n = sk_time_format(o, t, 9);
-    if (n > 2 && o[n - 1] == 'Z') {
-        char *dot = memchr(o, '.', n);
-        if (dot) {
-            size_t e = n - 1;
-            while (e > (size_t)(dot - o) + 1 && o[e - 1] == '0') e--;
-            if (e == (size_t)(dot - o) + 1) e--;
-            o[e] = 'Z';
-            n = e + 1;
-        }
-    }
+    size_t n = sk_time_format_trim(o, t);
     o += n;
     *o++ = '"';
     return o;
@@ -262,7 +232,7 @@ static int file_members(sk_buf *b, const char *path, size_t plen, const sk_os_st
     if (sk_buf_reserve(b, 400)) return -1;
     char *o = b->data + b->len;
     o = put_lit(o, ",\"size\":");
-    o = put_u64(o, st->size);
+    o = sk_dec_u64(o, st->size);
     o = put_time(o, ",\"mtime\":\"", st->mtime);
     o = put_time(o, ",\"ctime\":\"", st->ctime);
     o = put_time(o, ",\"crtime\":\"", st->crtime);
@@ -274,18 +244,18 @@ static int file_members(sk_buf *b, const char *path, size_t plen, const sk_os_st
     while (k < 3) oct[k++] = '0';
     while (k) *o++ = oct[--k];
     o = put_lit(o, "\",\"uid\":");
-    o = put_u64(o, st->uid);
+    o = sk_dec_u64(o, st->uid);
     o = put_lit(o, ",\"gid\":");
-    o = put_u64(o, st->gid);
+    o = sk_dec_u64(o, st->gid);
     b->len = (size_t)(o - b->data);
     if (st->owner[0] && (sk_buf_append(b, ",\"owner\":", 9) || sk_json_escape(b, st->owner, strnlen(st->owner, sizeof st->owner))))
         return -1;
     if (sk_buf_reserve(b, 64)) return -1;
     o = b->data + b->len;
     o = put_lit(o, ",\"inode\":");
-    o = put_u64(o, st->ino);
+    o = sk_dec_u64(o, st->ino);
     o = put_lit(o, ",\"nlink\":");
-    o = put_u64(o, st->nlink);
+    o = sk_dec_u64(o, st->nlink);
     *o = '\0';
     b->len = (size_t)(o - b->data);
     return 0;
@@ -886,26 +856,43 @@ static void unqueue(walk *wk, dnode *d)
     d->queued = 0;
 }
 
+/* Under wk->mu: prepare NEW node d (the lock is let go meanwhile); `ahead` when the
+ * walker is not yet there (it counts in the read-ahead window until taken). */
+static void prepare_node(walk *wk, dnode *d, int ahead)
+{
+    unqueue(wk, d);
+    d->state = NODE_BUSY;
+    pthread_mutex_unlock(&wk->mu);
+    prepare(wk, d);
+    pthread_mutex_lock(&wk->mu);
+    d->state = NODE_READY;
+    if (ahead) {
+        d->ahead = 1;
+        wk->ahead_nodes++;
+        wk->ahead_bytes += d->bytes;
+    }
+    queue_children(wk, d);
+    pthread_cond_broadcast(&wk->done);
+}
+
+static void prepare_ahead(walk *wk)
+{
+    prepare_node(wk, wk->top, 1);
+}
+
+static int room_ahead(const walk *wk)
+{
+    return wk->top && wk->ahead_nodes < AHEAD_NODES && wk->ahead_bytes < AHEAD_BYTES;
+}
+
 static void *helper_main(void *arg)
 {
     walk *wk = arg;
     pthread_mutex_lock(&wk->mu);
     for (;;) {
-        while (!wk->stopping && (!wk->top || wk->ahead_nodes >= AHEAD_NODES || wk->ahead_bytes >= AHEAD_BYTES))
-            pthread_cond_wait(&wk->work, &wk->mu);
+        while (!wk->stopping && !room_ahead(wk)) pthread_cond_wait(&wk->work, &wk->mu);
         if (wk->stopping) break;
-        dnode *d = wk->top;
-        unqueue(wk, d);
-        d->state = NODE_BUSY;
-        pthread_mutex_unlock(&wk->mu);
-        prepare(wk, d);
-        pthread_mutex_lock(&wk->mu);
-        d->state = NODE_READY;
-        d->ahead = 1;
-        wk->ahead_nodes++;
-        wk->ahead_bytes += d->bytes;
-        queue_children(wk, d);
-        pthread_cond_broadcast(&wk->done);
+        prepare_ahead(wk);
     }
     pthread_mutex_unlock(&wk->mu);
     return NULL;
@@ -916,33 +903,12 @@ static void *helper_main(void *arg)
 static void take(walk *wk, dnode *d)
 {
     pthread_mutex_lock(&wk->mu);
-    if (d->state == NODE_NEW) {
-        unqueue(wk, d);
-        d->state = NODE_BUSY;
-        pthread_mutex_unlock(&wk->mu);
-        prepare(wk, d);
-        pthread_mutex_lock(&wk->mu);
-        d->state = NODE_READY;
-        queue_children(wk, d);
-    }
-    while (d->state != NODE_READY) {
-        /* a helper has it: prepare the next one meanwhile rather than wait */
-        if (wk->top && wk->ahead_nodes < AHEAD_NODES && wk->ahead_bytes < AHEAD_BYTES) {
-            dnode *e = wk->top;
-            unqueue(wk, e);
-            e->state = NODE_BUSY;
-            pthread_mutex_unlock(&wk->mu);
-            prepare(wk, e);
-            pthread_mutex_lock(&wk->mu);
-            e->state = NODE_READY;
-            e->ahead = 1;
-            wk->ahead_nodes++;
-            wk->ahead_bytes += e->bytes;
-            queue_children(wk, e);
-            pthread_cond_broadcast(&wk->done);
-            continue;
-        }
-        pthread_cond_wait(&wk->done, &wk->mu);
+    if (d->state == NODE_NEW) prepare_node(wk, d, 0);
+    while (d->state != NODE_READY) { /* a helper has it: prepare the next one meanwhile */
+        if (room_ahead(wk))
+            prepare_ahead(wk);
+        else
+            pthread_cond_wait(&wk->done, &wk->mu);
     }
     if (d->ahead) {
         d->ahead = 0;

@@ -106,7 +106,7 @@ int sk_buf_printf(sk_buf *b, const char *fmt, ...)
     return rc;
 }
 
-int sk_buf_put_u64(sk_buf *b, uint64_t v)
+char *sk_dec_u64(char *out, uint64_t v)
 {
     char tmp[20];
     size_t i = sizeof tmp;
@@ -114,7 +114,14 @@ int sk_buf_put_u64(sk_buf *b, uint64_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    return sk_buf_append(b, tmp + i, sizeof tmp - i);
+    memcpy(out, tmp + i, sizeof tmp - i);
+    return out + (sizeof tmp - i);
+}
+
+int sk_buf_put_u64(sk_buf *b, uint64_t v)
+{
+    char tmp[20];
+    return sk_buf_append(b, tmp, (size_t)(sk_dec_u64(tmp, v) - tmp));
 }
 
 int sk_buf_put_i64(sk_buf *b, int64_t v)

@@ -181,6 +181,19 @@ size_t sk_time_format(char out[SK_TIME_ISO_MAX], sk_time t, int digits)
     return (size_t)(o - out);
 }
 
+size_t sk_time_format_trim(char out[SK_TIME_ISO_MAX], sk_time t)
+{
+    size_t n = sk_time_format(out, t, 9);
+    char *dot = n > 2 && out[n - 1] == 'Z' ? memchr(out, '.', n) : NULL;
+    if (!dot) return n;
+    size_t e = n - 1, d = (size_t)(dot - out);
+    while (e > d + 1 && out[e - 1] == '0') e--;
+    if (e == d + 1) e--; /* no fraction left: no point either */
+    out[e] = 'Z';
+    out[e + 1] = '\0';
+    return e + 1;
+}
+
 int sk_buf_put_time(sk_buf *b, sk_time t, int digits)
 {
     char tmp[SK_TIME_ISO_MAX];

@@ -27,6 +27,8 @@
 #include <sakimori/evtxdump.h>
 #include <sakimori/pool.h>
 
+#include "evtx_int.h"
+
 #define RING_PER_THREAD 4
 #define CHUNK_GAPS_MAX 64
 #define CHUNK_SPANS_MAX 64
@@ -357,7 +359,21 @@ static int add_gap(sk_evtx_file_stats *s, uint64_t after, uint64_t before, sk_ti
     return 0;
 }
 
-static int hash_fd(int fd, uint64_t size, char out[65])
+int sk_evtx_open(const char *path, int *out)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_CLOEXEC); /* O_NOATIME needs ownership */
+    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sk_error_set(SK_EIO, "%s: not a regular file", path);
+    }
+    *out = fd;
+    return 0;
+}
+
+int sk_evtx_hash_fd(int fd, uint64_t size, char out[65])
 {
     sk_hasher *h = NULL;
     uint8_t *buf = malloc((size_t)1 << 20);
@@ -383,17 +399,14 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
 {
     memset(s, 0, sizeof *s);
     s->time_min = s->time_max = SK_TIME_NONE;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int fd;
+    int rc = sk_evtx_open(path, &fd);
+    if (rc) return rc;
     struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sk_error_set(SK_EIO, "%s: not a regular file", path);
-    }
+    fstat(fd, &st);
     dump d = {.o = o, .fd = fd, .size = (uint64_t)st.st_size, .path = path};
     s->size = d.size;
-    int rc = hash_fd(fd, d.size, d.sha256);
+    rc = sk_evtx_hash_fd(fd, d.size, d.sha256);
     if (rc) {
         close(fd);
         return sk_error_set(SK_EIO, "%s: read error while hashing", path);
@@ -567,19 +580,8 @@ void sk_evtx_file_stats_free(sk_evtx_file_stats *s)
 static void kv_instant(sk_jw *w, const char *key, sk_time t)
 {
     char b[SK_TIME_ISO_MAX];
-    size_t n = sk_time_format(b, t, 9);
-    if (n > 2 && b[n - 1] == 'Z') {
-        char *dot = memchr(b, '.', n);
-        if (dot) {
-            size_t e = n - 1;
-            while (e > (size_t)(dot - b) + 1 && b[e - 1] == '0') e--;
-            if (e == (size_t)(dot - b) + 1) e--;
-            b[e] = 'Z';
-            n = e + 1;
-        }
-    }
     sk_jw_key(w, key);
-    sk_jw_stringn(w, b, n);
+    sk_jw_stringn(w, b, sk_time_format_trim(b, t));
 }
 
 int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)

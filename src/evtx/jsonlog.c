@@ -18,6 +18,8 @@
 #include <sakimori/evtxdump.h>
 #include <sakimori/json.h>
 
+#include "evtx_int.h"
+
 #define LINE_MAX_BYTES ((size_t)16 << 20)
 #define READ_BLOCK ((size_t)1 << 20)
 
@@ -84,28 +86,19 @@ int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *
 {
     memset(st, 0, sizeof *st);
     st->time_min = st->time_max = SK_TIME_NONE;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int fd;
+    int rc = sk_evtx_open(path, &fd);
+    if (rc) return rc;
     /* the SHA-256 first: every event names its input */
-    sk_hasher *h = NULL;
+    struct stat sb;
     char *buf = malloc(LINE_MAX_BYTES + READ_BLOCK);
-    int rc = buf ? sk_hasher_new(&h) : sk_error_set(SK_ENOMEM, "out of memory");
-    if (!rc) rc = sk_hasher_begin(h, SK_DIGEST_SHA256);
-    for (;;) {
-        if (rc) break;
-        ssize_t n = read(fd, buf, READ_BLOCK);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) rc = sk_error_set(SK_EIO, "%s: read error: %s", path, strerror(errno));
-        if (n <= 0) break;
-        st->size += (uint64_t)n;
-        rc = sk_hasher_update(h, buf, (size_t)n);
+    rc = !buf ? sk_error_set(SK_ENOMEM, "out of memory")
+             : fstat(fd, &sb) ? sk_error_set(SK_EIO, "%s: %s", path, strerror(errno))
+                              : 0;
+    if (!rc) {
+        st->size = (uint64_t)sb.st_size;
+        if (sk_evtx_hash_fd(fd, st->size, st->sha256)) rc = sk_error_set(SK_EIO, "%s: read error while hashing", path);
     }
-    sk_digests dg;
-    if (!rc) rc = sk_hasher_end(h, &dg);
-    sk_hasher_free(h);
-    if (!rc) sk_hex(st->sha256, dg.sha256, 32);
-    if (!rc && lseek(fd, 0, SEEK_SET) < 0) rc = sk_error_set(SK_EIO, "%s: cannot read it again: %s", path, strerror(errno));
     sk_buf ob;
     sk_buf_init(&ob, (size_t)64 << 20);
     /* lines: buf holds [0, have); a line longer than LINE_MAX_BYTES is skipped */

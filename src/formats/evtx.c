@@ -497,24 +497,6 @@ static void put_hex(sk_buf *b, const uint8_t *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-static void put_u(sk_buf *b, uint64_t v)
-{
-    char t[24];
-    int n = 0;
-    do t[23 - n++] = (char)('0' + v % 10); while ((v /= 10));
-    sk_buf_append(b, t + 24 - n, (size_t)n);
-}
-
-static void put_i(sk_buf *b, int64_t v)
-{
-    if (v < 0) {
-        sk_buf_putc(b, '-');
-        put_u(b, (uint64_t)-(v + 1) + 1);
-    } else {
-        put_u(b, (uint64_t)v);
-    }
-}
-
 /* "0x" and lower-case hex, at least `digits` of them */
 static void put_x(sk_buf *b, uint64_t v, int digits)
 {
@@ -524,6 +506,15 @@ static void put_x(sk_buf *b, uint64_t v, int digits)
     do t[19 - n++] = hx[v & 15]; while ((v >>= 4) || n < digits);
     sk_buf_append(b, "0x", 2);
     sk_buf_append(b, t + 20 - n, (size_t)n);
+}
+
+/* A floating-point value in the shortest form that reads back the same (digits: 9 for
+ * single, 17 for double precision). */
+static void put_real(sk_buf *b, double v, int digits)
+{
+    char t[48];
+    int m = snprintf(t, sizeof t, "%.*g", digits, v);
+    if (m > 0) sk_buf_append(b, t, (size_t)m);
 }
 
 /* Size of one element of an array of `type`, 0 for variable-size ones. */
@@ -562,14 +553,14 @@ static void render_scalar(sk_buf *b, uint8_t type, const uint8_t *p, uint32_t n)
         }
         return;
     }
-    case VT_I8: if (n >= 1) put_i(b, (int8_t)p[0]); return;
-    case VT_U8: if (n >= 1) put_u(b, p[0]); return;
-    case VT_I16: if (n >= 2) put_i(b, (int16_t)rd16(p)); return;
-    case VT_U16: if (n >= 2) put_u(b, rd16(p)); return;
-    case VT_I32: if (n >= 4) put_i(b, (int32_t)rd32(p)); return;
-    case VT_U32: if (n >= 4) put_u(b, rd32(p)); return;
-    case VT_I64: if (n >= 8) put_i(b, (int64_t)rd64(p)); return;
-    case VT_U64: if (n >= 8) put_u(b, rd64(p)); return;
+    case VT_I8: if (n >= 1) sk_buf_put_i64(b, (int8_t)p[0]); return;
+    case VT_U8: if (n >= 1) sk_buf_put_u64(b, p[0]); return;
+    case VT_I16: if (n >= 2) sk_buf_put_i64(b, (int16_t)rd16(p)); return;
+    case VT_U16: if (n >= 2) sk_buf_put_u64(b, rd16(p)); return;
+    case VT_I32: if (n >= 4) sk_buf_put_i64(b, (int32_t)rd32(p)); return;
+    case VT_U32: if (n >= 4) sk_buf_put_u64(b, rd32(p)); return;
+    case VT_I64: if (n >= 8) sk_buf_put_i64(b, (int64_t)rd64(p)); return;
+    case VT_U64: if (n >= 8) sk_buf_put_u64(b, rd64(p)); return;
     case VT_HEX32: if (n >= 4) put_x(b, rd32(p), 1); return;
     case VT_HEX64: if (n >= 8) put_x(b, rd64(p), 1); return;
     case VT_SIZET:
@@ -581,9 +572,7 @@ static void render_scalar(sk_buf *b, uint8_t type, const uint8_t *p, uint32_t n)
             uint32_t u = rd32(p);
             float f;
             memcpy(&f, &u, 4);
-            char t[48];
-            int m = snprintf(t, sizeof t, "%.9g", (double)f);
-            if (m > 0) sk_buf_append(b, t, (size_t)m);
+            put_real(b, (double)f, 9);
         }
         return;
     case VT_F64:
@@ -591,9 +580,7 @@ static void render_scalar(sk_buf *b, uint8_t type, const uint8_t *p, uint32_t n)
             uint64_t u = rd64(p);
             double f;
             memcpy(&f, &u, 8);
-            char t[48];
-            int m = snprintf(t, sizeof t, "%.17g", f);
-            if (m > 0) sk_buf_append(b, t, (size_t)m);
+            put_real(b, f, 17);
         }
         return;
     case VT_BOOL: {

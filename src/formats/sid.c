@@ -8,16 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sakimori/buf.h>
 #include <sakimori/sid.h>
-
-static char *put_dec(char *o, uint64_t v)
-{
-    char t[24];
-    int n = 0;
-    do t[n++] = (char)('0' + v % 10); while ((v /= 10));
-    while (n) *o++ = t[--n];
-    return o;
-}
 
 int sk_sid_format(const uint8_t *sid, size_t n, char out[SK_SID_MAX])
 {
@@ -28,11 +20,11 @@ int sk_sid_format(const uint8_t *sid, size_t n, char out[SK_SID_MAX])
     /* at most "S-1-" + 15 digits + 15 x ("-" + 10 digits) = 184 < SK_SID_MAX */
     char *o = out;
     memcpy(o, "S-1-", 4);
-    o = put_dec(o + 4, auth);
+    o = sk_dec_u64(o + 4, auth);
     for (unsigned k = 0; k < sid[1]; k++) {
         const uint8_t *p = sid + 8 + 4 * k;
         *o++ = '-';
-        o = put_dec(o, (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        o = sk_dec_u64(o, (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
     }
     *o = '\0';
     return 0;
