@@ -868,6 +868,9 @@ static int template_instance(cur *k, inst *out)
     uint32_t n = rd32(c->d + k->pos);
     k->pos += 4;
     if (n > MAX_VALUES) return fail(c, k->pos - 4, "too many template values");
+    /* values count in the record's budget: a Binary XML value used many times is parsed
+     * each time it is used */
+    if ((c->nodes += n + 1) > MAX_NODES) return fail(c, k->pos - 4, "record too large");
     if (need(k, 4 * n)) return -1;
     tval *v = n ? sk_arena_alloc(c->ra, n * sizeof *v) : NULL;
     if (n && !v) return fail(c, k->pos, "record too large");
@@ -1096,7 +1099,8 @@ int sk_evtx_chunk_next(sk_evtx_chunk *c, sk_evtx_record *rec)
         cur k = {c, p + 24, p + size - 4};
         if (fragment(&k, 0, doc) || !doc->child) {
             if (!c->err[0]) fail(c, p, "record holds no element");
-            return sk_error_set(SK_EFORMAT, "record %llu at %s", (unsigned long long)rec->record_id, c->err);
+            return sk_error_set(SK_EFORMAT, "record %llu at offset %llu: %s", (unsigned long long)rec->record_id,
+                                (unsigned long long)rec->offset, c->err);
         }
         rec->root = doc->child;
         if (damaged) {

@@ -28,6 +28,7 @@ run() { # title, args...
   for d in damaged-header-checksum damaged-chunk-checksum damaged-chunk-magic damaged-zeroed-chunk damaged-truncated damaged-records; do
     run "$d.evtx" --quiet "$d.evtx"
   done
+  run "bomb.evtx (an expansion bomb, then a plain record)" bomb.evtx
   run "slack.evtx" slack.evtx
   echo "== coverage of the log, the damaged ones, the slack (--quiet-gap 0.5: the 50-minute silence splits)"
   (cd "$f" && "$bin" evtx dump --quiet --coverage cov.jsonl --quiet-gap 0.5 log.evtx damaged-records.evtx \
