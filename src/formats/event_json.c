@@ -278,18 +278,24 @@ static int winlogbeat(bld *b, sk_xnode *ev, const sk_json_value *r)
     return id ? 0 : -1;
 }
 
-/* NXLog's own metadata and the System fields: not EventData. */
+/* NXLog's own metadata and the System fields: not EventData. Sorted (strcmp order)
+ * for bsearch: every top-level key of every record is looked up. */
+static const char *const nxlog_meta_names[] = {
+    "@timestamp", "@version", "AccountName", "AccountType", "Category", "Channel", "Domain", "EventID",
+    "EventReceivedTime", "EventTime", "EventType", "ExecutionProcessID", "ExecutionThreadID", "Hostname", "Keywords",
+    "Message", "Opcode", "OpcodeValue", "ProviderGuid", "ProviderName", "RecordNumber", "Severity", "SeverityValue",
+    "SourceModuleName", "SourceModuleType", "SourceName", "Task", "UserID", "Version", "agent", "beat", "ecs",
+    "host", "input", "log_name", "port", "tags", "type"};
+
+static int cmp_name(const void *k, const void *e)
+{
+    return strcmp(k, *(const char *const *)e);
+}
+
 static int nxlog_meta(const char *k)
 {
-    static const char *const meta[] = {"EventTime", "EventReceivedTime", "SourceModuleName", "SourceModuleType", "Severity",
-                                       "SeverityValue", "EventType", "Message", "Category", "Opcode", "OpcodeValue",
-                                       "AccountName", "AccountType", "Domain", "UserID", "Hostname", "Keywords", "EventID",
-                                       "SourceName", "ProviderName", "ProviderGuid", "Version", "Task", "RecordNumber",
-                                       "ExecutionProcessID", "ExecutionThreadID", "Channel", "@timestamp", "@version",
-                                       "host", "port", "tags", "type", "log_name", "beat", "agent", "ecs", "input", NULL};
-    for (int i = 0; meta[i]; i++)
-        if (!strcmp(k, meta[i])) return 1;
-    return 0;
+    return bsearch(k, nxlog_meta_names, sizeof nxlog_meta_names / sizeof nxlog_meta_names[0], sizeof nxlog_meta_names[0],
+                   cmp_name) != NULL;
 }
 
 static int nxlog(bld *b, sk_xnode *ev, const sk_json_value *r, const sk_tz *local)
