@@ -75,6 +75,8 @@ struct sk_collector {
     uint64_t bytes_estimate;              /* the file system's used bytes when the root is its top, else 0 */
     sk_yara *yara;
     sk_cache *cache;
+    struct uid_name *users;   /* the root's own /etc/passwd, sorted by uid */
+    size_t n_users;
 };
 
 static ctx *ctx_get(sk_collector *c)
@@ -267,12 +269,85 @@ static void file_common(sk_jw *w, const char *path, size_t plen, const sk_os_sta
     if (file_members(w->out, path, plen, st) && !w->err) w->err = SK_ELIMIT;
 }
 
-/* On a Windows volume mounted with ntfs-3g, the owner SID from the file's security
- * descriptor (the system.ntfs_acl attribute); nothing elsewhere. */
-static void ntfs_owner(const sk_collect_options *o, int dirfd, const char *name, sk_os_stat *st)
+typedef struct uid_name {
+    uint32_t uid, line;
+    char name[64];
+} uid_name;
+
+static int by_uid_line(const void *a, const void *b)
+{
+    const uid_name *x = a, *y = b;
+    if (x->uid != y->uid) return x->uid < y->uid ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int by_uid(const void *a, const void *b)
+{
+    const uid_name *x = a, *y = b;
+    return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+/* The user names of the collected system itself: <root>/etc/passwd, read through the
+ * root's handle without following a symlink (an image's users, not this machine's). */
+static void load_users(sk_collector *c, int root_fd)
+{
+    int etc, fd;
+    if (c->opt->windows_root || sk_os_open_dir_at(root_fd, "etc", &etc)) return;
+    int rc = sk_os_open_file_at(etc, "passwd", &fd);
+    sk_os_close(etc);
+    if (rc) return;
+    sk_os_stat st;
+    char *text = NULL;
+    size_t len = 0;
+    if (!sk_os_fstat(fd, &st) && st.type == SK_OS_REG && st.size <= ((size_t)4 << 20) && (text = malloc(st.size + 1))) {
+        ssize_t n;
+        while (len < st.size && (n = sk_os_read(fd, text + len, st.size - len)) > 0) len += (size_t)n;
+        text[len] = '\0';
+    }
+    sk_os_close(fd);
+    if (!text) return;
+    size_t cap = 0;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        /* name:password:uid:gid:... */
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2 || c1 == line || (size_t)(c1 - line) >= sizeof ((uid_name *)0)->name || line[0] == '#') continue;
+        char *end;
+        unsigned long uid = strtoul(c2 + 1, &end, 10);
+        if (end == c2 + 1 || *end != ':' || uid > UINT32_MAX) continue;
+        if (c->n_users == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            uid_name *nu = ncap <= 100000 ? realloc(c->users, ncap * sizeof *nu) : NULL;
+            if (!nu) break;
+            c->users = nu;
+            cap = ncap;
+        }
+        uid_name *u = &c->users[c->n_users];
+        u->line = (uint32_t)c->n_users++;
+        u->uid = (uint32_t)uid;
+        memcpy(u->name, line, (size_t)(c1 - line));
+        u->name[c1 - line] = '\0';
+    }
+    free(text);
+    /* by uid, then line: the first line for a uid wins, as getpwuid does */
+    if (c->n_users > 1) qsort(c->users, c->n_users, sizeof *c->users, by_uid_line);
+}
+
+/* The owner: on a Windows volume mounted with ntfs-3g, the SID from the file's security
+ * descriptor (the system.ntfs_acl attribute); elsewhere the user name the collected
+ * system's /etc/passwd gives the uid, when it has one. */
+static void set_owner(const sk_collector *c, int dirfd, const char *name, sk_os_stat *st)
 {
     st->owner[0] = '\0';
-    if (!o->windows_root || st->type != SK_OS_REG) return;
+    if (!c->opt->windows_root) {
+        uid_name key = {.uid = (uint32_t)st->uid};
+        const uid_name *u = c->n_users && st->uid <= UINT32_MAX ? bsearch(&key, c->users, c->n_users, sizeof key, by_uid) : NULL;
+        while (u && u > c->users && u[-1].uid == key.uid) u--; /* the first line for it */
+        if (u) snprintf(st->owner, sizeof st->owner, "%s", u->name);
+        return;
+    }
+    if (st->type != SK_OS_REG) return;
     uint8_t sd[16384];
     ssize_t n = sk_os_xattr_at(dirfd, name, "system.ntfs_acl", sd, sizeof sd);
     char sid[SK_SID_MAX];
@@ -790,7 +865,7 @@ static void prepare(walk *wk, dnode *d)
             if (!d->err[i]) d->err[i] = strdup("out of memory");
             continue;
         }
-        ntfs_owner(o, d->fd, name, st);
+        set_owner(wk->c, d->fd, name, st);
         /* a path too long is left to the walker, which says so */
         if (st->type == SK_OS_DIR && !descend(wk, d, st) && !entry_path(&path, d->path, d->path_len, wk->sep, name))
             d->child[i] = node_new(d, d->names.names[i], path.data, path.len);
@@ -1289,6 +1364,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     if (!rc) rc = sk_map_new(&wk.links, 0);
     sk_os_fs_id(root_fd, wk.fsid);
     if (!rc && opt->yara_rules) rc = sk_yara_load(&c->yara, opt->yara_rules);
+    if (!rc) load_users(c, root_fd);
     if (!rc && opt->cache) rc = sk_cache_open(&c->cache, opt->cache, opt->digests, c->yara ? sk_yara_rules_id(c->yara) : "");
     /* the display form of the root: Windows "C:" or the absolute path */
     if (!rc) {
@@ -1362,6 +1438,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         if (!rc) rc = crc;
     }
     sk_yara_free(c->yara);
+    free(c->users);
     if (wk.links) {
         size_t pos = 0, kl;
         const void *k;
