@@ -373,7 +373,7 @@ static void xml_escape(sk_buf *b, const char *s, size_t n, int attr_value)
         else if (c == '<') rep = "&lt;";
         else if (c == '>') rep = "&gt;";
         else if (c == '"' && attr_value) rep = "&quot;";
-        else if (c < 0x20 && c != '\t' && (attr_value || (c != '\n' && c != '\r'))) {
+        else if (c < 0x20 && (c != '\t' || attr_value)) { /* line breaks too: one event per line */
             snprintf(num, sizeof num, "&#x%X;", c);
             rep = num;
         }
@@ -385,13 +385,30 @@ static void xml_escape(sk_buf *b, const char *s, size_t n, int attr_value)
     sk_buf_append(b, s + run, n - run);
 }
 
+/* An element or attribute name from the file: XML has no escape for names, so anything
+ * that is not a name character becomes '_' (an attacker's name cannot break the XML). */
+static void xml_name(sk_buf *b, const char *n)
+{
+    size_t len = strlen(n);
+    if (!len) {
+        sk_buf_putc(b, '_');
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)n[i];
+        int ok = c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' ||
+                 (i > 0 && ((c >= '0' && c <= '9') || c == '-' || c == '.'));
+        sk_buf_putc(b, ok ? (char)c : '_');
+    }
+}
+
 static void xml_elem(sk_buf *b, const sk_xnode *e, int depth)
 {
     sk_buf_putc(b, '<');
-    sk_buf_puts(b, e->name);
+    xml_name(b, e->name);
     for (const sk_xattr *a = e->attrs; a; a = a->next) {
         sk_buf_putc(b, ' ');
-        sk_buf_puts(b, a->name);
+        xml_name(b, a->name);
         sk_buf_puts(b, "=\"");
         xml_escape(b, a->value, a->len, 1);
         sk_buf_putc(b, '"');
@@ -412,7 +429,7 @@ static void xml_elem(sk_buf *b, const sk_xnode *e, int depth)
         if (depth < 64) xml_elem(b, c, depth + 1);
     }
     sk_buf_puts(b, "</");
-    sk_buf_puts(b, e->name);
+    xml_name(b, e->name);
     sk_buf_putc(b, '>');
 }
 

@@ -54,6 +54,14 @@ else echo "ok   golden dumps of the fixtures"; fi
 if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance coverage "$f/cov.jsonl" > "$tmp/v" 2>&1; then
   echo "ok   coverage records valid against the coverage schema"
 else tail -3 "$tmp/v"; echo "FAIL coverage records do not validate"; fail=1; fi
+# every XML line is well-formed XML, whatever names the file gave its elements
+(cd "$f" && for x in *.evtx; do "$bin" evtx dump --quiet --carve --format xml "$x" 2> /dev/null; done) > "$tmp/all.xml"
+if /usr/bin/python3 -c '
+import sys, xml.etree.ElementTree as ET
+n = 0
+for line in open(sys.argv[1], encoding="utf-8", errors="surrogateescape"):
+    ET.fromstring(line.encode("utf-8", "surrogateescape")); n += 1
+print("ok   %d XML events well-formed" % n)' "$tmp/all.xml"; then :; else echo "FAIL XML output not well-formed"; fail=1; fi
 # sakimori's own events read back: the same lines
 (cd "$f" && "$bin" evtx dump --quiet types.evtx log.evtx > own.jsonl && "$bin" evtx dump --quiet own.jsonl > own2.jsonl)
 if cmp -s "$f/own.jsonl" "$f/own2.jsonl"; then echo "ok   events read back from sakimori's own dump unchanged"

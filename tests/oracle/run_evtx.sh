@@ -32,6 +32,15 @@ for set in attack-samples:evtx/attack-samples regression:sigma/regression_data; 
   (cd "$data" && xargs -0 "$bin" evtx dump --quiet --threads 1 < "$tmp/files") > "$tmp/t1" 2> /dev/null
   (cd "$data" && xargs -0 "$bin" evtx dump --quiet --threads 2 < "$tmp/files") > "$tmp/t2" 2> /dev/null
   if ! cmp -s "$tmp/t1" "$tmp/t2"; then echo "FAIL $name: 1 and 2 threads differ"; fail=1; fi
+  (cd "$data" && xargs -0 "$bin" evtx dump --quiet --format xml < "$tmp/files") > "$tmp/x.xml" 2> /dev/null
+  if ! /usr/bin/python3 -c '
+import sys, xml.etree.ElementTree as ET
+n = 0
+for line in open(sys.argv[1], encoding="utf-8", errors="surrogateescape"):
+    ET.fromstring(line.encode("utf-8", "surrogateescape")); n += 1
+sys.exit(0 if n == int(sys.argv[2]) else 1)' "$tmp/x.xml" "$(wc -l < "$tmp/t1")"; then
+    echo "FAIL $name: the XML output is not one well-formed event per line"; fail=1
+  fi
   cp "$tmp/t1" "$tmp/events.jsonl"
   if ! /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance event "$tmp/events.jsonl" > "$tmp/v" 2>&1; then
     tail -5 "$tmp/v"; echo "FAIL $name: events do not validate against the event schema"; fail=1
