@@ -10,6 +10,7 @@
 
 #include <sakimori/event.h>
 #include <sakimori/json.h>
+#include <sakimori/utf.h>
 
 /* ---- small helpers over the tree ---- */
 
@@ -362,25 +363,39 @@ int sk_event_write_json(sk_buf *out, const sk_xnode *ev, const sk_event_src *src
 
 /* ---- XML ---- */
 
+/* Text as XML 1.0 can carry it: markup escaped; tab (in attributes), line feed and
+ * carriage return as character references (one event per line); the other control
+ * characters, which XML 1.0 cannot hold even as references, and bytes that are not
+ * UTF-8 (unpaired surrogates) as U+FFFD. The JSON output keeps them all. */
 static void xml_escape(sk_buf *b, const char *s, size_t n, int attr_value)
 {
     size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         const char *rep = NULL;
-        char num[12];
+        size_t len = 1;
         if (c == '&') rep = "&amp;";
         else if (c == '<') rep = "&lt;";
         else if (c == '>') rep = "&gt;";
         else if (c == '"' && attr_value) rep = "&quot;";
-        else if (c < 0x20 && (c != '\t' || attr_value)) { /* line breaks too: one event per line */
-            snprintf(num, sizeof num, "&#x%X;", c);
-            rep = num;
+        else if (c == '\n') rep = "&#xA;";
+        else if (c == '\r') rep = "&#xD;";
+        else if (c == '\t') rep = attr_value ? "&#x9;" : NULL;
+        else if (c < 0x20 || c == 0x7f) rep = "\xef\xbf\xbd";
+        else if (c >= 0x80) {
+            uint32_t cp;
+            size_t k = sk_utf8_decode((const uint8_t *)s + i, n - i, &cp, 0);
+            if (k) len = k;
+            else rep = "\xef\xbf\xbd";
         }
-        if (!rep) continue;
+        if (!rep) {
+            i += len;
+            continue;
+        }
         sk_buf_append(b, s + run, i - run);
         sk_buf_puts(b, rep);
-        run = i + 1;
+        i += len;
+        run = i;
     }
     sk_buf_append(b, s + run, n - run);
 }
