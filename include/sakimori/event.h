@@ -29,6 +29,10 @@ typedef struct sk_event_src {
     sk_time fallback_time;  /**< used when TimeCreated is missing or unreadable */
 } sk_event_src;
 
+/** System/EventRecordID of an Event element as a number: 1 with *out set, 0 when it is
+ * absent or not a decimal number. */
+int sk_event_record_id(const sk_xnode *ev, uint64_t *out);
+
 /** Append one event-model JSON line (with its newline) for the Event element `ev`. */
 int sk_event_write_json(sk_buf *out, const sk_xnode *ev, const sk_event_src *src);
 

@@ -99,19 +99,8 @@ static void copy_text(char *dst, size_t cap, const sk_xnode *e)
  * headers count from 1 again), else the record header's id. */
 static uint64_t event_record_id(const sk_xnode *ev, uint64_t header_id)
 {
-    const sk_xnode *e = sk_xnode_child(sk_xnode_child(ev, "System"), "EventRecordID");
-    if (!e || e->vkind != SK_XV_TEXT || !e->len || e->len > 19) return header_id;
-    uint64_t v = 0;
-    for (size_t i = 0; i < e->len; i++) {
-        if (e->text[i] < '0' || e->text[i] > '9') return header_id;
-        v = v * 10 + (uint64_t)(e->text[i] - '0');
-    }
-    return v;
-}
-
-static sk_time d_quiet_gap(const cres *r)
-{
-    return r->quiet_gap;
+    uint64_t v;
+    return sk_event_record_id(ev, &v) ? v : header_id;
 }
 
 /* What the file's coverage needs from one record. */
@@ -139,7 +128,7 @@ static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const 
     r->t_last = t;
     /* spans of time with records: a silence longer than the quiet gap starts a new one */
     if (t != SK_TIME_NONE) {
-        sk_time gap = d_quiet_gap(r);
+        sk_time gap = r->quiet_gap;
         sk_evtx_span *cur = r->n_spans ? &r->spans[r->n_spans - 1] : NULL;
         if (cur && t <= cur->to + gap && t >= cur->from - gap) {
             if (t < cur->from) cur->from = t;
@@ -359,8 +348,10 @@ static int add_gap(sk_evtx_file_stats *s, uint64_t after, uint64_t before, sk_ti
     return 0;
 }
 
-int sk_evtx_open(const char *path, int *out)
+int sk_evtx_open(const char *path, int *out, sk_evtx_file_stats *stats)
 {
+    memset(stats, 0, sizeof *stats);
+    stats->time_min = stats->time_max = SK_TIME_NONE;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
     if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_CLOEXEC); /* O_NOATIME needs ownership */
     if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -397,10 +388,8 @@ int sk_evtx_hash_fd(int fd, uint64_t size, char out[65])
 
 int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
 {
-    memset(s, 0, sizeof *s);
-    s->time_min = s->time_max = SK_TIME_NONE;
     int fd;
-    int rc = sk_evtx_open(path, &fd);
+    int rc = sk_evtx_open(path, &fd, s);
     if (rc) return rc;
     struct stat st;
     fstat(fd, &st);

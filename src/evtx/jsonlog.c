@@ -84,10 +84,8 @@ static void one(const sk_evtx_dump_options *o, const char *path, const char *sha
 
 int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *st)
 {
-    memset(st, 0, sizeof *st);
-    st->time_min = st->time_max = SK_TIME_NONE;
     int fd;
-    int rc = sk_evtx_open(path, &fd);
+    int rc = sk_evtx_open(path, &fd, st);
     if (rc) return rc;
     /* the SHA-256 first: every event names its input */
     struct stat sb;

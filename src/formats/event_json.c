@@ -381,14 +381,7 @@ int sk_event_from_json(sk_buf *out, const sk_json_value *r, const sk_event_src *
     if (!rc) {
         sk_event_src s = *src;
         s.format = *format;
-        /* the record id, when the shipper kept it */
-        const sk_xnode *rid = sk_xnode_child(sk_xnode_child(ev, "System"), "EventRecordID");
-        if (rid && rid->vkind == SK_XV_TEXT && rid->len && rid->len < 20) {
-            uint64_t v = 0;
-            size_t i = 0;
-            for (; i < rid->len && rid->text[i] >= '0' && rid->text[i] <= '9'; i++) v = v * 10 + (uint64_t)(rid->text[i] - '0');
-            if (i == rid->len) s.record_id = v, s.has_record_id = 1;
-        }
+        s.has_record_id = sk_event_record_id(ev, &s.record_id); /* when the shipper kept it */
         rc = sk_event_write_json(out, ev, &s);
         if (rc) rc = sk_error_set(SK_ELIMIT, "event too large");
     }

@@ -42,6 +42,12 @@ static int parse_uint(const char *s, size_t n, uint64_t *out)
     return 1;
 }
 
+int sk_event_record_id(const sk_xnode *ev, uint64_t *out)
+{
+    const sk_xnode *e = sk_xnode_child(sk_xnode_child(ev, "System"), "EventRecordID");
+    return e && e->vkind == SK_XV_TEXT && parse_uint(e->text, e->len, out);
+}
+
 static void kv_uint_text(sk_jw *w, const char *key, const char *s, size_t n, uint64_t max)
 {
     uint64_t v;
