@@ -12,6 +12,7 @@
 
 #include <openssl/evp.h>
 
+#include <sakimori/file.h>
 #include <sakimori/digest.h>
 
 #ifndef O_NOATIME
@@ -163,12 +164,9 @@ int sk_sha256(const void *data, size_t len, uint8_t out[32])
 int sk_digest_file(const char *path, unsigned which, sk_digests *out)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM) /* O_NOATIME needs ownership or CAP_FOWNER */
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return sk_error_set(SK_EIO, "%s: cannot open: %s", path,
-                            errno == ELOOP ? "is a symbolic link (not followed)" : strerror(errno));
+    int fd;
+    int orc = sk_file_open(SK_FILE_CWD, path, SK_FILE_NOFOLLOW, &fd, NULL);
+    if (orc) return orc;
     sk_hasher *h = NULL;
     int rc = sk_hasher_new(&h);
     if (!rc) rc = sk_hasher_begin(h, which);

@@ -1,6 +1,8 @@
 /*
- * file.c - bounded whole-file reads (see sakimori/file.h).
+ * file.c - the one way files are opened (never blocking, no access-time change, no
+ * symlink followed where asked) and bounded whole-file reads (see sakimori/file.h).
  */
+#define _GNU_SOURCE /* O_NOATIME */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -11,17 +13,70 @@
 #include <sakimori/buf.h>
 #include <sakimori/file.h>
 
+#ifndef O_NOATIME
+#define O_NOATIME 0
+#endif
+
+const char *sk_file_type_name(int type)
+{
+    switch (type) {
+    case SK_FILE_REG: return "a regular file";
+    case SK_FILE_TYPE_DIR: return "a directory";
+    case SK_FILE_FIFO: return "a FIFO";
+    default: return "a special file";
+    }
+}
+
+int sk_file_open(int dirfd, const char *path, unsigned flags, int *fd, sk_file_info *info)
+{
+    *fd = -1;
+    int of = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+    if (flags & SK_FILE_NOFOLLOW) of |= O_NOFOLLOW;
+    if (flags & SK_FILE_DIR) of |= O_DIRECTORY;
+    if (dirfd == SK_FILE_CWD) dirfd = AT_FDCWD;
+    int f = openat(dirfd, path, of | O_NOATIME);
+    if (f < 0 && errno == EPERM && O_NOATIME) f = openat(dirfd, path, of); /* not ours: O_NOATIME refused */
+    if (f < 0) {
+        int e = errno;
+        if (e == ELOOP && (flags & SK_FILE_NOFOLLOW))
+            return sk_error_set(SK_EIO, "%s: is a symbolic link (not followed)", path);
+        if (e == ENOTDIR && (flags & SK_FILE_DIR)) return sk_error_set(SK_EIO, "%s: not a directory", path);
+        return sk_error_set(e == ENOMEM ? SK_ENOMEM : SK_EIO, "%s: cannot open: %s", path, strerror(e));
+    }
+    struct stat st;
+    if (fstat(f, &st)) {
+        int e = errno;
+        close(f);
+        return sk_error_set(SK_EIO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    int type = S_ISREG(st.st_mode) ? SK_FILE_REG : S_ISDIR(st.st_mode) ? SK_FILE_TYPE_DIR
+             : S_ISFIFO(st.st_mode) ? SK_FILE_FIFO : SK_FILE_OTHER;
+    int want = (flags & SK_FILE_DIR) ? SK_FILE_TYPE_DIR : SK_FILE_REG;
+    if (!(flags & SK_FILE_ANY) && type != want) {
+        close(f);
+        return sk_error_set(SK_EIO, "%s: not %s (%s)", path, want == SK_FILE_REG ? "a regular file" : "a directory",
+                            sk_file_type_name(type));
+    }
+    if (info) {
+        info->type = type;
+        info->size = (uint64_t)st.st_size;
+        info->dev = (uint64_t)st.st_dev;
+        info->ino = (uint64_t)st.st_ino;
+        info->mtime = (sk_time)st.st_mtim.tv_sec * SK_NS_PER_SEC + st.st_mtim.tv_nsec;
+        info->ctime = (sk_time)st.st_ctim.tv_sec * SK_NS_PER_SEC + st.st_ctim.tv_nsec;
+    }
+    *fd = f;
+    return 0;
+}
+
 int sk_file_read_all(const char *path, size_t max, char **out, size_t *len)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sk_error_set(SK_EIO, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > max) {
+    int fd;
+    sk_file_info st;
+    int orc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &st);
+    if (orc) return orc;
+    if (st.size > max) {
         close(fd);
         return sk_error_set(SK_ELIMIT, "%s: larger than %zu bytes", path, max);
     }
@@ -29,7 +84,7 @@ int sk_file_read_all(const char *path, size_t max, char **out, size_t *len)
     sk_buf_init(&b, max);
     int rc = 0;
     /* read in place into a buffer sized by fstat; a file that grows is followed up to max */
-    size_t want = (size_t)st.st_size < 65536 ? 65536 : (size_t)st.st_size;
+    size_t want = st.size < 65536 ? 65536 : (size_t)st.size;
     if (want > max) want = max;
     if (want && !(rc = sk_buf_reserve(&b, want))) b.data[0] = '\0';
     while (!rc) {

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sakimori/file.h>
 #include <sakimori/timestamp.h>
 
 typedef struct rule_date {
@@ -406,10 +407,12 @@ int sk_tz_load(sk_tz **out, const char *name)
     if (!dir || !*dir) dir = "/usr/share/zoneinfo";
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return sk_error_set(SK_ENOTFOUND, "unknown time zone '%s' (%s: %s)", name, path,
-                            strerror(errno));
+    int fd;
+    if (sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL)) {
+        char why[SK_ERROR_MAX];
+        snprintf(why, sizeof why, "%s", sk_error_last());
+        return sk_error_set(SK_ENOTFOUND, "unknown time zone '%s' (%s)", name, why);
+    }
     uint8_t *buf = malloc(TZIF_MAX_BYTES);
     if (!buf) {
         close(fd);

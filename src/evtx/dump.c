@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sakimori/file.h>
 #include <sakimori/buf.h>
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
@@ -352,16 +353,7 @@ int sk_evtx_open(const char *path, int *out, sk_evtx_file_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
     stats->time_min = stats->time_max = SK_TIME_NONE;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = open(path, O_RDONLY | O_CLOEXEC); /* O_NOATIME needs ownership */
-    if (fd < 0) return sk_error_set(SK_EIO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return sk_error_set(SK_EIO, "%s: not a regular file", path);
-    }
-    *out = fd;
-    return 0;
+    return sk_file_open(SK_FILE_CWD, path, 0, out, NULL);
 }
 
 int sk_evtx_hash_fd(int fd, uint64_t size, char out[65])

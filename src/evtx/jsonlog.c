@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sakimori/file.h>
 #include <sakimori/buf.h>
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
@@ -25,8 +26,8 @@
 
 int sk_events_file_kind(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
+    int fd;
+    if (sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL)) return 0;
     char b[512];
     ssize_t n = read(fd, b, sizeof b);
     close(fd);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <sakimori/common.h>
+#include <sakimori/file.h>
 
 #include "os.h"
 
@@ -33,29 +34,21 @@ static int os_err(int e, const char *what, const char *name)
     return sk_error_set(e == ENOMEM ? SK_ENOMEM : SK_EIO, "%s %s: %s", what, name, strerror(e));
 }
 
+/* Every open goes through sk_file_open (sakimori/file.h): O_NOATIME where permitted,
+ * never blocking. The root is the one place a symlink is followed, as the user named it. */
 int sk_os_open_root(const char *path, int *fd)
 {
-    *fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    return *fd < 0 ? os_err(errno, "open", path) : 0;
-}
-
-static int open_noatime(int dirfd, const char *name, int flags)
-{
-    int fd = openat(dirfd, name, flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM) fd = openat(dirfd, name, flags); /* not ours: O_NOATIME refused */
-    return fd;
+    return sk_file_open(SK_FILE_CWD, path, SK_FILE_DIR, fd, NULL);
 }
 
 int sk_os_open_dir_at(int dirfd, const char *name, int *fd)
 {
-    *fd = open_noatime(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    return *fd < 0 ? os_err(errno, "open", name) : 0;
+    return sk_file_open(dirfd, name, SK_FILE_DIR | SK_FILE_NOFOLLOW, fd, NULL);
 }
 
 int sk_os_open_file_at(int dirfd, const char *name, int *fd)
 {
-    *fd = open_noatime(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    return *fd < 0 ? os_err(errno, "open", name) : 0;
+    return sk_file_open(dirfd, name, SK_FILE_NOFOLLOW, fd, NULL);
 }
 
 /* The creation time of an NTFS file through ntfs-3g: a FILETIME in an xattr. */

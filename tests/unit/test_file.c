@@ -1,5 +1,9 @@
-/* Unit tests: sk_file_read_all - bounded whole-file reads with one-line errors. */
+/* Unit tests: sk_file_open (never blocking, no atime change, no symlink where asked)
+ * and sk_file_read_all (bounded whole-file reads with one-line errors). */
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <sakimori/file.h>
@@ -27,7 +31,7 @@ static void reads_and_limits(void)
     snprintf(msg, sizeof msg, "%s: larger than 9 bytes", f);
     CHECK_STR(sk_error_last(), msg);
     CHECK_INT(sk_file_read_all(dir, 100, &d, &n), SK_EIO);
-    snprintf(msg, sizeof msg, "%s: not a regular file", dir);
+    snprintf(msg, sizeof msg, "%s: not a regular file (a directory)", dir);
     CHECK_STR(sk_error_last(), msg);
     CHECK_INT(sk_file_read_all("/nonexistent/x", 100, &d, &n), SK_EIO);
     CHECK_STR(sk_error_last(), "/nonexistent/x: cannot open: No such file or directory");
@@ -53,4 +57,89 @@ static void reads_and_limits(void)
     rmdir(dir);
 }
 
-SK_TEST_MAIN(T(reads_and_limits))
+/* A FIFO named as an input is refused at once: before sk_file_open, opening one for
+ * reading waited for a writer forever (the alarm turns a hang into a failure). */
+static void fifo_never_blocks(void)
+{
+    char dir[] = "/tmp/sk-file-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char p[128], msg[300];
+    snprintf(p, sizeof p, "%s/fifo", dir);
+    CHECK_INT(mkfifo(p, 0600), 0);
+    alarm(5);
+    char *d = NULL;
+    size_t n;
+    CHECK_INT(sk_file_read_all(p, 100, &d, &n), SK_EIO);
+    snprintf(msg, sizeof msg, "%s: not a regular file (a FIFO)", p);
+    CHECK_STR(sk_error_last(), msg);
+    int fd = 0;
+    CHECK_INT(sk_file_open(SK_FILE_CWD, p, 0, &fd, NULL), SK_EIO);
+    CHECK_INT(fd, -1);
+    sk_file_info fi;
+    CHECK_INT(sk_file_open(SK_FILE_CWD, p, SK_FILE_ANY, &fd, &fi), 0);
+    CHECK_INT(fi.type, SK_FILE_FIFO);
+    close(fd);
+    alarm(0);
+    unlink(p);
+    rmdir(dir);
+}
+
+/* A symlink is refused with SK_FILE_NOFOLLOW, followed without; a directory needs SK_FILE_DIR. */
+static void symlinks_and_dirs(void)
+{
+    char dir[] = "/tmp/sk-file-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char f[128], l[128], msg[300];
+    snprintf(f, sizeof f, "%s/f", dir);
+    snprintf(l, sizeof l, "%s/l", dir);
+    FILE *fp = fopen(f, "wb");
+    fputs("abc", fp);
+    fclose(fp);
+    CHECK_INT(symlink("f", l), 0);
+    int fd;
+    sk_file_info fi;
+    CHECK_INT(sk_file_open(SK_FILE_CWD, l, SK_FILE_NOFOLLOW, &fd, &fi), SK_EIO);
+    snprintf(msg, sizeof msg, "%s: is a symbolic link (not followed)", l);
+    CHECK_STR(sk_error_last(), msg);
+    CHECK_INT(sk_file_open(SK_FILE_CWD, l, 0, &fd, &fi), 0);
+    CHECK_INT(fi.type, SK_FILE_REG);
+    CHECK_INT(fi.size, 3);
+    close(fd);
+    int dfd;
+    CHECK_INT(sk_file_open(SK_FILE_CWD, dir, SK_FILE_DIR, &dfd, &fi), 0);
+    CHECK_INT(fi.type, SK_FILE_TYPE_DIR);
+    CHECK_INT(sk_file_open(dfd, "f", SK_FILE_NOFOLLOW, &fd, NULL), 0); /* relative to a handle */
+    close(fd);
+    CHECK_INT(sk_file_open(dfd, "f", SK_FILE_DIR, &fd, NULL), SK_EIO);
+    CHECK_STR(sk_error_last(), "f: not a directory");
+    close(dfd);
+    unlink(l);
+    unlink(f);
+    rmdir(dir);
+}
+
+/* Reading through sk_file_open leaves the access time as it was (the file is ours, so
+ * O_NOATIME is permitted; an old atime would be updated under relatime otherwise). */
+static void access_time_kept(void)
+{
+    char dir[] = "/tmp/sk-file-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char f[128];
+    snprintf(f, sizeof f, "%s/f", dir);
+    FILE *fp = fopen(f, "wb");
+    fputs("0123456789", fp);
+    fclose(fp);
+    struct timeval tv[2] = {{1000000000, 0}, {1000000000, 0}}; /* 2001: older than mtime under relatime */
+    CHECK_INT(utimes(f, tv), 0);
+    char *d = NULL;
+    size_t n;
+    CHECK_INT(sk_file_read_all(f, 100, &d, &n), 0);
+    free(d);
+    struct stat st;
+    CHECK_INT(stat(f, &st), 0);
+    CHECK_INT(st.st_atime, 1000000000);
+    unlink(f);
+    rmdir(dir);
+}
+
+SK_TEST_MAIN(T(reads_and_limits), T(fifo_never_blocks), T(symlinks_and_dirs), T(access_time_kept))
