@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 
+#include <sakimori/bytes.h>
 #include <sakimori/arena.h>
 #include <sakimori/buf.h>
 #include <sakimori/collect.h>
@@ -398,11 +399,11 @@ sk_file_kind sk_collect_kind(const uint8_t *d, size_t n, const char *name, size_
     if (sk_pe_is_pe(d, n)) return SK_KIND_PE;
     if (sk_elf_is_elf(d, n)) return SK_KIND_ELF;
     if (n >= 4) {
-        uint32_t be = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+        uint32_t be = sk_be32(d);
         if (be == 0xFEEDFACE || be == 0xFEEDFACF || be == 0xCEFAEDFE || be == 0xCFFAEDFE) return SK_KIND_MACHO;
         /* universal binaries share 0xCAFEBABE with Java classes: a Mach-O has few architectures */
         if (be == 0xCAFEBABE && n >= 8) {
-            uint32_t narch = (uint32_t)d[4] << 24 | (uint32_t)d[5] << 16 | (uint32_t)d[6] << 8 | d[7];
+            uint32_t narch = sk_be32(d + 4);
             if (narch > 0 && narch < 20) return SK_KIND_MACHO;
         }
     }

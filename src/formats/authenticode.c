@@ -20,6 +20,7 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
+#include <sakimori/bytes.h>
 #include <sakimori/pe.h>
 
 #define SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
@@ -125,8 +126,8 @@ int sk_pe_authenticode_check(const sk_pe_layout *lay, const uint8_t *cert, size_
         return 0;
     }
     const uint8_t *wc = cert;
-    uint32_t wlen = (uint32_t)wc[0] | (uint32_t)wc[1] << 8 | (uint32_t)wc[2] << 16 | (uint32_t)wc[3] << 24;
-    uint16_t rev = (uint16_t)(wc[4] | wc[5] << 8), type = (uint16_t)(wc[6] | wc[7] << 8);
+    uint32_t wlen = sk_le32(wc);
+    uint16_t rev = sk_le16(wc + 4), type = sk_le16(wc + 6);
     if (wlen < 8 || wlen > lay->cert_size || type != 2) {
         char e[96];
         snprintf(e, sizeof e, "WIN_CERTIFICATE: length %u, revision 0x%x, type %u (want PKCS_SIGNED_DATA)", wlen, rev, type);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sakimori/bytes.h>
 #include <sakimori/elf.h>
 
 typedef struct elf {
@@ -18,9 +19,9 @@ typedef struct elf {
 static int rd(const elf *e, uint64_t off, unsigned n, uint64_t *v)
 {
     if (off > e->len || e->len - off < n) return -1;
-    uint64_t x = 0;
-    for (unsigned i = 0; i < n; i++) x |= (uint64_t)e->d[off + (e->be ? n - 1 - i : i)] << (8 * i);
-    *v = x;
+    const uint8_t *p = e->d + off;
+    *v = n == 8 ? (e->be ? sk_be64(p) : sk_le64(p)) : n == 4 ? (e->be ? sk_be32(p) : sk_le32(p))
+       : n == 2 ? (e->be ? sk_be16(p) : sk_le16(p)) : p[0];
     return 0;
 }
 

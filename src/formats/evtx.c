@@ -20,6 +20,7 @@
 
 #include <zlib.h>
 
+#include <sakimori/bytes.h>
 #include <sakimori/arena.h>
 #include <sakimori/buf.h>
 #include <sakimori/common.h>
@@ -106,9 +107,9 @@ typedef struct cur {
     uint32_t pos, end;
 } cur;
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
+#define rd16 sk_le16
+#define rd32 sk_le32
+#define rd64 sk_le64
 
 /* Record the first error of the record being parsed; returns -1. */
 static int fail(sk_evtx_chunk *c, uint32_t at, const char *msg)

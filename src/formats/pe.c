@@ -17,6 +17,7 @@
 
 #include <openssl/evp.h>
 
+#include <sakimori/bytes.h>
 #include <sakimori/buf.h>
 #include <sakimori/pe.h>
 #include <sakimori/utf.h>
@@ -52,21 +53,24 @@ typedef struct pe {
 
 static int u16(const pe *p, uint64_t off, uint16_t *v)
 {
+    *v = 0; /* a read outside the file gives 0 and -1 */
     if (off > p->len || p->len - off < 2) return -1;
-    *v = (uint16_t)(p->d[off] | p->d[off + 1] << 8);
+    *v = sk_le16(p->d + off);
     return 0;
 }
 
 static int u32(const pe *p, uint64_t off, uint32_t *v)
 {
+    *v = 0;
     if (off > p->len || p->len - off < 4) return -1;
-    *v = (uint32_t)p->d[off] | (uint32_t)p->d[off + 1] << 8 | (uint32_t)p->d[off + 2] << 16 | (uint32_t)p->d[off + 3] << 24;
+    *v = sk_le32(p->d + off);
     return 0;
 }
 
 static int u64(const pe *p, uint64_t off, uint64_t *v)
 {
     uint32_t lo, hi;
+    *v = 0;
     if (u32(p, off, &lo) || u32(p, off + 4, &hi)) return -1;
     *v = (uint64_t)hi << 32 | lo;
     return 0;
@@ -625,7 +629,7 @@ static void res_dir(pe *p, res_walk *w, uint32_t rel, int depth, tables *tb)
 int sk_pe_is_pe(const uint8_t *d, size_t len)
 {
     if (len < 64 || d[0] != 'M' || d[1] != 'Z') return 0;
-    uint32_t lfanew = (uint32_t)d[60] | (uint32_t)d[61] << 8 | (uint32_t)d[62] << 16 | (uint32_t)d[63] << 24;
+    uint32_t lfanew = sk_le32(d + 60);
     return lfanew <= len - 4 && !memcmp(d + lfanew, "PE\0\0", 4);
 }
 

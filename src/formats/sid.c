@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sakimori/bytes.h>
 #include <sakimori/buf.h>
 #include <sakimori/sid.h>
 
@@ -24,7 +25,7 @@ int sk_sid_format(const uint8_t *sid, size_t n, char out[SK_SID_MAX])
     for (unsigned k = 0; k < sid[1]; k++) {
         const uint8_t *p = sid + 8 + 4 * k;
         *o++ = '-';
-        o = sk_dec_u64(o, (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        o = sk_dec_u64(o, sk_le32(p));
     }
     *o = '\0';
     return 0;
@@ -34,7 +35,7 @@ int sk_sd_owner(const uint8_t *sd, size_t n, char out[SK_SID_MAX])
 {
     out[0] = '\0';
     if (n < 20 || sd[0] != 1 || !(sd[3] & 0x80)) return SK_EFORMAT; /* revision 1, self-relative */
-    uint32_t off = (uint32_t)sd[4] | (uint32_t)sd[5] << 8 | (uint32_t)sd[6] << 16 | (uint32_t)sd[7] << 24;
+    uint32_t off = sk_le32(sd + 4);
     if (!off || off >= n) return SK_EFORMAT;
     return sk_sid_format(sd + off, n - off, out);
 }

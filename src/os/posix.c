@@ -24,6 +24,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <sakimori/bytes.h>
 #include <sakimori/common.h>
 #include <sakimori/file.h>
 
@@ -55,9 +56,7 @@ int sk_os_open_file_at(int dirfd, const char *name, int *fd)
 static sk_time ntfs_crtime(ssize_t got, const uint8_t ft[8])
 {
     if (got != 8) return SK_TIME_NONE;
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--) v = v << 8 | ft[i];
-    return sk_time_from_filetime(v);
+    return sk_time_from_filetime(sk_le64(ft));
 }
 
 static void from_statx(const struct statx *x, sk_os_stat *st)
