@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "timestamp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,6 +72,14 @@ int sk_jw_kv_string(sk_jw *w, const char *key, const char *s);
 int sk_jw_kv_i64(sk_jw *w, const char *key, int64_t v);
 int sk_jw_kv_u64(sk_jw *w, const char *key, uint64_t v);
 int sk_jw_kv_bool(sk_jw *w, const char *key, int v);
+/**
+ * An instant as every sakimori record writes it: ISO 8601 UTC with the fraction's
+ * trailing zeros dropped ("2026-06-03T00:10:00Z", "...:19.4416625Z", nanoseconds at
+ * most; sk_time_format_trim). sk_jw_time writes the value; sk_jw_kv_time writes
+ * nothing at all (no key) for SK_TIME_NONE, so an unknown time is an absent member.
+ */
+int sk_jw_time(sk_jw *w, sk_time t);
+int sk_jw_kv_time(sk_jw *w, const char *key, sk_time t);
 
 /** 0, or the first error; also checks that every container was closed. */
 int sk_jw_error(const sk_jw *w);

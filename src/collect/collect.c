@@ -174,14 +174,6 @@ static void count_file(sk_collector *c, uint64_t size, uint64_t hashed)
 
 /* ---- pieces of a line -------------------------------------------------------------- */
 
-void sk_collect_kv_time(sk_jw *w, const char *key, sk_time t)
-{
-    if (t == SK_TIME_NONE) return;
-    char b[SK_TIME_ISO_MAX];
-    sk_jw_key(w, key);
-    sk_jw_stringn(w, b, sk_time_format_trim(b, t));
-}
-
 /* Append an error line to b (a slot's buffer: errors follow their file's line). */
 static void append_error(sk_collector *c, sk_buf *b, const char *path, size_t plen, const char *op, const char *msg)
 {
@@ -216,7 +208,7 @@ static char *put_lit(char *o, const char *lit)
     return o + n;
 }
 
-/* ,"key":"instant" as sk_collect_kv_time writes it; nothing for SK_TIME_NONE. */
+/* ,"key":"instant" as sk_jw_kv_time writes it; nothing for SK_TIME_NONE. */
 static char *put_time(char *o, const char *key_lit, sk_time t)
 {
     if (t == SK_TIME_NONE) return o;
@@ -1276,18 +1268,11 @@ static void write_header(sk_collector *c, sk_buf *b, sk_time started)
     for (int i = 1; i < o->argc; i++) sk_jw_string(&w, o->argv[i]);
     sk_jw_array_end(&w);
     sk_jw_object_end(&w);
-    sk_collect_kv_time(&w, "started", started);
+    sk_jw_kv_time(&w, "started", started);
     sk_jw_kv_string(&w, "root", o->root);
     if (o->windows_root) sk_jw_kv_string(&w, "windows_root", o->windows_root);
     sk_jw_object_end(&w);
     sk_buf_putc(b, '\n');
-}
-
-static sk_time now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (sk_time)t.tv_sec * SK_NS_PER_SEC + t.tv_nsec;
 }
 
 typedef struct progress {
@@ -1378,7 +1363,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
             if (!rc && wk.path.len > 1 && wk.path.data[wk.path.len - 1] == '/') sk_buf_truncate(&wk.path, wk.path.len - 1);
         }
     }
-    sk_time started = now();
+    sk_time started = sk_time_now();
     sk_buf head;
     sk_buf_init(&head, 1 << 20);
     if (!rc) {
@@ -1422,7 +1407,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         sk_jw_init(&w, &end);
         sk_jw_object_begin(&w);
         sk_jw_kv_string(&w, "type", "end");
-        sk_collect_kv_time(&w, "finished", now());
+        sk_jw_kv_time(&w, "finished", sk_time_now());
         sk_jw_kv_u64(&w, "files", c->files);
         sk_jw_kv_u64(&w, "bytes_hashed", c->bytes_hashed);
         sk_jw_kv_u64(&w, "errors", c->errors);

@@ -24,7 +24,6 @@ typedef struct sk_strlist {
 /* ---- collect.c ---- */
 
 /** Write an instant as an ISO 8601 member, fraction trimmed; nothing for SK_TIME_NONE. */
-void sk_collect_kv_time(sk_jw *w, const char *key, sk_time t);
 
 /** What a file is, from its first bytes and its name (docs/collect.md). */
 sk_file_kind sk_collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len);

@@ -279,6 +279,19 @@ int sk_jw_kv_bool(sk_jw *w, const char *key, int v)
     return rc ? rc : sk_jw_bool(w, v);
 }
 
+int sk_jw_time(sk_jw *w, sk_time t)
+{
+    char b[SK_TIME_ISO_MAX];
+    return sk_jw_stringn(w, b, sk_time_format_trim(b, t));
+}
+
+int sk_jw_kv_time(sk_jw *w, const char *key, sk_time t)
+{
+    if (t == SK_TIME_NONE) return 0;
+    int rc = sk_jw_key(w, key);
+    return rc ? rc : sk_jw_time(w, t);
+}
+
 int sk_jw_error(const sk_jw *w)
 {
     if (w->err) return w->err;

@@ -557,14 +557,6 @@ void sk_evtx_file_stats_free(sk_evtx_file_stats *s)
     s->spans = NULL;
 }
 
-/* An instant with its fraction trimmed of trailing zeros. */
-static void kv_instant(sk_jw *w, const char *key, sk_time t)
-{
-    char b[SK_TIME_ISO_MAX];
-    sk_jw_key(w, key);
-    sk_jw_stringn(w, b, sk_time_format_trim(b, t));
-}
-
 int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
 {
     if (!s->records || !s->channel[0]) return 0;
@@ -580,8 +572,8 @@ int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
     sk_jw_array_begin(&w);
     for (size_t i = 0; i < s->n_spans; i++) { /* half-open: just past the last record */
         sk_jw_object_begin(&w);
-        kv_instant(&w, "from", s->spans[i].from);
-        kv_instant(&w, "to", s->spans[i].to + 1);
+        sk_jw_kv_time(&w, "from", s->spans[i].from);
+        sk_jw_kv_time(&w, "to", s->spans[i].to + 1);
         sk_jw_object_end(&w);
     }
     sk_jw_array_end(&w);
@@ -597,8 +589,8 @@ int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
             sk_jw_kv_u64(&w, "after", g->after);
             sk_jw_kv_u64(&w, "before", g->before);
             sk_jw_kv_u64(&w, "missing", g->before - g->after - 1);
-            if (g->from != SK_TIME_NONE) kv_instant(&w, "from", g->from);
-            if (g->to != SK_TIME_NONE) kv_instant(&w, "to", g->to);
+            if (g->from != SK_TIME_NONE) sk_jw_kv_time(&w, "from", g->from);
+            if (g->to != SK_TIME_NONE) sk_jw_kv_time(&w, "to", g->to);
             sk_jw_object_end(&w);
         }
         sk_jw_array_end(&w);
@@ -609,7 +601,7 @@ int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
         for (size_t i = 0; i < s->n_clears; i++) {
             const sk_evtx_clear *c = &s->clears[i];
             sk_jw_object_begin(&w);
-            kv_instant(&w, "time", c->time);
+            sk_jw_kv_time(&w, "time", c->time);
             sk_jw_kv_u64(&w, "event_id", c->event_id);
             if (c->channel[0]) sk_jw_kv_string(&w, "channel", c->channel);
             if (c->user[0]) sk_jw_kv_string(&w, "user", c->user);
