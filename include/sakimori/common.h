@@ -44,8 +44,10 @@ typedef enum sk_error_code {
 /**
  * Set the calling thread's last error and return `code`, so a failing path can
  * say `return sk_error_set(SK_EFORMAT, "%s:%zu: ...", path, line);`.
- * Newlines and control characters in the formatted text are replaced by spaces so
- * the message stays one line even when it quotes hostile input.
+ * The message stays one line and safe for a terminal even when it quotes hostile
+ * input: C0 controls and DEL are written as \xNN, C1 controls and U+2028/U+2029 as
+ * \uNNNN, bytes that are not UTF-8 as \xNN; a message longer than SK_ERROR_MAX is
+ * cut with "...". The arguments may include sk_error_last() itself.
  */
 int sk_error_set(int code, const char *fmt, ...) SK_PRINTF(2, 3);
 
