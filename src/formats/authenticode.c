@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include <sakimori/bytes.h>
+#include <sakimori/digest.h>
 #include <sakimori/pe.h>
 
 #define SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
@@ -87,15 +88,14 @@ typedef struct mem_image {
 static int mem_digest(void *ctx, const sk_pe_layout *lay, const char *md_name, uint8_t *out, unsigned *outlen)
 {
     const uint8_t *d = ((const mem_image *)ctx)->d;
-    const EVP_MD *md = EVP_get_digestbyname(md_name);
-    EVP_MD_CTX *c = md ? EVP_MD_CTX_new() : NULL;
-    if (!c) return -1;
-    int ok = EVP_DigestInit_ex(c, md, NULL) && EVP_DigestUpdate(c, d, lay->checksum_off) &&
-             EVP_DigestUpdate(c, d + lay->checksum_off + 4, lay->certdir_off - lay->checksum_off - 4) &&
-             EVP_DigestUpdate(c, d + lay->certdir_off + 8, lay->cert_off - lay->certdir_off - 8) &&
-             EVP_DigestFinal_ex(c, out, outlen);
-    EVP_MD_CTX_free(c);
-    return ok ? 0 : -1;
+    sk_md *m = NULL;
+    if (sk_md_begin(&m, md_name)) return -1;
+    int rc = sk_md_update(m, d, lay->checksum_off);
+    if (!rc) rc = sk_md_update(m, d + lay->checksum_off + 4, lay->certdir_off - lay->checksum_off - 4);
+    if (!rc) rc = sk_md_update(m, d + lay->certdir_off + 8, lay->cert_off - lay->certdir_off - 8);
+    if (!rc) rc = sk_md_end(m, out, outlen);
+    sk_md_free(m);
+    return rc ? -1 : 0;
 }
 
 int sk_pe_authenticode(const uint8_t *d, size_t len, sk_arena *a, sk_signature *sig)
@@ -171,7 +171,7 @@ int sk_pe_authenticode_check(const sk_pe_layout *lay, const uint8_t *cert, size_
     }
     sk_X509_free(signers);
     ERR_clear_error();
-    unsigned char got[EVP_MAX_MD_SIZE];
+    uint8_t got[SK_MD_MAX];
     unsigned got_len = 0;
     if (digest(ctx, lay, OBJ_nid2sn(EVP_MD_get_type(md)), got, &got_len)) {
         sig->error = dup(a, "the file could not be read to compute its digest");
