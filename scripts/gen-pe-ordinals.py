@@ -32,7 +32,7 @@ for dll, names in sorted(ordlookup.ords.items()):
         out.write('    {%d, "%s"},\n' % (o, n))
     out.write("};\n\n")
     tables.append((dll, ident))
-out.write("const char *sk_pe_ordinal_name(const char *dll_lower, uint16_t ord)\n{\n")
+out.write("const char *pe_ordinal_name(const char *dll_lower, uint16_t ord)\n{\n")
 out.write("    static const struct { const char *dll; const ord_name *t; size_t n; } dlls[] = {\n")
 for dll, ident in tables:
     out.write('        {"%s", %s, sizeof %s / sizeof %s[0]},\n' % (dll, ident, ident, ident))

@@ -338,7 +338,7 @@ static void imports(pe *p, uint32_t dir_rva, uint32_t dir_size)
             if (by_ord) {
                 uint16_t ord = (uint16_t)(v & 0xffff);
                 if (!ord) continue; /* ordinal 0 names nothing */
-                const char *known = sk_pe_ordinal_name(full, ord);
+                const char *known = pe_ordinal_name(full, ord);
                 if (known)
                     snprintf(fn, sizeof fn, "%s", known);
                 else

@@ -9,6 +9,6 @@
 #include <stdint.h>
 
 /** The export name of `ord` in the DLL (lower-case file name, "ws2_32.dll"), or NULL. */
-const char *sk_pe_ordinal_name(const char *dll_lower, uint16_t ord);
+const char *pe_ordinal_name(const char *dll_lower, uint16_t ord);
 
 #endif
