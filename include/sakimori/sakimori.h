@@ -1,5 +1,8 @@
 /*
- * sakimori/sakimori.h - include everything public.
+ * sakimori/sakimori.h - every public header, for the command-line tool and programs
+ * that use the whole library. The library's own modules include only the headers of
+ * their layer (tests/lint/layers.txt); tests/lint/headertest.sh checks that this file
+ * names every header in include/sakimori/.
  */
 #ifndef SAKIMORI_SAKIMORI_H
 #define SAKIMORI_SAKIMORI_H
@@ -7,14 +10,25 @@
 #include "common.h"
 #include "arena.h"
 #include "buf.h"
+#include "bytes.h"
 #include "case.h"
+#include "cfg.h"
+#include "collect.h"
 #include "digest.h"
+#include "elf.h"
 #include "escape.h"
+#include "event.h"
+#include "evtx.h"
+#include "evtxdump.h"
 #include "file.h"
+#include "inventory.h"
 #include "json.h"
 #include "map.h"
 #include "net.h"
+#include "pe.h"
 #include "pool.h"
+#include "sid.h"
+#include "simulate.h"
 #include "timestamp.h"
 #include "utf.h"
 #include "version.h"
