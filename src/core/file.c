@@ -35,7 +35,7 @@ int sk_file_open(int dirfd, const char *path, unsigned flags, int *fd, sk_file_i
     if (flags & SK_FILE_DIR) of |= O_DIRECTORY;
     if (dirfd == SK_FILE_CWD) dirfd = AT_FDCWD;
     int f = openat(dirfd, path, of | O_NOATIME);
-    if (f < 0 && errno == EPERM && O_NOATIME) f = openat(dirfd, path, of); /* not ours: O_NOATIME refused */
+    if (f < 0 && errno == EPERM && (of | O_NOATIME) != of) f = openat(dirfd, path, of); /* not ours: O_NOATIME refused */
     if (f < 0) {
         int e = errno;
         if (e == ELOOP && (flags & SK_FILE_NOFOLLOW))
