@@ -780,6 +780,19 @@ static int glob_quote(sk_buf *b, const char *s, size_t n)
     return rc;
 }
 
+/* glob(3)'s error callback: a missing directory is no match; any other error (a
+ * directory that cannot be read) stops the expansion, and its path is kept to say so. */
+static _Thread_local char glob_failed[256];
+static _Thread_local int glob_errno;
+
+static int glob_error(const char *path, int e)
+{
+    if (e == ENOENT || e == ENOTDIR) return 0;
+    snprintf(glob_failed, sizeof glob_failed, "%s", path);
+    glob_errno = e;
+    return 1;
+}
+
 void sk_case_paths_free(char **paths, size_t n)
 {
     if (!paths) return;
@@ -811,14 +824,19 @@ int sk_case_source_expand(const char *case_dir, const sk_case_source *s, char **
     }
     glob_t g;
     memset(&g, 0, sizeof g);
-    int gr = glob(pat.data, GLOB_ERR, NULL, &g);
+    glob_failed[0] = '\0';
+    glob_errno = 0;
+    int gr = glob(pat.data, 0, glob_error, &g);
     sk_buf_free(&pat);
     char **paths = NULL;
     size_t k = 0;
     if (gr == GLOB_NOMATCH) goto done;
     if (gr) {
-        rc = sk_error_set(gr == GLOB_NOSPACE ? SK_ENOMEM : SK_EIO, "source '%.80s': '%.200s': cannot expand (%s)",
-                          s->name, s->path, gr == GLOB_NOSPACE ? "out of memory" : "a directory is unreadable");
+        if (gr == GLOB_NOSPACE)
+            rc = sk_error_set(SK_ENOMEM, "source '%.80s': '%.200s': out of memory expanding it", s->name, s->path);
+        else
+            rc = sk_error_set(SK_EIO, "source '%.80s': '%.200s': cannot expand: %.200s: %s", s->name, s->path,
+                              glob_failed, glob_errno ? strerror(glob_errno) : "read error");
         goto done;
     }
     if (g.gl_pathc > SK_CASE_SOURCE_MATCHES_MAX) {
