@@ -46,13 +46,6 @@ static void payload_uri(const sim_world *w, size_t av, char *out, size_t n)
     snprintf(out, n, "/avupdate/hotfix/hf_%.8s_%zu.dat", w->attacker.payload_sha256, av);
 }
 
-int sim_av_push_logged(const sim_world *w, size_t victim)
-{
-    const sim_victim *v = &w->victims[victim];
-    uint32_t ip;
-    return v->how == SIM_HOW_AV_PUSH && sim_host_online(w, v->host, v->first - 60 * SEC, &ip);
-}
-
 static int write_server(const sim_world *w, sim_out *o, size_t av, uint64_t *lines)
 {
     const sim_scenario *sc = w->sc;
@@ -132,7 +125,7 @@ static int write_server(const sim_world *w, sim_out *o, size_t av, uint64_t *lin
             }
         }
         if (!n) continue;
-        qsort(rq, n, sizeof *rq, cmp_req);
+        sim_sort(rq, n, sizeof *rq, cmp_req);
         sk_civil c;
         sk_time_to_civil(day * DAY_NS, &c);
         char rel[256];

@@ -17,8 +17,6 @@
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
 
-#include "avlog.h"
-#include "firewall.h"
 #include "world.h"
 
 #define HOUR (INT64_C(3600) * SK_NS_PER_SEC)
@@ -112,6 +110,30 @@ static sim_victim *add_victim(sim_world *w, size_t host, sim_how how, int64_t pa
     v->last = w->sc->containment;
     w->hosts[host].campaign = (int32_t)w->n_victims++;
     return v;
+}
+
+/* Story facts the log writers also need (declared in world.h; they stay here so the
+ * story never calls into a writer: avlog.c and firewall.c use world.h only). */
+int sim_av_push_logged(const sim_world *w, size_t victim)
+{
+    const sim_victim *v = &w->victims[victim];
+    uint32_t ip;
+    return v->how == SIM_HOW_AV_PUSH && sim_host_online(w, v->host, v->first - 60 * SK_NS_PER_SEC, &ip);
+}
+
+int sim_firewall_logged(const sim_world *w, size_t victim)
+{
+    const sim_victim *v = &w->victims[victim];
+    size_t vr = w->sites[w->hosts[v->host].site].region;
+    if (v->parent >= 0 && w->sites[w->hosts[v->parent].site].region == vr) return 0;
+    if (v->how == SIM_HOW_ZERO_DAY) {
+        sk_time t;
+        uint32_t src;
+        uint64_t bytes;
+        sim_exploit_request(w, victim, SIM_EXPLOIT_STEPS - 1, &t, &src, &bytes);
+        return t >= w->sc->start && t < w->sc->end;
+    }
+    return v->parent >= 0 && v->first >= w->sc->start && v->first < w->sc->end;
 }
 
 static void victim_details(sim_world *w, size_t vi)

@@ -611,7 +611,7 @@ static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *r
         sk_buf_reset(&hl.pool);
         rc = host_events(&hl);
         if (rc) break;
-        qsort(hl.r, hl.n, sizeof *hl.r, cmp_rec);
+        sim_sort(hl.r, hl.n, sizeof *hl.r, cmp_rec);
         sk_rng r;
         sk_rng_init(&r, w->seed, "record-ids", hi);
         uint64_t ids[N_CH];

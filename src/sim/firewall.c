@@ -81,7 +81,7 @@ static const char *service(uint16_t port)
 typedef struct region_info {
     size_t first_site; /* the firewall's site */
     size_t dc, av;
-    size_t admin_ws;   /* the administrators' workstation: the first endpoint of the first site */
+    size_t admin_ws;   /* the administrators' workstation: see regions() */
     uint32_t public_ip;
     char name[24];     /* e.g. TOKH-FW01 */
 } region_info;
@@ -185,21 +185,6 @@ static int story(const sim_world *w, const region_info *ri, size_t hq, sess_vec 
     return rc;
 }
 
-int sim_firewall_logged(const sim_world *w, size_t victim)
-{
-    const sim_victim *v = &w->victims[victim];
-    size_t vr = w->sites[w->hosts[v->host].site].region;
-    if (v->parent >= 0 && w->sites[w->hosts[v->parent].site].region == vr) return 0;
-    if (v->how == SIM_HOW_ZERO_DAY) {
-        sk_time t;
-        uint32_t src;
-        uint64_t bytes;
-        sim_exploit_request(w, victim, SIM_EXPLOIT_STEPS - 1, &t, &src, &bytes);
-        return t >= w->sc->start && t < w->sc->end;
-    }
-    return v->parent >= 0 && v->first >= w->sc->start && v->first < w->sc->end;
-}
-
 static const char *intf(int16_t region, size_t fw_region, const sim_world *w)
 {
     if (region == INTERNET) return "wan1";
@@ -262,12 +247,20 @@ static void regions(const sim_world *w, region_info *ri, size_t *hq)
         ri[r].first_site = site;
         ri[r].dc = s->dc;
         ri[r].av = s->av_server;
-        ri[r].admin_ws = s->first_host;
-        for (size_t h = s->first_host; h < s->first_host + s->n_hosts; h++)
-            if (w->hosts[h].role == SIM_ENDPOINT && !w->hosts[h].laptop) {
-                ri[r].admin_ws = h;
-                break;
-            }
+        /* the first desktop of the region's first site with endpoints, else its first
+         * laptop; a small fleet can leave a site, even a region, without endpoints
+         * (its first_host is then the next site's, or one past the last host) */
+        ri[r].admin_ws = SIZE_MAX;
+        for (size_t k = 0; k < sc->regions[r].n_sites && ri[r].admin_ws == SIZE_MAX; k++) {
+            const sim_site *sk = &w->sites[site + k];
+            for (size_t h = sk->first_host; h < sk->first_host + sk->n_hosts; h++)
+                if (w->hosts[h].role == SIM_ENDPOINT && !w->hosts[h].laptop) {
+                    ri[r].admin_ws = h;
+                    break;
+                }
+            if (ri[r].admin_ws == SIZE_MAX && sk->n_hosts) ri[r].admin_ws = sk->first_host;
+        }
+        if (ri[r].admin_ws == SIZE_MAX) ri[r].admin_ws = s->dc; /* servers only: their DC */
         sk_rng g;
         sk_rng_init(&g, w->seed, "firewall-public", r);
         ri[r].public_ip = sim_public_ip(&g);
@@ -294,7 +287,7 @@ int sim_firewall_write(const sim_world *w, sim_out *o, uint64_t *lines)
     regions(w, ri, &hq);
     sess_vec sv = {0};
     int rc = story(w, ri, hq, &sv);
-    if (!rc) qsort(sv.v, sv.n, sizeof *sv.v, cmp_sess);
+    if (!rc) sim_sort(sv.v, sv.n, sizeof *sv.v, cmp_sess);
     for (size_t r = 0; r < nr && !rc; r++) rc = write_fw(w, o, ri, r, &sv, lines);
     free(sv.v);
     free(ri);

@@ -352,13 +352,13 @@ static int run_one_proxy(proxy_job *j)
                 hour_buf *zbs[2] = {&zbuf.conn, &zbuf.http};
                 FILE *zfs[2] = {zc, zh};
                 for (int q = 0; q < 2; q++) {
-                    qsort(zbs[q]->lines, zbs[q]->n, sizeof *zbs[q]->lines, cmp_line);
+                    sim_sort(zbs[q]->lines, zbs[q]->n, sizeof *zbs[q]->lines, cmp_line);
                     for (size_t k = 0; k < zbs[q]->n; k++) fwrite(zbs[q]->text.data + zbs[q]->lines[k].off, 1, zbs[q]->lines[k].len, zfs[q]);
                     j->lines += zbs[q]->n;
                 }
             }
             if (missing) continue;
-            qsort(hb.lines, hb.n, sizeof *hb.lines, cmp_line);
+            sim_sort(hb.lines, hb.n, sizeof *hb.lines, cmp_line);
             for (size_t k = 0; k < hb.n; k++) fwrite(hb.text.data + hb.lines[k].off, 1, hb.lines[k].len, f);
             j->lines += hb.n;
         }
@@ -460,7 +460,7 @@ static int write_dhcp(const sim_world *w, sim_out *o, size_t server, uint64_t *l
             ls[n++] = l;
         }
     }
-    qsort(ls, n, sizeof *ls, cmp_lease);
+    sim_sort(ls, n, sizeof *ls, cmp_lease);
     char rel[256], relsys[256];
     snprintf(rel, sizeof rel, "logs/dhcp/%s/dhcpd.leases", srv->name);
     snprintf(relsys, sizeof relsys, "logs/dhcp/%s/dhcpd.log", srv->name);
