@@ -164,7 +164,7 @@ typedef struct sim_world {
  * the victim and the channel, so the truth and the log emitters see the same ones.
  */
 typedef struct sim_beacon_iter {
-    sk_rng r;
+    sim_rng r;
     sk_time t, end;
     double interval, jitter;
     uint64_t bytes_out;   /* of the beacon just returned */
@@ -216,7 +216,7 @@ sk_time sim_security_kept_from(const sim_world *w, size_t host);
 int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day);
 
 /** A public (routable, non-private) IPv4 address drawn from r. */
-uint32_t sim_public_ip(sk_rng *r);
+uint32_t sim_public_ip(sim_rng *r);
 
 /**
  * The zero-day's requests against an AV management server: step k (0..SIM_EXPLOIT_STEPS-1)
