@@ -4,7 +4,11 @@
  * Validation is strict (unknown keys are errors: a misspelt "timezone" would
  * otherwise silently turn every DHCP lease time into UTC) and every error names the
  * file, the line and the key path. Checks mirror docs/formats/schemas/case.schema.json;
- * tests validate the same examples with both.
+ * tests validate the same examples with both. Work is O(n log n) in the size of the
+ * case (overlapping subnets are found by one sweep over sorted prefixes, names are
+ * looked up in maps), and every limit reached names the file. Source globs must stay
+ * inside the case folder: refused lexically at load time, and by realpath comparison
+ * when they are expanded into files (sk_case_source_expand).
  */
 #include <ctype.h>
 #include <inttypes.h>
