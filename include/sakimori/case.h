@@ -22,6 +22,13 @@ extern "C" {
 /** The schema identifier a case file must carry in its "schema" member. */
 #define SK_CASE_SCHEMA "sakimori/case/1"
 
+/**
+ * At most this many "sites ... share addresses" warnings are listed; past it one more
+ * warning gives the number of overlapping pairs in all (5,000 sites that each hold
+ * 10.0.0.0/8 make 12.5 million pairs).
+ */
+#define SK_CASE_OVERLAP_WARNINGS_MAX 100
+
 typedef struct sk_case sk_case;
 
 /** A site, as loaded; strings live as long as the case. */
@@ -51,6 +58,9 @@ typedef struct sk_case_warning {
     size_t line;
     const char *text;
 } sk_case_warning;
+
+/** A source's glob may match at most this many files (sk_case_source_expand). */
+#define SK_CASE_SOURCE_MATCHES_MAX 1000000
 
 /** Load and validate a case file. */
 int sk_case_load(sk_case **out, const char *path);
@@ -85,6 +95,30 @@ double sk_case_join_tolerance(const sk_case *c, const char *join);
 
 /** 1 when the known-good list of `kind` ("sha256", "domain", "host", "signer") holds value. */
 int sk_case_known_good(const sk_case *c, const char *kind, const char *value);
+
+/**
+ * Resolve `rel`, a path below the case folder `case_dir` (one match of a source's
+ * glob; later `case add` registers evidence through the same rule), to its canonical
+ * absolute path in *out (the caller frees it). Refused with SK_EFORMAT and one line
+ * naming `rel` when it is absolute, when a component is (or as a glob matches) "..",
+ * or when it leads - through any symlink - outside the folder: containment is judged
+ * by comparing realpath(3) results, so symlinks that stay inside are followed. SK_EIO
+ * when it does not exist or cannot be resolved. Open the result with SK_FILE_NOFOLLOW.
+ */
+int sk_case_path_resolve(const char *case_dir, const char *rel, char **out);
+
+/**
+ * Expand the glob of source `s` in the case folder `case_dir`: every match, in glob(3)'s
+ * sorted order, each resolved by sk_case_path_resolve() into *out (*n paths; free with
+ * sk_case_paths_free). A match that leads outside the folder fails the whole expansion
+ * (SK_EFORMAT, naming the source and the match): evidence kept elsewhere is registered
+ * by `case add`, never reached through sources[]. No match gives *n == 0. More than
+ * SK_CASE_SOURCE_MATCHES_MAX matches: SK_ELIMIT. An unreadable directory: SK_EIO.
+ */
+int sk_case_source_expand(const char *case_dir, const sk_case_source *s, char ***out, size_t *n);
+
+/** Free what sk_case_source_expand() returned. NULL-safe. */
+void sk_case_paths_free(char **paths, size_t n);
 
 size_t sk_case_warning_count(const sk_case *c);
 const sk_case_warning *sk_case_warning_at(const sk_case *c, size_t i);

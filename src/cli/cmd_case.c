@@ -158,13 +158,21 @@ static int read_stdin(char **out, size_t *len)
     return *out ? 0 : SK_ENOMEM;
 }
 
+/* Write out what `b` holds and empty it: summaries go out a site at a time, so no
+ * buffer cap can cut a large case's summary short. */
+static void flush(sk_buf *b)
+{
+    if (b->data && b->len) fwrite(b->data, 1, b->len, stdout);
+    sk_buf_truncate(b, 0);
+}
+
 static void print_summary_text(const char *file, const sk_case *c)
 {
     char s[SK_TIME_ISO_MAX], e[SK_TIME_ISO_MAX];
     sk_time_format(s, sk_case_window_start(c), 0);
     sk_time_format(e, sk_case_window_end(c), 0);
     sk_buf b;
-    sk_buf_init(&b, 1 << 20);
+    sk_buf_init(&b, 1 << 20); /* a site line: at most 16 MiB / 10 subnets of 44 bytes */
     size_t nsub = 0;
     for (size_t i = 0; i < sk_case_site_count(c); i++) nsub += sk_case_site_at(c, i)->n_subnets;
     sk_buf_puts(&b, "case '");
@@ -180,8 +188,10 @@ static void print_summary_text(const char *file, const sk_case *c)
         for (size_t k = 0; k < st->n_subnets; k++) {
             sk_buf_putc(&b, ' ');
             sk_prefix_format(&b, &st->subnets[k]);
+            if (b.len > (1 << 19)) flush(&b);
         }
         sk_buf_putc(&b, '\n');
+        flush(&b);
     }
     for (size_t i = 0; i < sk_case_source_count(c); i++) {
         const sk_case_source *src = sk_case_source_at(c, i);
@@ -189,8 +199,9 @@ static void print_summary_text(const char *file, const sk_case *c)
         sk_escape_terminal(&b, src->path, strlen(src->path));
         sk_buf_printf(&b, ", zone %s%s%s\n", src->timezone ? src->timezone : "as written",
                       src->site ? ", site " : "", src->site ? src->site : "");
+        flush(&b);
     }
-    if (b.data) fputs(b.data, stdout);
+    flush(&b);
     sk_buf_free(&b);
     for (size_t i = 0; i < sk_case_warning_count(c); i++) {
         const sk_case_warning *w = sk_case_warning_at(c, i);
@@ -198,7 +209,8 @@ static void print_summary_text(const char *file, const sk_case *c)
     }
 }
 
-static void print_summary_json(const sk_case *c)
+/* 0, or the JSON writer's error (the output is then cut short: say so). */
+static int print_summary_json(const sk_case *c)
 {
     sk_buf b;
     sk_buf_init(&b, 16 << 20);
@@ -231,9 +243,11 @@ static void print_summary_json(const sk_case *c)
             sk_prefix_format(&p, &st->subnets[k]);
             sk_jw_string(&w, p.data);
             sk_buf_free(&p);
+            if (b.len > (1 << 20)) flush(&b);
         }
         sk_jw_array_end(&w);
         sk_jw_object_end(&w);
+        flush(&b);
     }
     sk_jw_array_end(&w);
     sk_jw_key(&w, "warnings");
@@ -247,8 +261,10 @@ static void print_summary_json(const sk_case *c)
     }
     sk_jw_array_end(&w);
     sk_jw_object_end(&w);
-    if (!sk_jw_error(&w)) printf("%s\n", b.data);
+    sk_buf_putc(&b, '\n');
+    flush(&b);
     sk_buf_free(&b);
+    return sk_jw_error(&w);
 }
 
 static int case_check(int argc, char **argv)
@@ -294,10 +310,12 @@ static int case_check(int argc, char **argv)
         sk_cli_error("case check", "%s", sk_error_last());
         return sk_exit_from_error(rc) == SK_EXIT_USAGE ? SK_EXIT_INPUT : sk_exit_from_error(rc);
     }
-    if (json)
-        print_summary_json(c);
-    else
-        print_summary_text(file, c);
+    if (json && (rc = print_summary_json(c))) {
+        sk_case_free(c);
+        sk_cli_error("case check", "%s: the JSON summary could not be written (out of memory or over a value's cap)", file);
+        return SK_EXIT_INTERNAL;
+    }
+    if (!json) print_summary_text(file, c);
     sk_case_free(c);
     return SK_EXIT_OK;
 }

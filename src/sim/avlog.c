@@ -28,9 +28,9 @@ typedef struct req {
 /* time-taken in ms: from the request itself, so no line stands out by its order */
 static unsigned taken(const sim_world *w, const req *q)
 {
-    sk_rng r;
-    sk_rng_init(&r, w->seed, "iis-taken", (uint64_t)q->t ^ ((uint64_t)q->client << 20));
-    return (unsigned)(15 + sk_rng_below(&r, q->bytes > 1000000 ? 4000 : 400));
+    sim_rng r;
+    sim_rng_init(&r, w->seed, "iis-taken", (uint64_t)q->t ^ ((uint64_t)q->client << 20));
+    return (unsigned)(15 + sim_rng_below(&r, q->bytes > 1000000 ? 4000 : 400));
 }
 
 static int cmp_req(const void *a, const void *b)
@@ -44,13 +44,6 @@ static int cmp_req(const void *a, const void *b)
 static void payload_uri(const sim_world *w, size_t av, char *out, size_t n)
 {
     snprintf(out, n, "/avupdate/hotfix/hf_%.8s_%zu.dat", w->attacker.payload_sha256, av);
-}
-
-int sim_av_push_logged(const sim_world *w, size_t victim)
-{
-    const sim_victim *v = &w->victims[victim];
-    uint32_t ip;
-    return v->how == SIM_HOW_AV_PUSH && sim_host_online(w, v->host, v->first - 60 * SEC, &ip);
 }
 
 static int write_server(const sim_world *w, sim_out *o, size_t av, uint64_t *lines)
@@ -85,10 +78,10 @@ static int write_server(const sim_world *w, sim_out *o, size_t av, uint64_t *lin
         for (size_t hi = 0; hi < w->n_hosts; hi++) {
             const sim_host *h = &w->hosts[hi];
             if (hi == av || w->sites[h->site].av_server != av) continue;
-            sk_rng r;
-            sk_rng_init(&r, w->seed, "pattern-poll", (uint64_t)hi * 100003u + (uint64_t)day);
-            if (!sk_rng_chance(&r, sc->benign_density * 4 > 1 ? 1 : sc->benign_density * 4)) continue;
-            sk_time t = day * DAY_NS + (sk_time)sk_rng_below(&r, 86400) * SEC;
+            sim_rng r;
+            sim_rng_init(&r, w->seed, "pattern-poll", (uint64_t)hi * 100003u + (uint64_t)day);
+            if (!sim_rng_chance(&r, sc->benign_density * 4 > 1 ? 1 : sc->benign_density * 4)) continue;
+            sk_time t = day * DAY_NS + (sk_time)sim_rng_below(&r, 86400) * SEC;
             uint32_t ip;
             if (!sim_host_online(w, hi, t, &ip)) continue;
             PUSH(.t = t, .client = ip, .method = "GET", .uri = uris[0], .agent = "ExampleAV-Agent/12.0", .status = 200, .bytes = psize);
@@ -132,7 +125,7 @@ static int write_server(const sim_world *w, sim_out *o, size_t av, uint64_t *lin
             }
         }
         if (!n) continue;
-        qsort(rq, n, sizeof *rq, cmp_req);
+        sim_sort(rq, n, sizeof *rq, cmp_req);
         sk_civil c;
         sk_time_to_civil(day * DAY_NS, &c);
         char rel[256];

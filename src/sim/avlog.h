@@ -12,7 +12,5 @@
 /** Write logs/av/<SERVER>/W3SVC1/u_exYYMMDD.log for every AV management server. */
 int sim_avlog_write(const sim_world *w, sim_out *o, uint64_t *lines);
 
-/** 1 when a push victim's fetch of the payload is in its AV server's log (host online then). */
-int sim_av_push_logged(const sim_world *w, size_t victim);
 
 #endif

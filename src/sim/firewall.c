@@ -81,14 +81,14 @@ static const char *service(uint16_t port)
 typedef struct region_info {
     size_t first_site; /* the firewall's site */
     size_t dc, av;
-    size_t admin_ws;   /* the administrators' workstation: the first endpoint of the first site */
+    size_t admin_ws;   /* the administrators' workstation: see regions() */
     uint32_t public_ip;
     char name[24];     /* e.g. TOKH-FW01 */
 } region_info;
 
-static uint16_t eph(sk_rng *r)
+static uint16_t eph(sim_rng *r)
 {
-    return (uint16_t)(49152 + sk_rng_below(r, 16383));
+    return (uint16_t)(49152 + sim_rng_below(r, 16383));
 }
 
 /* Everything the firewalls log over the timeline, once; each firewall keeps its part. */
@@ -99,35 +99,35 @@ static int story(const sim_world *w, const region_info *ri, size_t hq, sess_vec 
     int rc = 0;
     for (int64_t day = sc->start / DAY_NS; day * DAY_NS < sc->end && !rc; day++) {
         for (size_t r = 0; r < sc->n_regions && !rc; r++) {
-            sk_rng g;
-            sk_rng_init(&g, w->seed, "firewall-day", (uint64_t)day * 64u + r);
+            sim_rng g;
+            sim_rng_init(&g, w->seed, "firewall-day", (uint64_t)day * 64u + r);
             /* domain-controller replication with head office, every 15 minutes */
             if (r != hq)
                 for (int k = 0; k < 96 && !rc; k++) {
-                    sk_time t = day * DAY_NS + (sk_time)k * 15 * MIN_NS + (sk_time)sk_rng_below(&g, 60000) * (SEC / 1000);
+                    sk_time t = day * DAY_NS + (sk_time)k * 15 * MIN_NS + (sk_time)sim_rng_below(&g, 60000) * (SEC / 1000);
                     rc = push(sv, (sess){.t = t, .src = w->hosts[ri[r].dc].ip, .dst = w->hosts[ri[hq].dc].ip,
                                          .sport = eph(&g), .dport = 135, .src_region = (int16_t)r, .dst_region = (int16_t)hq,
-                                         .policy = 12, .dur_s = (uint32_t)sk_rng_range(&g, 0, 2),
-                                         .sent = 1200 + sk_rng_below(&g, 800), .rcvd = 900 + sk_rng_below(&g, 600)});
+                                         .policy = 12, .dur_s = (uint32_t)sim_rng_range(&g, 0, 2),
+                                         .sent = 1200 + sim_rng_below(&g, 800), .rcvd = 900 + sim_rng_below(&g, 600)});
                     if (!rc)
                         rc = push(sv, (sess){.t = t + SEC, .src = w->hosts[ri[r].dc].ip, .dst = w->hosts[ri[hq].dc].ip,
                                              .sport = eph(&g), .dport = 49668, .src_region = (int16_t)r,
-                                             .dst_region = (int16_t)hq, .policy = 12, .dur_s = (uint32_t)sk_rng_range(&g, 1, 20),
-                                             .sent = 2000 + sk_rng_below(&g, 60000), .rcvd = 2000 + sk_rng_below(&g, 200000)});
+                                             .dst_region = (int16_t)hq, .policy = 12, .dur_s = (uint32_t)sim_rng_range(&g, 1, 20),
+                                             .sent = 2000 + sim_rng_below(&g, 60000), .rcvd = 2000 + sim_rng_below(&g, 200000)});
                 }
             /* administrators open another region's AV console (the pivot's benign look-alike) */
-            if (sk_rng_chance(&g, 0.3)) {
-                size_t other = r == hq ? (size_t)sk_rng_below(&g, sc->n_regions) : hq;
+            if (sim_rng_chance(&g, 0.3)) {
+                size_t other = r == hq ? (size_t)sim_rng_below(&g, sc->n_regions) : hq;
                 if (other != r) {
-                    sk_time t0 = day * DAY_NS + (sk_time)sk_rng_range(&g, 0, 86399) * SEC;
-                    int n = (int)sk_rng_range(&g, 2, 8);
+                    sk_time t0 = day * DAY_NS + (sk_time)sim_rng_range(&g, 0, 86399) * SEC;
+                    int n = (int)sim_rng_range(&g, 2, 8);
                     for (int k = 0; k < n && !rc; k++)
-                        rc = push(sv, (sess){.t = t0 + (sk_time)k * (sk_time)sk_rng_range(&g, 5, 90) * SEC,
+                        rc = push(sv, (sess){.t = t0 + (sk_time)k * (sk_time)sim_rng_range(&g, 5, 90) * SEC,
                                              .src = w->hosts[ri[r].admin_ws].ip, .dst = w->hosts[ri[other].av].ip,
                                              .sport = eph(&g), .dport = 443, .src_region = (int16_t)r,
                                              .dst_region = (int16_t)other, .policy = 14,
-                                             .dur_s = (uint32_t)sk_rng_range(&g, 1, 300), .sent = 800 + sk_rng_below(&g, 20000),
-                                             .rcvd = 4000 + sk_rng_below(&g, 400000)});
+                                             .dur_s = (uint32_t)sim_rng_range(&g, 1, 300), .sent = 800 + sim_rng_below(&g, 20000),
+                                             .rcvd = 4000 + sim_rng_below(&g, 400000)});
                 }
             }
             /* roaming agents fetch the day's pattern file from the region's AV server */
@@ -139,16 +139,16 @@ static int story(const sim_world *w, const region_info *ri, size_t hq, sess_vec 
                 if (!sim_roaming_fetch(w, r, k, day, &t, &ip)) continue;
                 rc = push(sv, (sess){.t = t, .src = ip, .dst = w->hosts[ri[r].av].ip, .sport = eph(&g), .dport = 443,
                                      .src_region = INTERNET, .dst_region = (int16_t)r, .policy = 7,
-                                     .dur_s = (uint32_t)sk_rng_range(&g, 3, 120), .sent = 1500 + sk_rng_below(&g, 3000),
-                                     .rcvd = psize + 4000 + sk_rng_below(&g, 2000)});
+                                     .dur_s = (uint32_t)sim_rng_range(&g, 3, 120), .sent = 1500 + sim_rng_below(&g, 3000),
+                                     .rcvd = psize + 4000 + sim_rng_below(&g, 2000)});
             }
             /* the internet's background: scans of the firewall's own address, denied */
-            unsigned ns = (unsigned)(sk_rng_range(&g, 60, 180) * thin + 0.5);
+            unsigned ns = (unsigned)(sim_rng_range(&g, 60, 180) * thin + 0.5);
             static const uint16_t ports[] = {22, 23, 445, 3389, 1433, 5900, 8080, 443, 23, 22};
             for (unsigned k = 0; k < ns && !rc; k++) {
-                sk_time t = day * DAY_NS + (sk_time)sk_rng_below(&g, 86400) * SEC;
+                sk_time t = day * DAY_NS + (sk_time)sim_rng_below(&g, 86400) * SEC;
                 rc = push(sv, (sess){.t = t, .src = sim_public_ip(&g), .dst = ri[r].public_ip, .sport = eph(&g),
-                                     .dport = ports[sk_rng_below(&g, sizeof ports / sizeof ports[0])],
+                                     .dport = ports[sim_rng_below(&g, sizeof ports / sizeof ports[0])],
                                      .src_region = INTERNET, .dst_region = (int16_t)r, .deny = 1, .policy = 0});
             }
         }
@@ -159,8 +159,8 @@ static int story(const sim_world *w, const region_info *ri, size_t hq, sess_vec 
         int16_t vr = (int16_t)w->sites[w->hosts[v->host].site].region;
         int16_t pr = v->parent >= 0 ? (int16_t)w->sites[w->hosts[v->parent].site].region : INTERNET;
         if (pr == vr) continue;
-        sk_rng g;
-        sk_rng_init(&g, w->seed, "firewall-campaign", vi);
+        sim_rng g;
+        sim_rng_init(&g, w->seed, "firewall-campaign", vi);
         if (v->how == SIM_HOW_ZERO_DAY) {
             for (int k = 0; k < SIM_EXPLOIT_STEPS && !rc; k++) {
                 sk_time t;
@@ -170,34 +170,19 @@ static int story(const sim_world *w, const region_info *ri, size_t hq, sess_vec 
                 if (t < sc->start || t >= sc->end) continue;
                 rc = push(sv, (sess){.t = t, .src = src, .dst = w->hosts[v->host].ip, .sport = eph(&g), .dport = 443,
                                      .src_region = pr, .dst_region = vr, .policy = pr == INTERNET ? 7 : 14,
-                                     .dur_s = (uint32_t)sk_rng_range(&g, 0, 3), .sent = bytes + 600,
-                                     .rcvd = 700 + sk_rng_below(&g, 9000)});
+                                     .dur_s = (uint32_t)sim_rng_range(&g, 0, 3), .sent = bytes + 600,
+                                     .rcvd = 700 + sim_rng_below(&g, 9000)});
             }
         } else if (v->parent >= 0 && v->first >= sc->start && v->first < sc->end) {
             uint32_t src, dst;
             if (!sim_host_online(w, (size_t)v->parent, v->first - 30 * SEC, &src)) src = w->hosts[v->parent].ip;
             if (!sim_host_online(w, v->host, v->first - 30 * SEC, &dst)) dst = w->hosts[v->host].ip;
             rc = push(sv, (sess){.t = v->first - 30 * SEC, .src = src, .dst = dst, .sport = eph(&g), .dport = 445,
-                                 .src_region = pr, .dst_region = vr, .policy = 14, .dur_s = (uint32_t)sk_rng_range(&g, 2, 40),
-                                 .sent = 200000 + sk_rng_below(&g, 400000), .rcvd = 4000 + sk_rng_below(&g, 20000)});
+                                 .src_region = pr, .dst_region = vr, .policy = 14, .dur_s = (uint32_t)sim_rng_range(&g, 2, 40),
+                                 .sent = 200000 + sim_rng_below(&g, 400000), .rcvd = 4000 + sim_rng_below(&g, 20000)});
         }
     }
     return rc;
-}
-
-int sim_firewall_logged(const sim_world *w, size_t victim)
-{
-    const sim_victim *v = &w->victims[victim];
-    size_t vr = w->sites[w->hosts[v->host].site].region;
-    if (v->parent >= 0 && w->sites[w->hosts[v->parent].site].region == vr) return 0;
-    if (v->how == SIM_HOW_ZERO_DAY) {
-        sk_time t;
-        uint32_t src;
-        uint64_t bytes;
-        sim_exploit_request(w, victim, SIM_EXPLOIT_STEPS - 1, &t, &src, &bytes);
-        return t >= w->sc->start && t < w->sc->end;
-    }
-    return v->parent >= 0 && v->first >= w->sc->start && v->first < w->sc->end;
 }
 
 static const char *intf(int16_t region, size_t fw_region, const sim_world *w)
@@ -262,14 +247,22 @@ static void regions(const sim_world *w, region_info *ri, size_t *hq)
         ri[r].first_site = site;
         ri[r].dc = s->dc;
         ri[r].av = s->av_server;
-        ri[r].admin_ws = s->first_host;
-        for (size_t h = s->first_host; h < s->first_host + s->n_hosts; h++)
-            if (w->hosts[h].role == SIM_ENDPOINT && !w->hosts[h].laptop) {
-                ri[r].admin_ws = h;
-                break;
-            }
-        sk_rng g;
-        sk_rng_init(&g, w->seed, "firewall-public", r);
+        /* the first desktop of the region's first site with endpoints, else its first
+         * laptop; a small fleet can leave a site, even a region, without endpoints
+         * (its first_host is then the next site's, or one past the last host) */
+        ri[r].admin_ws = SIZE_MAX;
+        for (size_t k = 0; k < sc->regions[r].n_sites && ri[r].admin_ws == SIZE_MAX; k++) {
+            const sim_site *sk = &w->sites[site + k];
+            for (size_t h = sk->first_host; h < sk->first_host + sk->n_hosts; h++)
+                if (w->hosts[h].role == SIM_ENDPOINT && !w->hosts[h].laptop) {
+                    ri[r].admin_ws = h;
+                    break;
+                }
+            if (ri[r].admin_ws == SIZE_MAX && sk->n_hosts) ri[r].admin_ws = sk->first_host;
+        }
+        if (ri[r].admin_ws == SIZE_MAX) ri[r].admin_ws = s->dc; /* servers only: their DC */
+        sim_rng g;
+        sim_rng_init(&g, w->seed, "firewall-public", r);
         ri[r].public_ip = sim_public_ip(&g);
         sim_firewall_name(w, r, ri[r].name);
         if (*hq == SIZE_MAX && sc->regions[r].domestic) *hq = r;
@@ -294,7 +287,7 @@ int sim_firewall_write(const sim_world *w, sim_out *o, uint64_t *lines)
     regions(w, ri, &hq);
     sess_vec sv = {0};
     int rc = story(w, ri, hq, &sv);
-    if (!rc) qsort(sv.v, sv.n, sizeof *sv.v, cmp_sess);
+    if (!rc) sim_sort(sv.v, sv.n, sizeof *sv.v, cmp_sess);
     for (size_t r = 0; r < nr && !rc; r++) rc = write_fw(w, o, ri, r, &sv, lines);
     free(sv.v);
     free(ri);

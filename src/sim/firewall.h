@@ -15,7 +15,5 @@ int sim_firewall_write(const sim_world *w, sim_out *o, uint64_t *lines);
 /** The region's firewall name (its first site's code and FW01). */
 void sim_firewall_name(const sim_world *w, size_t region, char out[24]);
 
-/** 1 when a victim's compromise crossed a firewall inside the timeline (and so is in its log). */
-int sim_firewall_logged(const sim_world *w, size_t victim);
 
 #endif

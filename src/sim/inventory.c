@@ -70,11 +70,20 @@ struct sim_inv {
     uint32_t portable[32];
     uint32_t *rare;          /* per host: its in-house binary's content, or UINT32_MAX */
     const char **rare_name;
+    int oom;                 /* a string could not be copied: the build fails at its end */
 };
 
+/*
+ * The arena's copy of `s`. On failure it returns "" and marks the inventory, so that
+ * the many strings a content holds need no check each: sim_inv_new and make_rare, the
+ * only callers' callers, turn the mark into SK_ENOMEM before anything is written.
+ */
 static const char *dup(sim_inv *v, const char *s)
 {
-    return sk_arena_strndup(v->arena, s, strlen(s));
+    const char *d = sk_arena_strndup(v->arena, s, strlen(s));
+    if (d) return d;
+    v->oom = 1;
+    return "";
 }
 
 static const char *fmt(sim_inv *v, const char *f, ...) SK_PRINTF(2, 3);
@@ -103,9 +112,9 @@ static uint32_t content_new(sim_inv *v, const char *key, uint64_t size_mean)
     char buf[600];
     int n = snprintf(buf, sizeof buf, "sakimori-sim/%llu/%s", (unsigned long long)v->w->seed, key);
     sk_sha256(buf, (size_t)n, c->sha256);
-    sk_rng r;
-    sk_rng_init(&r, v->w->seed, key, 0);
-    double f = 0.25 + sk_rng_exp(&r, 0.75);
+    sim_rng r;
+    sim_rng_init(&r, v->w->seed, key, 0);
+    double f = 0.25 + sim_rng_exp(&r, 0.75);
     c->size = (uint64_t)((double)size_mean * f) / 512 * 512 + 1024;
     c->kind = SK_KIND_PE;
     c->machine = 0x8664;
@@ -186,6 +195,17 @@ static const char *sxs_dir(sim_inv *v, const char *arch, const char *file, unsig
                build, rev, hex);
 }
 
+/* Every failure in build_image() and package_contents() leaves through `done`. */
+#define FAIL()            \
+    do {                  \
+        rc = SK_ENOMEM;   \
+        goto done;        \
+    } while (0)
+#define NEW(ci_, key_, mean_)                                              \
+    do {                                                                   \
+        if (((ci_) = content_new(v, (key_), (mean_))) == UINT32_MAX) FAIL(); \
+    } while (0)
+
 static int build_image(sim_inv *v, image *im)
 {
     const sim_scenario *sc = v->w->sc;
@@ -193,26 +213,18 @@ static int build_image(sim_inv *v, image *im)
     size_t s32_target = B * 16 / 100, wow_target = B * 10 / 100, drv_target = B * 10 / 100,
            net_target = B * 8 / 100, pf_target = B * 7 / 100;
     char key[256];
-    sk_rng r;
-    sk_rng_init(&r, v->w->seed, im->name, 0);
+    sim_rng r;
+    sim_rng_init(&r, v->w->seed, im->name, 0);
+    int rc = 0;
+    sk_map *seen = NULL;
     /* the System32 component list: real names, then Windows.<Area>.<Part>.dll, then stems */
     const char **names = calloc(s32_target + 16, sizeof *names), **descs = calloc(s32_target + 16, sizeof *descs);
-    if (!names || !descs) {
-        free(names);
-        free(descs);
-        return SK_ENOMEM;
-    }
-    sk_map *seen;
-    if (sk_map_new(&seen, 0)) {
-        free(names);
-        free(descs);
-        return SK_ENOMEM;
-    }
+    if (!names || !descs || sk_map_new(&seen, 0)) FAIL();
     size_t ns = 0;
     for (size_t i = 0; i < sim_win_system32_count && ns < s32_target; i++) {
         const char *nm = sim_win_system32[i].file;
         if (sk_map_has(seen, nm, strlen(nm))) continue;
-        sk_map_put(seen, nm, strlen(nm), NULL, NULL);
+        if (sk_map_put(seen, nm, strlen(nm), NULL, NULL)) FAIL();
         names[ns] = nm;
         descs[ns++] = sim_win_system32[i].description;
     }
@@ -227,20 +239,18 @@ static int build_image(sim_inv *v, image *im)
         for (size_t p = 0; p < sim_win_suffixes_count && ns < s32_target; p++) {
             const char *nm = fmt(v, "%s%s", sim_win_stems[a], sim_win_suffixes[p]);
             if (sk_map_has(seen, nm, strlen(nm))) continue;
-            sk_map_put(seen, nm, strlen(nm), NULL, NULL);
+            if (sk_map_put(seen, nm, strlen(nm), NULL, NULL)) FAIL();
             names[ns] = nm;
             descs[ns++] = fmt(v, "%s%s", sim_win_stems[a], strstr(sim_win_suffixes[p], "svc") ? " Service" : " Component");
         }
-    sk_map_free(seen);
-    int rc = 0;
     /* System32 (drivers under drivers\), hard-linked into WinSxS */
     for (size_t j = 0; j < ns && !rc; j++) {
         snprintf(key, sizeof key, "win/%u/%s/amd64", im->build, names[j]);
-        uint32_t ci = content_new(v, key, strstr(names[j], ".sys") ? 120000 : 260000);
-        if (ci == UINT32_MAX) return SK_ENOMEM;
-        unsigned rev = (unsigned)(sk_rng_chance(&r, 0.8) ? 1 : sk_rng_range(&r, 2, 615));
+        uint32_t ci;
+        NEW(ci, key, strstr(names[j], ".sys") ? 120000 : 260000);
+        unsigned rev = (unsigned)(sim_rng_chance(&r, 0.8) ? 1 : sim_rng_range(&r, 2, 615));
         win_identity(v, &v->c[ci], im, names[j], descs[j], rev, 0);
-        sk_time mt = im->built - (sk_time)sk_rng_range(&r, 1, 200) * DAY;
+        sk_time mt = im->built - (sk_time)sim_rng_range(&r, 1, 200) * DAY;
         int sys = !strcasecmp(ext_of(names[j]), ".sys");
         rc = add_entry(im, fmt(v, "C:\\Windows\\System32\\%s%s", sys ? "drivers\\" : "", names[j]), ci, mt);
         if (!rc) rc = add_entry(im, fmt(v, "%s\\%s", sxs_dir(v, "amd64", names[j], im->build, rev), names[j]), ci, mt);
@@ -248,7 +258,9 @@ static int build_image(sim_inv *v, image *im)
     /* Windows PowerShell, as the report's attacker used it */
     const char *psdesc = "Windows PowerShell";
     snprintf(key, sizeof key, "win/%u/powershell.exe/amd64", im->build);
-    uint32_t ps = content_new(v, key, 450000);
+    uint32_t ps, ise, ps32;
+    if (rc) goto done;
+    NEW(ps, key, 450000);
     win_identity(v, &v->c[ps], im, "powershell.exe", psdesc, 1, 0);
     v->c[ps].orig = "PowerShell.EXE.MUI";
     v->c[ps].internal = "POWERSHELL";
@@ -258,12 +270,12 @@ static int build_image(sim_inv *v, image *im)
     if (!rc) rc = add_entry(im, "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", ps, psm);
     if (!rc) rc = add_entry(im, fmt(v, "%s\\powershell.exe", sxs_dir(v, "amd64", "powershell-exe", im->build, 1)), ps, psm);
     snprintf(key, sizeof key, "win/%u/powershell_ise.exe/amd64", im->build);
-    uint32_t ise = content_new(v, key, 250000);
+    NEW(ise, key, 250000);
     win_identity(v, &v->c[ise], im, "powershell_ise.exe", "Windows PowerShell ISE", 1, 0);
     v->c[ise].orig = "powershell_ise.EXE.MUI";
     if (!rc) rc = add_entry(im, "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell_ise.exe", ise, psm);
     snprintf(key, sizeof key, "win/%u/powershell.exe/x86", im->build);
-    uint32_t ps32 = content_new(v, key, 430000);
+    NEW(ps32, key, 430000);
     win_identity(v, &v->c[ps32], im, "powershell.exe", psdesc, 1, 1);
     v->c[ps32].orig = "PowerShell.EXE.MUI";
     v->c[ps32].internal = "POWERSHELL";
@@ -274,10 +286,10 @@ static int build_image(sim_inv *v, image *im)
     for (size_t j = 0; j < ns && wow < wow_target && !rc; j++) {
         if (!strcasecmp(ext_of(names[j]), ".sys")) continue;
         snprintf(key, sizeof key, "win/%u/%s/x86", im->build, names[j]);
-        uint32_t ci = content_new(v, key, 200000);
-        if (ci == UINT32_MAX) return SK_ENOMEM;
+        uint32_t ci;
+        NEW(ci, key, 200000);
         win_identity(v, &v->c[ci], im, names[j], descs[j], 1, 1);
-        sk_time mt = im->built - (sk_time)sk_rng_range(&r, 1, 200) * DAY;
+        sk_time mt = im->built - (sk_time)sim_rng_range(&r, 1, 200) * DAY;
         rc = add_entry(im, fmt(v, "C:\\Windows\\SysWOW64\\%s", names[j]), ci, mt);
         if (!rc) rc = add_entry(im, fmt(v, "%s\\%s", sxs_dir(v, "x86", names[j], im->build, 1), names[j]), ci, mt);
         wow++;
@@ -293,28 +305,28 @@ static int build_image(sim_inv *v, image *im)
         char hex[17];
         sk_hex(hex, hd, 8);
         const char *dir = fmt(v, "C:\\Windows\\System32\\DriverStore\\FileRepository\\%s%u.inf_amd64_%s", vend, num, hex);
-        unsigned files = (unsigned)sk_rng_range(&r, 1, 6);
+        unsigned files = (unsigned)sim_rng_range(&r, 1, 6);
         for (unsigned k = 0; k < files && drv < drv_target && !rc; k++, drv++) {
             static const char *const mid[] = {"", "co", "svc", "ui", "inst", "cpl"};
             static const char *const tail[] = {"x64.sys", ".dll", ".exe", ".dll", ".dll", ".exe"};
             char nm[64];
             snprintf(nm, sizeof nm, "%s%s%u%s", vend, mid[k], num, tail[k]);
             snprintf(key, sizeof key, "drv/%u/%s", im->server, nm);
-            uint32_t ci = content_new(v, key, 300000);
-            if (ci == UINT32_MAX) return SK_ENOMEM;
+            uint32_t ci;
+            NEW(ci, key, 300000);
             content *c = &v->c[ci];
             c->orig = dup(v, nm);
             c->internal = c->orig;
             c->desc = fmt(v, "%s device driver component", vend);
             c->company = "Device Vendor";
             c->product = fmt(v, "%s Driver", vend);
-            c->version = fmt(v, "%u.%u.%u.%u", 10 + num, (unsigned)sk_rng_below(&r, 40), (unsigned)sk_rng_below(&r, 9000), (unsigned)sk_rng_below(&r, 100));
+            c->version = fmt(v, "%u.%u.%u.%u", 10 + num, (unsigned)sim_rng_below(&r, 40), (unsigned)sim_rng_below(&r, 9000), (unsigned)sim_rng_below(&r, 100));
             c->fileversion = c->version;
             c->sig = SK_SIG_MATCHES;
             c->signer = "CN=Microsoft Windows Hardware Compatibility Publisher, O=Microsoft Corporation, L=Redmond, S=Washington, C=US";
             c->subsystem = strstr(nm, ".sys") ? 1 : 2;
             c->characteristics = strstr(nm, ".dll") ? 0x2022 : 0x22;
-            rc = add_entry(im, fmt(v, "%s\\%s", dir, nm), ci, im->built - (sk_time)sk_rng_range(&r, 30, 900) * DAY);
+            rc = add_entry(im, fmt(v, "%s\\%s", dir, nm), ci, im->built - (sk_time)sim_rng_range(&r, 30, 900) * DAY);
         }
     }
     /* .NET: GAC assemblies and their native images */
@@ -323,8 +335,8 @@ static int build_image(sim_inv *v, image *im)
         const char *asmname = sim_net_assemblies[k % sim_net_assemblies_count];
         unsigned variant = (unsigned)(k / sim_net_assemblies_count);
         snprintf(key, sizeof key, "net/%u/%s/%u", im->build, asmname, variant);
-        uint32_t ci = content_new(v, key, 400000);
-        if (ci == UINT32_MAX) return SK_ENOMEM;
+        uint32_t ci;
+        NEW(ci, key, 400000);
         content *c = &v->c[ci];
         c->orig = fmt(v, "%s.dll", asmname);
         c->internal = c->orig;
@@ -345,7 +357,7 @@ static int build_image(sim_inv *v, image *im)
                                ? fmt(v, "C:\\Windows\\Microsoft.NET\\assembly\\GAC_MSIL\\%s\\v4.0_4.0.0.0__b77a5c561934e089\\%s.dll", asmname, asmname)
                                : fmt(v, "C:\\Windows\\assembly\\NativeImages_v4.0.30319_%s\\%s\\%s\\%s.ni.dll",
                                      variant % 2 ? "64" : "32", asmname, hex, asmname);
-        rc = add_entry(im, path, ci, im->built - (sk_time)sk_rng_range(&r, 1, 100) * DAY);
+        rc = add_entry(im, path, ci, im->built - (sk_time)sim_rng_range(&r, 1, 100) * DAY);
         net++;
     }
     /* in-box applications under Program Files, Internet Explorer's iexplore.exe among them */
@@ -363,14 +375,16 @@ static int build_image(sim_inv *v, image *im)
     size_t pf = 0;
     for (size_t k = 0; k < sizeof inbox / sizeof inbox[0] && !rc; k++, pf++) {
         snprintf(key, sizeof key, "pf/%u/%s", im->build, inbox[k].file);
-        uint32_t ci = content_new(v, key, 500000);
+        uint32_t ci;
+        NEW(ci, key, 500000);
         win_identity(v, &v->c[ci], im, inbox[k].file, inbox[k].desc, 1, 0);
         rc = add_entry(im, fmt(v, "%s\\%s", inbox[k].dir, inbox[k].file), ci, im->built - 10 * DAY);
     }
     for (size_t k = 0; pf < pf_target && !rc; k++, pf++) { /* provisioned store apps */
         const char *area = sim_win_areas[k % sim_win_areas_count], *part = sim_win_parts[(k / sim_win_areas_count) % sim_win_parts_count];
         snprintf(key, sizeof key, "appx/%u/%s/%s/%zu", im->build, area, part, k);
-        uint32_t ci = content_new(v, key, 350000);
+        uint32_t ci;
+        NEW(ci, key, 350000);
         win_identity(v, &v->c[ci], im, fmt(v, "%s%s.dll", area, part), fmt(v, "%s %s", area, part), 1, 0);
         rc = add_entry(im, fmt(v, "C:\\Program Files\\WindowsApps\\Microsoft.%s_10.%u.%zu.0_x64__8wekyb3d8bbwe\\%s%s.dll",
                                area, im->build % 100, k / 97, area, part), ci, im->built - 20 * DAY);
@@ -380,32 +394,38 @@ static int build_image(sim_inv *v, image *im)
         size_t j = (k * 7919) % ns;
         unsigned rev = (unsigned)(2 + k / ns) * 97 + (unsigned)(k % 89);
         snprintf(key, sizeof key, "win/%u/%s/amd64/rev%u", im->build, names[j], rev);
-        uint32_t ci = content_new(v, key, 260000);
-        if (ci == UINT32_MAX) return SK_ENOMEM;
+        uint32_t ci;
+        NEW(ci, key, 260000);
         win_identity(v, &v->c[ci], im, names[j], descs[j], rev, 0);
         rc = add_entry(im, fmt(v, "%s\\%s", sxs_dir(v, "amd64", names[j], im->build, rev), names[j]), ci,
-                       im->built - (sk_time)sk_rng_range(&r, 100, 700) * DAY);
+                       im->built - (sk_time)sim_rng_range(&r, 100, 700) * DAY);
     }
     /* cumulative updates: new versions of some System32 components, shared by the hosts that took them */
+    if (rc) goto done;
     im->n_patches = ns < 60 ? ns : 60;
     im->patches = calloc(im->n_patches ? im->n_patches : 1, sizeof *im->patches);
     im->patch_entry = calloc(im->n_patches ? im->n_patches : 1, sizeof *im->patch_entry);
-    if (!im->patches || !im->patch_entry) rc = SK_ENOMEM;
-    for (size_t k = 0; k < im->n_patches && !rc; k++) {
+    if (!im->patches || !im->patch_entry) FAIL(); /* sim_inv_free frees them */
+    for (size_t k = 0; k < im->n_patches; k++) {
         size_t j = (k * 37) % ns;
         snprintf(key, sizeof key, "win/%u/%s/amd64/update", im->build, names[j]);
-        uint32_t ci = content_new(v, key, 260000);
+        uint32_t ci;
+        NEW(ci, key, 260000);
         win_identity(v, &v->c[ci], im, names[j], descs[j], 900 + (unsigned)k, 0);
         im->patches[k] = ci;
         im->patch_entry[k] = 2 * j; /* System32 entries come first, two per component */
     }
+done:
+    sk_map_free(seen);
     free(names);
     free(descs);
+    if (!rc && v->oom) rc = SK_ENOMEM;
     return rc;
 }
 
-static void package_contents(sim_inv *v)
+static int package_contents(sim_inv *v)
 {
+    int rc = 0;
     for (size_t p = 0; p < sim_packages_count && p < 64; p++) {
         const sim_package *pk = &sim_packages[p];
         for (int ver = 0; ver < N_PKG_VERSIONS; ver++) {
@@ -413,7 +433,8 @@ static void package_contents(sim_inv *v)
             for (size_t f = 0; f < pk->n_files && f < 16; f++) {
                 char key[256];
                 snprintf(key, sizeof key, "pkg/%s/%d/%s", pk->name, ver, pk->files[f].name);
-                uint32_t ci = content_new(v, key, 900000);
+                uint32_t ci;
+                NEW(ci, key, 900000);
                 content *c = &v->c[ci];
                 c->orig = pk->files[f].name;
                 c->internal = pk->files[f].name;
@@ -434,7 +455,8 @@ static void package_contents(sim_inv *v)
         const sim_portable *pt = &sim_portables[p];
         char key[256];
         snprintf(key, sizeof key, "portable/%s", pt->name);
-        uint32_t ci = content_new(v, key, 1500000);
+        uint32_t ci;
+        NEW(ci, key, 1500000);
         content *c = &v->c[ci];
         c->orig = pt->name;
         c->internal = pt->product;
@@ -447,7 +469,12 @@ static void package_contents(sim_inv *v)
         c->characteristics = 0x0102;
         v->portable[p] = ci;
     }
+done:
+    if (!rc && v->oom) rc = SK_ENOMEM;
+    return rc;
 }
+#undef NEW
+#undef FAIL
 
 int sim_inv_new(sim_inv **out, const sim_world *w)
 {
@@ -472,7 +499,7 @@ int sim_inv_new(sim_inv **out, const sim_world *w)
         sk_time_from_civil(&cv, &im->built);
         rc = build_image(v, im);
     }
-    if (!rc) package_contents(v);
+    if (!rc) rc = package_contents(v);
     if (rc) {
         sim_inv_free(v);
         return rc == SK_ENOMEM ? sk_error_set(SK_ENOMEM, "out of memory building base images") : rc;
@@ -500,9 +527,9 @@ void sim_inv_free(sim_inv *v)
 static int host_image(const sim_world *w, size_t hi)
 {
     if (w->hosts[hi].role != SIM_ENDPOINT) return 2;
-    sk_rng r;
-    sk_rng_init(&r, w->seed, "inventory", hi);
-    return sk_rng_chance(&r, 0.7) ? 0 : 1;
+    sim_rng r;
+    sim_rng_init(&r, w->seed, "inventory", hi);
+    return sim_rng_chance(&r, 0.7) ? 0 : 1;
 }
 
 void sim_powershell_sha256(const sim_world *w, size_t host, uint8_t out[32])
@@ -624,9 +651,9 @@ static int write_base(sim_inv *v, sim_out *o, image *im)
 /* host_id as docs/formats/host.md defines it, from the host's MachineGuid anchor */
 static void host_id(const sim_world *w, size_t host, char out[19], char guid[37])
 {
-    sk_rng r;
-    sk_rng_init(&r, w->seed, "machine_guid", host);
-    uint64_t a = sk_rng_next(&r), b = sk_rng_next(&r);
+    sim_rng r;
+    sim_rng_init(&r, w->seed, "machine_guid", host);
+    uint64_t a = sim_rng_next(&r), b = sim_rng_next(&r);
     snprintf(guid, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32), (unsigned)(a >> 16) & 0xffff,
              (unsigned)a & 0xfff, (unsigned)(0x8000 | ((b >> 48) & 0x3fff)), (unsigned long long)(b & 0xffffffffffffull));
     char buf[80];
@@ -643,12 +670,12 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
     const sim_world *w = v->w;
     const sim_host *h = &w->hosts[hi];
     const sim_scenario *sc = w->sc;
-    sk_rng r;
-    sk_rng_init(&r, w->seed, "inventory", hi);
+    sim_rng r;
+    sim_rng_init(&r, w->seed, "inventory", hi);
     image *im = &v->img[host_image(w, hi)];
-    if (h->role == SIM_ENDPOINT) (void)sk_rng_chance(&r, 0.7); /* the draw host_image made */
-    sk_time install = im->built + (sk_time)sk_rng_range(&r, 3, 90) * DAY + (sk_time)sk_rng_below(&r, 86400) * SK_NS_PER_SEC;
-    sk_time collected = sc->detection + 12 * DAY + (sk_time)sk_rng_below(&r, 86400 * 3) * SK_NS_PER_SEC;
+    if (h->role == SIM_ENDPOINT) (void)sim_rng_chance(&r, 0.7); /* the draw host_image made */
+    sk_time install = im->built + (sk_time)sim_rng_range(&r, 3, 90) * DAY + (sk_time)sim_rng_below(&r, 86400) * SK_NS_PER_SEC;
+    sk_time collected = sc->detection + 12 * DAY + (sk_time)sim_rng_below(&r, 86400 * 3) * SK_NS_PER_SEC;
     const char *user = h->user != UINT32_MAX ? w->users[h->user].sam : "Administrator";
     sk_buf_reset(b);
     /* entries first, header after (it holds the count); assembled at the end */
@@ -665,18 +692,18 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
         n++;                                                                                           \
     } while (0)
     /* cumulative updates taken since the image was built */
-    unsigned patches = (unsigned)sk_rng_range(&r, 0, 6);
+    unsigned patches = (unsigned)sim_rng_range(&r, 0, 6);
     for (unsigned k = 0; k < patches && im->n_patches && !rc; k++) {
-        size_t p = (size_t)sk_rng_below(&r, im->n_patches);
+        size_t p = (size_t)sim_rng_below(&r, im->n_patches);
         const entry *be = &im->e[im->patch_entry[p]];
-        sk_time mt = install + (sk_time)sk_rng_range(&r, 10, 120) * DAY;
+        sk_time mt = install + (sk_time)sim_rng_range(&r, 10, 120) * DAY;
         const content *c = &v->c[im->patches[p]];
         sk_listing_entry e = {SK_OP_CHANGE, be->path, c->sha256, c->size, mt, mt, mt, NULL, SK_REASON_CONTENT | SK_REASON_TIMES};
         rc = sk_listing_entry_write(&body, &e);
         n++;
     }
     /* software */
-    size_t target = (size_t)sk_rng_range(&r, (int64_t)sc->host_extra_files.lo, (int64_t)sc->host_extra_files.hi);
+    size_t target = (size_t)sim_rng_range(&r, (int64_t)sc->host_extra_files.lo, (int64_t)sc->host_extra_files.hi);
     int plant = strcmp(w->sites[h->site].spec->kind, "plant") == 0 || strcmp(w->sites[h->site].spec->kind, "lab") == 0;
     for (size_t p = 0; p < sim_packages_count && p < 64 && !rc; p++) {
         const sim_package *pk = &sim_packages[p];
@@ -684,9 +711,9 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
                        (pk->scope == SIM_PKG_AV_SERVER && h->role == SIM_AV_SERVER) ||
                        (pk->scope == SIM_PKG_ENGINEERING && h->role == SIM_ENDPOINT && plant);
         double share = pk->scope == SIM_PKG_ENGINEERING ? 0.5 : pk->share;
-        if (!eligible || !sk_rng_chance(&r, share)) continue;
-        int ver = (int)sk_rng_weighted(&r, (const double[]){0.2, 0.3, 0.5}, 3);
-        sk_time inst = install + (sk_time)sk_rng_range(&r, 0, 200) * DAY;
+        if (!eligible || !sim_rng_chance(&r, share)) continue;
+        int ver = (int)sim_rng_weighted(&r, (const double[]){0.2, 0.3, 0.5}, 3);
+        sk_time inst = install + (sk_time)sim_rng_range(&r, 0, 200) * DAY;
         for (size_t f = 0; f < pk->n_files && f < 16; f++) {
             const char *dir = pk->dir;
             char d[300];
@@ -701,22 +728,22 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
     }
     if (h->role == SIM_ENDPOINT) {
         /* portable tools, some renamed by their user: the benign look-alike of masquerading */
-        unsigned np = (unsigned)sk_rng_range(&r, 0, 3);
+        unsigned np = (unsigned)sim_rng_range(&r, 0, 3);
         for (unsigned k = 0; k < np && !rc; k++) {
-            size_t p = (size_t)sk_rng_below(&r, sim_portables_count);
-            int renamed = sk_rng_chance(&r, 0.25);
+            size_t p = (size_t)sim_rng_below(&r, sim_portables_count);
+            int renamed = sim_rng_chance(&r, 0.25);
             static const char *const where[] = {"Downloads", "Desktop", "Documents\\tools"};
-            snprintf(path, sizeof path, "C:\\Users\\%s\\%s\\%s", user, where[sk_rng_below(&r, 3)],
+            snprintf(path, sizeof path, "C:\\Users\\%s\\%s\\%s", user, where[sim_rng_below(&r, 3)],
                      renamed ? sim_portables[p].renamed : sim_portables[p].name);
-            sk_time t = install + (sk_time)sk_rng_range(&r, 10, 300) * DAY;
+            sk_time t = install + (sk_time)sim_rng_range(&r, 10, 300) * DAY;
             ADD(SK_OP_ADD, path, v->portable[p], t - 100 * DAY, t);
         }
         /* rare in-house binaries: one content per host, made in sim_inv_write's pre-pass */
         if (v->rare[hi] != UINT32_MAX) {
-            sk_rng rr;
-            sk_rng_init(&rr, w->seed, "rare-path", hi);
+            sim_rng rr;
+            sim_rng_init(&rr, w->seed, "rare-path", hi);
             snprintf(path, sizeof path, "C:\\Users\\%s\\Documents\\tools\\%s", user, v->rare_name[hi]);
-            sk_time t = install + (sk_time)sk_rng_range(&rr, 30, 300) * DAY;
+            sk_time t = install + (sk_time)sim_rng_range(&rr, 30, 300) * DAY;
             ADD(SK_OP_ADD, path, v->rare[hi], t, t);
         }
     }
@@ -733,12 +760,12 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
     }
     /* the update cache tops the count up to the host's target with shared contents */
     for (size_t k = 0; n < target && im->n_patches && !rc; k++) {
-        size_t p = (size_t)sk_rng_below(&r, im->n_patches);
+        size_t p = (size_t)sim_rng_below(&r, im->n_patches);
         const entry *be = &im->e[im->patch_entry[p]];
         const char *base = strrchr(be->path, '\\');
         snprintf(path, sizeof path, "C:\\Windows\\SoftwareDistribution\\Download\\%08x%08x\\%s",
-                 (unsigned)sk_rng_next(&r), (unsigned)k, base ? base + 1 : be->path);
-        sk_time t = install + (sk_time)sk_rng_range(&r, 10, 150) * DAY;
+                 (unsigned)sim_rng_next(&r), (unsigned)k, base ? base + 1 : be->path);
+        sk_time t = install + (sk_time)sim_rng_range(&r, 10, 150) * DAY;
         ADD(SK_OP_ADD, path, im->patches[p], t, t);
     }
 #undef ADD
@@ -769,16 +796,16 @@ static int make_rare(sim_inv *v)
     for (size_t hi = 0; hi < w->n_hosts; hi++) {
         v->rare[hi] = UINT32_MAX;
         if (w->hosts[hi].role != SIM_ENDPOINT || (w->hosts[hi].coverage & SIM_COV_NO_SNAPSHOT)) continue;
-        sk_rng r;
-        sk_rng_init(&r, w->seed, "rare", hi);
-        if (!sk_rng_chance(&r, 0.4)) continue;
+        sim_rng r;
+        sim_rng_init(&r, w->seed, "rare", hi);
+        if (!sim_rng_chance(&r, 0.4)) continue;
         char key[64];
         snprintf(key, sizeof key, "rare/%zu", hi);
         uint32_t ci = content_new(v, key, 80000);
         if (ci == UINT32_MAX) return sk_error_set(SK_ENOMEM, "out of memory");
-        v->rare_name[hi] = fmt(v, "%s%u.exe", stems[sk_rng_below(&r, 6)], (unsigned)sk_rng_below(&r, 100));
+        v->rare_name[hi] = fmt(v, "%s%u.exe", stems[sim_rng_below(&r, 6)], (unsigned)sim_rng_below(&r, 100));
         content *c = &v->c[ci];
-        if (sk_rng_chance(&r, 0.5)) { /* built in house with a version resource */
+        if (sim_rng_chance(&r, 0.5)) { /* built in house with a version resource */
             c->orig = v->rare_name[hi];
             c->internal = c->orig;
             c->desc = "In-house tool";
@@ -789,7 +816,7 @@ static int make_rare(sim_inv *v)
         }
         v->rare[hi] = ci;
     }
-    return 0;
+    return v->oom ? sk_error_set(SK_ENOMEM, "out of memory") : 0;
 }
 
 static int run_listings(void *ctx, size_t from, size_t to, sim_out *o, uint64_t *entries)

@@ -99,22 +99,22 @@ typedef struct zeek_bufs {
     uint32_t proxy_ip;
 } zeek_bufs;
 
-static void zeek_uid(char out[19], sk_rng *r)
+static void zeek_uid(char out[19], sim_rng *r)
 {
     static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     out[0] = 'C';
-    for (int i = 1; i < 18; i++) out[i] = b62[sk_rng_below(r, 62)];
+    for (int i = 1; i < 18; i++) out[i] = b62[sim_rng_below(r, 62)];
     out[18] = '\0';
 }
 
-static int squid_line(hour_buf *hb, zeek_bufs *z, sk_rng *r, sk_time t, uint32_t client, const char *method,
+static int squid_line(hour_buf *hb, zeek_bufs *z, sim_rng *r, sk_time t, uint32_t client, const char *method,
                       const char *url, const char *dest_host, uint64_t bytes, int upload)
 {
     char cip[16], dip[16], buf[1024];
     sim_ip_str(client, cip);
     sim_ip_str(dest_ip(dest_host), dip);
     int connect = !strcmp(method, "CONNECT");
-    unsigned elapsed = (unsigned)(connect ? sk_rng_range(r, 200, 120000) : sk_rng_range(r, 15, 900));
+    unsigned elapsed = (unsigned)(connect ? sim_rng_range(r, 200, 120000) : sim_rng_range(r, 15, 900));
     int n = snprintf(buf, sizeof buf, "%lld.%03d %6u %s %s %llu %s %s - HIER_DIRECT/%s %s\n",
                      (long long)(t / SK_NS_PER_SEC), (int)(t % SK_NS_PER_SEC / 1000000), elapsed, cip,
                      connect ? "TCP_TUNNEL/200" : "TCP_MISS/200", (unsigned long long)bytes, method, url,
@@ -125,7 +125,7 @@ static int squid_line(hour_buf *hb, zeek_bufs *z, sk_rng *r, sk_time t, uint32_t
     char uid[19], pip[16];
     zeek_uid(uid, r);
     sim_ip_str(z->proxy_ip, pip);
-    unsigned sport = (unsigned)(49152 + sk_rng_below(r, 16000));
+    unsigned sport = (unsigned)(49152 + sim_rng_below(r, 16000));
     uint64_t ob = upload ? bytes : 300 + bytes / 20, rb = upload ? 200 + bytes / 50 : bytes;
     uint64_t op = ob / 1200 + 3, rp = rb / 1200 + 3;
     long long sec = (long long)(t / SK_NS_PER_SEC);
@@ -153,18 +153,18 @@ static double hour_weight(int local_hour)
     return w[local_hour % 24];
 }
 
-static uint64_t poisson(sk_rng *r, double mean)
+static uint64_t poisson(sim_rng *r, double mean)
 {
     if (mean <= 0) return 0;
     if (mean > 50) { /* normal approximation */
-        double x = sk_rng_normal(r, mean, sqrt(mean));
+        double x = sim_rng_normal(r, mean, sqrt(mean));
         return x < 0 ? 0 : (uint64_t)(x + 0.5);
     }
     double l = exp(-mean), p = 1;
     uint64_t k = 0;
     do {
         k++;
-        p *= sk_rng_unit(r);
+        p *= sim_rng_unit(r);
     } while (p > l);
     return k - 1;
 }
@@ -291,43 +291,43 @@ static int run_one_proxy(proxy_job *j)
             for (size_t k = 0; k < nh && !j->rc; k++) {
                 size_t hi = hosts[k];
                 const sim_host *h = &w->hosts[hi];
-                sk_rng r;
-                sk_rng_init(&r, w->seed, "proxy-hour", (uint64_t)hi * 1000003u + (uint64_t)(t0 / HOUR_NS));
+                sim_rng r;
+                sim_rng_init(&r, w->seed, "proxy-hour", (uint64_t)hi * 1000003u + (uint64_t)(t0 / HOUR_NS));
                 int32_t off = sk_tz_offset_at(w->sites[h->site].tz, t0);
                 int lh = (int)((((t0 / SK_NS_PER_SEC + off) % 86400) + 86400) % 86400 / 3600);
                 double mean = (h->role == SIM_ENDPOINT ? rate_day : rate_day / 10) * hour_weight(lh);
                 uint64_t n = poisson(&r, mean);
                 for (uint64_t e = 0; e < n && !j->rc; e++) {
-                    sk_time t = t0 + (sk_time)(sk_rng_unit(&r) * (double)HOUR_NS);
+                    sk_time t = t0 + (sk_time)(sim_rng_unit(&r) * (double)HOUR_NS);
                     uint32_t ip;
                     if (t < ws || t >= we || !sim_host_online(w, hi, t, &ip)) continue;
-                    if (sk_rng_chance(&r, 0.08)) {
-                        const char *url = http_gets[sk_rng_below(&r, sizeof http_gets / sizeof http_gets[0])];
+                    if (sim_rng_chance(&r, 0.08)) {
+                        const char *url = http_gets[sim_rng_below(&r, sizeof http_gets / sizeof http_gets[0])];
                         char host[128];
                         snprintf(host, sizeof host, "%.*s", (int)strcspn(url + 7, "/"), url + 7);
-                        j->rc = squid_line(&hb, zb, &r, t, ip, "GET", url, host, 400 + sk_rng_below(&r, 200000), 0);
+                        j->rc = squid_line(&hb, zb, &r, t, ip, "GET", url, host, 400 + sim_rng_below(&r, 200000), 0);
                     } else {
                         /* Zipf-like choice: a random rank, squared towards the popular end */
-                        double u = sk_rng_unit(&r);
+                        double u = sim_rng_unit(&r);
                         const char *d = benign[(size_t)(u * u * (double)N_BENIGN)];
                         char url[160];
                         snprintf(url, sizeof url, "%s:443", d);
-                        j->rc = squid_line(&hb, zb, &r, t, ip, "CONNECT", url, d, 2000 + (uint64_t)sk_rng_exp(&r, 60000), 0);
+                        j->rc = squid_line(&hb, zb, &r, t, ip, "CONNECT", url, d, 2000 + (uint64_t)sim_rng_exp(&r, 60000), 0);
                     }
                 }
                 /* sync clients poll on a period, like a beacon does */
-                sk_rng hr;
-                sk_rng_init(&hr, w->seed, "sync-clients", hi);
+                sim_rng hr;
+                sim_rng_init(&hr, w->seed, "sync-clients", hi);
                 for (size_t s = 0; s < N_SYNC && !j->rc; s++) {
-                    if (!sk_rng_chance(&hr, sync_clients[s].share) || h->role != SIM_ENDPOINT) continue;
+                    if (!sim_rng_chance(&hr, sync_clients[s].share) || h->role != SIM_ENDPOINT) continue;
                     double iv = sync_clients[s].interval_s;
-                    for (double x = sk_rng_unit(&r) * iv; x < 3600 && !j->rc; x += iv * (0.9 + 0.2 * sk_rng_unit(&r))) {
+                    for (double x = sim_rng_unit(&r) * iv; x < 3600 && !j->rc; x += iv * (0.9 + 0.2 * sim_rng_unit(&r))) {
                         sk_time t = t0 + (sk_time)(x * 1e9);
                         uint32_t ip;
                         if (t < ws || t >= we || !sim_host_online(w, hi, t, &ip)) continue;
                         char url[160];
                         snprintf(url, sizeof url, "%s:443", sync_clients[s].host);
-                        j->rc = squid_line(&hb, zb, &r, t, ip, "CONNECT", url, sync_clients[s].host, 600 + sk_rng_below(&r, 3000), 0);
+                        j->rc = squid_line(&hb, zb, &r, t, ip, "CONNECT", url, sync_clients[s].host, 600 + sim_rng_below(&r, 3000), 0);
                     }
                 }
             }
@@ -342,8 +342,8 @@ static int run_one_proxy(proxy_job *j)
                     const sim_c2 *c = &w->victims[it_victim[b]].c2[it_c2[b]];
                     char url[160];
                     snprintf(url, sizeof url, "%s:443", c->host);
-                    sk_rng r;
-                    sk_rng_init(&r, w->seed, "beacon-line", (uint64_t)(t / 1000));
+                    sim_rng r;
+                    sim_rng_init(&r, w->seed, "beacon-line", (uint64_t)(t / 1000));
                     j->rc = squid_line(&hb, zb, &r, t, ip, "CONNECT", url, c->host, bytes, 1);
                 }
             }
@@ -352,13 +352,13 @@ static int run_one_proxy(proxy_job *j)
                 hour_buf *zbs[2] = {&zbuf.conn, &zbuf.http};
                 FILE *zfs[2] = {zc, zh};
                 for (int q = 0; q < 2; q++) {
-                    qsort(zbs[q]->lines, zbs[q]->n, sizeof *zbs[q]->lines, cmp_line);
+                    sim_sort(zbs[q]->lines, zbs[q]->n, sizeof *zbs[q]->lines, cmp_line);
                     for (size_t k = 0; k < zbs[q]->n; k++) fwrite(zbs[q]->text.data + zbs[q]->lines[k].off, 1, zbs[q]->lines[k].len, zfs[q]);
                     j->lines += zbs[q]->n;
                 }
             }
             if (missing) continue;
-            qsort(hb.lines, hb.n, sizeof *hb.lines, cmp_line);
+            sim_sort(hb.lines, hb.n, sizeof *hb.lines, cmp_line);
             for (size_t k = 0; k < hb.n; k++) fwrite(hb.text.data + hb.lines[k].off, 1, hb.lines[k].len, f);
             j->lines += hb.n;
         }
@@ -441,9 +441,9 @@ static int write_dhcp(const sim_world *w, sim_out *o, size_t server, uint64_t *l
             if (h->laptop) {
                 if (!sim_laptop_lease(w, hi, day, &l.from, &l.to, &l.ip)) continue;
             } else { /* desktops renew the same address once a day */
-                sk_rng r;
-                sk_rng_init(&r, w->seed, "desktop-renew", (uint64_t)hi * 100003u + (uint64_t)day);
-                l.from = day * DAY_NS + (sk_time)sk_rng_below(&r, 86400) * SK_NS_PER_SEC;
+                sim_rng r;
+                sim_rng_init(&r, w->seed, "desktop-renew", (uint64_t)hi * 100003u + (uint64_t)day);
+                l.from = day * DAY_NS + (sk_time)sim_rng_below(&r, 86400) * SK_NS_PER_SEC;
                 l.to = l.from + DAY_NS;
                 l.ip = h->ip;
             }
@@ -460,7 +460,7 @@ static int write_dhcp(const sim_world *w, sim_out *o, size_t server, uint64_t *l
             ls[n++] = l;
         }
     }
-    qsort(ls, n, sizeof *ls, cmp_lease);
+    sim_sort(ls, n, sizeof *ls, cmp_lease);
     char rel[256], relsys[256];
     snprintf(rel, sizeof rel, "logs/dhcp/%s/dhcpd.leases", srv->name);
     snprintf(relsys, sizeof relsys, "logs/dhcp/%s/dhcpd.log", srv->name);

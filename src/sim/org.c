@@ -66,17 +66,17 @@ static int add_server(sim_world *w, size_t site, sim_role role, const char *tag,
     return 0;
 }
 
-static void make_user(sim_world *w, size_t idx, size_t site, sk_rng *r, int admin)
+static void make_user(sim_world *w, size_t idx, size_t site, sim_rng *r, int admin)
 {
     sim_user *u = &w->users[idx];
     const sim_site_spec *sp = w->sites[site].spec;
     const sim_name_set *ns = sim_names_for(sp->country);
-    const sim_name *f = &ns->family[sk_rng_below(r, ns->n_family)];
-    const sim_name *g = &ns->given[sk_rng_below(r, ns->n_given)];
+    const sim_name *f = &ns->family[sim_rng_below(r, ns->n_family)];
+    const sim_name *g = &ns->given[sim_rng_below(r, ns->n_given)];
     u->site = (uint32_t)site;
     u->rid = 1100 + (uint32_t)idx;
     u->admin = (uint8_t)admin;
-    u->dept = (uint16_t)sk_rng_below(r, 24);
+    u->dept = (uint16_t)sim_rng_below(r, 24);
     if (admin)
         snprintf(u->sam, sizeof u->sam, "adm-%.8s%u", f->latin, (unsigned)(idx % 1000));
     else
@@ -102,6 +102,7 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
     w->sites = calloc(ns, sizeof *w->sites);
     w->hosts = calloc(n_hosts, sizeof *w->hosts);
     if (!w->sites || !w->hosts) return sk_error_set(SK_ENOMEM, "out of memory");
+    w->n_sites = ns; /* now, so that sim_world_free frees the zones loaded before a failure */
     /* sites and weights */
     double *weight = calloc(ns, sizeof *weight);
     if (!weight) return sk_error_set(SK_ENOMEM, "out of memory");
@@ -124,7 +125,6 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
             }
         }
     }
-    w->n_sites = ns;
     /* endpoint counts: largest remainder over what the servers leave, regional first sites
      * host the regional servers; sites that reach SITE_OWN_SERVERS get 4 more */
     size_t *count = calloc(ns, sizeof *count);
@@ -222,18 +222,18 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
         s->first_host = w->n_hosts;
         s->n_hosts = count[i];
         int shipper_wlb = 0;
-        sk_rng rs;
-        sk_rng_init(&rs, seed, "site", i);
-        shipper_wlb = sk_rng_chance(&rs, sc->winlogbeat_share);
-        int module_logging = sk_rng_chance(&rs, sc->module_logging_share);
+        sim_rng rs;
+        sim_rng_init(&rs, seed, "site", i);
+        shipper_wlb = sim_rng_chance(&rs, sc->winlogbeat_share);
+        int module_logging = sim_rng_chance(&rs, sc->module_logging_share);
         for (size_t k = 0; k < count[i]; k++) {
             sim_host *h = &w->hosts[w->n_hosts];
-            sk_rng r;
-            sk_rng_init(&r, seed, "host", w->n_hosts);
+            sim_rng r;
+            sim_rng_init(&r, seed, "host", w->n_hosts);
             h->role = SIM_ENDPOINT;
             h->site = (uint32_t)i;
             h->campaign = -1;
-            h->laptop = (uint8_t)sk_rng_chance(&r, 0.35);
+            h->laptop = (uint8_t)sim_rng_chance(&r, 0.35);
             if (h->laptop) h->laptop_rank = (uint32_t)s->n_laptops++;
             char nm[40]; /* CODE-PC000001: at most 15 characters up to 99,999,999 per site */
             snprintf(nm, sizeof nm, "%.4s-%s%06zu", s->code, h->laptop ? "NB" : "PC", k + 1);
@@ -243,16 +243,16 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
             make_user(w, w->n_users++, i, &r, 0);
             h->dept = w->users[h->user].dept;
             uint8_t cov = 0;
-            if (sk_rng_chance(&r, sc->sysmon_share)) cov |= SIM_COV_SYSMON;
-            if (sk_rng_chance(&r, sc->cmdline_share)) cov |= SIM_COV_CMDLINE;
-            if (sk_rng_chance(&r, sc->no_logs_share)) cov |= SIM_COV_NO_LOGS;
-            if (sk_rng_chance(&r, sc->wrapped_share)) cov |= SIM_COV_WRAPPED;
+            if (sim_rng_chance(&r, sc->sysmon_share)) cov |= SIM_COV_SYSMON;
+            if (sim_rng_chance(&r, sc->cmdline_share)) cov |= SIM_COV_CMDLINE;
+            if (sim_rng_chance(&r, sc->no_logs_share)) cov |= SIM_COV_NO_LOGS;
+            if (sim_rng_chance(&r, sc->wrapped_share)) cov |= SIM_COV_WRAPPED;
             if (shipper_wlb) cov |= SIM_COV_WINLOGBEAT;
             if (module_logging) cov |= SIM_COV_PS_MODULE;
-            if (sk_rng_chance(&r, sc->missing_share)) cov |= SIM_COV_NO_SNAPSHOT;
+            if (sim_rng_chance(&r, sc->missing_share)) cov |= SIM_COV_NO_SNAPSHOT;
             h->coverage = cov;
-            if (sk_rng_chance(&r, sc->clock_skew_share))
-                h->clock_skew_ms = (int32_t)sk_rng_range(&r, -180000, 180000);
+            if (sim_rng_chance(&r, sc->clock_skew_share))
+                h->clock_skew_ms = (int32_t)sim_rng_range(&r, -180000, 180000);
             w->n_hosts++;
         }
     }
@@ -266,12 +266,12 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
     /* server details: MACs, coverage (servers log everything, shipped like their site) */
     for (size_t i = 0; i < w->n_hosts; i++) {
         sim_host *h = &w->hosts[i];
-        sk_rng r;
-        sk_rng_init(&r, seed, "mac", i);
+        sim_rng r;
+        sim_rng_init(&r, seed, "mac", i);
         static const uint8_t ouis[][3] = {{0x00, 0x15, 0x5d}, {0xd4, 0xbe, 0xd9}, {0x3c, 0x52, 0x82},
                                            {0x00, 0x50, 0x56}, {0x98, 0xe7, 0x43}, {0xf8, 0xb1, 0x56}};
-        const uint8_t *o = ouis[sk_rng_below(&r, 6)];
-        uint64_t v = sk_rng_next(&r);
+        const uint8_t *o = ouis[sim_rng_below(&r, 6)];
+        uint64_t v = sim_rng_next(&r);
         h->mac[0] = o[0], h->mac[1] = o[1], h->mac[2] = o[2];
         h->mac[3] = (uint8_t)v, h->mac[4] = (uint8_t)(v >> 8), h->mac[5] = (uint8_t)(v >> 16);
         if (h->role != SIM_ENDPOINT) h->coverage = SIM_COV_SYSMON | SIM_COV_CMDLINE | SIM_COV_PS_MODULE;
@@ -280,8 +280,8 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
     first_site = 0;
     for (size_t r = 0; r < sc->n_regions; r++) {
         for (int a = 0; a < 2; a++) {
-            sk_rng rr;
-            sk_rng_init(&rr, seed, "admin", w->n_users);
+            sim_rng rr;
+            sim_rng_init(&rr, seed, "admin", w->n_users);
             make_user(w, w->n_users++, first_site, &rr, 1);
         }
         first_site += sc->regions[r].n_sites;
@@ -319,23 +319,23 @@ int sim_laptop_lease(const sim_world *w, size_t host, int64_t day, sk_time *from
 {
     const sim_host *h = &w->hosts[host];
     const sim_site *s = &w->sites[h->site];
-    sk_rng r;
-    sk_rng_init(&r, w->seed, "laptop-day", (uint64_t)host * 100003u + (uint64_t)day);
+    sim_rng r;
+    sim_rng_init(&r, w->seed, "laptop-day", (uint64_t)host * 100003u + (uint64_t)day);
     /* local midnight of `day` (days counted in UTC; the offset moves it by hours) */
     sk_time midnight_utc = day * DAY_NS;
     int32_t off = sk_tz_offset_at(s->tz, midnight_utc + DAY_NS / 2);
     sk_civil c;
     sk_time_to_civil(midnight_utc, &c);
     int weekend = c.weekday == 0 || c.weekday == 6;
-    if (!sk_rng_chance(&r, weekend ? 0.1 : 0.93)) return 0;
-    sk_time arrive = midnight_utc - (sk_time)off * SK_NS_PER_SEC + (sk_time)sk_rng_range(&r, 8 * 3600, 10 * 3600) * SK_NS_PER_SEC;
+    if (!sim_rng_chance(&r, weekend ? 0.1 : 0.93)) return 0;
+    sk_time arrive = midnight_utc - (sk_time)off * SK_NS_PER_SEC + (sk_time)sim_rng_range(&r, 8 * 3600, 10 * 3600) * SK_NS_PER_SEC;
     *from = arrive;
-    *to = arrive + (sk_time)sk_rng_range(&r, 8 * 3600, 11 * 3600) * SK_NS_PER_SEC;
+    *to = arrive + (sk_time)sim_rng_range(&r, 8 * 3600, 11 * 3600) * SK_NS_PER_SEC;
     /* the day's address: the site's laptops rotate through a pool a tenth larger */
     uint32_t pool = (uint32_t)(s->n_laptops + s->n_laptops / 10 + 1);
-    sk_rng sr;
-    sk_rng_init(&sr, w->seed, "pool-shift", (uint64_t)h->site * 100003u + (uint64_t)day);
-    uint32_t slot = (uint32_t)((h->laptop_rank + sk_rng_below(&sr, pool)) % pool);
+    sim_rng sr;
+    sim_rng_init(&sr, w->seed, "pool-shift", (uint64_t)h->site * 100003u + (uint64_t)day);
+    uint32_t slot = (uint32_t)((h->laptop_rank + sim_rng_below(&sr, pool)) % pool);
     *ip = s->pool_base + (slot / 254) * 256 + 1 + slot % 254;
     return 1;
 }
@@ -361,9 +361,9 @@ int sim_host_online(const sim_world *w, size_t host, sk_time t, uint32_t *ip)
 
 int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day)
 {
-    sk_rng r;
-    sk_rng_init(&r, w->seed, "proxy-day-missing", (uint64_t)proxy * 100003u + (uint64_t)day);
-    return sk_rng_chance(&r, 0.03);
+    sim_rng r;
+    sim_rng_init(&r, w->seed, "proxy-day-missing", (uint64_t)proxy * 100003u + (uint64_t)day);
+    return sim_rng_chance(&r, 0.03);
 }
 
 sk_time sim_security_kept_from(const sim_world *w, size_t host)
@@ -371,7 +371,7 @@ sk_time sim_security_kept_from(const sim_world *w, size_t host)
     if (!(w->hosts[host].coverage & SIM_COV_WRAPPED)) return SK_TIME_NONE;
     sk_time ws, we;
     sim_log_window(w, &ws, &we);
-    sk_rng r;
-    sk_rng_init(&r, w->seed, "security-wrap", host);
-    return we - (sk_time)sk_rng_range(&r, 2 * 86400, 4 * 86400) * SK_NS_PER_SEC;
+    sim_rng r;
+    sim_rng_init(&r, w->seed, "security-wrap", host);
+    return we - (sk_time)sim_rng_range(&r, 2 * 86400, 4 * 86400) * SK_NS_PER_SEC;
 }

@@ -28,7 +28,7 @@ static uint64_t label_hash(const char *label)
     return h;
 }
 
-void sk_rng_init(sk_rng *r, uint64_t seed, const char *label, uint64_t index)
+void sim_rng_init(sim_rng *r, uint64_t seed, const char *label, uint64_t index)
 {
     uint64_t x = seed ^ label_hash(label);
     x = splitmix(&x) ^ (index * UINT64_C(0xd1342543de82ef95));
@@ -41,7 +41,7 @@ static uint64_t rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-uint64_t sk_rng_next(sk_rng *r)
+uint64_t sim_rng_next(sim_rng *r)
 {
     uint64_t *s = r->s;
     uint64_t result = rotl(s[1] * 5, 7) * 9;
@@ -55,50 +55,50 @@ uint64_t sk_rng_next(sk_rng *r)
     return result;
 }
 
-uint64_t sk_rng_below(sk_rng *r, uint64_t n)
+uint64_t sim_rng_below(sim_rng *r, uint64_t n)
 {
     if (n == 0) return 0;
     uint64_t limit = UINT64_MAX - UINT64_MAX % n;
     uint64_t v;
-    do v = sk_rng_next(r);
+    do v = sim_rng_next(r);
     while (v >= limit);
     return v % n;
 }
 
-int64_t sk_rng_range(sk_rng *r, int64_t lo, int64_t hi)
+int64_t sim_rng_range(sim_rng *r, int64_t lo, int64_t hi)
 {
     if (hi <= lo) return lo;
-    return lo + (int64_t)sk_rng_below(r, (uint64_t)(hi - lo) + 1);
+    return lo + (int64_t)sim_rng_below(r, (uint64_t)(hi - lo) + 1);
 }
 
-double sk_rng_unit(sk_rng *r)
+double sim_rng_unit(sim_rng *r)
 {
-    return (double)(sk_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+    return (double)(sim_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
 }
 
-int sk_rng_chance(sk_rng *r, double p)
+int sim_rng_chance(sim_rng *r, double p)
 {
-    return sk_rng_unit(r) < p;
+    return sim_rng_unit(r) < p;
 }
 
-double sk_rng_exp(sk_rng *r, double mean)
+double sim_rng_exp(sim_rng *r, double mean)
 {
-    double u = sk_rng_unit(r);
+    double u = sim_rng_unit(r);
     return -mean * log(1.0 - u);
 }
 
-double sk_rng_normal(sk_rng *r, double mean, double sd)
+double sim_rng_normal(sim_rng *r, double mean, double sd)
 {
-    double u1 = sk_rng_unit(r), u2 = sk_rng_unit(r);
+    double u1 = sim_rng_unit(r), u2 = sim_rng_unit(r);
     if (u1 < 1e-300) u1 = 1e-300;
     return mean + sd * sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
-size_t sk_rng_weighted(sk_rng *r, const double *w, size_t n)
+size_t sim_rng_weighted(sim_rng *r, const double *w, size_t n)
 {
     double total = 0;
     for (size_t i = 0; i < n; i++) total += w[i];
-    double x = sk_rng_unit(r) * total;
+    double x = sim_rng_unit(r) * total;
     for (size_t i = 0; i < n; i++) {
         if (x < w[i]) return i;
         x -= w[i];
@@ -106,7 +106,7 @@ size_t sk_rng_weighted(sk_rng *r, const double *w, size_t n)
     return n ? n - 1 : 0;
 }
 
-int sk_zipf_init(sk_zipf *z, size_t n, double s)
+int sim_zipf_init(sim_zipf *z, size_t n, double s)
 {
     z->n = n;
     z->cdf = malloc((n ? n : 1) * sizeof *z->cdf);
@@ -120,9 +120,9 @@ int sk_zipf_init(sk_zipf *z, size_t n, double s)
     return 0;
 }
 
-size_t sk_zipf_draw(const sk_zipf *z, sk_rng *r)
+size_t sim_zipf_draw(const sim_zipf *z, sim_rng *r)
 {
-    double x = sk_rng_unit(r);
+    double x = sim_rng_unit(r);
     size_t lo = 0, hi = z->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -132,18 +132,19 @@ size_t sk_zipf_draw(const sk_zipf *z, sk_rng *r)
     return lo < z->n ? lo : z->n - 1;
 }
 
-void sk_zipf_free(sk_zipf *z)
+void sim_zipf_free(sim_zipf *z)
 {
+    if (!z) return;
     free(z->cdf);
     z->cdf = NULL;
 }
 
-void sk_rng_shuffle(sk_rng *r, void *items, size_t n, size_t size)
+void sim_rng_shuffle(sim_rng *r, void *items, size_t n, size_t size)
 {
     unsigned char *a = items, tmp[256];
     if (size > sizeof tmp) return;
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)sk_rng_below(r, i);
+        size_t j = (size_t)sim_rng_below(r, i);
         memcpy(tmp, a + (i - 1) * size, size);
         memcpy(a + (i - 1) * size, a + j * size, size);
         memcpy(a + j * size, tmp, size);

@@ -13,11 +13,22 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <sakimori/timestamp.h>
 
 #include "rng.h"
 #include "scenario.h"
+
+/*
+ * qsort for the emitters' buffers, which are NULL while empty (a small fleet or a
+ * tiny region weight leaves many so): qsort's arguments must not be NULL even for
+ * zero items (C11 7.22.5), and UBSan stops the run on it.
+ */
+static inline void sim_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1) qsort(base, n, size, cmp);
+}
 
 typedef enum sim_role {
     SIM_ENDPOINT,
@@ -153,7 +164,7 @@ typedef struct sim_world {
  * the victim and the channel, so the truth and the log emitters see the same ones.
  */
 typedef struct sim_beacon_iter {
-    sk_rng r;
+    sim_rng r;
     sk_time t, end;
     double interval, jitter;
     uint64_t bytes_out;   /* of the beacon just returned */
@@ -205,7 +216,7 @@ sk_time sim_security_kept_from(const sim_world *w, size_t host);
 int sim_proxy_day_missing(const sim_world *w, size_t proxy, int64_t day);
 
 /** A public (routable, non-private) IPv4 address drawn from r. */
-uint32_t sim_public_ip(sk_rng *r);
+uint32_t sim_public_ip(sim_rng *r);
 
 /**
  * The zero-day's requests against an AV management server: step k (0..SIM_EXPLOIT_STEPS-1)
@@ -229,6 +240,12 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
 
 /** Decide the campaign: attacker choices and victims. Needs the organisation. */
 int sim_campaign_build(sim_world *w);
+
+/** 1 when a push victim's fetch of the payload is in its AV server's log (host online then). */
+int sim_av_push_logged(const sim_world *w, size_t victim);
+
+/** 1 when a victim's compromise crossed a firewall inside the timeline (and so is in its log). */
+int sim_firewall_logged(const sim_world *w, size_t victim);
 
 void sim_world_free(sim_world *w);
 
