@@ -25,7 +25,14 @@ typedef struct sk_evtx_dump_options {
     /** Diagnostics (one line each, no newline): file offsets of what could not be read. */
     void (*diag)(void *ctx, const char *line);
     void *diag_ctx;
+    /** At most this many diagnostics a file (0: SK_EVTX_DIAG_MAX); the rest are counted
+     * by kind in one closing line "PATH: N more diagnostics of this file not shown (...)". */
+    unsigned max_diags;
 } sk_evtx_dump_options;
+
+/** The default cap on one file's diagnostic lines: a hostile file (64 MiB of fake record
+ * signatures) would otherwise print millions. */
+#define SK_EVTX_DIAG_MAX 100
 
 /** The default silence that splits a file's time coverage: 6 hours (a domain-joined
  * host's Security log is seldom quieter). */
@@ -53,7 +60,11 @@ typedef struct sk_evtx_clear {
 /** What one file held. */
 typedef struct sk_evtx_file_stats {
     char sha256[65];
-    uint64_t size, chunks, chunks_bad, records, records_recovered, records_carved, errors;
+    uint64_t size;          /**< the bytes the SHA-256 covers: the file's size when it was hashed */
+    uint64_t chunks, chunks_bad, records, records_recovered, records_carved, errors;
+    int shrank;             /**< the file shrank while being read: bytes from shrank_to on were not read */
+    uint64_t shrank_to;
+    uint64_t chunks_lost;   /**< EVTX chunks not read because the file shrank (also in chunks_bad) */
     uint64_t carve_failed;  /**< --carve: record signatures found whose rest could not be read */
     uint64_t id_min, id_max;
     sk_time time_min, time_max;
@@ -69,22 +80,36 @@ typedef struct sk_evtx_file_stats {
 } sk_evtx_file_stats;
 
 /**
+ * Dump one input, EVTX or JSON lines (told by its first bytes), to out: the file is
+ * opened once, as sk_file_open() opens evidence (a FIFO, a directory or a device is
+ * refused at once, the access time is left alone where permitted), and read from that
+ * descriptor. *kind gets 1 for EVTX (or anything that is not JSON lines), 2 for JSON
+ * lines, 0 when the file could not be opened. Errors as sk_evtx_dump_file() and
+ * sk_events_dump_jsonl(); SK_EINVAL for a JSON-lines log with o->xml. *stats is always
+ * initialised (free it with sk_evtx_file_stats_free()).
+ */
+int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *stats, int *kind);
+
+/**
  * Dump one file to out. Returns 0 when the file could be read (damage inside is
- * reported through diag and counted in stats->errors), or SK_EIO/SK_EFORMAT when it
- * could not be opened or is no EVTX file at all.
+ * reported through diag and counted in stats->errors; a file that shrinks while it is
+ * read is read up to its new end, said once and counted), or SK_EIO/SK_EFORMAT when it
+ * could not be opened or is no EVTX file at all. *stats is always initialised.
  */
 int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *stats);
 
 /**
  * Dump a JSON-lines event log (Winlogbeat, NXLog, or sakimori's own events) to out in
  * the event model, one line per record; a line that is no event is a diagnostic
- * ("file:line: ...") and the rest is read. Lines longer than 16 MiB are skipped.
+ * ("file:line: ...") and the rest is read. Lines longer than 16 MiB are skipped. An
+ * event whose time is missing or unreadable is written with a time_quality that says
+ * so, and a diagnostic; repeated keys in a record (the first is used) are said once per
+ * file. Only the bytes hashed are read (a growing log is not followed). *stats is always
+ * initialised.
  */
 int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *stats);
 
-/** What a file holds by its first bytes: 1 EVTX, 2 JSON lines, 0 neither (or unreadable). */
-int sk_events_file_kind(const char *path);
-
+/** Free what the stats hold (they stay usable, empty); NULL is fine. */
 void sk_evtx_file_stats_free(sk_evtx_file_stats *s);
 
 /** Append the file's coverage record (docs/formats/coverage.md) as one JSON line:

@@ -81,6 +81,14 @@ int sk_jw_kv_bool(sk_jw *w, const char *key, int v);
 int sk_jw_time(sk_jw *w, sk_time t);
 int sk_jw_kv_time(sk_jw *w, const char *key, sk_time t);
 
+/**
+ * A time quality as every sakimori record writes it (docs/formats/time.md): the array
+ * of the flags' names in bit order ("zone", "seconds", "missing", ...). sk_jw_kv_time_
+ * quality writes nothing (no key) for 0 or SK_TQ_UTC alone: absent means "utc".
+ */
+int sk_jw_time_quality(sk_jw *w, uint32_t quality);
+int sk_jw_kv_time_quality(sk_jw *w, const char *key, uint32_t quality);
+
 /** 0, or the first error; also checks that every container was closed. */
 int sk_jw_error(const sk_jw *w);
 

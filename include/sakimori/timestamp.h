@@ -40,7 +40,12 @@ enum sk_time_quality {
     SK_TQ_NONEXISTENT = 1u << 5,  /**< local time in a DST gap: shifted by the gap */
     SK_TQ_YEAR_INFERRED = 1u << 6,/**< the source has no year (RFC 3164): inferred */
     SK_TQ_SKEW_CORRECTED = 1u << 7,/**< shifted by the host's estimated clock skew */
-    SK_TQ_SECONDS = 1u << 8       /**< the source has whole seconds only */
+    SK_TQ_SECONDS = 1u << 8,      /**< the source has whole seconds only */
+    /* issue #10 (EVTX and JSON events, h-evtx): a record without a usable time of its
+     * own. The instant written is a stand-in (docs/formats/time.md, event.md). */
+    SK_TQ_MISSING = 1u << 9,      /**< the record gives no time */
+    SK_TQ_UNPARSED = 1u << 10,    /**< the record's time could not be read */
+    SK_TQ_RECORD_WRITTEN = 1u << 11 /**< EVTX: the stand-in is the record header's written time */
 };
 
 /** An instant with its provenance. */

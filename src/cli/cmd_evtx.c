@@ -40,6 +40,8 @@ void cmd_evtx_help(FILE *out)
             "  --quiet-gap HOURS    a silence longer than this splits the coverage intervals (default 6)\n"
             "  --quiet              no per-file summary\n"
             "\n"
+            "At most 100 diagnostics are shown per file; one closing line counts the rest by kind.\n"
+            "\n"
             "Exit codes: 0 every record read, 2 usage error, 3 a file could not be read or held\n"
             "damage (see stderr), 4 internal error.\n"
             "\n"
@@ -91,6 +93,11 @@ static void summary(const char *path, const sk_evtx_file_stats *s)
              (unsigned long long)s->id_min, (unsigned long long)s->id_max, s->n_gaps, (unsigned long long)missing, a, b,
              s->n_clears, s->header_ok && (s->header.flags & SK_EVTX_DIRTY) ? "; dirty" : "",
              s->header_ok && (s->header.flags & SK_EVTX_FULL) ? "; full (wrapping)" : "");
+    if (s->shrank) {
+        size_t len = strlen(line);
+        snprintf(line + len, sizeof line - len, "; shrank to %llu bytes while read (%llu chunks not read)",
+                 (unsigned long long)s->shrank_to, (unsigned long long)s->chunks_lost);
+    }
     say(line);
 }
 
@@ -197,24 +204,16 @@ int cmd_evtx_run(int argc, char **argv)
     int ex = SK_EXIT_OK;
     for (int i = 0; i < nfiles && !stop_requested; i++) {
         sk_evtx_file_stats s;
-        int kind = sk_events_file_kind(files[i]);
-        int rc;
-        if (kind == 2 && !o.xml) {
-            rc = sk_events_dump_jsonl(files[i], &o, stdout, &s);
-        } else if (kind == 2) {
-            memset(&s, 0, sizeof s);
-            rc = sk_error_set(SK_EINVAL, "%s: a JSON-lines log has no XML form: use --format jsonl", files[i]);
-        } else {
-            rc = sk_evtx_dump_file(files[i], &o, stdout, &s);
-        }
+        int kind;
+        int rc = sk_events_dump(files[i], &o, stdout, &s, &kind); /* opened once, never blocking */
         if (rc) {
             sk_cli_error("evtx", "%s", sk_error_last());
             ex = sk_exit_merge(ex, sk_exit_from_error(rc));
         } else {
             if (!quiet && kind == 2) {
                 char line[1200];
-                snprintf(line, sizeof line, "%s: %llu events (JSON lines), %llu errors", files[i], (unsigned long long)s.records,
-                         (unsigned long long)s.errors);
+                snprintf(line, sizeof line, "%s: %llu events (JSON lines), %llu errors%s", files[i], (unsigned long long)s.records,
+                         (unsigned long long)s.errors, s.shrank ? "; shrank while read" : "");
                 say(line);
             } else if (!quiet) {
                 summary(files[i], &s);

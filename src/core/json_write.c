@@ -5,6 +5,10 @@
  * ASCII are copied in one append. Non-ASCII is validated as it goes: valid UTF-8
  * passes through, WTF-8 surrogates become \udXXX, and bytes that are not UTF-8
  * become \udcXX (PEP 383), so no input byte is lost or turned into invalid JSON.
+ * The C1 controls (U+0080-U+009F, NEL among them) and the line and paragraph
+ * separators U+2028/U+2029 are valid JSON but break JavaScript consumers (before
+ * ES2019 they end a string literal) and terminals (C1 CSI is ESC [): they are written
+ * as \u0085, \u2028, ..., which every reader decodes back to the same characters.
  */
 #include <math.h>
 #include <stdio.h>
@@ -94,6 +98,16 @@ int sk_json_escape(sk_buf *out, const char *s, size_t n)
         }
         uint32_t cp;
         size_t l = sk_utf8_decode(u + i, n - i, &cp, 1);
+        if (l && ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)) {
+            memcpy(esc, "\\u", 2);
+            esc[2] = hx[(cp >> 12) & 15];
+            esc[3] = hx[(cp >> 8) & 15];
+            esc[4] = hx[(cp >> 4) & 15];
+            esc[5] = hx[cp & 15];
+            if ((rc = sk_buf_append(out, esc, 6))) return rc;
+            i += l;
+            continue;
+        }
         if (l && !(cp >= 0xD800 && cp <= 0xDFFF)) {
             if ((rc = sk_buf_append(out, s + i, l))) return rc;
             i += l;
@@ -290,6 +304,23 @@ int sk_jw_kv_time(sk_jw *w, const char *key, sk_time t)
     if (t == SK_TIME_NONE) return 0;
     int rc = sk_jw_key(w, key);
     return rc ? rc : sk_jw_time(w, t);
+}
+
+int sk_jw_time_quality(sk_jw *w, uint32_t quality)
+{
+    static const char *const names[] = {"utc",  "offset", "zone",     "zone_assumed", "ambiguous",     "nonexistent",
+                                        "year_inferred", "skew_corrected", "seconds", "missing", "unparsed", "record_written"};
+    int rc = sk_jw_array_begin(w);
+    for (unsigned i = 0; !rc && i < sizeof names / sizeof names[0]; i++)
+        if (quality & (1u << i)) rc = sk_jw_string(w, names[i]);
+    return rc ? rc : sk_jw_array_end(w);
+}
+
+int sk_jw_kv_time_quality(sk_jw *w, const char *key, uint32_t quality)
+{
+    if (!quality || quality == SK_TQ_UTC) return 0;
+    int rc = sk_jw_key(w, key);
+    return rc ? rc : sk_jw_time_quality(w, quality);
 }
 
 int sk_jw_error(const sk_jw *w)

@@ -9,6 +9,12 @@
  * and last record id and time, gaps inside it, log clears) from which the file's
  * coverage is put together at the end, in memory proportional to the number of
  * chunks, not records.
+ *
+ * The size is taken once, when the file is hashed, and never trusted again: a chunk
+ * that reads short because the file shrank in the meantime is not a read error but the
+ * new end, said once for the file ("file shrank from X to Y bytes while being read")
+ * with the chunks lost counted; a file that grows is read up to the size hashed.
+ * Diagnostics are kept per chunk up to the file's cap and counted beyond it (input.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,7 +50,9 @@ typedef struct cgap {
 typedef struct cres {
     int state; /* 0 free, 1 being parsed, 2 ready */
     uint64_t index;
-    sk_buf out, diag;
+    sk_buf out, diag;   /* diag: lines as <kind byte><text>\0, at most diag_max of them */
+    uint64_t diag_lines, diag_max, dropped[DK_N];
+    int lost;           /* nothing of the chunk could be read: the file ends before it */
     uint64_t records, recovered, carved, carve_failed, errors;
     int bad;   /* not a chunk */
     sk_time quiet_gap;
@@ -69,6 +77,7 @@ typedef struct dump {
     char sha256[65];
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    uint64_t end;       /* the file's end as the reads found it (under mu): < size when it shrank */
     cres *ring;
     size_t ring_n;
     uint64_t next_claim, next_write;
@@ -82,12 +91,41 @@ static sk_time parse_time(const char *s, size_t n)
     return st.utc;
 }
 
-static void diag_line(cres *r, const char *path, const char *msg)
+/* A diagnostic of the chunk: kept while under the cap (the file's cap: no chunk can
+ * need more), else counted. */
+static void diag_line(cres *r, int kind, const char *path, const char *msg)
 {
-    sk_buf_puts(&r->diag, path);
-    sk_buf_puts(&r->diag, ": ");
-    sk_buf_puts(&r->diag, msg);
-    sk_buf_putc(&r->diag, '\n');
+    size_t mark = r->diag.len;
+    if (r->diag_lines >= r->diag_max || sk_buf_putc(&r->diag, (char)('A' + kind)) || sk_buf_puts(&r->diag, path) ||
+        sk_buf_puts(&r->diag, ": ") || sk_buf_puts(&r->diag, msg) || sk_buf_putc(&r->diag, '\0')) {
+        sk_buf_truncate(&r->diag, mark);
+        r->dropped[kind]++;
+        return;
+    }
+    r->diag_lines++;
+}
+
+/* Read [off, off + want) into buf: 0 with *got (short only at the file's end), or an
+ * errno value with *got what was read before the error. */
+static int read_at(int fd, uint8_t *buf, size_t want, uint64_t off, size_t *got)
+{
+    *got = 0;
+    while (*got < want) {
+        ssize_t n = pread(fd, buf + *got, want - *got, (off_t)(off + *got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno ? errno : EIO;
+        if (n == 0) break;
+        *got += (size_t)n;
+    }
+    return 0;
+}
+
+/* A read found the file's end at `at`: remember the lowest such end. */
+static void file_ended(dump *d, uint64_t at)
+{
+    pthread_mutex_lock(&d->mu);
+    if (at < d->end) d->end = at;
+    pthread_mutex_unlock(&d->mu);
 }
 
 static void copy_text(char *dst, size_t cap, const sk_xnode *e)
@@ -179,24 +217,25 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
     const sk_evtx_dump_options *o = d->o;
     uint64_t off = SK_EVTX_HEADER_SIZE + r->index * SK_EVTX_CHUNK_SIZE;
     size_t want = d->size - off < SK_EVTX_CHUNK_SIZE ? (size_t)(d->size - off) : SK_EVTX_CHUNK_SIZE;
-    size_t got = 0;
-    while (got < want) {
-        ssize_t n = pread(d->fd, buf + got, want - got, (off_t)(off + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
+    size_t got;
+    int err = read_at(d->fd, buf, want, off, &got);
     char m[400];
     if (got < SK_EVTX_CHUNK_SIZE) {
         memset(buf + got, 0, SK_EVTX_CHUNK_SIZE - got);
-        if (got < want) {
-            snprintf(m, sizeof m, "offset %llu: read error: %s", (unsigned long long)(off + got), strerror(errno ? errno : EIO));
-            diag_line(r, d->path, m);
+        if (err) {
+            snprintf(m, sizeof m, "offset %llu: read error: %s", (unsigned long long)(off + got), strerror(err));
+            diag_line(r, DK_READ, d->path, m);
             r->errors++;
+        } else if (got < want) { /* the file is shorter than when it was hashed */
+            file_ended(d, off + got);
+            if (!got) {
+                r->lost = 1;
+                return;
+            }
         } else {
             snprintf(m, sizeof m, "offset %llu: the file ends inside this chunk (%zu of 65536 bytes): truncated",
                      (unsigned long long)off, got);
-            diag_line(r, d->path, m);
+            diag_line(r, DK_TRUNCATED, d->path, m);
             r->errors++;
         }
     }
@@ -206,7 +245,7 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
         if (d->header_chunks > r->index) {
             snprintf(m, sizeof m, "offset %llu: chunk %llu is all zeroes although the file header counts %u chunks: its records are gone",
                      (unsigned long long)off, (unsigned long long)r->index, d->header_chunks);
-            diag_line(r, d->path, m);
+            diag_line(r, DK_WIPED, d->path, m);
             r->errors++;
         }
         return;
@@ -216,13 +255,13 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
     if (sk_evtx_chunk_begin(ck, buf, off, &info)) {
         r->bad = 1;
         snprintf(m, sizeof m, "%s; records recovered by their signatures", sk_error_last());
-        diag_line(r, d->path, m);
+        diag_line(r, DK_CHUNK, d->path, m);
         r->errors++;
         sk_evtx_chunk_begin_raw(ck, buf, off);
     } else if (!info.header_checksum_ok || !info.records_checksum_ok) {
         snprintf(m, sizeof m, "offset %llu: chunk %s checksum does not match: its records are marked recovered", (unsigned long long)off,
                  !info.header_checksum_ok ? "header" : "records");
-        diag_line(r, d->path, m);
+        diag_line(r, DK_CHECKSUM, d->path, m);
     }
     sk_buf line;
     sk_buf_init(&line, OUT_MAX);
@@ -235,12 +274,12 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
                 r->carve_failed++;
                 continue;
             }
-            diag_line(r, d->path, sk_error_last());
+            diag_line(r, DK_RECORD, d->path, sk_error_last());
             r->errors++;
             continue;
         }
         if (sk_evtx_chunk_note(ck)) {
-            diag_line(r, d->path, sk_evtx_chunk_note(ck));
+            diag_line(r, DK_DAMAGED, d->path, sk_evtx_chunk_note(ck));
             r->errors++;
         }
         int carved = sk_evtx_chunk_carved(ck);
@@ -251,7 +290,7 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
         if (wr) {
             snprintf(m, sizeof m, "offset %llu: record %llu: too large to write", (unsigned long long)rec.offset,
                      (unsigned long long)rec.record_id);
-            diag_line(r, d->path, m);
+            diag_line(r, DK_TOO_LARGE, d->path, m);
             r->errors++;
             continue;
         }
@@ -292,6 +331,7 @@ static void *worker_main(void *arg)
         r->state = 1;
         r->index = i;
         r->quiet_gap = d->o->quiet_gap > 0 ? d->o->quiet_gap : SK_EVTX_QUIET_GAP;
+        r->diag_max = evtx_diag_max(d->o);
         pthread_mutex_unlock(&d->mu);
         parse_chunk(d, ck, buf, r);
         pthread_mutex_lock(&d->mu);
@@ -349,70 +389,54 @@ static int add_gap(sk_evtx_file_stats *s, uint64_t after, uint64_t before, sk_ti
     return 0;
 }
 
-int sk_evtx_open(const char *path, int *out, sk_evtx_file_stats *stats)
+/* Once for the file: it shrank while it was read. */
+static void say_shrank(evtx_diags *dg, sk_evtx_file_stats *s, const char *path, uint64_t from, uint64_t to, const char *what)
 {
-    memset(stats, 0, sizeof *stats);
-    stats->time_min = stats->time_max = SK_TIME_NONE;
-    return sk_file_open(SK_FILE_CWD, path, 0, out, NULL);
+    s->shrank = 1;
+    s->shrank_to = to;
+    s->errors++;
+    if (!dg->o->diag) return;
+    char m[600];
+    snprintf(m, sizeof m, "%s: file shrank from %llu to %llu bytes while being read; %s after offset %llu not read", path,
+             (unsigned long long)from, (unsigned long long)to, what, (unsigned long long)to);
+    dg->o->diag(dg->o->diag_ctx, m); /* always shown, whatever the cap */
 }
 
-int sk_evtx_hash_fd(int fd, uint64_t size, char out[65])
+int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
 {
-    sk_hasher *h = NULL;
-    uint8_t *buf = malloc((size_t)1 << 20);
-    int rc = buf ? sk_hasher_new(&h) : SK_ENOMEM;
-    if (!rc) rc = sk_hasher_begin(h, SK_DIGEST_SHA256);
-    uint64_t off = 0;
-    while (!rc && off < size) {
-        ssize_t n = pread(fd, buf, (size_t)1 << 20, (off_t)off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        rc = sk_hasher_update(h, buf, (size_t)n);
-        off += (uint64_t)n;
-    }
-    sk_digests dg;
-    if (!rc) rc = sk_hasher_end(h, &dg);
-    if (!rc) sk_hex(out, dg.sha256, 32);
-    sk_hasher_free(h);
-    free(buf);
-    return rc;
-}
-
-int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
-{
-    int fd;
-    int rc = sk_evtx_open(path, &fd, s);
-    if (rc) return rc;
+    evtx_stats_clear(s);
     struct stat st;
-    fstat(fd, &st);
+    if (fstat(fd, &st)) return sk_error_set(SK_EIO, "%s: cannot stat: %s", path, strerror(errno));
     dump d = {.o = o, .fd = fd, .size = (uint64_t)st.st_size, .path = path};
-    s->size = d.size;
-    rc = sk_evtx_hash_fd(fd, d.size, d.sha256);
-    if (rc) {
-        close(fd);
-        return sk_error_set(SK_EIO, "%s: read error while hashing", path);
-    }
+    uint64_t hashed;
+    if (evtx_hash_fd(fd, d.size, d.sha256, &hashed)) return sk_error_set(SK_EIO, "%s: read error while hashing", path);
+    evtx_diags dg;
+    evtx_diags_init(&dg, o);
+    uint64_t size0 = d.size;
+    d.size = d.end = hashed; /* what the hash covers; less when the file shrank meanwhile */
+    s->size = hashed;
     memcpy(s->sha256, d.sha256, 65);
     uint8_t head[SK_EVTX_HEADER_SIZE];
-    ssize_t hn = pread(fd, head, sizeof head, 0);
-    if (hn < 128 || sk_evtx_header_parse(head, (size_t)hn, &s->header)) {
-        if (!o->carve) {
-            close(fd);
+    size_t hn;
+    int herr = read_at(fd, head, d.size < sizeof head ? (size_t)d.size : sizeof head, 0, &hn);
+    if (herr) return sk_error_set(SK_EIO, "%s: offset 0: read error: %s", path, strerror(herr));
+    if (hn < sizeof head && hn < d.size)
+        return sk_error_set(SK_EIO, "%s: file shrank from %llu to %llu bytes while being read", path, (unsigned long long)size0,
+                            (unsigned long long)hn);
+    if (hn < 128 || sk_evtx_header_parse(head, hn, &s->header)) {
+        if (!o->carve)
             return sk_error_set(SK_EFORMAT, "%s: offset 0: not an EVTX file (no \"ElfFile\" header); --carve looks for records anyway",
                                 path);
-        }
-        if (o->diag) {
-            char m[300];
-            snprintf(m, sizeof m, "%s: offset 0: no EVTX file header; carving records from every 64 KiB block", path);
-            o->diag(o->diag_ctx, m);
-        }
+        char m[300];
+        snprintf(m, sizeof m, "%s: offset 0: no EVTX file header; carving records from every 64 KiB block", path);
+        evtx_diag(&dg, DK_HEADER, m);
     } else {
         s->header_ok = 1;
         d.header_chunks = s->header.chunks;
-        if (o->diag && !s->header.checksum_ok) {
+        if (!s->header.checksum_ok) {
             char m[300];
             snprintf(m, sizeof m, "%s: offset 124: file header checksum does not match", path);
-            o->diag(o->diag_ctx, m);
+            evtx_diag(&dg, DK_HEADER, m);
         }
     }
     /* every 64 KiB block after the header, whatever the header's count says (a dirty
@@ -430,7 +454,6 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
         free(d.ring);
         free(sums);
         free(ws);
-        close(fd);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < d.ring_n; i++) {
@@ -446,7 +469,7 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
         if (!pthread_create(&ws[i].th, NULL, worker_main, &ws[i])) started++;
         else break;
     }
-    int werr = 0;
+    int werr = 0, rc = 0;
     if (!started) rc = sk_error_set(SK_EINTERNAL, "cannot start a thread");
     /* the writer: chunk results in file order */
     pthread_mutex_lock(&d.mu);
@@ -456,15 +479,12 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
         if (d.stop && !(r->state == 2 && r->index == d.next_write)) break;
         pthread_mutex_unlock(&d.mu);
         if (r->out.len && !werr && fwrite(r->out.data, 1, r->out.len, out) != r->out.len) werr = errno ? errno : EIO;
-        if (r->diag.len && o->diag) {
-            char *p = r->diag.data;
-            for (char *nl; (nl = strchr(p, '\n')); p = nl + 1) {
-                *nl = '\0';
-                o->diag(o->diag_ctx, p);
-            }
-        }
-        s->chunks += !r->bad;
-        s->chunks_bad += r->bad;
+        for (size_t p = 0; p < r->diag.len; p += strlen(r->diag.data + p) + 1)
+            evtx_diag(&dg, r->diag.data[p] - 'A', r->diag.data + p + 1);
+        for (int k = 0; k < DK_N; k++) evtx_diag_hidden(&dg, k, r->dropped[k]);
+        s->chunks += !r->bad && !r->lost;
+        s->chunks_bad += r->bad || r->lost;
+        s->chunks_lost += r->lost;
         s->records += r->records;
         s->records_recovered += r->recovered;
         s->records_carved += r->carved;
@@ -508,6 +528,8 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
     pthread_mutex_unlock(&d.mu);
     for (unsigned i = 0; i < started; i++) pthread_join(ws[i].th, NULL);
     if (!rc && incomplete) rc = sk_error_set(SK_ENOMEM, "%s: out of memory", path);
+    evtx_diags_end(&dg, path);
+    if (d.end < size0) say_shrank(&dg, s, path, size0, d.end, "records");
     /* ids across chunks: sorted by first id (a wrapped file holds its newest chunks first) */
     qsort(sums, n_sums, sizeof *sums, by_first);
     for (size_t i = 0; i < n_sums; i++) {
@@ -542,19 +564,8 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
     free(ws);
     pthread_mutex_destroy(&d.mu);
     pthread_cond_destroy(&d.cv);
-    close(fd);
     if (!rc && werr) rc = sk_error_set(SK_EIO, "writing the output: %s", strerror(werr));
     return rc;
-}
-
-void sk_evtx_file_stats_free(sk_evtx_file_stats *s)
-{
-    free(s->gaps);
-    free(s->clears);
-    free(s->spans);
-    s->gaps = NULL;
-    s->clears = NULL;
-    s->spans = NULL;
 }
 
 int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)

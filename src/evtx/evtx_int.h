@@ -1,19 +1,74 @@
 /*
- * evtx_int.h - what dump.c and jsonlog.c share, private.
+ * evtx_int.h - what dump.c, jsonlog.c and input.c share, private (no sk_ prefix: none
+ * of this is public API).
+ *
+ * An input is opened once (input.c), its kind told from the descriptor, hashed, then
+ * read by dump.c (EVTX) or jsonlog.c (JSON lines) from that same descriptor: no second
+ * open that could block on a swapped-in FIFO or touch the access time. Diagnostics of
+ * one file go through one limiter, so a hostile file cannot print millions of lines.
  */
 #ifndef SK_EVTX_INT_H
 #define SK_EVTX_INT_H
 
 #include <stdint.h>
+#include <stdio.h>
+
+#include <sakimori/evtxdump.h>
 
 /** The SHA-256 of fd's first `size` bytes (pread: the position is left alone), as
- * lower-case hex. 0, or an error code. */
-int sk_evtx_hash_fd(int fd, uint64_t size, char out[65]);
+ * lower-case hex; *hashed gets the bytes hashed, fewer than `size` when the file ended
+ * early (it shrank). 0, or an error code (no message). */
+int evtx_hash_fd(int fd, uint64_t size, char out[65], uint64_t *hashed);
 
-struct sk_evtx_file_stats;
+/** Zero the stats, times unknown. */
+void evtx_stats_clear(sk_evtx_file_stats *s);
 
-/** Clear the stats and open an input read-only (without touching its access time where
- * permitted), checking it is a regular file: 0 with *fd, or SK_EIO naming the path. */
-int sk_evtx_open(const char *path, int *fd, struct sk_evtx_file_stats *stats);
+/** What the descriptor's first bytes hold (pread at 0): 1 EVTX, 2 JSON lines, 0 neither. */
+int evtx_kind_fd(int fd);
+
+/** The readers on an open descriptor (regular file, checked); the stats cleared first.
+ * The descriptor is not closed. */
+int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s);
+int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s);
+
+/** Kinds of diagnostics, for the count of those not shown. */
+enum evtx_diag_kind {
+    DK_READ,       /* read errors */
+    DK_TRUNCATED,  /* the file ends inside a chunk */
+    DK_HEADER,     /* file header: missing, checksum */
+    DK_WIPED,      /* a zeroed chunk the header counts */
+    DK_CHUNK,      /* no chunk signature */
+    DK_CHECKSUM,   /* chunk checksums */
+    DK_RECORD,     /* unreadable records */
+    DK_DAMAGED,    /* records read despite damage */
+    DK_TOO_LARGE,  /* records too large to write */
+    DK_NOT_JSON,   /* lines that are no JSON */
+    DK_NOT_EVENT,  /* JSON that is no event */
+    DK_EVENT_ID,   /* events without a usable event id */
+    DK_TIME,       /* events without a usable time */
+    DK_LONG_LINE,  /* lines over 16 MiB */
+    DK_N
+};
+
+/** One file's diagnostics: the first `max` are passed to o->diag, the rest counted. */
+typedef struct evtx_diags {
+    const sk_evtx_dump_options *o;
+    uint64_t max, shown, hidden[DK_N];
+} evtx_diags;
+
+void evtx_diags_init(evtx_diags *d, const sk_evtx_dump_options *o);
+
+/** Show one line (no newline), or count it when `max` lines were shown. */
+void evtx_diag(evtx_diags *d, int kind, const char *line);
+
+/** Count `n` lines of a kind as not shown (they were dropped before reaching here). */
+void evtx_diag_hidden(evtx_diags *d, int kind, uint64_t n);
+
+/** At the end of a file: "PATH: N more diagnostics of this file not shown (K kind,
+ * ...)" when any were held back. */
+void evtx_diags_end(evtx_diags *d, const char *path);
+
+/** The cap in effect: o->max_diags, or SK_EVTX_DIAG_MAX. */
+uint64_t evtx_diag_max(const sk_evtx_dump_options *o);
 
 #endif

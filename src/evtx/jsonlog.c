@@ -1,7 +1,10 @@
 /*
  * jsonlog.c - JSON-lines event logs (Winlogbeat, NXLog, sakimori's own) into the event
  * model (sakimori/evtxdump.h, docs/evtx.md). Streaming: one line at a time through a
- * bounded buffer, whatever the file's size.
+ * bounded buffer, whatever the file's size, read in 1 MiB blocks up to the size that
+ * was hashed. Every line that is no event, or an event with a problem, is a diagnostic
+ * naming the file and line (at most the file's cap, input.c); repeated keys are said
+ * once per file, a file that shrank while being read once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,37 +27,64 @@
 #define LINE_MAX_BYTES ((size_t)16 << 20)
 #define READ_BLOCK ((size_t)1 << 20)
 
-int sk_events_file_kind(const char *path)
+/* One file's reading state. */
+typedef struct jl {
+    const sk_evtx_dump_options *o;
+    const char *path;
+    evtx_diags dg;
+    sk_evtx_file_stats *st;
+    uint64_t dup_lines, dup_first_line;
+    char dup_key[160];
+} jl;
+
+static void diag(jl *j, int kind, uint64_t line, const char *msg)
 {
-    int fd;
-    if (sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL)) return 0;
-    char b[512];
-    ssize_t n = read(fd, b, sizeof b);
-    close(fd);
-    if (n >= 8 && !memcmp(b, "ElfFile", 8)) return 1;
-    for (ssize_t i = 0; i < n; i++) {
-        if (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') continue;
-        if ((unsigned char)b[i] == 0xEF && i + 2 < n && (unsigned char)b[i + 1] == 0xBB && (unsigned char)b[i + 2] == 0xBF) {
-            i += 2; /* a UTF-8 byte-order mark */
-            continue;
+    char m[700];
+    snprintf(m, sizeof m, "%s:%llu: %s", j->path, (unsigned long long)line, msg);
+    evtx_diag(&j->dg, kind, m);
+}
+
+/* The first repeated key of the record, as a path ("winlog.event_data.CommandLine"):
+ * 1 when there is one. Only objects the reader flagged are searched. */
+static int find_dup(const sk_json_value *v, char *path, size_t cap, size_t len, int depth)
+{
+    if (depth > 32) return 0;
+    if (sk_json_type_of(v) == SK_JSON_ARRAY) {
+        for (size_t i = 0; i < sk_json_length(v); i++)
+            if (find_dup(sk_json_array_at(v, i), path, cap, len, depth + 1)) return 1;
+        return 0;
+    }
+    if (sk_json_type_of(v) != SK_JSON_OBJECT) return 0;
+    size_t n = sk_json_length(v);
+    if (sk_json_object_has_duplicates(v)) {
+        for (size_t i = 1; i < n; i++) {
+            size_t ki;
+            const char *k = sk_json_object_key_at(v, i, &ki);
+            for (size_t e = 0; e < i; e++) {
+                size_t ke;
+                const char *k2 = sk_json_object_key_at(v, e, &ke);
+                if (ke == ki && !memcmp(k, k2, ki)) {
+                    snprintf(path + len, cap - len, "%s%.*s", len ? "." : "", (int)(ki < 100 ? ki : 100), k);
+                    return 1;
+                }
+            }
         }
-        return b[i] == '{' ? 2 : 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t kl;
+        const char *k = sk_json_object_key_at(v, i, &kl);
+        size_t l2 = len + (size_t)snprintf(path + len, cap - len, "%s%.*s", len ? "." : "", (int)(kl < 100 ? kl : 100), k);
+        if (l2 >= cap) l2 = cap - 1;
+        if (find_dup(sk_json_object_value_at(v, i), path, cap, l2, depth + 1)) return 1;
+        path[len] = '\0';
     }
     return 0;
 }
 
-static void diag(const sk_evtx_dump_options *o, const char *path, uint64_t line, const char *msg)
-{
-    if (!o->diag) return;
-    char m[600];
-    snprintf(m, sizeof m, "%s:%llu: %s", path, (unsigned long long)line, msg);
-    o->diag(o->diag_ctx, m);
-}
-
 /* One line: parse, convert, write. */
-static void one(const sk_evtx_dump_options *o, const char *path, const char *sha, uint64_t line, const char *s, size_t n,
-                sk_buf *ob, FILE *out, sk_evtx_file_stats *st)
+static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, sk_buf *ob, FILE *out)
 {
+    sk_evtx_file_stats *st = j->st;
     size_t i = 0;
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) i++;
     if (i == n) return; /* blank */
@@ -66,84 +96,123 @@ static void one(const sk_evtx_dump_options *o, const char *path, const char *sha
         const char *m = sk_error_last(), *c = strstr(m, ": ");
         char msg[400];
         snprintf(msg, sizeof msg, "not JSON: %s", !strncmp(m, "<json>:", 7) && c ? c + 2 : m);
-        diag(o, path, line, msg);
+        diag(j, DK_NOT_JSON, line, msg);
         st->errors++;
         return;
     }
-    sk_event_src src = {.sha256 = sha, .line = line, .has_line = 1};
-    const char *format;
+    const sk_json_value *root = sk_json_doc_root(doc);
+    char dk[sizeof j->dup_key];
+    dk[0] = '\0';
+    if (find_dup(root, dk, sizeof dk, 0, 0)) {
+        if (!j->dup_lines++) {
+            j->dup_first_line = line;
+            memcpy(j->dup_key, dk, sizeof dk);
+        }
+    }
+    sk_event_src src = {.sha256 = sha, .line = line, .has_line = 1, .fallback_time = SK_TIME_NONE};
+    sk_event_json_info info;
     sk_buf_reset(ob);
-    if (sk_event_from_json(ob, sk_json_doc_root(doc), &src, o->local, &format)) {
-        diag(o, path, line, sk_error_last());
+    if (sk_event_from_json(ob, root, &src, j->o->local, &info)) {
+        diag(j, info.no_event_id ? DK_EVENT_ID : DK_NOT_EVENT, line, sk_error_last());
         st->errors++;
     } else {
+        if (info.warning[0]) {
+            diag(j, DK_TIME, line, info.warning);
+            st->errors++;
+        }
         if (ob->len && fwrite(ob->data, 1, ob->len, out) != ob->len) st->errors++;
         st->records++;
     }
     sk_json_doc_free(doc);
 }
 
-int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *st)
+int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *st)
 {
-    int fd;
-    int rc = sk_evtx_open(path, &fd, st);
-    if (rc) return rc;
-    /* the SHA-256 first: every event names its input */
+    evtx_stats_clear(st);
+    jl j = {.o = o, .path = path, .st = st};
+    evtx_diags_init(&j.dg, o);
+    /* the SHA-256 first: every event names its input; then no more than was hashed is
+     * read (a log that grows is not followed; one that shrinks is read to its new end) */
     struct stat sb;
+    uint64_t size0 = 0;
     char *buf = malloc(LINE_MAX_BYTES + READ_BLOCK);
-    rc = !buf ? sk_error_set(SK_ENOMEM, "out of memory")
+    int rc = !buf ? sk_error_set(SK_ENOMEM, "out of memory")
              : fstat(fd, &sb) ? sk_error_set(SK_EIO, "%s: %s", path, strerror(errno))
                               : 0;
     if (!rc) {
-        st->size = (uint64_t)sb.st_size;
-        if (sk_evtx_hash_fd(fd, st->size, st->sha256)) rc = sk_error_set(SK_EIO, "%s: read error while hashing", path);
+        size0 = (uint64_t)sb.st_size;
+        if (evtx_hash_fd(fd, size0, st->sha256, &st->size)) rc = sk_error_set(SK_EIO, "%s: read error while hashing", path);
     }
     sk_buf ob;
     sk_buf_init(&ob, (size_t)64 << 20);
     /* lines: buf holds [0, have); a line longer than LINE_MAX_BYTES is skipped */
     size_t have = 0;
-    uint64_t line = 1;
+    uint64_t line = 1, pos = 0;
     int skipping = 0, eof = 0;
     while (!rc && !eof) {
         if (o->stop && *o->stop) {
             rc = sk_error_set(SK_EIO, "%s: interrupted", path);
             break;
         }
-        ssize_t n = read(fd, buf + have, LINE_MAX_BYTES + READ_BLOCK - have);
+        size_t room = LINE_MAX_BYTES + READ_BLOCK - have;
+        if (room > READ_BLOCK) room = READ_BLOCK;
+        if (room > st->size - pos) room = (size_t)(st->size - pos);
+        ssize_t n = room ? pread(fd, buf + have, room, (off_t)pos) : 0;
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            rc = sk_error_set(SK_EIO, "%s: read error: %s", path, strerror(errno));
+            rc = sk_error_set(SK_EIO, "%s: offset %llu: read error: %s", path, (unsigned long long)pos, strerror(errno));
             break;
         }
         if (n == 0) eof = 1;
+        size_t scan = have; /* [0, have) holds no newline: search only what was read */
         have += (size_t)n;
+        pos += (uint64_t)n;
         size_t startpos = 0;
         for (;;) {
-            char *nl = memchr(buf + startpos, '\n', have - startpos);
+            size_t from = startpos > scan ? startpos : scan;
+            char *nl = memchr(buf + from, '\n', have - from);
             if (!nl) break;
             size_t len = (size_t)(nl - (buf + startpos));
             if (skipping) skipping = 0;
-            else one(o, path, st->sha256, line, buf + startpos, len, &ob, out, st);
+            else one(&j, st->sha256, line, buf + startpos, len, &ob, out);
             line++;
             startpos += len + 1;
         }
         if (eof && startpos < have && !skipping) { /* a last line without a newline */
-            one(o, path, st->sha256, line, buf + startpos, have - startpos, &ob, out, st);
+            one(&j, st->sha256, line, buf + startpos, have - startpos, &ob, out);
             startpos = have;
         }
         memmove(buf, buf + startpos, have - startpos);
         have -= startpos;
         if (have >= LINE_MAX_BYTES) { /* no newline in 16 MiB: skip to the next one */
             if (!skipping) {
-                diag(o, path, line, "line longer than 16 MiB: skipped");
+                diag(&j, DK_LONG_LINE, line, "line longer than 16 MiB: skipped");
                 st->errors++;
             }
             skipping = 1;
             have = 0;
         }
     }
+    evtx_diags_end(&j.dg, path);
+    if (j.dup_lines && o->diag) { /* once a file: always shown */
+        char m[700];
+        snprintf(m, sizeof m, "%s:%llu: key '%s' appears twice in one record: the first is read; %llu line%s of this file repeat keys",
+                 path, (unsigned long long)j.dup_first_line, j.dup_key, (unsigned long long)j.dup_lines, j.dup_lines == 1 ? "" : "s");
+        o->diag(o->diag_ctx, m);
+    }
+    if (j.dup_lines) st->errors++;
+    if (!rc && pos < size0) { /* shorter than when it was hashed (or while hashing) */
+        st->shrank = 1;
+        st->shrank_to = pos;
+        st->errors++;
+        if (o->diag) {
+            char m[600];
+            snprintf(m, sizeof m, "%s: file shrank from %llu to %llu bytes while being read; lines after offset %llu not read", path,
+                     (unsigned long long)size0, (unsigned long long)pos, (unsigned long long)pos);
+            o->diag(o->diag_ctx, m);
+        }
+    }
     sk_buf_free(&ob);
     free(buf);
-    close(fd);
     return rc;
 }

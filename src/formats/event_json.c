@@ -6,6 +6,13 @@
  * Security-Datasets) are rebuilt as the element tree an EVTX record gives
  * (Event/System/EventData/UserData), so the one renderer writes every event the same
  * way; sakimori's own dump lines are already events and pass through unchanged.
+ *
+ * Nothing bad passes in silence: a record without a usable event id (absent, null, a
+ * fraction, out of 0-65535, not a number) is no event and is refused with a message
+ * saying what it held; a record whose time is missing or unreadable is still written,
+ * with a stand-in time and a time_quality ("missing", "unparsed") that says so, and a
+ * warning for the caller to report; the time quality of local and offset times
+ * (NXLog's EventTime, "+09:00") travels with the event (docs/formats/time.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +27,7 @@
 typedef struct bld {
     sk_arena *a;
     int oom;
+    sk_event_json_info *info;
 } bld;
 
 static sk_xnode *xn(bld *b, sk_xnode *parent, const char *name)
@@ -211,16 +219,71 @@ static void sys_keywords(bld *b, sk_xnode *sys, const sk_json_value *v)
     }
 }
 
-/* TimeCreated from a time text (ISO 8601 with a zone, or local time in `local`). */
-static void sys_time(bld *b, sk_xnode *sys, const sk_json_value *v, const sk_tz *local)
+/* A JSON value quoted for a message: its compact JSON text, cut at 60 bytes. */
+static void quote_value(char *dst, size_t cap, const sk_json_value *v)
+{
+    sk_buf j;
+    sk_buf_init(&j, 4096);
+    sk_jw w;
+    sk_jw_init(&w, &j);
+    sk_jw_value(&w, v);
+    if (j.len > 60) snprintf(dst, cap, "%.*s...", 60, j.data);
+    else snprintf(dst, cap, "%s", j.data ? j.data : "?");
+    sk_buf_free(&j);
+}
+
+/* TimeCreated from a time text (ISO 8601 with a zone, or local time in `local`); the
+ * time's quality, or missing/unparsed with a warning naming the member(s) `names`. */
+static void sys_time(bld *b, sk_xnode *sys, const char *name, const sk_json_value *v, const sk_tz *local, const char *names)
 {
     size_t n;
     const char *s = v && sk_json_type_of(v) == SK_JSON_STRING ? sk_json_string(v, &n) : NULL;
     sk_stamp st;
-    if (!s || sk_time_parse_iso8601(s, n, local, &st)) return;
+    if (!v) {
+        b->info->time_quality = SK_TQ_MISSING;
+        snprintf(b->info->warning, sizeof b->info->warning, "no time (%s): written with time_quality missing", names);
+        return;
+    }
+    if (!s || sk_time_parse_iso8601(s, n, local, &st)) {
+        char q[80];
+        quote_value(q, sizeof q, v);
+        b->info->time_quality = SK_TQ_UNPARSED;
+        snprintf(b->info->warning, sizeof b->info->warning, "%s %s is not a time: written with time_quality unparsed", name, q);
+        return;
+    }
+    b->info->time_quality = st.quality;
+    b->info->time_offset_s = st.offset_s;
     char t[SK_TIME_ISO_MAX];
     size_t m = sk_time_format(t, st.utc, 7);
     xattr(b, xn(b, sys, "TimeCreated"), "SystemTime", t, m);
+}
+
+/* The event id: an integer 0-65535 (a number, or a string of digits as Winlogbeat
+ * writes it). 0, or SK_EFORMAT with a message quoting what the record holds. */
+static int event_id(bld *b, sk_xnode *sys, const char *name, const sk_json_value *v)
+{
+    if (!v) return sk_error_set(SK_EFORMAT, "no event id (%s)", name);
+    int64_t i = -1;
+    if (sk_json_type_of(v) == SK_JSON_NUMBER) {
+        if (sk_json_int64(v, &i)) i = -1;
+    } else if (sk_json_type_of(v) == SK_JSON_STRING) {
+        size_t n;
+        const char *s = sk_json_string(v, &n);
+        if (n > 0 && n <= 5) {
+            i = 0;
+            for (size_t k = 0; k < n && i >= 0; k++) i = s[k] >= '0' && s[k] <= '9' ? i * 10 + (s[k] - '0') : -1;
+        }
+    }
+    if (i < 0 || i > 65535) {
+        char q[80];
+        quote_value(q, sizeof q, v);
+        b->info->no_event_id = 1;
+        return sk_error_set(SK_EFORMAT, "%s %s is not an event id (an integer 0-65535): line skipped", name, q);
+    }
+    char t[8];
+    int m = snprintf(t, sizeof t, "%d", (int)i);
+    xtext(b, xn(b, sys, "EventID"), t, (size_t)m);
+    return 0;
 }
 
 static int winlogbeat(bld *b, sk_xnode *ev, const sk_json_value *r)
@@ -233,16 +296,19 @@ static int winlogbeat(bld *b, sk_xnode *ev, const sk_json_value *r)
     if ((s = scalar(at(w, "provider_name"), &n)) || (s = scalar(at(r, "event.provider"), &n))) xattr(b, p, "Name", s, n);
     if ((s = scalar(at(w, "provider_guid"), &n))) xattr(b, p, "Guid", s, n);
     const sk_json_value *id = at(w, "event_id");
-    if (!id) id = at(r, "event.code");
-    sys_int(b, sys, "EventID", id);
+    const char *idname = "winlog.event_id";
+    if (!id && (id = at(r, "event.code"))) idname = "event.code";
+    if (!id) idname = "winlog.event_id, event.code";
+    int rc = event_id(b, sys, idname, id);
     sys_int(b, sys, "Version", at(w, "version"));
     sys_int(b, sys, "Level", at(w, "level"));
     sys_int(b, sys, "Task", at(w, "task"));
     sys_int(b, sys, "Opcode", at(w, "opcode"));
     sys_keywords(b, sys, at(w, "keywords"));
     const sk_json_value *t = at(r, "@timestamp");
-    if (!t) t = at(w, "time_created");
-    sys_time(b, sys, t, NULL);
+    const char *tname = "@timestamp";
+    if (!t && (t = at(w, "time_created"))) tname = "winlog.time_created";
+    sys_time(b, sys, tname, t, NULL, "@timestamp, winlog.time_created");
     sys_int(b, sys, "EventRecordID", at(w, "record_id"));
     sk_xnode *x = xn(b, sys, "Execution");
     if ((s = scalar(at(w, "process.pid"), &n))) xattr(b, x, "ProcessID", s, n);
@@ -275,7 +341,7 @@ static int winlogbeat(bld *b, sk_xnode *ev, const sk_json_value *r)
         sk_xnode *c = xn(b, xn(b, ev, "UserData"), nm);
         if (c) tree_from(b, c, ud, 0);
     }
-    return id ? 0 : -1;
+    return rc;
 }
 
 /* NXLog's own metadata and the System fields: not EventData. Sorted (strcmp order)
@@ -306,15 +372,14 @@ static int nxlog(bld *b, sk_xnode *ev, const sk_json_value *r, const sk_tz *loca
     const char *s;
     if ((s = scalar(at(r, "SourceName"), &n)) || (s = scalar(at(r, "ProviderName"), &n))) xattr(b, p, "Name", s, n);
     if ((s = scalar(at(r, "ProviderGuid"), &n))) xattr(b, p, "Guid", s, n);
-    const sk_json_value *id = at(r, "EventID");
-    sys_int(b, sys, "EventID", id);
+    int rc = event_id(b, sys, "EventID", at(r, "EventID"));
     sys_int(b, sys, "Version", at(r, "Version"));
     sys_int(b, sys, "Level", at(r, "SeverityValue"));
     sys_int(b, sys, "Task", at(r, "Task"));
     sys_int(b, sys, "Opcode", at(r, "OpcodeValue"));
     sys_keywords(b, sys, at(r, "Keywords"));
-    if (at(r, "@timestamp")) sys_time(b, sys, at(r, "@timestamp"), NULL);
-    else sys_time(b, sys, at(r, "EventTime"), local);
+    if (at(r, "@timestamp")) sys_time(b, sys, "@timestamp", at(r, "@timestamp"), NULL, "@timestamp, EventTime");
+    else sys_time(b, sys, "EventTime", at(r, "EventTime"), local, "@timestamp, EventTime");
     sys_int(b, sys, "EventRecordID", at(r, "RecordNumber"));
     sk_xnode *x = xn(b, sys, "Execution");
     if ((s = scalar(at(r, "ExecutionProcessID"), &n))) xattr(b, x, "ProcessID", s, n);
@@ -341,47 +406,72 @@ static int nxlog(bld *b, sk_xnode *ev, const sk_json_value *r, const sk_tz *loca
         xattr(b, d, "Name", "Message", 7);
         xtext(b, d, s, n);
     }
-    return id ? 0 : -1;
+    return rc;
 }
 
-int sk_event_from_json(sk_buf *out, const sk_json_value *r, const sk_event_src *src, const sk_tz *local, const char **format)
+/* sakimori's own event line: passed through, once its event id and time are checked
+ * (anything may claim to be ours). */
+static int own_event(sk_buf *out, const sk_json_value *r, const sk_json_value *sys, sk_event_json_info *info)
 {
-    *format = NULL;
+    const sk_json_value *id = sk_json_object_get(sys, "EventID"), *t = sk_json_object_get(r, "time");
+    int64_t i = -1;
+    if (!id || sk_json_type_of(id) != SK_JSON_NUMBER || sk_json_int64(id, &i) || i < 0 || i > 65535) {
+        char q[80];
+        if (id) quote_value(q, sizeof q, id);
+        info->no_event_id = 1;
+        return id ? sk_error_set(SK_EFORMAT, "System.EventID %s is not an event id (an integer 0-65535): line skipped", q)
+                  : sk_error_set(SK_EFORMAT, "no event id (System.EventID)");
+    }
+    size_t n;
+    const char *s = sk_json_type_of(t) == SK_JSON_STRING ? sk_json_string(t, &n) : NULL;
+    if (!s || !sk_event_time_valid(s, n)) {
+        char q[80];
+        quote_value(q, sizeof q, t);
+        return sk_error_set(SK_EFORMAT, "time %s is not an instant (YYYY-MM-DDTHH:MM:SS[.f]Z): line skipped", q);
+    }
+    size_t mark = out->len;
+    sk_jw w;
+    sk_jw_init(&w, out);
+    if (sk_jw_value(&w, r) || sk_buf_putc(out, '\n')) {
+        sk_buf_truncate(out, mark);
+        return sk_error_set(SK_ELIMIT, "event too large");
+    }
+    return 0;
+}
+
+int sk_event_from_json(sk_buf *out, const sk_json_value *r, const sk_event_src *src, const sk_tz *local, sk_event_json_info *info)
+{
+    memset(info, 0, sizeof *info);
     if (sk_json_type_of(r) != SK_JSON_OBJECT) return sk_error_set(SK_EFORMAT, "not a JSON object");
     const sk_json_value *sys = sk_json_object_get(r, "System");
-    if (sys && sk_json_type_of(sys) == SK_JSON_OBJECT && sk_json_object_get(r, "time")) { /* our own */
-        *format = "sakimori";
-        size_t mark = out->len;
-        sk_jw w;
-        sk_jw_init(&w, out);
-        if (sk_jw_value(&w, r) || sk_buf_putc(out, '\n')) {
-            sk_buf_truncate(out, mark);
-            return sk_error_set(SK_ELIMIT, "event too large");
-        }
-        return 0;
+    if (sys && sk_json_type_of(sys) == SK_JSON_OBJECT && sk_json_object_get(r, "time")) {
+        info->format = "sakimori";
+        return own_event(out, r, sys, info);
     }
     sk_arena *a;
     if (sk_arena_new(&a, 16 << 10, (size_t)64 << 20)) return sk_error_set(SK_ENOMEM, "out of memory");
-    bld b = {a, 0};
+    bld b = {a, 0, info};
     sk_xnode *ev = xn(&b, NULL, "Event");
     int rc;
     const sk_json_value *wl = sk_json_object_get(r, "winlog");
     if (wl && sk_json_type_of(wl) == SK_JSON_OBJECT) {
-        *format = "winlogbeat";
+        info->format = "winlogbeat";
         rc = winlogbeat(&b, ev, r);
     } else if (sk_json_object_get(r, "EventID")) {
-        *format = "nxlog";
+        info->format = "nxlog";
         rc = nxlog(&b, ev, r, local);
     } else {
         sk_arena_free(a);
         return sk_error_set(SK_EFORMAT, "not a Windows event (no winlog, System or EventID member)");
     }
     if (b.oom) rc = sk_error_set(SK_ELIMIT, "event too large");
-    else if (rc) rc = sk_error_set(SK_EFORMAT, "no event id");
     if (!rc) {
         sk_event_src s = *src;
-        s.format = *format;
+        s.format = info->format;
         s.has_record_id = sk_event_record_id(ev, &s.record_id); /* when the shipper kept it */
+        s.fallback_time = SK_TIME_NONE; /* no record header here: a missing time stays missing */
+        s.time_quality = info->time_quality;
+        s.time_offset_s = info->time_offset_s;
         rc = sk_event_write_json(out, ev, &s);
         if (rc) rc = sk_error_set(SK_ELIMIT, "event too large");
     }

@@ -64,8 +64,7 @@ static void kv_attr_string(sk_jw *w, const char *key, const sk_xnode *e, const c
     }
 }
 
-/* An ISO 8601 instant as the schema wants it: YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z. */
-static int iso_instant(const char *s, size_t n)
+int sk_event_time_valid(const char *s, size_t n)
 {
     static const char pat[] = "dddd-dd-ddTdd:dd:dd";
     if (n < 20 || s[n - 1] != 'Z') return 0;
@@ -295,18 +294,23 @@ int sk_event_write_json(sk_buf *out, const sk_xnode *ev, const sk_event_src *src
     sysf f;
     sys_fields(sys, &f);
     sk_jw_object_begin(&w);
-    /* time: TimeCreated/@SystemTime, else the record's written time */
+    /* time: TimeCreated/@SystemTime (Windows' 7 fraction digits, as written), else the
+     * record's written time, else a stand-in; time_quality says which */
     size_t tl;
     const char *t = attr(f.tc, "SystemTime", &tl);
-    if (t && iso_instant(t, tl)) {
-        sk_jw_key(&w, "time");
+    uint32_t tq = src->time_quality;
+    sk_jw_key(&w, "time");
+    if (t && sk_event_time_valid(t, tl)) {
         sk_jw_stringn(&w, t, tl);
     } else {
+        tq = t || (tq & SK_TQ_UNPARSED) ? SK_TQ_UNPARSED : SK_TQ_MISSING;
         char b[SK_TIME_ISO_MAX];
-        size_t n = sk_time_format(b, src->fallback_time, 7);
-        sk_jw_key(&w, "time");
-        sk_jw_stringn(&w, n ? b : "1601-01-01T00:00:00.0000000Z", n ? n : 28);
+        size_t n = src->fallback_time != SK_TIME_NONE ? sk_time_format(b, src->fallback_time, 7) : 0;
+        if (n) tq |= SK_TQ_RECORD_WRITTEN;
+        sk_jw_stringn(&w, n ? b : SK_EVENT_TIME_NONE, n ? n : strlen(SK_EVENT_TIME_NONE));
     }
+    sk_jw_kv_time_quality(&w, "time_quality", tq);
+    if (tq & (SK_TQ_OFFSET | SK_TQ_ZONE)) sk_jw_kv_i64(&w, "time_offset_s", src->time_offset_s);
     sk_jw_key(&w, "System");
     sk_jw_object_begin(&w);
     kv_attr_string(&w, "Provider_Name", f.prov, "Name");
@@ -370,12 +374,16 @@ int sk_event_write_json(sk_buf *out, const sk_xnode *ev, const sk_event_src *src
 /* ---- XML ---- */
 
 /* Text as XML 1.0 can carry it: markup escaped; tab (in attributes), line feed and
- * carriage return as character references (one event per line); the other control
+ * carriage return as character references (one event per line); the other C0 control
  * characters, which XML 1.0 cannot hold even as references, and bytes that are not
- * UTF-8 (unpaired surrogates) as U+FFFD. The JSON output keeps them all. */
+ * UTF-8 (unpaired surrogates) as U+FFFD. The C1 controls (U+0080-U+009F: NEL is a line
+ * break, CSI starts a terminal sequence) and U+2028/U+2029 (line and paragraph
+ * separators) are legal XML 1.0 characters: they are written as character references
+ * (&#x85;, &#x2028;), lossless and harmless. The JSON output keeps them all. */
 static void xml_escape(sk_buf *b, const char *s, size_t n, int attr_value)
 {
     size_t run = 0;
+    char ref[12];
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         const char *rep = NULL;
@@ -393,6 +401,10 @@ static void xml_escape(sk_buf *b, const char *s, size_t n, int attr_value)
             size_t k = sk_utf8_decode((const uint8_t *)s + i, n - i, &cp, 0);
             if (k) len = k;
             else rep = "\xef\xbf\xbd";
+            if (k && ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)) {
+                snprintf(ref, sizeof ref, "&#x%X;", (unsigned)cp);
+                rep = ref;
+            }
         }
         if (!rep) {
             i += len;

@@ -3,7 +3,8 @@
 with independent Python (no sakimori code): every line of every host's Winlogbeat or
 NXLog log becomes exactly one event, with the EventID, Channel and Computer the line
 holds and the instant it says (Winlogbeat's UTC @timestamp; NXLog's EventTime in the
-site's zone, converted here with zoneinfo), no diagnostics; and every compromised host
+site's zone, converted here with zoneinfo) and the time quality and offset that says so,
+no diagnostics; and every compromised host
 that has event logs shows the renamed PowerShell in some event's fields.
 
     check_events_json.py SAKIMORI SIMDIR
@@ -63,6 +64,18 @@ for site_dir in sorted(glob.glob(os.path.join(sim, "logs", "events", "*"))):
             check(ev["format"] == "nxlog", "%s: format %s" % (host, ev["format"]))
         got = (s.get("EventID"), s.get("Channel"), s.get("Computer"), utc_ms(ev["time"], "UTC"))
         check(got == want, "%s: event %r, line says %r" % (host, got, want))
+        # the time's quality (docs/formats/time.md): NXLog's EventTime is local time in the
+        # site's zone, whole seconds; Winlogbeat's @timestamp is UTC
+        tq = ev.get("time_quality")
+        if "winlog" in r:
+            ts = r["@timestamp"]
+            check(tq == (None if "." in ts else ["utc", "seconds"]), "%s: time_quality %r for @timestamp %s" % (host, tq, ts))
+        else:
+            d = datetime.datetime.fromisoformat(r["EventTime"].replace(" ", "T")).replace(tzinfo=zoneinfo.ZoneInfo(zones[site]))
+            off = int(d.utcoffset().total_seconds())
+            check(tq is not None and tq[0] == "zone" and "seconds" in tq and ev.get("time_offset_s") == off,
+                  "%s: time_quality %r, time_offset_s %r for EventTime %s in %s" % (host, tq, ev.get("time_offset_s"),
+                                                                                   r["EventTime"], zones[site]))
         events_by_host.setdefault(host, []).append(ev)
 
 unknown = set(truth.get("unknown_hosts", []))

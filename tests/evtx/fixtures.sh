@@ -52,6 +52,27 @@ with open(sys.argv[2], "w") as f:
     f.write(ev + "\n" + "{\"EventID\": \"" + "A" * (17 << 20) + "\"}\n" + ev[: len(ev) // 2] + "\n" + ev)
 ' "$root/tests/fixtures/evtx/nxlog.jsonl" "$f/hostile.jsonl"
   run "hostile.jsonl (oversized, truncated, no final newline)" hostile.jsonl
+  # issue #10: events without a usable EventID (null, 1e400, -1, 65536, "x", 4688.5) are
+  # refused, each with file and line; a missing or unreadable time is written with a
+  # time_quality saying so and a diagnostic; repeated keys said once for the file; C1
+  # controls and U+2028/U+2029 escaped in the JSON output
+  cp "$root/tests/fixtures/evtx/hostile-events.jsonl" "$f/"
+  run "hostile-events.jsonl (event ids, times, repeated keys, separators)" hostile-events.jsonl
+  # issue #10: at most 100 diagnostics a file, the rest counted in one line. 8 MiB of fake
+  # 28-byte records (record signature, size and its copy, nothing inside) for --carve,
+  # and 5000 lines that are no JSON
+  /usr/bin/python3 -c '
+import struct, sys
+rec = b"\x2a\x2a\x00\x00" + struct.pack("<I", 28) + bytes(16) + struct.pack("<I", 28)
+open(sys.argv[1], "wb").write(rec * ((8 << 20) // 28))
+open(sys.argv[2], "w").write("{\"EventID\": 1}\n" + "{nope\n" * 5000)
+' "$f/fake-signatures.bin" "$f/bad-lines.jsonl"
+  for x in fake-signatures.bin bad-lines.jsonl; do
+    echo "== $x: stderr lines, the last three"
+    (cd "$f" && timeout -k 2 60 "$bin" evtx dump --carve "$x" > /dev/null 2> "$tmp/err"; echo "rc=$?" >> "$tmp/err")
+    wc -l < "$tmp/err"
+    tail -3 "$tmp/err"
+  done
   run "usage: bad zone" --timezone Mars/Olympus nxlog.jsonl
   run "usage: no file"
   run "usage: bad format" --format csv log.evtx
@@ -76,7 +97,7 @@ print("ok   %d XML events well-formed" % n)' "$tmp/all.xml"; then :; else echo "
 if cmp -s "$f/own.jsonl" "$f/own2.jsonl"; then echo "ok   events read back from sakimori's own dump unchanged"
 else echo "FAIL sakimori's own events read back differ"; diff "$f/own.jsonl" "$f/own2.jsonl" | head -4; fail=1; fi
 # every event line is a valid event (docs/formats/schemas/event.schema.json)
-(cd "$f" && for x in *.evtx winlogbeat.jsonl nxlog.jsonl; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
+(cd "$f" && for x in *.evtx winlogbeat.jsonl nxlog.jsonl hostile-events.jsonl; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
 if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance event "$tmp/all.jsonl" > "$tmp/v" 2>&1; then
   echo "ok   $(wc -l < "$tmp/all.jsonl") events valid against the event schema"
 else tail -5 "$tmp/v"; echo "FAIL events do not validate"; fail=1; fi

@@ -18,9 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sk_json_parse(&doc, (const char *)data, size, NULL, &lim)) return 0;
     sk_buf b;
     sk_buf_init(&b, (size_t)64 << 20);
-    sk_event_src src = {.sha256 = "0", .line = 1, .has_line = 1};
-    const char *format;
-    sk_event_from_json(&b, sk_json_doc_root(doc), &src, NULL, &format);
+    sk_event_src src = {.sha256 = "0", .line = 1, .has_line = 1, .fallback_time = SK_TIME_NONE};
+    sk_event_json_info info;
+    sk_event_from_json(&b, sk_json_doc_root(doc), &src, NULL, &info);
     sk_buf_free(&b);
     sk_json_doc_free(doc);
     return 0;

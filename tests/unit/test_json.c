@@ -53,6 +53,52 @@ static void writer_lossless_strings(void)
     sk_buf_free(&b);
 }
 
+/* issue #10: C1 controls (NEL among them) and U+2028/U+2029 are escaped - they end a
+ * JavaScript string literal and drive terminals - and read back as the same characters;
+ * U+00A0 just after the C1 block passes */
+static void writer_c1_and_separators(void)
+{
+    sk_buf b;
+    sk_buf_init(&b, 0);
+    const char in[] = "a\xc2\x85" "b\xc2\x80\xc2\x9b[31m\xc2\x9f\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xa7\xc2\xa0";
+    CHECK_INT(sk_json_escape(&b, in, sizeof in - 1), 0);
+    CHECK_STR(b.data, "\"a\\u0085b\\u0080\\u009b[31m\\u009f\\u2028\\u2029\xe2\x80\xa7\xc2\xa0\"");
+    sk_json_doc *d;
+    CHECK_INT(sk_json_parse(&d, b.data, b.len, "t", NULL), 0);
+    size_t n;
+    const char *s = sk_json_string(sk_json_doc_root(d), &n);
+    CHECK(n == sizeof in - 1 && memcmp(s, in, n) == 0);
+    sk_json_doc_free(d);
+    /* keys go through the same escaper */
+    sk_buf_reset(&b);
+    sk_jw w;
+    sk_jw_init(&w, &b);
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "k\xe2\x80\xa8", "v");
+    sk_jw_object_end(&w);
+    CHECK_STR(b.data, "{\"k\\u2028\":\"v\"}");
+    sk_buf_free(&b);
+}
+
+/* the time quality as records write it: names in bit order, nothing for plain UTC */
+static void writer_time_quality(void)
+{
+    sk_buf b;
+    sk_buf_init(&b, 0);
+    sk_jw w;
+    sk_jw_init(&w, &b);
+    sk_jw_object_begin(&w);
+    sk_jw_kv_time_quality(&w, "a", 0);
+    sk_jw_kv_time_quality(&w, "b", SK_TQ_UTC);
+    sk_jw_kv_time_quality(&w, "c", SK_TQ_ZONE | SK_TQ_SECONDS);
+    sk_jw_kv_time_quality(&w, "d", SK_TQ_MISSING | SK_TQ_RECORD_WRITTEN);
+    sk_jw_kv_time_quality(&w, "e", SK_TQ_UTC | SK_TQ_UNPARSED);
+    sk_jw_object_end(&w);
+    CHECK_INT(sk_jw_error(&w), 0);
+    CHECK_STR(b.data, "{\"c\":[\"zone\",\"seconds\"],\"d\":[\"missing\",\"record_written\"],\"e\":[\"utc\",\"unparsed\"]}");
+    sk_buf_free(&b);
+}
+
 /* found by fuzz_json: a lone high surrogate followed by a low-surrogate escape must
  * not turn into a pair when read back */
 static void writer_no_accidental_pairs(void)
@@ -289,5 +335,5 @@ static void reader_limits(void)
     sk_buf_free(&b);
 }
 
-SK_TEST_MAIN(T(writer_basics), T(writer_lossless_strings), T(writer_no_accidental_pairs), T(writer_indent), T(writer_misuse), T(reader_values),
+SK_TEST_MAIN(T(writer_basics), T(writer_lossless_strings), T(writer_c1_and_separators), T(writer_time_quality), T(writer_no_accidental_pairs), T(writer_indent), T(writer_misuse), T(reader_values),
              T(reader_duplicates), T(reader_errors), T(reader_stream), T(reader_limits))

@@ -1,0 +1,182 @@
+/*
+ * input.c - event-log inputs opened, told apart and hashed, and the limit on one file's
+ * diagnostics (sakimori/evtxdump.h, docs/evtx.md).
+ *
+ * Every input is opened exactly once, through sk_file_open (never blocking on a FIFO or
+ * a device, O_NOATIME where permitted, a regular file only): the kind is told from the
+ * descriptor's first bytes and the reader gets the same descriptor, so no second open
+ * can see another file, wait on a FIFO swapped in, or change the access time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sakimori/common.h>
+#include <sakimori/digest.h>
+#include <sakimori/evtxdump.h>
+#include <sakimori/file.h>
+
+#include "evtx_int.h"
+
+void evtx_stats_clear(sk_evtx_file_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->time_min = s->time_max = SK_TIME_NONE;
+}
+
+int evtx_hash_fd(int fd, uint64_t size, char out[65], uint64_t *hashed)
+{
+    sk_hasher *h = NULL;
+    uint8_t *buf = malloc((size_t)1 << 20);
+    int rc = buf ? sk_hasher_new(&h) : SK_ENOMEM;
+    if (!rc) rc = sk_hasher_begin(h, SK_DIGEST_SHA256);
+    uint64_t off = 0;
+    while (!rc && off < size) {
+        size_t want = size - off < ((uint64_t)1 << 20) ? (size_t)(size - off) : (size_t)1 << 20;
+        ssize_t n = pread(fd, buf, want, (off_t)off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) rc = SK_EIO;
+        if (n <= 0) break; /* 0: the file is shorter now */
+        rc = sk_hasher_update(h, buf, (size_t)n);
+        off += (uint64_t)n;
+    }
+    sk_digests dg;
+    if (!rc) rc = sk_hasher_end(h, &dg);
+    if (!rc) sk_hex(out, dg.sha256, 32);
+    *hashed = off;
+    sk_hasher_free(h);
+    free(buf);
+    return rc;
+}
+
+int evtx_kind_fd(int fd)
+{
+    char b[512];
+    ssize_t n;
+    do n = pread(fd, b, sizeof b, 0);
+    while (n < 0 && errno == EINTR);
+    if (n >= 8 && !memcmp(b, "ElfFile", 8)) return 1;
+    for (ssize_t i = 0; i < n; i++) {
+        if (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') continue;
+        if ((unsigned char)b[i] == 0xEF && i + 2 < n && (unsigned char)b[i + 1] == 0xBB && (unsigned char)b[i + 2] == 0xBF) {
+            i += 2; /* a UTF-8 byte-order mark */
+            continue;
+        }
+        return b[i] == '{' ? 2 : 0;
+    }
+    return 0;
+}
+
+int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s, int *kind)
+{
+    evtx_stats_clear(s);
+    *kind = 0;
+    int fd;
+    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL);
+    if (rc) return rc;
+    *kind = evtx_kind_fd(fd);
+    if (*kind == 2 && o->xml) rc = sk_error_set(SK_EINVAL, "%s: a JSON-lines log has no XML form: use --format jsonl", path);
+    else if (*kind == 2) rc = jsonl_dump_fd(path, fd, o, out, s);
+    else rc = evtx_dump_fd(path, fd, o, out, s);
+    close(fd);
+    return rc;
+}
+
+int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
+{
+    evtx_stats_clear(s);
+    int fd;
+    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL);
+    if (rc) return rc;
+    rc = evtx_dump_fd(path, fd, o, out, s);
+    close(fd);
+    return rc;
+}
+
+int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
+{
+    evtx_stats_clear(s);
+    int fd;
+    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL);
+    if (rc) return rc;
+    rc = jsonl_dump_fd(path, fd, o, out, s);
+    close(fd);
+    return rc;
+}
+
+void sk_evtx_file_stats_free(sk_evtx_file_stats *s)
+{
+    if (!s) return;
+    free(s->gaps);
+    free(s->clears);
+    free(s->spans);
+    s->gaps = NULL;
+    s->clears = NULL;
+    s->spans = NULL;
+    s->n_gaps = s->n_clears = s->n_spans = 0;
+}
+
+/* ---- diagnostics: at most max lines a file, the rest counted by kind ---- */
+
+static const char *const kind_names[DK_N] = {
+    [DK_READ] = "read errors",
+    [DK_TRUNCATED] = "truncated chunks",
+    [DK_HEADER] = "file header problems",
+    [DK_WIPED] = "wiped chunks",
+    [DK_CHUNK] = "damaged chunks",
+    [DK_CHECKSUM] = "checksum mismatches",
+    [DK_RECORD] = "unreadable records",
+    [DK_DAMAGED] = "damaged records read",
+    [DK_TOO_LARGE] = "records too large",
+    [DK_NOT_JSON] = "lines not JSON",
+    [DK_NOT_EVENT] = "lines not events",
+    [DK_EVENT_ID] = "events without an event id",
+    [DK_TIME] = "events without a usable time",
+    [DK_LONG_LINE] = "lines over 16 MiB",
+};
+
+uint64_t evtx_diag_max(const sk_evtx_dump_options *o)
+{
+    return o->max_diags ? o->max_diags : SK_EVTX_DIAG_MAX;
+}
+
+void evtx_diags_init(evtx_diags *d, const sk_evtx_dump_options *o)
+{
+    memset(d, 0, sizeof *d);
+    d->o = o;
+    d->max = evtx_diag_max(o);
+}
+
+void evtx_diag(evtx_diags *d, int kind, const char *line)
+{
+    if (d->shown >= d->max) {
+        d->hidden[kind]++;
+        return;
+    }
+    d->shown++;
+    if (d->o->diag) d->o->diag(d->o->diag_ctx, line);
+}
+
+void evtx_diag_hidden(evtx_diags *d, int kind, uint64_t n)
+{
+    d->hidden[kind] += n;
+}
+
+void evtx_diags_end(evtx_diags *d, const char *path)
+{
+    uint64_t total = 0;
+    for (int k = 0; k < DK_N; k++) total += d->hidden[k];
+    if (!total || !d->o->diag) return;
+    char m[1200];
+    size_t len = (size_t)snprintf(m, sizeof m, "%s: %llu more diagnostics of this file not shown (", path, (unsigned long long)total);
+    int first = 1;
+    for (int k = 0; k < DK_N && len < sizeof m; k++) {
+        if (!d->hidden[k]) continue;
+        len += (size_t)snprintf(m + len, sizeof m - len, "%s%llu %s", first ? "" : ", ", (unsigned long long)d->hidden[k], kind_names[k]);
+        first = 0;
+    }
+    if (len < sizeof m) snprintf(m + len, sizeof m - len, ")");
+    d->o->diag(d->o->diag_ctx, m);
+}
