@@ -36,7 +36,7 @@ typedef struct old_entry {
     int seen;            /* found again in this run: kept */
 } old_entry;
 
-struct sk_cache {
+struct collect_cache {
     char *path;
     char header[160];
     char *old_text;     /* the file read at open; old entries point into it */
@@ -51,7 +51,7 @@ struct sk_cache {
 };
 
 /* Index the entry lines in [p, end) (at most `lines`); keys and contents stay in place. */
-static void index_entries(sk_cache *c, char *p, char *end, size_t lines)
+static void index_entries(collect_cache *c, char *p, char *end, size_t lines)
 {
     while (p < end && c->n_entries < lines) {
         char *e = memchr(p, '\n', (size_t)(end - p));
@@ -76,10 +76,10 @@ static void index_entries(sk_cache *c, char *p, char *end, size_t lines)
     }
 }
 
-int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char *rules_id)
+int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id)
 {
     *out = NULL;
-    sk_cache *c = calloc(1, sizeof *c);
+    collect_cache *c = calloc(1, sizeof *c);
     if (!c) return sk_error_set(SK_ENOMEM, "out of memory");
     pthread_mutex_init(&c->mu, NULL);
     c->path = strdup(path);
@@ -116,16 +116,16 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
         }
     }
     if (rc) {
-        sk_cache_close(c, 0);
+        cache_close(c, 0);
         return rc;
     }
     *out = c;
     return 0;
 }
 
-size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_stat *st)
+size_t cache_make_key(char out[CACHE_KEY_MAX], const char *fsid, const os_stat *st)
 {
-    size_t fl = strnlen(fsid, SK_CACHE_KEY_MAX - 5 * 24);
+    size_t fl = strnlen(fsid, CACHE_KEY_MAX - 5 * 24);
     char *p = out;
     memcpy(p, fsid, fl);
     p += fl;
@@ -143,7 +143,7 @@ size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_st
     return (size_t)(p - out);
 }
 
-const char *sk_cache_get(sk_cache *c, const char *key, size_t klen, size_t *n)
+const char *cache_get(collect_cache *c, const char *key, size_t klen, size_t *n)
 {
     if (!c->table) return NULL;
     uint64_t h = sk_siphash13(c->seed, key, klen);
@@ -157,7 +157,7 @@ const char *sk_cache_get(sk_cache *c, const char *key, size_t klen, size_t *n)
     return NULL;
 }
 
-void sk_cache_get_many(sk_cache *c, size_t k, const char *const *keys, const size_t *klens, const char **out, size_t *outn)
+void cache_get_many(collect_cache *c, size_t k, const char *const *keys, const size_t *klens, const char **out, size_t *outn)
 {
     uint64_t h[64];
     while (k) {
@@ -177,12 +177,12 @@ void sk_cache_get_many(sk_cache *c, size_t k, const char *const *keys, const siz
                 if (t) __builtin_prefetch(c->entries[t - 1].key);
             }
         }
-        for (size_t i = 0; i < m; i++) out[i] = sk_cache_get(c, keys[i], klens[i], &outn[i]);
+        for (size_t i = 0; i < m; i++) out[i] = cache_get(c, keys[i], klens[i], &outn[i]);
         keys += m, klens += m, out += m, outn += m, k -= m;
     }
 }
 
-void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n)
+void cache_put(collect_cache *c, const char *key, const char *content, size_t n)
 {
     if (memchr(content, '\n', n)) return; /* never: JSON from our writer has no raw newline */
     char *v = strndup(content, n);
@@ -194,7 +194,7 @@ void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n)
     free(old);
 }
 
-int sk_cache_close(sk_cache *c, int save)
+int cache_close(collect_cache *c, int save)
 {
     if (!c) return 0;
     int rc = 0;

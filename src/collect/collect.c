@@ -60,7 +60,7 @@ typedef struct slot {
     int state; /* 0 free, 1 reserved, 2 ready */
 } slot;
 
-struct sk_collector {
+struct collector {
     const sk_collect_options *opt;
     FILE *out;
     sk_collect_summary *sum;
@@ -74,13 +74,13 @@ struct sk_collector {
     uint64_t files, bytes_hashed, errors; /* under mu */
     uint64_t bytes_seen;                  /* sizes of the files done, for the ETA (under mu) */
     uint64_t bytes_estimate;              /* the file system's used bytes when the root is its top, else 0 */
-    sk_yara *yara;
-    sk_cache *cache;
+    collect_yara *yara;
+    collect_cache *cache;
     struct uid_name *users;   /* the root's own /etc/passwd, sorted by uid */
     size_t n_users;
 };
 
-static ctx *ctx_get(sk_collector *c)
+static ctx *ctx_get(collector *c)
 {
     pthread_mutex_lock(&c->ctx_mu);
     ctx *x = c->free_ctx;
@@ -101,7 +101,7 @@ static ctx *ctx_get(sk_collector *c)
     return x;
 }
 
-static void ctx_put(sk_collector *c, ctx *x)
+static void ctx_put(collector *c, ctx *x)
 {
     pthread_mutex_lock(&c->ctx_mu);
     x->next = c->free_ctx;
@@ -109,7 +109,7 @@ static void ctx_put(sk_collector *c, ctx *x)
     pthread_mutex_unlock(&c->ctx_mu);
 }
 
-static void ctx_free_all(sk_collector *c)
+static void ctx_free_all(collector *c)
 {
     for (ctx *x = c->free_ctx, *n; x; x = n) {
         n = x->next;
@@ -124,7 +124,7 @@ static void ctx_free_all(sk_collector *c)
 
 /* ---- the ordered output ------------------------------------------------------------ */
 
-static uint64_t reserve(sk_collector *c)
+static uint64_t reserve(collector *c)
 {
     pthread_mutex_lock(&c->mu);
     while (c->next_seq - c->next_out >= RING) pthread_cond_wait(&c->space, &c->mu);
@@ -135,7 +135,7 @@ static uint64_t reserve(sk_collector *c)
 }
 
 /* The line for `seq` is in its slot: mark it ready and write every ready line at the head. */
-static void publish(sk_collector *c, uint64_t seq)
+static void publish(collector *c, uint64_t seq)
 {
     pthread_mutex_lock(&c->mu);
     c->ring[seq % RING].state = 2;
@@ -157,13 +157,13 @@ static void publish(sk_collector *c, uint64_t seq)
     pthread_mutex_unlock(&c->mu);
 }
 
-static sk_buf *line_of(sk_collector *c, uint64_t seq)
+static sk_buf *line_of(collector *c, uint64_t seq)
 {
     return &c->ring[seq % RING].line;
 }
 
 /* One more file in the snapshot, of `size` bytes. */
-static void count_file(sk_collector *c, uint64_t size, uint64_t hashed)
+static void count_file(collector *c, uint64_t size, uint64_t hashed)
 {
     pthread_mutex_lock(&c->mu);
     c->files++;
@@ -175,7 +175,7 @@ static void count_file(sk_collector *c, uint64_t size, uint64_t hashed)
 /* ---- pieces of a line -------------------------------------------------------------- */
 
 /* Append an error line to b (a slot's buffer: errors follow their file's line). */
-static void append_error(sk_collector *c, sk_buf *b, const char *path, size_t plen, const char *op, const char *msg)
+static void append_error(collector *c, sk_buf *b, const char *path, size_t plen, const char *op, const char *msg)
 {
     size_t mark = b->len;
     sk_jw w;
@@ -193,7 +193,7 @@ static void append_error(sk_collector *c, sk_buf *b, const char *path, size_t pl
     pthread_mutex_unlock(&c->mu);
 }
 
-static void error_line(sk_collector *c, const char *path, size_t plen, const char *op, const char *msg)
+static void error_line(collector *c, const char *path, size_t plen, const char *op, const char *msg)
 {
     uint64_t seq = reserve(c);
     sk_buf *b = line_of(c, seq);
@@ -221,7 +221,7 @@ static char *put_time(char *o, const char *key_lit, sk_time t)
 
 /* The members every file line starts with, written straight into b (a rescan writes
  * little else): the same bytes as the JSON writer's. */
-static int file_members(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st)
+static int file_members(sk_buf *b, const char *path, size_t plen, const os_stat *st)
 {
     if (sk_buf_append(b, "\"type\":\"file\",\"path\":", 21) || sk_json_escape(b, path, plen)) return -1;
     if (sk_buf_reserve(b, 400)) return -1;
@@ -256,7 +256,7 @@ static int file_members(sk_buf *b, const char *path, size_t plen, const sk_os_st
     return 0;
 }
 
-static void file_common(sk_jw *w, const char *path, size_t plen, const sk_os_stat *st)
+static void file_common(sk_jw *w, const char *path, size_t plen, const os_stat *st)
 {
     if (sk_jw_raw(w, "", 0)) return; /* the writer's comma, then the members themselves */
     if (file_members(w->out, path, plen, st) && !w->err) w->err = SK_ELIMIT;
@@ -282,22 +282,22 @@ static int by_uid(const void *a, const void *b)
 
 /* The user names of the collected system itself: <root>/etc/passwd, read through the
  * root's handle without following a symlink (an image's users, not this machine's). */
-static void load_users(sk_collector *c, int root_fd)
+static void load_users(collector *c, int root_fd)
 {
     int etc, fd;
-    if (c->opt->windows_root || sk_os_open_dir_at(root_fd, "etc", &etc)) return;
-    int rc = sk_os_open_file_at(etc, "passwd", &fd);
-    sk_os_close(etc);
+    if (c->opt->windows_root || os_open_dir_at(root_fd, "etc", &etc)) return;
+    int rc = os_open_file_at(etc, "passwd", &fd);
+    os_close(etc);
     if (rc) return;
-    sk_os_stat st;
+    os_stat st;
     char *text = NULL;
     size_t len = 0;
-    if (!sk_os_fstat(fd, &st) && st.type == SK_OS_REG && st.size <= ((size_t)4 << 20) && (text = malloc(st.size + 1))) {
+    if (!os_fstat(fd, &st) && st.type == OS_REG && st.size <= ((size_t)4 << 20) && (text = malloc(st.size + 1))) {
         ssize_t n;
-        while (len < st.size && (n = sk_os_read(fd, text + len, st.size - len)) > 0) len += (size_t)n;
+        while (len < st.size && (n = os_read(fd, text + len, st.size - len)) > 0) len += (size_t)n;
         text[len] = '\0';
     }
-    sk_os_close(fd);
+    os_close(fd);
     if (!text) return;
     size_t cap = 0;
     for (char *line = text, *next; line && *line; line = next) {
@@ -330,7 +330,7 @@ static void load_users(sk_collector *c, int root_fd)
 /* The owner: on a Windows volume mounted with ntfs-3g, the SID from the file's security
  * descriptor (the system.ntfs_acl attribute); elsewhere the user name the collected
  * system's /etc/passwd gives the uid, when it has one. */
-static void set_owner(const sk_collector *c, int dirfd, const char *name, sk_os_stat *st)
+static void set_owner(const collector *c, int dirfd, const char *name, os_stat *st)
 {
     st->owner[0] = '\0';
     if (!c->opt->windows_root) {
@@ -340,15 +340,15 @@ static void set_owner(const sk_collector *c, int dirfd, const char *name, sk_os_
         if (u) snprintf(st->owner, sizeof st->owner, "%s", u->name);
         return;
     }
-    if (st->type != SK_OS_REG) return;
+    if (st->type != OS_REG) return;
     uint8_t sd[16384];
-    ssize_t n = sk_os_xattr_at(dirfd, name, "system.ntfs_acl", sd, sizeof sd);
+    ssize_t n = os_xattr_at(dirfd, name, "system.ntfs_acl", sd, sizeof sd);
     char sid[SK_SID_MAX];
     if (n > 0 && !sk_sd_owner(sd, (size_t)n, sid)) snprintf(st->owner, sizeof st->owner, "%s", sid);
 }
 
 /* One of our own files (the snapshot, the cache) met by a live walk: not evidence. */
-static int is_ours(const sk_collect_options *o, const sk_os_stat *st)
+static int is_ours(const sk_collect_options *o, const os_stat *st)
 {
     for (int k = 0; k < o->n_exclude; k++)
         if (st->dev == o->exclude_dev[k] && st->ino == o->exclude_ino[k]) return 1;
@@ -386,7 +386,7 @@ static const char *const doc_exts[] = {".doc", ".docx", ".docm", ".xls", ".xlsx"
                                        ".pptm", ".pdf", ".rtf", ".odt", ".ods", ".odp", ".txt", ".csv", ".msg",
                                        ".eml", ".pst", ".ost", ".vsd", ".vsdx", ".dwg", ".dxf", ".one", NULL};
 
-sk_file_kind sk_collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len)
+sk_file_kind collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len)
 {
     if (sk_pe_is_pe(d, n)) return SK_KIND_PE;
     if (sk_elf_is_elf(d, n)) return SK_KIND_ELF;
@@ -407,10 +407,10 @@ sk_file_kind sk_collect_kind(const uint8_t *d, size_t n, const char *name, size_
 /* ---- a file, in a worker ----------------------------------------------------------- */
 
 typedef struct job {
-    sk_collector *c;
+    collector *c;
     uint64_t seq;
     int fd;
-    sk_os_stat st;
+    os_stat st;
     size_t plen;
     char *cache_key; /* NULL without a cache */
     char path[];
@@ -435,7 +435,7 @@ static int pread_digest(void *vctx, const sk_pe_layout *lay, const char *md_name
     for (int r = 0; r < 3 && ok; r++)
         for (uint64_t o = ranges[r][0]; o < ranges[r][1] && ok;) {
             size_t want = ranges[r][1] - o < im->cap ? (size_t)(ranges[r][1] - o) : im->cap;
-            ssize_t got = sk_os_pread(im->fd, im->buf, want, o);
+            ssize_t got = os_pread(im->fd, im->buf, want, o);
             if (got <= 0) ok = 0;
             else {
                 ok = !sk_md_update(m, im->buf, (size_t)got);
@@ -450,7 +450,7 @@ static int pread_digest(void *vctx, const sk_pe_layout *lay, const char *md_name
 static void file_job(void *arg)
 {
     job *j = arg;
-    sk_collector *c = j->c;
+    collector *c = j->c;
     const sk_collect_options *o = c->opt;
     ctx *x = ctx_get(c);
     const char *base = j->path + j->plen;
@@ -464,29 +464,29 @@ static void file_job(void *arg)
         goto fail;
     }
     sk_arena_reset(x->arena);
-    sk_os_stat st;
-    if (sk_os_fstat(j->fd, &st)) {
+    os_stat st;
+    if (os_fstat(j->fd, &st)) {
         errop = "stat";
         snprintf(errbuf, sizeof errbuf, "%s", sk_error_last());
         goto fail;
     }
     memcpy(st.owner, j->st.owner, sizeof st.owner); /* read by the walk */
-    if (st.ino != j->st.ino || st.dev != j->st.dev || st.type != SK_OS_REG) {
+    if (st.ino != j->st.ino || st.dev != j->st.dev || st.type != OS_REG) {
         errop = "open";
         snprintf(errbuf, sizeof errbuf, "the file changed between the walk and the read");
         goto fail;
     }
-    if (st.size > (1u << 20)) sk_os_advise_sequential(j->fd);
+    if (st.size > (1u << 20)) os_advise_sequential(j->fd);
     /* the first chunk says what the file is */
     size_t held = 0;
-    ssize_t r = sk_os_read(j->fd, x->hold, CHUNK < HOLD_MAX ? CHUNK : HOLD_MAX);
+    ssize_t r = os_read(j->fd, x->hold, CHUNK < HOLD_MAX ? CHUNK : HOLD_MAX);
     if (r < 0) {
         errop = "read";
         snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
         goto fail;
     }
     held = (size_t)r;
-    sk_file_kind kind = sk_collect_kind(x->hold, held, base, base_len);
+    sk_file_kind kind = collect_kind(x->hold, held, base, base_len);
     int exec = kind == SK_KIND_PE || kind == SK_KIND_ELF || kind == SK_KIND_MACHO || kind == SK_KIND_SCRIPT;
     /* a PE is kept whole (up to HOLD_MAX) for its parser and signature; an ELF's
      * identity lies in its first chunk; everything else streams through a small buffer
@@ -507,7 +507,7 @@ static void file_job(void *arg)
             } else {
                 dst = x->chunk, cap = CHUNK;
             }
-            ssize_t n = sk_os_read(j->fd, dst, cap);
+            ssize_t n = os_read(j->fd, dst, cap);
             if (n < 0) {
                 errop = "read";
                 snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
@@ -553,7 +553,7 @@ static void file_job(void *arg)
                     lay.cert_size <= (16u << 20) && lay.cert_off + lay.cert_size <= st.size) {
                     uint8_t *cert = sk_arena_alloc(x->arena, (size_t)lay.cert_size);
                     pread_image im = {j->fd, x->chunk, CHUNK};
-                    if (cert && sk_os_pread(j->fd, cert, (size_t)lay.cert_size, lay.cert_off) == (ssize_t)lay.cert_size)
+                    if (cert && os_pread(j->fd, cert, (size_t)lay.cert_size, lay.cert_off) == (ssize_t)lay.cert_size)
                         sk_pe_authenticode_check(&lay, cert, (size_t)lay.cert_size, pread_digest, &im, x->arena, &sig);
                     else {
                         sig.status = SK_SIG_MALFORMED;
@@ -568,11 +568,11 @@ static void file_job(void *arg)
     } else if (kind == SK_KIND_ELF) {
         have_elf = !sk_elf_parse(x->hold, held, &elf);
     }
-    sk_strlist yara = {0};
+    strlist yara = {0};
     char yerr[160] = "";
     int yara_failed = 0;
     if (c->yara)
-        yara_failed = sk_yara_scan(c->yara, j->fd, whole ? x->hold : NULL, whole ? held : 0, x->arena, &yara, yerr, sizeof yerr);
+        yara_failed = yara_scan(c->yara, j->fd, whole ? x->hold : NULL, whole ? held : 0, x->arena, &yara, yerr, sizeof yerr);
     /* the line */
     sk_buf *b = line_of(c, j->seq);
     sk_buf content;
@@ -585,7 +585,7 @@ static void file_job(void *arg)
     sk_jw cw;
     sk_jw_init(&cw, &content);
     sk_jw_object_begin(&cw);
-    sk_collect_content_write(&cw, kind, which & SK_DIGEST_MD5 ? dg.md5 : NULL, which & SK_DIGEST_SHA1 ? dg.sha1 : NULL,
+    collect_content_write(&cw, kind, which & SK_DIGEST_MD5 ? dg.md5 : NULL, which & SK_DIGEST_SHA1 ? dg.sha1 : NULL,
                              which & SK_DIGEST_SHA256 ? dg.sha256 : NULL, have_pe ? &pe : NULL, have_pe ? &sig : NULL,
                              have_elf ? &elf : NULL, c->yara ? &yara : NULL);
     sk_jw_object_end(&cw);
@@ -602,7 +602,7 @@ static void file_job(void *arg)
     }
     sk_buf_putc(b, '\n');
     if (yara_failed) append_error(c, b, j->path, j->plen, "yara", yerr);
-    if (c->cache && j->cache_key && which && !yara_failed) sk_cache_put(c->cache, j->cache_key, content.data, content.len);
+    if (c->cache && j->cache_key && which && !yara_failed) cache_put(c->cache, j->cache_key, content.data, content.len);
     sk_buf_free(&content);
     count_file(c, st.size, which ? total : 0);
     publish(c, j->seq);
@@ -623,14 +623,14 @@ fail: {
     }
 done:
     if (x) ctx_put(c, x);
-    sk_os_close(j->fd);
+    os_close(j->fd);
     free(j->cache_key);
     free(j);
 }
 
-void sk_collect_content_write(sk_jw *w, sk_file_kind kind, const uint8_t *md5, const uint8_t *sha1, const uint8_t *sha256,
+void collect_content_write(sk_jw *w, sk_file_kind kind, const uint8_t *md5, const uint8_t *sha1, const uint8_t *sha256,
                               const sk_pe_identity *pe, const sk_signature *sig, const sk_elf_identity *elf,
-                              const sk_strlist *yara)
+                              const strlist *yara)
 {
     char hex[65];
     sk_jw_kv_string(w, "kind", sk_file_kind_name(kind));
@@ -686,12 +686,12 @@ static void on_if(void *arg, int mac, const char *text)
     b->len--;
 }
 
-void sk_collect_write_addresses(sk_jw *w)
+void collect_write_addresses(sk_jw *w)
 {
     iflist l = {.na = 0, .nm = 0};
     sk_buf_init(&l.addrs, 1 << 16);
     sk_buf_init(&l.macs, 1 << 16);
-    sk_os_interfaces(on_if, &l);
+    os_interfaces(on_if, &l);
     sk_jw_key(w, "addresses");
     sk_jw_array_begin(w);
     if (l.na) sk_jw_raw(w, l.addrs.data, l.addrs.len);
@@ -734,8 +734,8 @@ typedef struct dnode {
     char *path;              /* display path */
     size_t path_len;
     char *open_err, *read_err;
-    sk_os_names names;
-    sk_os_stat *st;
+    os_names names;
+    os_stat *st;
     char **err;              /* per entry: why its metadata could not be read */
     struct dnode **child;    /* per entry: the node of a subdirectory to descend */
     uint32_t *line_off, *line_len; /* per entry: its line in `lines` (cache hits) */
@@ -745,7 +745,7 @@ typedef struct dnode {
 } dnode;
 
 typedef struct walk {
-    sk_collector *c;
+    collector *c;
     sk_pool *pool;
     sk_buf path;     /* display path of the current entry */
     char sep;
@@ -764,7 +764,7 @@ typedef struct walk {
 } walk;
 
 /* 0: descend; 1: another file system; 2: too deep */
-static int descend(const walk *wk, const dnode *d, const sk_os_stat *st)
+static int descend(const walk *wk, const dnode *d, const os_stat *st)
 {
     if (st->dev != wk->root_dev && !wk->c->opt->cross_fs) return 1;
     if (d->depth >= MAX_DEPTH) return 2;
@@ -787,14 +787,14 @@ static void node_free(dnode *d)
         for (size_t i = 0; i < d->names.n; i++) node_free(d->child[i]);
     if (d->err)
         for (size_t i = 0; i < d->names.n; i++) free(d->err[i]);
-    if (d->fd >= 0 && d->parent) sk_os_close(d->fd); /* the root's handle is the caller's */
+    if (d->fd >= 0 && d->parent) os_close(d->fd); /* the root's handle is the caller's */
     free(d->err);
     free(d->child);
     free(d->st);
     free(d->line_off);
     free(d->line_len);
     sk_buf_free(&d->lines);
-    sk_os_names_free(&d->names);
+    os_names_free(&d->names);
     free(d->open_err);
     free(d->read_err);
     free(d->path);
@@ -821,19 +821,19 @@ static dnode *node_new(dnode *parent, char *name, const char *path, size_t plen)
     return d;
 }
 
-static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n);
+static void format_cached(sk_buf *b, const char *path, size_t plen, const os_stat *st, const char *content, size_t n);
 
 /* Prepare a node (any thread; its parent's handle is open while it is not done). */
 static void prepare(walk *wk, dnode *d)
 {
     const sk_collect_options *o = wk->c->opt;
-    if (d->fd < 0 && sk_os_open_dir_at(d->parent->fd, d->name, &d->fd)) {
+    if (d->fd < 0 && os_open_dir_at(d->parent->fd, d->name, &d->fd)) {
         d->fd = -1;
         d->open_err = strdup(sk_error_last());
         d->bytes = 256;
         return;
     }
-    if (sk_os_read_names(d->fd, &d->names)) d->read_err = strdup(sk_error_last());
+    if (os_read_names(d->fd, &d->names)) d->read_err = strdup(sk_error_last());
     size_t n = d->names.n;
     d->bytes = 256 + n * (sizeof *d->st + 3 * sizeof(void *) + 8 + 24);
     if (!n) return;
@@ -852,32 +852,32 @@ static void prepare(walk *wk, dnode *d)
     sk_buf_init(&path, 1 << 20);
     for (size_t i = 0; i < n; i++) {
         const char *name = d->names.names[i];
-        sk_os_stat *st = &d->st[i];
-        if (sk_os_stat_at(d->fd, name, st)) {
+        os_stat *st = &d->st[i];
+        if (os_stat_at(d->fd, name, st)) {
             d->err[i] = strdup(sk_error_last());
             if (!d->err[i]) d->err[i] = strdup("out of memory");
             continue;
         }
         set_owner(wk->c, d->fd, name, st);
         /* a path too long is left to the walker, which says so */
-        if (st->type == SK_OS_DIR && !descend(wk, d, st) && !entry_path(&path, d->path, d->path_len, wk->sep, name))
+        if (st->type == OS_DIR && !descend(wk, d, st) && !entry_path(&path, d->path, d->path_len, wk->sep, name))
             d->child[i] = node_new(d, d->names.names[i], path.data, path.len);
     }
     /* the files the cache may know, 64 at a time: their lines */
     enum { B = 64 };
-    char keybuf[B][SK_CACHE_KEY_MAX];
+    char keybuf[B][CACHE_KEY_MAX];
     const char *keys[B], *hits[B];
     size_t klens[B], hlens[B], which[B];
     for (size_t i = 0; wk->c->cache && i < n;) {
         size_t m = 0;
         for (; i < n && m < B; i++) {
-            const sk_os_stat *st = &d->st[i];
-            if (d->err[i] || st->type != SK_OS_REG || st->nlink != 1 || is_ours(o, st)) continue;
-            klens[m] = sk_cache_key(keybuf[m], wk->fsid, st);
+            const os_stat *st = &d->st[i];
+            if (d->err[i] || st->type != OS_REG || st->nlink != 1 || is_ours(o, st)) continue;
+            klens[m] = cache_make_key(keybuf[m], wk->fsid, st);
             keys[m] = keybuf[m];
             which[m++] = i;
         }
-        sk_cache_get_many(wk->c->cache, m, keys, klens, hits, hlens);
+        cache_get_many(wk->c->cache, m, keys, klens, hits, hlens);
         for (size_t k = 0; k < m; k++) {
             if (!hits[k]) continue;
             size_t e = which[k];
@@ -987,13 +987,13 @@ static void take(walk *wk, dnode *d)
     pthread_mutex_unlock(&wk->mu);
 }
 
-static void link_key(char out[48], const sk_os_stat *st)
+static void link_key(char out[48], const os_stat *st)
 {
     snprintf(out, 48, "%llx:%llx", (unsigned long long)st->dev, (unsigned long long)st->ino);
 }
 
 /* The line of a later path of an inode already read. */
-static void hardlink_line(sk_collector *c, const char *path, size_t plen, const sk_os_stat *st, const char *first)
+static void hardlink_line(collector *c, const char *path, size_t plen, const os_stat *st, const char *first)
 {
     uint64_t seq = reserve(c);
     sk_buf *b = line_of(c, seq);
@@ -1012,7 +1012,7 @@ static void hardlink_line(sk_collector *c, const char *path, size_t plen, const 
 }
 
 /* A file the cache knows: the stored content members, no read. */
-static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
+static void format_cached(sk_buf *b, const char *path, size_t plen, const os_stat *st, const char *content, size_t n)
 {
     size_t mark = b->len;
     if (sk_buf_putc(b, '{') || file_members(b, path, plen, st) || (n > 2 && (sk_buf_putc(b, ',') || sk_buf_append(b, content + 1, n - 2))) ||
@@ -1020,7 +1020,7 @@ static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_
         sk_buf_truncate(b, mark);
 }
 
-static void cached_line(sk_collector *c, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
+static void cached_line(collector *c, const char *path, size_t plen, const os_stat *st, const char *content, size_t n)
 {
     uint64_t seq = reserve(c);
     format_cached(line_of(c, seq), path, plen, st, content, n);
@@ -1031,7 +1031,7 @@ static void cached_line(sk_collector *c, const char *path, size_t plen, const sk
 /* Entries [i, j) of d have prepared lines: one slot for the run. */
 static void emit_run(walk *wk, dnode *d, size_t i, size_t j)
 {
-    sk_collector *c = wk->c;
+    collector *c = wk->c;
     uint64_t seq = reserve(c);
     sk_buf *b = line_of(c, seq);
     uint64_t bytes = 0;
@@ -1056,9 +1056,9 @@ static void enter(walk *wk, dnode *d)
 
 /* A regular file the walker handles: hard links, cache lookups of hard-linked files,
  * open, and a job for the pool. Returns 0 or an error that stops the walk. */
-static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
+static int regular(walk *wk, dnode *d, const char *name, const os_stat *st)
 {
-    sk_collector *c = wk->c;
+    collector *c = wk->c;
     if (is_ours(c->opt, st)) return 0; /* our own output is not evidence */
     if (st->nlink > 1) {
         char key[48];
@@ -1077,9 +1077,9 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
     }
     char *cache_key = NULL;
     if (c->cache) {
-        char key[SK_CACHE_KEY_MAX];
-        size_t kl = sk_cache_key(key, wk->fsid, st), n;
-        const char *hit = sk_cache_get(c->cache, key, kl, &n);
+        char key[CACHE_KEY_MAX];
+        size_t kl = cache_make_key(key, wk->fsid, st), n;
+        const char *hit = cache_get(c->cache, key, kl, &n);
         if (hit) {
             wk->sum->cached++;
             cached_line(c, wk->path.data, wk->path.len, st, hit, n); /* the get kept it */
@@ -1088,7 +1088,7 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
         if (!(cache_key = strndup(key, kl))) return sk_error_set(SK_ENOMEM, "out of memory");
     }
     int fd;
-    if (sk_os_open_file_at(d->fd, name, &fd)) {
+    if (os_open_file_at(d->fd, name, &fd)) {
         uint64_t seq = reserve(c);
         sk_buf *b = line_of(c, seq);
         sk_jw w;
@@ -1105,7 +1105,7 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
     }
     job *j = malloc(sizeof *j + wk->path.len + 1);
     if (!j) {
-        sk_os_close(fd);
+        os_close(fd);
         free(cache_key);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
@@ -1119,7 +1119,7 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
     j->seq = reserve(c);
     int rc = sk_pool_submit(wk->pool, file_job, j);
     if (rc) {
-        sk_os_close(fd);
+        os_close(fd);
         free(cache_key);
         free(j);
     }
@@ -1128,7 +1128,7 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
 
 static int walk_tree(walk *wk, int root_fd)
 {
-    sk_collector *c = wk->c;
+    collector *c = wk->c;
     dnode *root = node_new(NULL, NULL, wk->path.data, wk->path.len);
     if (!root) return sk_error_set(SK_ENOMEM, "out of memory");
     root->fd = root_fd;
@@ -1178,16 +1178,16 @@ static int walk_tree(walk *wk, int root_fd)
             error_line(c, wk->path.data, wk->path.len, "stat", d->err[idx]);
             continue;
         }
-        const sk_os_stat *st = &d->st[idx];
-        if (st->type == SK_OS_LNK) { /* never followed */
+        const os_stat *st = &d->st[idx];
+        if (st->type == OS_LNK) { /* never followed */
             wk->sum->symlinks++;
             continue;
         }
-        if (st->type == SK_OS_OTHER) { /* devices, FIFOs, sockets: not files to read */
+        if (st->type == OS_OTHER) { /* devices, FIFOs, sockets: not files to read */
             wk->sum->special++;
             continue;
         }
-        if (st->type == SK_OS_DIR) {
+        if (st->type == OS_DIR) {
             int why = descend(wk, d, st);
             if (why == 1) {
                 wk->sum->other_fs++;
@@ -1227,7 +1227,7 @@ static int walk_tree(walk *wk, int root_fd)
 
 /* ---- header, end, progress ---------------------------------------------------------- */
 
-static void write_header(sk_collector *c, sk_buf *b, sk_time started)
+static void write_header(collector *c, sk_buf *b, sk_time started)
 {
     const sk_collect_options *o = c->opt;
     sk_jw w;
@@ -1239,7 +1239,7 @@ static void write_header(sk_collector *c, sk_buf *b, sk_time started)
     sk_jw_object_begin(&w);
     if (o->live) {
         char name[256], os[128], ver[128];
-        sk_os_host(name, sizeof name, os, sizeof os, ver, sizeof ver);
+        os_host(name, sizeof name, os, sizeof os, ver, sizeof ver);
         sk_jw_kv_string(&w, "name", name);
         if (o->site) sk_jw_kv_string(&w, "site", o->site);
         if (o->region) sk_jw_kv_string(&w, "region", o->region);
@@ -1249,7 +1249,7 @@ static void write_header(sk_collector *c, sk_buf *b, sk_time started)
         sk_jw_kv_string(&w, "name", os);
         sk_jw_kv_string(&w, "version", ver);
         sk_jw_object_end(&w);
-        sk_collect_write_addresses(&w);
+        collect_write_addresses(&w);
         sk_jw_kv_string(&w, "identity_source", "system");
     } else {
         sk_jw_kv_string(&w, "name", o->host);
@@ -1276,7 +1276,7 @@ static void write_header(sk_collector *c, sk_buf *b, sk_time started)
 }
 
 typedef struct progress {
-    sk_collector *c;
+    collector *c;
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -1324,16 +1324,16 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         return sk_error_set(SK_EINVAL, "collecting %s: give --host NAME (only a live collection of / takes the identity from this system)",
                             opt->root);
     int root_fd;
-    int rc = sk_os_open_root(opt->root, &root_fd);
+    int rc = os_open_root(opt->root, &root_fd);
     if (rc) return rc;
-    sk_os_stat rst;
-    if ((rc = sk_os_fstat(root_fd, &rst))) {
-        sk_os_close(root_fd);
+    os_stat rst;
+    if ((rc = os_fstat(root_fd, &rst))) {
+        os_close(root_fd);
         return rc;
     }
-    sk_collector *c = calloc(1, sizeof *c);
+    collector *c = calloc(1, sizeof *c);
     if (!c) {
-        sk_os_close(root_fd);
+        os_close(root_fd);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
     c->opt = opt;
@@ -1348,10 +1348,10 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     if (!c->ring) rc = sk_error_set(SK_ENOMEM, "out of memory");
     for (size_t i = 0; i < RING && !rc; i++) sk_buf_init(&c->ring[i].line, LINE_MAX_BYTES * 2);
     if (!rc) rc = sk_map_new(&wk.links, 0);
-    sk_os_fs_id(root_fd, wk.fsid);
-    if (!rc && opt->yara_rules) rc = sk_yara_load(&c->yara, opt->yara_rules);
+    os_fs_id(root_fd, wk.fsid);
+    if (!rc && opt->yara_rules) rc = yara_load(&c->yara, opt->yara_rules);
     if (!rc) load_users(c, root_fd);
-    if (!rc && opt->cache) rc = sk_cache_open(&c->cache, opt->cache, opt->digests, c->yara ? sk_yara_rules_id(c->yara) : "");
+    if (!rc && opt->cache) rc = cache_open(&c->cache, opt->cache, opt->digests, c->yara ? yara_rules_id(c->yara) : "");
     /* the display form of the root: Windows "C:" or the absolute path */
     if (!rc) {
         if (opt->windows_root) {
@@ -1375,7 +1375,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     pthread_mutex_init(&wk.mu, NULL);
     pthread_cond_init(&wk.work, NULL);
     pthread_cond_init(&wk.done, NULL);
-    if (opt->progress) c->bytes_estimate = sk_os_fs_used(root_fd, opt->root);
+    if (opt->progress) c->bytes_estimate = os_fs_used(root_fd, opt->root);
     progress pg = {.c = c};
     int pg_on = 0;
     if (!rc && opt->progress) {
@@ -1420,10 +1420,10 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         if (c->write_error && !rc) rc = sk_error_set(SK_EIO, "writing the snapshot: %s", strerror(c->write_error));
     }
     if (c->cache) {
-        int crc = sk_cache_close(c->cache, rc == 0);
+        int crc = cache_close(c->cache, rc == 0);
         if (!rc) rc = crc;
     }
-    sk_yara_free(c->yara);
+    yara_free(c->yara);
     free(c->users);
     if (wk.links) {
         size_t pos = 0, kl;
@@ -1441,6 +1441,6 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     pthread_cond_destroy(&c->space);
     pthread_mutex_destroy(&c->ctx_mu);
     free(c);
-    sk_os_close(root_fd);
+    os_close(root_fd);
     return rc;
 }
