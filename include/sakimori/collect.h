@@ -35,6 +35,7 @@ typedef struct sk_collect_options {
 
 typedef struct sk_collect_summary {
     uint64_t files, dirs, bytes_hashed, errors, symlinks, special, hardlinks, cached, other_fs;
+    uint64_t hole_bytes; /**< of bytes_hashed: holes of sparse files, hashed as zeros without being read */
 } sk_collect_summary;
 
 /**

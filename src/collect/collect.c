@@ -71,7 +71,7 @@ struct collector {
     int write_error;
     ctx *free_ctx;
     pthread_mutex_t ctx_mu;
-    uint64_t files, bytes_hashed, errors; /* under mu */
+    uint64_t files, bytes_hashed, errors, hole_bytes; /* under mu */
     uint64_t bytes_seen;                  /* sizes of the files done, for the ETA (under mu) */
     uint64_t bytes_estimate;              /* the file system's used bytes when the root is its top, else 0 */
     collect_yara *yara;
@@ -163,12 +163,13 @@ static sk_buf *line_of(collector *c, uint64_t seq)
 }
 
 /* One more file in the snapshot, of `size` bytes. */
-static void count_file(collector *c, uint64_t size, uint64_t hashed)
+static void count_file(collector *c, uint64_t size, uint64_t hashed, uint64_t holes)
 {
     pthread_mutex_lock(&c->mu);
     c->files++;
     c->bytes_seen += size;
     c->bytes_hashed += hashed;
+    c->hole_bytes += holes;
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -406,6 +407,15 @@ sk_file_kind collect_kind(const uint8_t *d, size_t n, const char *name, size_t n
 
 /* ---- a file, in a worker ----------------------------------------------------------- */
 
+/* A signal asked the collector to stop: checked between blocks, so that a huge file
+ * does not hold it up. */
+static int stopped(const sk_collect_options *o)
+{
+    return o->stop && *o->stop;
+}
+
+static uint8_t zeros[CHUNK]; /* a hole's bytes, never written */
+
 typedef struct job {
     collector *c;
     uint64_t seq;
@@ -476,16 +486,29 @@ static void file_job(void *arg)
         snprintf(errbuf, sizeof errbuf, "the file changed between the walk and the read");
         goto fail;
     }
+    if (stopped(o)) {
+        errop = "read";
+        snprintf(errbuf, sizeof errbuf, "interrupted: not read");
+        goto fail;
+    }
     if (st.size > (1u << 20)) os_advise_sequential(j->fd);
-    /* the first chunk says what the file is */
-    size_t held = 0;
-    ssize_t r = os_read(j->fd, x->hold, CHUNK < HOLD_MAX ? CHUNK : HOLD_MAX);
+    /* Every read is bounded by the size statted on the open descriptor: a file that
+     * grows while it is read is read to that size, never "until the end". The read
+     * that reaches that size asks for one byte more, so a file longer than it says is
+     * noticed without another call. */
+    const uint64_t size = st.size;
+    size_t first = size < CHUNK ? (size_t)size + 1 : CHUNK;
+    ssize_t r = os_pread(j->fd, x->hold, first, 0);
     if (r < 0) {
         errop = "read";
         snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
         goto fail;
     }
-    held = (size_t)r;
+    int longer = (uint64_t)r > size, shorter = 0, probed = size < CHUNK;
+    size_t held = longer ? (size_t)size : (size_t)r;
+    uint64_t pos = held, holes = 0;
+    if (!longer && pos < size && (size_t)r < first) shorter = 1; /* it ended before its size */
+    /* the first chunk says what the file is */
     sk_file_kind kind = collect_kind(x->hold, held, base, base_len);
     int exec = kind == SK_KIND_PE || kind == SK_KIND_ELF || kind == SK_KIND_MACHO || kind == SK_KIND_SCRIPT;
     /* a PE is kept whole (up to HOLD_MAX) for its parser and signature; an ELF's
@@ -494,40 +517,95 @@ static void file_job(void *arg)
     int parse = kind == SK_KIND_PE;
     unsigned which = (exec || st.size <= o->hash_limit) ? o->digests : 0;
     int ok = !which || (!sk_hasher_begin(x->hasher, which) && (!held || !sk_hasher_update(x->hasher, x->hold, held)));
-    uint64_t total = held;
-    int whole = 1; /* the file fits in hold */
-    /* a regular file's read comes back short only at its end: no second read for the
-     * many files smaller than one chunk */
-    if (which && (size_t)r == CHUNK) {
-        for (;;) {
-            uint8_t *dst;
-            size_t cap;
-            if (parse && held + CHUNK <= HOLD_MAX) {
-                dst = x->hold + held, cap = CHUNK;
-            } else {
-                dst = x->chunk, cap = CHUNK;
-            }
-            ssize_t n = os_read(j->fd, dst, cap);
-            if (n < 0) {
-                errop = "read";
-                snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
-                goto fail;
-            }
-            if (n == 0) break;
-            if (dst == x->hold + held)
-                held += (size_t)n;
-            else
-                whole = 0;
-            total += (uint64_t)n;
-            if (ok) ok = !sk_hasher_update(x->hasher, dst, (size_t)n);
+    /* holes (st.alloc below the size) are found with SEEK_DATA/SEEK_HOLE and fed to the
+     * digests as zeros without being read: the bytes every reader of the file sees */
+    uint64_t data_end = st.alloc < size ? pos : UINT64_MAX, zeros_to = 0;
+    while (which && ok && !longer && !shorter && pos < size) {
+        if (stopped(o)) {
+            errop = "read";
+            snprintf(errbuf, sizeof errbuf, "interrupted after %llu of %llu bytes", (unsigned long long)pos,
+                     (unsigned long long)size);
+            goto fail;
         }
-    } else if ((size_t)r == CHUNK && (uint64_t)held < st.size) {
-        whole = 0;
+        if (pos < zeros_to) { /* in a hole: zeros, a chunk per turn (after the stop check) */
+            size_t n = zeros_to - pos < CHUNK ? (size_t)(zeros_to - pos) : CHUNK;
+            const uint8_t *src = zeros;
+            if (parse && held == pos && held + n <= HOLD_MAX) {
+                memset(x->hold + held, 0, n);
+                src = x->hold + held;
+                held += n;
+            }
+            ok = !sk_hasher_update(x->hasher, src, n);
+            holes += n;
+            pos += n;
+            continue;
+        }
+        if (pos >= data_end) {
+            uint64_t d, h;
+            if (os_next_data(j->fd, pos, &d, &h)) {
+                data_end = UINT64_MAX; /* the file system cannot say: read it all */
+                continue;
+            }
+            if (d > size) d = size;
+            if (h > size || h <= d) h = size;
+            zeros_to = d;
+            data_end = h;
+            continue;
+        }
+        uint64_t lim = (data_end < size ? data_end : size) - pos;
+        size_t want = lim < CHUNK ? (size_t)lim : CHUNK;
+        int probe = pos + want == size && want < CHUNK;
+        uint8_t *dst = parse && held == pos && held + CHUNK <= HOLD_MAX ? x->hold + held : x->chunk;
+        ssize_t n = os_pread(j->fd, dst, want + (size_t)probe, pos);
+        if (n < 0) {
+            errop = "read";
+            snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
+            goto fail;
+        }
+        if (n == 0) {
+            shorter = 1;
+            break;
+        }
+        probed |= probe;
+        if ((uint64_t)n > size - pos) {
+            longer = 1;
+            n = (ssize_t)(size - pos);
+        }
+        if (dst == x->hold + held) held += (size_t)n;
+        ok = !sk_hasher_update(x->hasher, dst, (size_t)n);
+        pos += (uint64_t)n;
     }
+    if (which && ok && !longer && !shorter && pos == size && !probed) {
+        uint8_t one;
+        if (os_pread(j->fd, &one, 1, size) > 0) longer = 1;
+    }
+    uint64_t total = which ? pos : 0;
+    int whole = held == size; /* the file fits in hold */
     if (!ok) {
         errop = "read";
         snprintf(errbuf, sizeof errbuf, "digest failed");
         goto fail;
+    }
+    /* changed while read: its size, modification or change time moved, or its bytes
+     * ended before or went on past the size it had */
+    char changed[200] = "";
+    {
+        os_stat after;
+        int moved = !os_fstat(j->fd, &after) &&
+                    (after.size != st.size || after.mtime != st.mtime || after.ctime != st.ctime);
+        if (moved || longer || (shorter && which)) {
+            size_t k = (size_t)snprintf(changed, sizeof changed, "the file changed while it was read (");
+            if (shorter) k += (size_t)snprintf(changed + k, sizeof changed - k, "it ended at byte %llu, ", (unsigned long long)pos);
+            if (longer) k += (size_t)snprintf(changed + k, sizeof changed - k, "it went on past byte %llu, ", (unsigned long long)size);
+            if (moved && after.size != st.size && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "size %llu then %llu, ", (unsigned long long)st.size,
+                                      (unsigned long long)after.size);
+            if (moved && after.mtime != st.mtime && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "modified, ");
+            if (moved && after.ctime != st.ctime && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "status changed, ");
+            if (k >= 2 && k < sizeof changed) snprintf(changed + k - 2, sizeof changed - (k - 2), "): the digests are of the bytes read");
+        }
     }
     sk_digests dg;
     if (which && sk_hasher_end(x->hasher, &dg)) {
@@ -592,6 +670,7 @@ static void file_job(void *arg)
     /* splice the content members (without their braces) into the line: sk_jw_raw
      * writes the separating comma as for any member */
     if (!sk_jw_error(&cw) && content.len > 2) sk_jw_raw(&w, content.data + 1, content.len - 2);
+    if (changed[0]) sk_jw_kv_bool(&w, "changed_while_read", 1);
     sk_jw_object_end(&w);
     if (sk_jw_error(&w) || sk_jw_error(&cw)) {
         sk_buf_reset(b);
@@ -601,10 +680,14 @@ static void file_job(void *arg)
         goto fail;
     }
     sk_buf_putc(b, '\n');
+    if (changed[0]) append_error(c, b, j->path, j->plen, "read", changed);
     if (yara_failed) append_error(c, b, j->path, j->plen, "yara", yerr);
-    if (c->cache && j->cache_key && which && !yara_failed) cache_put(c->cache, j->cache_key, content.data, content.len);
+    /* cached only when the content read is the content the key (the walk's metadata) names */
+    int same = st.size == j->st.size && st.mtime == j->st.mtime && st.ctime == j->st.ctime;
+    if (c->cache && j->cache_key && which && !yara_failed && !changed[0] && same)
+        cache_put(c->cache, j->cache_key, content.data, content.len);
     sk_buf_free(&content);
-    count_file(c, st.size, which ? total : 0);
+    count_file(c, st.size, which ? total : 0, which ? holes : 0);
     publish(c, j->seq);
     goto done;
 fail: {
@@ -618,7 +701,7 @@ fail: {
         sk_jw_object_end(&fw);
         if (!sk_jw_error(&fw)) sk_buf_putc(fb, '\n');
         append_error(c, fb, j->path, j->plen, errop, errbuf);
-        count_file(c, j->st.size, 0);
+        count_file(c, j->st.size, 0, 0);
         publish(c, j->seq);
     }
 done:
@@ -1007,7 +1090,7 @@ static void hardlink_line(collector *c, const char *path, size_t plen, const os_
         sk_buf_reset(b);
     else
         sk_buf_putc(b, '\n');
-    count_file(c, st->size, 0);
+    count_file(c, st->size, 0, 0);
     publish(c, seq);
 }
 
@@ -1024,7 +1107,7 @@ static void cached_line(collector *c, const char *path, size_t plen, const os_st
 {
     uint64_t seq = reserve(c);
     format_cached(line_of(c, seq), path, plen, st, content, n);
-    count_file(c, st->size, 0);
+    count_file(c, st->size, 0, 0);
     publish(c, seq);
 }
 
@@ -1098,7 +1181,7 @@ static int regular(walk *wk, dnode *d, const char *name, const os_stat *st)
         sk_jw_object_end(&w);
         if (!sk_jw_error(&w)) sk_buf_putc(b, '\n');
         append_error(c, b, wk->path.data, wk->path.len, "open", sk_error_last());
-        count_file(c, st->size, 0);
+        count_file(c, st->size, 0, 0);
         publish(c, seq);
         free(cache_key);
         return 0;
@@ -1398,7 +1481,10 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     }
     sum->files = c->files;
     sum->bytes_hashed = c->bytes_hashed;
+    sum->hole_bytes = c->hole_bytes;
     sum->errors = c->errors;
+    /* a stop during the last files (the walk itself done) leaves them unread too */
+    if (!walk_rc && stopped(opt)) walk_rc = sk_error_set(SK_EIO, "interrupted: the snapshot is incomplete");
     if (!rc) {
         rc = walk_rc;
         sk_buf end;
@@ -1410,6 +1496,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         sk_jw_kv_time(&w, "finished", sk_time_now());
         sk_jw_kv_u64(&w, "files", c->files);
         sk_jw_kv_u64(&w, "bytes_hashed", c->bytes_hashed);
+        sk_jw_kv_u64(&w, "hole_bytes", c->hole_bytes);
         sk_jw_kv_u64(&w, "errors", c->errors);
         sk_jw_kv_bool(&w, "complete", walk_rc == 0);
         sk_jw_object_end(&w);

@@ -22,6 +22,7 @@ typedef enum os_type { OS_REG, OS_DIR, OS_LNK, OS_OTHER } os_type;
 typedef struct os_stat {
     os_type type;
     uint64_t dev, ino, size, nlink;
+    uint64_t alloc;                 /* bytes allocated on disk: less than size when the file may have holes */
     uint32_t mode, uid, gid;        /* mode: permission bits (07777) */
     sk_time mtime, ctime, crtime;   /* crtime SK_TIME_NONE where the file system has none */
     char owner[192];                /* left "" here: the caller fills it where it knows (an NTFS owner SID) */
@@ -50,6 +51,17 @@ ssize_t os_read(int fd, void *buf, size_t n);
 
 /** Read up to n bytes at off; 0 at the end. */
 ssize_t os_pread(int fd, void *buf, size_t n, uint64_t off);
+
+/**
+ * The data extent at or after `off` of an open regular file: *data is where the next
+ * data begins (the bytes in [off, *data) are a hole, read as zeros), *hole where that
+ * data ends (the next hole, or the end of the file). *data is the file's end when only
+ * a hole follows. Returns 0, or -1 when the file system cannot say (then read it all).
+ */
+int os_next_data(int fd, uint64_t off, uint64_t *data, uint64_t *hole);
+
+/** Open the parent of an open directory (its ".."), as os_open_dir_at opens. */
+int os_open_parent(int dirfd, int *fd);
 
 /** Hint a sequential read of the whole file. */
 void os_advise_sequential(int fd);

@@ -67,6 +67,7 @@ static void from_statx(const struct statx *x, os_stat *st)
     st->ino = x->stx_ino;
     st->size = x->stx_size;
     st->nlink = x->stx_nlink;
+    st->alloc = x->stx_blocks * 512;
     st->mode = m & 07777;
     st->uid = x->stx_uid;
     st->gid = x->stx_gid;
@@ -120,6 +121,30 @@ ssize_t os_pread(int fd, void *buf, size_t n, uint64_t off)
         ssize_t r = pread(fd, buf, n, (off_t)off);
         if (r >= 0 || errno != EINTR) return r;
     }
+}
+
+int os_next_data(int fd, uint64_t off, uint64_t *data, uint64_t *hole)
+{
+    if (off > (uint64_t)INT64_MAX) return -1;
+    off_t d = lseek(fd, (off_t)off, SEEK_DATA);
+    if (d < 0) {
+        if (errno != ENXIO) return -1;
+        struct stat s; /* no data past off: a hole to the end */
+        if (fstat(fd, &s)) return -1;
+        *data = *hole = (uint64_t)s.st_size > off ? (uint64_t)s.st_size : off;
+        return 0;
+    }
+    off_t h = lseek(fd, d, SEEK_HOLE);
+    if (h < 0) return -1;
+    *data = (uint64_t)d;
+    *hole = (uint64_t)h;
+    return 0;
+}
+
+int os_open_parent(int dirfd, int *fd)
+{
+    /* ".." is never a symbolic link; the caller checks it is the directory it left */
+    return sk_file_open(dirfd, "..", SK_FILE_DIR | SK_FILE_NOFOLLOW, fd, NULL);
 }
 
 void os_advise_sequential(int fd)
