@@ -41,7 +41,11 @@
 #define RING 4096                      /* lines in flight, walk order */
 #define HOLD_MAX ((size_t)32 << 20)    /* executables kept whole up to this for parsing */
 #define CHUNK ((size_t)64 << 10)       /* reads while hashing: small copies into a cache-hot buffer (measured: 64K beats 256K by 25% on /usr) */
-#define MAX_DEPTH 384
+#define MAX_DEPTH 65536              /* directory levels descended (memory: a node per level on the walker's path) */
+#define FD_KEEP 32                   /* levels above the walker whose handles stay open; deeper ones reopen through ".." */
+#define PATH_CAP ((size_t)1 << 20)    /* longest display path */
+#define SK_STR_(x) #x
+#define SK_STR(x) SK_STR_(x)
 #define SLOT_KEEP ((size_t)32 << 10)   /* a slot's buffer kept for the next line up to this */
 #define LINE_MAX_BYTES ((size_t)8 << 20)
 
@@ -814,8 +818,11 @@ typedef struct dnode {
     int fd;                  /* -1 until opened */
     size_t depth;            /* 1 for the root */
     char *name;              /* in the parent's names */
-    char *path;              /* display path */
-    size_t path_len;
+    size_t path_len;         /* of its display path: the parent's, a separator, name */
+    int path_ends_sep;       /* the display path ends in the separator (a root such as "/") */
+    uint64_t dev, ino;       /* its identity, to check a reopened handle against */
+    int lost;                /* its handle could not be reopened: its remaining entries are error lines */
+    size_t free_next;        /* tree_free's cursor */
     char *open_err, *read_err;
     os_names names;
     os_stat *st;
@@ -831,6 +838,9 @@ typedef struct walk {
     collector *c;
     sk_pool *pool;
     sk_buf path;     /* display path of the current entry */
+    sk_buf dir;      /* display path of the walker's directory */
+    const char *root_path;
+    size_t root_len;
     char sep;
     uint64_t root_dev;
     sk_map *links;   /* "dev:ino" -> first path, for hard-linked files */
@@ -863,11 +873,41 @@ static int entry_path(sk_buf *b, const char *dir, size_t dlen, char sep, const c
     return sk_buf_puts(b, name) ? -1 : 0;
 }
 
-static void node_free(dnode *d)
+/* The length of the display path of entry `name` of d (entry_path's arithmetic). */
+static size_t child_path_len(const walk *wk, const dnode *d, const char *name)
 {
-    if (!d) return;
-    if (d->child)
-        for (size_t i = 0; i < d->names.n; i++) node_free(d->child[i]);
+    return d->path_len + (d->path_ends_sep ? 0 : 1) + strlen(name);
+}
+
+/* d's display path into b, from the names of its ancestors (which live while d does):
+ * nodes keep no copy of their path, so that a deep chain costs memory linear in its
+ * depth. Any thread. */
+static int node_path(const walk *wk, const dnode *d, sk_buf *b)
+{
+    sk_buf_reset(b);
+    if (sk_buf_reserve(b, d->path_len + 1)) return -1;
+    char *o = b->data;
+    size_t at = d->path_len;
+    for (const dnode *n = d; n->parent; n = n->parent) {
+        size_t nl = strlen(n->name);
+        if (nl > at) return -1;
+        at -= nl;
+        memcpy(o + at, n->name, nl);
+        if (!n->parent->path_ends_sep) {
+            if (!at) return -1;
+            o[--at] = wk->sep;
+        }
+    }
+    if (at != wk->root_len) return -1;
+    memcpy(o, wk->root_path, at);
+    b->len = d->path_len;
+    o[b->len] = '\0';
+    return 0;
+}
+
+/* Free one node (its children are freed, or were handed on, already). */
+static void node_free_one(dnode *d)
+{
     if (d->err)
         for (size_t i = 0; i < d->names.n; i++) free(d->err[i]);
     if (d->fd >= 0 && d->parent) os_close(d->fd); /* the root's handle is the caller's */
@@ -880,11 +920,29 @@ static void node_free(dnode *d)
     os_names_free(&d->names);
     free(d->open_err);
     free(d->read_err);
-    free(d->path);
     free(d);
 }
 
-static dnode *node_new(dnode *parent, char *name, const char *path, size_t plen)
+/* Free d and every node under it, without recursion (a chain may be MAX_DEPTH deep). */
+static void tree_free(dnode *d)
+{
+    if (!d) return;
+    dnode *stop = d->parent;
+    while (d) {
+        dnode *ch = NULL;
+        while (d->child && d->free_next < d->names.n && !(ch = d->child[d->free_next++])) {}
+        if (ch) {
+            d->child[d->free_next - 1] = NULL;
+            d = ch;
+            continue;
+        }
+        dnode *p = d->parent;
+        node_free_one(d);
+        d = p == stop ? NULL : p;
+    }
+}
+
+static dnode *node_new(dnode *parent, char *name, size_t plen, const os_stat *st)
 {
     dnode *d = calloc(1, sizeof *d);
     if (!d) return NULL;
@@ -892,14 +950,9 @@ static dnode *node_new(dnode *parent, char *name, const char *path, size_t plen)
     d->parent = parent;
     d->depth = parent ? parent->depth + 1 : 1;
     d->name = name;
-    d->path = malloc(plen + 1);
-    if (!d->path) {
-        free(d);
-        return NULL;
-    }
-    memcpy(d->path, path, plen);
-    d->path[plen] = '\0';
     d->path_len = plen;
+    d->dev = st->dev;
+    d->ino = st->ino;
     sk_buf_init(&d->lines, (size_t)1 << 34);
     return d;
 }
@@ -910,9 +963,9 @@ static void format_cached(sk_buf *b, const char *path, size_t plen, const os_sta
 static void prepare(walk *wk, dnode *d)
 {
     const sk_collect_options *o = wk->c->opt;
-    if (d->fd < 0 && os_open_dir_at(d->parent->fd, d->name, &d->fd)) {
+    if (d->fd < 0 && (d->parent->fd < 0 || os_open_dir_at(d->parent->fd, d->name, &d->fd))) {
         d->fd = -1;
-        d->open_err = strdup(sk_error_last());
+        d->open_err = strdup(d->parent->fd < 0 ? "its parent directory moved during the walk: not listed" : sk_error_last());
         d->bytes = 256;
         return;
     }
@@ -931,8 +984,10 @@ static void prepare(walk *wk, dnode *d)
         d->st = NULL;
         return;
     }
-    sk_buf path;
-    sk_buf_init(&path, 1 << 20);
+    sk_buf path, dpath; /* an entry's path; d's own, made when a cached line needs it */
+    sk_buf_init(&path, PATH_CAP + 16);
+    sk_buf_init(&dpath, PATH_CAP + 16);
+    int dpath_ok = 0;
     for (size_t i = 0; i < n; i++) {
         const char *name = d->names.names[i];
         os_stat *st = &d->st[i];
@@ -943,8 +998,8 @@ static void prepare(walk *wk, dnode *d)
         }
         set_owner(wk->c, d->fd, name, st);
         /* a path too long is left to the walker, which says so */
-        if (st->type == OS_DIR && !descend(wk, d, st) && !entry_path(&path, d->path, d->path_len, wk->sep, name))
-            d->child[i] = node_new(d, d->names.names[i], path.data, path.len);
+        size_t cl = child_path_len(wk, d, name);
+        if (st->type == OS_DIR && !descend(wk, d, st) && cl < PATH_CAP) d->child[i] = node_new(d, d->names.names[i], cl, st);
     }
     /* the files the cache may know, 64 at a time: their lines */
     enum { B = 64 };
@@ -964,7 +1019,8 @@ static void prepare(walk *wk, dnode *d)
         for (size_t k = 0; k < m; k++) {
             if (!hits[k]) continue;
             size_t e = which[k];
-            if (entry_path(&path, d->path, d->path_len, wk->sep, d->names.names[e])) continue;
+            if (!dpath_ok) dpath_ok = node_path(wk, d, &dpath) ? -1 : 1;
+            if (dpath_ok < 0 || entry_path(&path, dpath.data, dpath.len, wk->sep, d->names.names[e])) continue;
             size_t mark = d->lines.len;
             format_cached(&d->lines, path.data, path.len, &d->st[e], hits[k], hlens[k]);
             if (d->lines.len > mark && mark <= UINT32_MAX && d->lines.len - mark <= UINT32_MAX) {
@@ -976,6 +1032,7 @@ static void prepare(walk *wk, dnode *d)
         }
     }
     sk_buf_free(&path);
+    sk_buf_free(&dpath);
     d->bytes += d->lines.len;
 }
 
@@ -1134,7 +1191,7 @@ static void emit_run(walk *wk, dnode *d, size_t i, size_t j)
 static void enter(walk *wk, dnode *d)
 {
     wk->sum->dirs++;
-    if (d->read_err) error_line(wk->c, d->path, d->path_len, "readdir", d->read_err);
+    if (d->read_err) error_line(wk->c, wk->dir.data, wk->dir.len, "readdir", d->read_err);
 }
 
 /* A regular file the walker handles: hard links, cache lookups of hard-linked files,
@@ -1171,7 +1228,7 @@ static int regular(walk *wk, dnode *d, const char *name, const os_stat *st)
         if (!(cache_key = strndup(key, kl))) return sk_error_set(SK_ENOMEM, "out of memory");
     }
     int fd;
-    if (os_open_file_at(d->fd, name, &fd)) {
+    if (d->fd < 0 ? sk_error_set(SK_EIO, "its directory moved during the walk: not read") : os_open_file_at(d->fd, name, &fd)) {
         uint64_t seq = reserve(c);
         sk_buf *b = line_of(c, seq);
         sk_jw w;
@@ -1209,13 +1266,66 @@ static int regular(walk *wk, dnode *d, const char *name, const os_stat *st)
     return rc;
 }
 
-static int walk_tree(walk *wk, int root_fd)
+/* The walker's directory path: down into ch (an entry of the current one), or back up
+ * to d. */
+static int dir_down(walk *wk, const dnode *ch)
+{
+    if (!ch->parent->path_ends_sep && sk_buf_putc(&wk->dir, wk->sep)) return -1;
+    return sk_buf_puts(&wk->dir, ch->name) ? -1 : 0;
+}
+
+static void dir_up(walk *wk, const dnode *d)
+{
+    sk_buf_truncate(&wk->dir, d->path_len);
+}
+
+/* The walker has entered d: the handle of its ancestor FD_KEEP levels up is closed, so
+ * that a chain of any depth holds a bounded number of descriptors. Not while a helper
+ * is opening one of that ancestor's subdirectories; those still waiting for a helper
+ * are left to the walker, which reopens the ancestor before it gets there. */
+static void release_far(walk *wk, dnode *d)
+{
+    dnode *a = d;
+    for (int k = 0; k < FD_KEEP && a; k++) a = a->parent;
+    if (!a || !a->parent || a->fd < 0) return; /* the root's handle stays */
+    pthread_mutex_lock(&wk->mu);
+    int busy = 0;
+    for (size_t i = a->next; a->child && i < a->names.n && !busy; i++)
+        busy = a->child[i] && a->child[i]->state == NODE_BUSY;
+    if (!busy) {
+        for (size_t i = a->next; a->child && i < a->names.n; i++)
+            if (a->child[i] && a->child[i]->state == NODE_NEW) unqueue(wk, a->child[i]);
+        os_close(a->fd);
+        a->fd = -1;
+    }
+    pthread_mutex_unlock(&wk->mu);
+}
+
+/* Back from d to its parent p, whose handle was released: reopen it as d's "..", and
+ * check it is the directory it was. If not (p or d was moved meanwhile) p is lost: its
+ * remaining entries become error lines rather than being looked for elsewhere. */
+static void reacquire(walk *wk, dnode *d, dnode *p)
+{
+    if (p->fd >= 0 || p->lost) return;
+    int fd = -1;
+    os_stat st;
+    if (d->fd >= 0 && !os_open_parent(d->fd, &fd) && !os_fstat(fd, &st) && st.dev == p->dev && st.ino == p->ino) {
+        p->fd = fd;
+        return;
+    }
+    os_close(fd);
+    p->lost = 1;
+    error_line(wk->c, wk->dir.data, wk->dir.len, "open", "the directory moved during the walk: its remaining entries are not listed");
+}
+
+static int walk_tree(walk *wk, int root_fd, const os_stat *rst)
 {
     collector *c = wk->c;
-    dnode *root = node_new(NULL, NULL, wk->path.data, wk->path.len);
+    dnode *root = node_new(NULL, NULL, wk->root_len, rst);
     if (!root) return sk_error_set(SK_ENOMEM, "out of memory");
     root->fd = root_fd;
-    int rc = 0;
+    root->path_ends_sep = wk->root_len && wk->root_path[wk->root_len - 1] == wk->sep;
+    int rc = sk_buf_append(&wk->dir, wk->root_path, wk->root_len) ? sk_error_set(SK_ENOMEM, "out of memory") : 0;
     unsigned cores = c->opt->threads ? c->opt->threads : sk_cpu_count();
     unsigned want = cores > 1 ? (cores - 1 < 16 ? cores - 1 : 16) : 0;
     for (unsigned i = 0; i < want; i++)
@@ -1224,21 +1334,23 @@ static int walk_tree(walk *wk, int root_fd)
     enter(wk, root);
     dnode *d = root;
     while (d && !rc) {
-        if (c->opt->stop && *c->opt->stop) {
+        if (stopped(c->opt)) {
             rc = sk_error_set(SK_EIO, "interrupted: the snapshot is incomplete");
             break;
         }
         if (!d->st || d->next == d->names.n) {
             if (!d->st && d->names.n) { /* out of memory preparing it */
                 for (size_t i = d->next; i < d->names.n; i++) {
-                    entry_path(&wk->path, d->path, d->path_len, wk->sep, d->names.names[i]);
+                    entry_path(&wk->path, wk->dir.data, wk->dir.len, wk->sep, d->names.names[i]);
                     error_line(c, wk->path.data, wk->path.len, "stat", "out of memory");
                 }
             }
             dnode *p = d->parent;
             if (p) { /* leave it: its slot in the parent is cleared */
+                dir_up(wk, p);
+                reacquire(wk, d, p);
                 p->child[p->next - 1] = NULL;
-                node_free(d);
+                tree_free(d);
             }
             d = p;
             continue;
@@ -1253,8 +1365,8 @@ static int walk_tree(walk *wk, int root_fd)
         }
         d->next++;
         const char *name = d->names.names[idx];
-        if (entry_path(&wk->path, d->path, d->path_len, wk->sep, name)) {
-            error_line(c, d->path, d->path_len, "stat", "path too long");
+        if (child_path_len(wk, d, name) >= PATH_CAP || entry_path(&wk->path, wk->dir.data, wk->dir.len, wk->sep, name)) {
+            error_line(c, wk->dir.data, wk->dir.len, "stat", "path too long");
             continue;
         }
         if (d->err[idx]) {
@@ -1277,7 +1389,7 @@ static int walk_tree(walk *wk, int root_fd)
                 continue;
             }
             if (why == 2) {
-                error_line(c, wk->path.data, wk->path.len, "readdir", "directory nesting deeper than 384: not descended");
+                error_line(c, wk->path.data, wk->path.len, "readdir", "directory nesting deeper than " SK_STR(MAX_DEPTH) ": not descended");
                 continue;
             }
             dnode *ch = d->child[idx];
@@ -1289,11 +1401,16 @@ static int walk_tree(walk *wk, int root_fd)
             if (ch->open_err) {
                 error_line(c, wk->path.data, wk->path.len, "open", ch->open_err);
                 d->child[idx] = NULL;
-                node_free(ch);
+                tree_free(ch);
                 continue;
+            }
+            if (dir_down(wk, ch)) {
+                rc = sk_error_set(SK_ENOMEM, "out of memory");
+                break;
             }
             enter(wk, ch);
             d = ch;
+            release_far(wk, d);
             continue;
         }
         rc = regular(wk, d, name, st);
@@ -1304,7 +1421,7 @@ static int walk_tree(walk *wk, int root_fd)
     pthread_cond_broadcast(&wk->work);
     pthread_mutex_unlock(&wk->mu);
     for (unsigned i = 0; i < wk->n_helpers; i++) pthread_join(wk->helper[i], NULL);
-    node_free(root);
+    tree_free(root);
     return rc;
 }
 
@@ -1427,7 +1544,9 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     pthread_mutex_init(&c->ctx_mu, NULL);
     c->ring = calloc(RING, sizeof *c->ring);
     walk wk = {.c = c, .sum = sum, .sep = opt->windows_root ? '\\' : '/', .root_dev = rst.dev};
-    sk_buf_init(&wk.path, 1 << 20);
+    sk_buf_init(&wk.path, PATH_CAP + 16);
+    sk_buf_init(&wk.dir, PATH_CAP + 16);
+    char *root_path = NULL;
     if (!c->ring) rc = sk_error_set(SK_ENOMEM, "out of memory");
     for (size_t i = 0; i < RING && !rc; i++) sk_buf_init(&c->ring[i].line, LINE_MAX_BYTES * 2);
     if (!rc) rc = sk_map_new(&wk.links, 0);
@@ -1445,6 +1564,9 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
             free(abs);
             if (!rc && wk.path.len > 1 && wk.path.data[wk.path.len - 1] == '/') sk_buf_truncate(&wk.path, wk.path.len - 1);
         }
+        if (!rc && !(root_path = strndup(wk.path.data, wk.path.len))) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        wk.root_path = root_path;
+        wk.root_len = wk.path.len;
     }
     sk_time started = sk_time_now();
     sk_buf head;
@@ -1466,7 +1588,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         pthread_cond_init(&pg.cv, NULL);
         pg_on = !pthread_create(&pg.th, NULL, progress_main, &pg);
     }
-    int walk_rc = rc ? rc : walk_tree(&wk, root_fd);
+    int walk_rc = rc ? rc : walk_tree(&wk, root_fd, &rst);
     if (wk.pool) sk_pool_wait(wk.pool);
     sk_pool_free(wk.pool);
     pthread_mutex_destroy(&wk.mu);
@@ -1520,6 +1642,8 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         sk_map_free(wk.links);
     }
     sk_buf_free(&wk.path);
+    sk_buf_free(&wk.dir);
+    free(root_path);
     if (c->ring)
         for (size_t i = 0; i < RING; i++) sk_buf_free(&c->ring[i].line);
     free(c->ring);
