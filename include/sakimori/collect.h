@@ -28,6 +28,8 @@ typedef struct sk_collect_options {
     const char *cache;         /**< incremental cache file, or NULL */
     uint64_t exclude_dev[2], exclude_ino[2]; /**< files of ours left out of the walk (the snapshot, the cache) */
     int n_exclude;
+    void (*warn)(void *ctx, const char *msg); /**< told what was ignored and repaired (a damaged cache), one line; may be NULL */
+    void *warn_ctx;
     const volatile int *stop;  /**< set (by a signal handler) to end the walk early: the end line says complete: false */
     int argc;                  /**< the command line, for the header's collector.options */
     char *const *argv;

@@ -115,6 +115,12 @@ static int under(const char *path, const char *root)
     return in;
 }
 
+static void on_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    sk_cli_error("collect", "%s", msg);
+}
+
 static volatile int stop_requested;
 
 static void on_stop(int sig)
@@ -228,6 +234,7 @@ int cmd_collect_run(int argc, char **argv)
     }
     o.progress = isatty(2);
     o.stop = &stop_requested;
+    o.warn = on_warn;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;

@@ -47,36 +47,65 @@ struct collect_cache {
     size_t n_entries;
     size_t n_lines;     /* entry lines in the file, well-formed or not */
     sk_map *fresh;      /* key -> malloc'd "content" of this run */
+    int rebuild;        /* the file was damaged: rewritten whatever this run finds */
     pthread_mutex_t mu;
 };
 
-/* Index the entry lines in [p, end) (at most `lines`); keys and contents stay in place. */
-static void index_entries(collect_cache *c, char *p, char *end, size_t lines)
+/* Why an entry line [p, e) is not one this file writes, or NULL: KEY (fsid:ino:size:
+ * mtime:ctime), a tab, a JSON object with no control bytes (our writer escapes them). */
+static const char *bad_entry(const char *p, const char *e)
 {
-    while (p < end && c->n_entries < lines) {
-        char *e = memchr(p, '\n', (size_t)(end - p));
-        if (!e) break; /* a torn last line is ignored */
-        char *tab = memchr(p, '\t', (size_t)(e - p));
-        if (tab && e - tab > 2) {
-            *e = '\0';
-            size_t kl = (size_t)(tab - p);
-            uint64_t h = sk_siphash13(c->seed, p, kl);
-            size_t i = h & c->mask;
-            for (; c->table[i]; i = (i + 1) & c->mask) {
-                old_entry *o = &c->entries[c->table[i] - 1];
-                if (o->hash == h && o->klen == kl && !memcmp(o->key, p, kl)) break;
-            }
-            if (!c->table[i]) { /* a repeated key: the first stays */
-                old_entry *oe = &c->entries[c->n_entries++];
-                *oe = (old_entry){p, kl, tab + 1, (size_t)(e - tab - 1), h, 0};
-                c->table[i] = (uint32_t)c->n_entries;
-            }
-        }
-        p = e + 1;
-    }
+    const char *tab = memchr(p, '\t', (size_t)(e - p));
+    if (!tab) return "no tab between key and content";
+    size_t colons = 0;
+    for (const char *q = p; q < tab; q++) colons += *q == ':';
+    if (colons < 4) return "the key is not FS:INODE:SIZE:MTIME:CTIME";
+    if (e - tab < 3 || tab[1] != '{' || e[-1] != '}') return "the content is not a JSON object";
+    for (const char *q = tab + 1; q < e; q++)
+        if ((unsigned char)*q < 0x20) return "a control byte in the content";
+    return NULL;
 }
 
-int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id)
+/* Index the entry lines in [p, end) (at most `lines`); keys and contents stay in place.
+ * Returns 0, or -1 at the first line that is not well formed (described in why). */
+static int index_entries(collect_cache *c, char *p, char *end, size_t lines, char *why, size_t whyn)
+{
+    const char *start = c->old_text;
+    size_t line = 2;
+    while (p < end && c->n_entries < lines) {
+        char *e = memchr(p, '\n', (size_t)(end - p));
+        if (!e) break;
+        const char *bad = bad_entry(p, e);
+        if (bad) {
+            snprintf(why, whyn, "line %zu (byte %zu): %s", line, (size_t)(p - start), bad);
+            return -1;
+        }
+        char *tab = memchr(p, '\t', (size_t)(e - p));
+        *e = '\0';
+        size_t kl = (size_t)(tab - p);
+        uint64_t h = sk_siphash13(c->seed, p, kl);
+        size_t i = h & c->mask;
+        for (; c->table[i]; i = (i + 1) & c->mask) {
+            old_entry *o = &c->entries[c->table[i] - 1];
+            if (o->hash == h && o->klen == kl && !memcmp(o->key, p, kl)) break;
+        }
+        if (!c->table[i]) { /* a repeated key: the first stays */
+            old_entry *oe = &c->entries[c->n_entries++];
+            *oe = (old_entry){p, kl, tab + 1, (size_t)(e - tab - 1), h, 0};
+            c->table[i] = (uint32_t)c->n_entries;
+        }
+        p = e + 1;
+        line++;
+    }
+    if (p < end) {
+        snprintf(why, whyn, "line %zu (byte %zu): cut short (no newline at the end of the file)", line, (size_t)(p - start));
+        return -1;
+    }
+    return 0;
+}
+
+int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id,
+               void (*warn)(void *ctx, const char *msg), void *warn_ctx)
 {
     *out = NULL;
     collect_cache *c = calloc(1, sizeof *c);
@@ -93,14 +122,18 @@ int cache_open(collect_cache **out, const char *path, unsigned digests, const ch
     size_t len = 0;
     if (!rc && access(path, F_OK) == 0) {
         rc = sk_file_read_all(path, CACHE_MAX, &c->old_text, &len);
-        if (rc) {
-            char msg[300];
+        if (rc) { /* the message names the file already */
+            char msg[600];
             snprintf(msg, sizeof msg, "%s", sk_error_last());
-            rc = sk_error_set(rc, "cache %s: %s", path, msg);
+            rc = sk_error_set(rc, "--cache %s", msg);
         } else {
             char *p = c->old_text, *end = p + len;
             char *nl = memchr(p, '\n', len);
-            /* another format, other digests or other rules: start afresh */
+            static const char magic[] = "sakimori-collect-cache/1 ";
+            char why[200] = "";
+            if (len && (!nl || (size_t)(nl - p) < sizeof magic - 1 || memcmp(p, magic, sizeof magic - 1)))
+                snprintf(why, sizeof why, "line 1 (byte 0): not a sakimori collect cache");
+            /* other digests or other rules: start afresh, silently (the options changed) */
             if (nl && (size_t)(nl - p) == strlen(c->header) && !memcmp(p, c->header, (size_t)(nl - p))) {
                 size_t lines = 0;
                 for (char *q = nl + 1; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++) lines++;
@@ -111,7 +144,20 @@ int cache_open(collect_cache **out, const char *path, unsigned digests, const ch
                 c->table = calloc(cap, sizeof *c->table);
                 c->mask = cap - 1;
                 if (!c->entries || !c->table || lines >= UINT32_MAX) rc = sk_error_set(SK_ENOMEM, "out of memory");
-                if (!rc) index_entries(c, nl + 1, end, lines);
+                if (!rc && index_entries(c, nl + 1, end, lines, why, sizeof why)) {
+                    /* damaged: none of it is trusted (a digest from it would go into the
+                     * snapshot unread); every file is read again and the cache rewritten */
+                    memset(c->table, 0, cap * sizeof *c->table);
+                    c->n_entries = 0;
+                }
+            }
+            if (why[0]) {
+                c->rebuild = 1;
+                if (warn) {
+                    char msg[700];
+                    snprintf(msg, sizeof msg, "--cache %s: %s: ignored, rebuilt from this run", path, why);
+                    warn(warn_ctx, msg);
+                }
             }
         }
     }
@@ -199,7 +245,7 @@ int cache_close(collect_cache *c, int save)
     if (!c) return 0;
     int rc = 0;
     /* nothing new and every entry seen again: the file on disk is already this run's */
-    if (save && c->fresh && c->old_text && sk_map_count(c->fresh) == 0) {
+    if (save && c->fresh && c->old_text && !c->rebuild && sk_map_count(c->fresh) == 0) {
         size_t seen = 0;
         for (size_t i = 0; i < c->n_entries; i++) seen += c->entries[i].seen != 0;
         if (seen == c->n_entries && c->n_entries == c->n_lines) save = 0;

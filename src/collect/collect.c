@@ -1553,7 +1553,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     os_fs_id(root_fd, wk.fsid);
     if (!rc && opt->yara_rules) rc = yara_load(&c->yara, opt->yara_rules);
     if (!rc) load_users(c, root_fd);
-    if (!rc && opt->cache) rc = cache_open(&c->cache, opt->cache, opt->digests, c->yara ? yara_rules_id(c->yara) : "");
+    if (!rc && opt->cache) rc = cache_open(&c->cache, opt->cache, opt->digests, c->yara ? yara_rules_id(c->yara) : "", opt->warn, opt->warn_ctx);
     /* the display form of the root: Windows "C:" or the absolute path */
     if (!rc) {
         if (opt->windows_root) {

@@ -66,9 +66,13 @@ typedef struct collect_cache collect_cache;
 
 /**
  * Open (or start) the cache at path. Entries written by a collector with other
- * digests or other YARA rules are not used.
+ * digests or other YARA rules are not used. A damaged file (not a cache, a malformed
+ * or torn line) is not used at all: warn() gets one line naming the file and the line
+ * and byte, and the cache is rewritten at the end of the run. Errors (the file cannot
+ * be read, or is not a regular file) name the file.
  */
-int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id);
+int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id,
+               void (*warn)(void *ctx, const char *msg), void *warn_ctx);
 
 #define CACHE_KEY_MAX 192
 
