@@ -182,17 +182,7 @@ static void count_file(collector *c, uint64_t size, uint64_t hashed, uint64_t ho
 /* Append an error line to b (a slot's buffer: errors follow their file's line). */
 static void append_error(collector *c, sk_buf *b, const char *path, size_t plen, const char *op, const char *msg)
 {
-    size_t mark = b->len;
-    sk_jw w;
-    sk_jw_init(&w, b);
-    sk_jw_object_begin(&w);
-    sk_jw_kv_string(&w, "type", "error");
-    sk_jw_key(&w, "path");
-    sk_jw_stringn(&w, path, plen);
-    sk_jw_kv_string(&w, "op", op);
-    sk_jw_kv_string(&w, "error", msg);
-    sk_jw_object_end(&w);
-    if (sk_jw_error(&w) || sk_buf_putc(b, '\n')) sk_buf_truncate(b, mark);
+    sk_snapshot_error_write(b, path, plen, op, msg);
     pthread_mutex_lock(&c->mu);
     c->errors++;
     pthread_mutex_unlock(&c->mu);
@@ -206,65 +196,25 @@ static void error_line(collector *c, const char *path, size_t plen, const char *
     publish(c, seq);
 }
 
-static char *put_lit(char *o, const char *lit)
+/* A file's metadata as the snapshot writer (sakimori/inventory.h) takes it. */
+static sk_snapshot_file snap_file(const char *path, size_t plen, const os_stat *st)
 {
-    size_t n = strlen(lit);
-    memcpy(o, lit, n);
-    return o + n;
+    return (sk_snapshot_file){.path = path, .path_len = plen, .size = st->size, .inode = st->ino, .nlink = st->nlink,
+                              .mtime = st->mtime, .ctime = st->ctime, .crtime = st->crtime, .mode = st->mode,
+                              .uid = st->uid, .gid = st->gid, .owner = st->owner};
 }
 
-/* ,"key":"instant" as sk_jw_kv_time writes it; nothing for SK_TIME_NONE. */
-static char *put_time(char *o, const char *key_lit, sk_time t)
-{
-    if (t == SK_TIME_NONE) return o;
-    o = put_lit(o, key_lit);
-    size_t n = sk_time_format_trim(o, t);
-    o += n;
-    *o++ = '"';
-    return o;
-}
-
-/* The members every file line starts with, written straight into b (a rescan writes
- * little else): the same bytes as the JSON writer's. */
+/* The members every file line starts with, written straight into b. */
 static int file_members(sk_buf *b, const char *path, size_t plen, const os_stat *st)
 {
-    if (sk_buf_append(b, "\"type\":\"file\",\"path\":", 21) || sk_json_escape(b, path, plen)) return -1;
-    if (sk_buf_reserve(b, 400)) return -1;
-    char *o = b->data + b->len;
-    o = put_lit(o, ",\"size\":");
-    o = sk_dec_u64(o, st->size);
-    o = put_time(o, ",\"mtime\":\"", st->mtime);
-    o = put_time(o, ",\"ctime\":\"", st->ctime);
-    o = put_time(o, ",\"crtime\":\"", st->crtime);
-    o = put_lit(o, ",\"mode\":\"0");
-    unsigned m = st->mode;
-    char oct[12];
-    int k = 0;
-    do oct[k++] = (char)('0' + (m & 7)); while ((m >>= 3));
-    while (k < 3) oct[k++] = '0';
-    while (k) *o++ = oct[--k];
-    o = put_lit(o, "\",\"uid\":");
-    o = sk_dec_u64(o, st->uid);
-    o = put_lit(o, ",\"gid\":");
-    o = sk_dec_u64(o, st->gid);
-    b->len = (size_t)(o - b->data);
-    if (st->owner[0] && (sk_buf_append(b, ",\"owner\":", 9) || sk_json_escape(b, st->owner, strnlen(st->owner, sizeof st->owner))))
-        return -1;
-    if (sk_buf_reserve(b, 64)) return -1;
-    o = b->data + b->len;
-    o = put_lit(o, ",\"inode\":");
-    o = sk_dec_u64(o, st->ino);
-    o = put_lit(o, ",\"nlink\":");
-    o = sk_dec_u64(o, st->nlink);
-    *o = '\0';
-    b->len = (size_t)(o - b->data);
-    return 0;
+    sk_snapshot_file f = snap_file(path, plen, st);
+    return sk_snapshot_file_members(b, &f) ? -1 : 0;
 }
 
 static void file_common(sk_jw *w, const char *path, size_t plen, const os_stat *st)
 {
-    if (sk_jw_raw(w, "", 0)) return; /* the writer's comma, then the members themselves */
-    if (file_members(w->out, path, plen, st) && !w->err) w->err = SK_ELIMIT;
+    sk_snapshot_file f = snap_file(path, plen, st);
+    sk_snapshot_file_write(w, &f);
 }
 
 typedef struct uid_name {
@@ -667,9 +617,17 @@ static void file_job(void *arg)
     sk_jw cw;
     sk_jw_init(&cw, &content);
     sk_jw_object_begin(&cw);
-    collect_content_write(&cw, kind, which & SK_DIGEST_MD5 ? dg.md5 : NULL, which & SK_DIGEST_SHA1 ? dg.sha1 : NULL,
-                             which & SK_DIGEST_SHA256 ? dg.sha256 : NULL, have_pe ? &pe : NULL, have_pe ? &sig : NULL,
-                             have_elf ? &elf : NULL, c->yara ? &yara : NULL);
+    sk_snapshot_content yc = {.kind = kind,
+                              .md5 = which & SK_DIGEST_MD5 ? dg.md5 : NULL,
+                              .sha1 = which & SK_DIGEST_SHA1 ? dg.sha1 : NULL,
+                              .sha256 = which & SK_DIGEST_SHA256 ? dg.sha256 : NULL,
+                              .pe = have_pe ? &pe : NULL,
+                              .signature = have_pe ? &sig : NULL,
+                              .elf = have_elf ? &elf : NULL,
+                              .have_yara = c->yara != NULL,
+                              .yara = yara.v,
+                              .n_yara = yara.n};
+    sk_snapshot_content_write(&cw, &yc);
     sk_jw_object_end(&cw);
     /* splice the content members (without their braces) into the line: sk_jw_raw
      * writes the separating comma as for any member */
@@ -715,80 +673,25 @@ done:
     free(j);
 }
 
-void collect_content_write(sk_jw *w, sk_file_kind kind, const uint8_t *md5, const uint8_t *sha1, const uint8_t *sha256,
-                              const sk_pe_identity *pe, const sk_signature *sig, const sk_elf_identity *elf,
-                              const strlist *yara)
-{
-    char hex[65];
-    sk_jw_kv_string(w, "kind", sk_file_kind_name(kind));
-    if (md5) {
-        sk_hex(hex, md5, 16);
-        sk_jw_kv_string(w, "md5", hex);
-    }
-    if (sha1) {
-        sk_hex(hex, sha1, 20);
-        sk_jw_kv_string(w, "sha1", hex);
-    }
-    if (sha256) {
-        sk_hex(hex, sha256, 32);
-        sk_jw_kv_string(w, "sha256", hex);
-    }
-    if (pe) {
-        sk_pe_top_strings_write(w, pe);
-        sk_jw_key(w, "pe");
-        sk_pe_identity_write(w, pe);
-    }
-    if (elf) {
-        sk_jw_key(w, "elf");
-        sk_elf_identity_write(w, elf);
-    }
-    if (sig) {
-        sk_jw_key(w, "signature");
-        sk_signature_write(w, sig);
-    }
-    if (yara) {
-        sk_jw_key(w, "yara");
-        sk_jw_array_begin(w);
-        for (size_t i = 0; i < yara->n; i++) sk_jw_string(w, yara->v[i]);
-        sk_jw_array_end(w);
-    }
-}
-
+/* This host's addresses and MACs (a MAC shared by several addresses once), as arrays
+ * of strings in one pool: the header's host.addresses and host.macs. */
 typedef struct iflist {
-    sk_buf addrs, macs;
-    int na, nm;
+    char pool[16384];
+    size_t used;
+    const char *v[2][128];
+    size_t n[2];
 } iflist;
 
 static void on_if(void *arg, int mac, const char *text)
 {
     iflist *l = arg;
-    sk_buf *b = mac ? &l->macs : &l->addrs;
-    int *n = mac ? &l->nm : &l->na;
-    /* a MAC shared by several addresses is listed once */
-    if (mac && l->macs.len && strstr(l->macs.data, text)) return;
-    if (*n) sk_buf_putc(b, ',');
-    sk_json_escape(b, text, strlen(text));
-    (*n)++;
-    sk_buf_putc(b, '\0');
-    b->len--;
-}
-
-void collect_write_addresses(sk_jw *w)
-{
-    iflist l = {.na = 0, .nm = 0};
-    sk_buf_init(&l.addrs, 1 << 16);
-    sk_buf_init(&l.macs, 1 << 16);
-    os_interfaces(on_if, &l);
-    sk_jw_key(w, "addresses");
-    sk_jw_array_begin(w);
-    if (l.na) sk_jw_raw(w, l.addrs.data, l.addrs.len);
-    sk_jw_array_end(w);
-    sk_jw_key(w, "macs");
-    sk_jw_array_begin(w);
-    if (l.nm) sk_jw_raw(w, l.macs.data, l.macs.len);
-    sk_jw_array_end(w);
-    sk_buf_free(&l.addrs);
-    sk_buf_free(&l.macs);
+    size_t len = strlen(text) + 1;
+    if (l->n[mac] == 128 || l->used + len > sizeof l->pool) return;
+    for (size_t i = 0; mac && i < l->n[1]; i++)
+        if (!strcmp(l->v[1][i], text)) return;
+    memcpy(l->pool + l->used, text, len);
+    l->v[mac][l->n[mac]++] = l->pool + l->used;
+    l->used += len;
 }
 
 /* ---- the walk ----------------------------------------------------------------------
@@ -1430,49 +1333,26 @@ static int walk_tree(walk *wk, int root_fd, const os_stat *rst)
 static void write_header(collector *c, sk_buf *b, sk_time started)
 {
     const sk_collect_options *o = c->opt;
-    sk_jw w;
-    sk_jw_init(&w, b);
-    sk_jw_object_begin(&w);
-    sk_jw_kv_string(&w, "type", "snapshot");
-    sk_jw_kv_string(&w, "schema", "sakimori/snapshot/1");
-    sk_jw_key(&w, "host");
-    sk_jw_object_begin(&w);
+    char name[256], os[128], ver[128];
+    iflist *l = o->live ? calloc(1, sizeof *l) : NULL;
+    sk_snapshot_header h = {.host = o->host, .domain = o->domain, .site = o->site, .region = o->region, .live = o->live,
+                            .version = sk_version(), .options = (const char *const *)(o->argc > 1 ? o->argv + 1 : NULL),
+                            .n_options = o->argc > 1 ? (size_t)(o->argc - 1) : 0, .started = started, .root = o->root,
+                            .windows_root = o->windows_root};
     if (o->live) {
-        char name[256], os[128], ver[128];
         os_host(name, sizeof name, os, sizeof os, ver, sizeof ver);
-        sk_jw_kv_string(&w, "name", name);
-        if (o->site) sk_jw_kv_string(&w, "site", o->site);
-        if (o->region) sk_jw_kv_string(&w, "region", o->region);
-        sk_jw_key(&w, "os");
-        sk_jw_object_begin(&w);
-        sk_jw_kv_string(&w, "family", !strcmp(os, "Linux") ? "linux" : os);
-        sk_jw_kv_string(&w, "name", os);
-        sk_jw_kv_string(&w, "version", ver);
-        sk_jw_object_end(&w);
-        collect_write_addresses(&w);
-        sk_jw_kv_string(&w, "identity_source", "system");
-    } else {
-        sk_jw_kv_string(&w, "name", o->host);
-        if (o->domain) sk_jw_kv_string(&w, "domain", o->domain);
-        if (o->site) sk_jw_kv_string(&w, "site", o->site);
-        if (o->region) sk_jw_kv_string(&w, "region", o->region);
-        sk_jw_kv_string(&w, "identity_source", "flags");
+        h.host = name;
+        h.os_family = !strcmp(os, "Linux") ? "linux" : os;
+        h.os_name = os;
+        h.os_version = ver;
+        if (l) {
+            os_interfaces(on_if, l);
+            h.addresses = l->v[0], h.n_addresses = l->n[0];
+            h.macs = l->v[1], h.n_macs = l->n[1];
+        }
     }
-    sk_jw_object_end(&w);
-    sk_jw_key(&w, "collector");
-    sk_jw_object_begin(&w);
-    sk_jw_kv_string(&w, "name", "sakimori");
-    sk_jw_kv_string(&w, "version", sk_version());
-    sk_jw_key(&w, "options");
-    sk_jw_array_begin(&w);
-    for (int i = 1; i < o->argc; i++) sk_jw_string(&w, o->argv[i]);
-    sk_jw_array_end(&w);
-    sk_jw_object_end(&w);
-    sk_jw_kv_time(&w, "started", started);
-    sk_jw_kv_string(&w, "root", o->root);
-    if (o->windows_root) sk_jw_kv_string(&w, "windows_root", o->windows_root);
-    sk_jw_object_end(&w);
-    sk_buf_putc(b, '\n');
+    sk_snapshot_header_write(b, &h);
+    free(l);
 }
 
 typedef struct progress {
@@ -1611,18 +1491,9 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         rc = walk_rc;
         sk_buf end;
         sk_buf_init(&end, 4096);
-        sk_jw w;
-        sk_jw_init(&w, &end);
-        sk_jw_object_begin(&w);
-        sk_jw_kv_string(&w, "type", "end");
-        sk_jw_kv_time(&w, "finished", sk_time_now());
-        sk_jw_kv_u64(&w, "files", c->files);
-        sk_jw_kv_u64(&w, "bytes_hashed", c->bytes_hashed);
-        sk_jw_kv_u64(&w, "hole_bytes", c->hole_bytes);
-        sk_jw_kv_u64(&w, "errors", c->errors);
-        sk_jw_kv_bool(&w, "complete", walk_rc == 0);
-        sk_jw_object_end(&w);
-        sk_buf_putc(&end, '\n');
+        sk_snapshot_end e = {.finished = sk_time_now(), .files = c->files, .bytes_hashed = c->bytes_hashed,
+                             .hole_bytes = c->hole_bytes, .errors = c->errors, .complete = walk_rc == 0};
+        sk_snapshot_end_write(&end, &e);
         if (!c->write_error && fwrite(end.data, 1, end.len, out) != end.len) c->write_error = errno ? errno : EIO;
         sk_buf_free(&end);
         if (fflush(out) && !c->write_error) c->write_error = errno ? errno : EIO;

@@ -23,18 +23,8 @@ typedef struct strlist {
 
 /* ---- collect.c ---- */
 
-/** Write an instant as an ISO 8601 member, fraction trimmed; nothing for SK_TIME_NONE. */
-
 /** What a file is, from its first bytes and its name (docs/collect.md). */
 sk_file_kind collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len);
-
-/** The members that depend on a file's content alone (what the cache keeps). */
-void collect_content_write(sk_jw *w, sk_file_kind kind, const uint8_t *md5, const uint8_t *sha1, const uint8_t *sha256,
-                              const sk_pe_identity *pe, const sk_signature *sig, const sk_elf_identity *elf,
-                              const strlist *yara);
-
-/** This host's addresses and MACs as "addresses" and "macs" members. */
-void collect_write_addresses(sk_jw *w);
 
 /* ---- zout.c ---- */
 

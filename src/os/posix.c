@@ -225,6 +225,7 @@ int os_read_names(int dirfd, os_names *out)
 
 void os_names_free(os_names *n)
 {
+    if (!n) return;
     free(n->names);
     free(n->pool);
     memset(n, 0, sizeof *n);
