@@ -6,7 +6,7 @@
 # even inside a 20 GB file, and a sparse file's digests are coreutils'. Every run is
 # bounded by timeout; the background writers are bounded too and killed at exit.
 set -u
-bin=$1
+bin=$1 src=${2:-}
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done; wait 2> /dev/null; rm -rf "$tmp"; }
@@ -84,6 +84,15 @@ for mode in grow rewrite shrink; do
   [ $rc -eq 3 ] || bad "$mode: exit code $rc, want 3 (an error line)"
   if msg=$(check_changed "$tmp/$mode.jsonl" file.bin); then ok "$mode: flagged: $msg"; else bad "$mode: $msg"; fi
 done
+
+# the flagged lines and the end line's hole_bytes are what the snapshot's schema allows
+if [ -n "$src" ]; then
+  for mode in grow rewrite shrink; do
+    [ -s "$tmp/$mode.jsonl" ] || continue
+    /usr/bin/python3 "$src/tests/schema/validate.py" "$src/docs" --instance snapshot "$tmp/$mode.jsonl" > "$tmp/v" 2>&1 &&
+      ok "$mode: the snapshot validates against its schema" || { bad "$mode: schema"; head -5 "$tmp/v"; }
+  done
+fi
 
 # a sparse file: data, a hole, data, a hole to the end; digests as coreutils', holes counted
 s=$tmp/sparse
