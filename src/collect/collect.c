@@ -461,7 +461,8 @@ static void file_job(void *arg)
     int longer = (uint64_t)r > size, shorter = 0, probed = size < CHUNK;
     size_t held = longer ? (size_t)size : (size_t)r;
     uint64_t pos = held, holes = 0;
-    if (!longer && pos < size && (size_t)r < first) shorter = 1; /* it ended before its size */
+    /* a short first read need not be the end (network and FUSE file systems): the loop
+     * below goes on from there, and a read of 0 bytes before `size` is the end */
     /* the first chunk says what the file is */
     sk_file_kind kind = collect_kind(x->hold, held, base, base_len);
     int exec = kind == SK_KIND_PE || kind == SK_KIND_ELF || kind == SK_KIND_MACHO || kind == SK_KIND_SCRIPT;
