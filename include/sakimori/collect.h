@@ -28,6 +28,8 @@ typedef struct sk_collect_options {
     const char *cache;         /**< incremental cache file, or NULL */
     uint64_t exclude_dev[2], exclude_ino[2]; /**< files of ours left out of the walk (the snapshot, the cache) */
     int n_exclude;
+    void (*warn)(void *ctx, const char *msg); /**< told what was ignored and repaired (a damaged cache), one line; may be NULL */
+    void *warn_ctx;
     const volatile int *stop;  /**< set (by a signal handler) to end the walk early: the end line says complete: false */
     int argc;                  /**< the command line, for the header's collector.options */
     char *const *argv;
@@ -35,6 +37,7 @@ typedef struct sk_collect_options {
 
 typedef struct sk_collect_summary {
     uint64_t files, dirs, bytes_hashed, errors, symlinks, special, hardlinks, cached, other_fs;
+    uint64_t hole_bytes; /**< of bytes_hashed: holes of sparse files, hashed as zeros without being read */
 } sk_collect_summary;
 
 /**

@@ -1,9 +1,9 @@
 /*
  * sakimori/inventory.h - what an executable says about itself (PE identity, signature),
- * and the writers for the inventory formats of docs/formats/snapshot.md: catalogue
- * records (one per SHA-256), listing headers and entries (full or delta). The
- * collector, ingestion and the simulator all write through these functions, so the
- * three cannot drift apart.
+ * and the writers for the inventory formats of docs/formats/snapshot.md: snapshot
+ * lines (header, file, error, end), catalogue records (one per SHA-256), listing
+ * headers and entries (full or delta). The collector, ingestion and the simulator all
+ * write through these functions, so the three cannot drift apart.
  */
 #ifndef SAKIMORI_INVENTORY_H
 #define SAKIMORI_INVENTORY_H
@@ -156,6 +156,79 @@ typedef struct sk_listing_header {
 
 /** Append the header line. */
 int sk_listing_header_write(sk_buf *out, const sk_listing_header *h);
+
+/* ---- the snapshot (collector output): one writer for each kind of line ---- */
+
+/** The metadata members of a file line; times SK_TIME_NONE when unknown. */
+typedef struct sk_snapshot_file {
+    const char *path;      /**< bytes: not UTF-8 is escaped losslessly */
+    size_t path_len;
+    uint64_t size, inode, nlink;
+    sk_time mtime, ctime, crtime;
+    uint32_t mode, uid, gid; /**< mode: permission bits (07777) */
+    const char *owner;     /**< NULL or "" when unknown */
+} sk_snapshot_file;
+
+/**
+ * Append the members a file line starts with, without braces:
+ * "type":"file","path":...,"size":N,"mtime",... "inode":N,"nlink":N - the same bytes
+ * as the JSON writer's, written straight (a rescan writes little else). Then the
+ * caller adds content members (sk_snapshot_content_write) or hardlink_of / cached /
+ * changed_while_read. 0, or SK_ELIMIT when `out` is full (then `out` is as it was).
+ */
+int sk_snapshot_file_members(sk_buf *out, const sk_snapshot_file *f);
+
+/** sk_snapshot_file_members as a member list of an object open in w. */
+int sk_snapshot_file_write(sk_jw *w, const sk_snapshot_file *f);
+
+/** The members of a file line that depend on its content alone (what a cache keeps). */
+typedef struct sk_snapshot_content {
+    sk_file_kind kind;
+    const uint8_t *md5, *sha1, *sha256; /**< raw digests, NULL when not computed */
+    const sk_pe_identity *pe;           /**< NULL unless a PE was parsed */
+    const sk_signature *signature;      /**< NULL when not examined */
+    const sk_elf_identity *elf;         /**< NULL unless an ELF was parsed */
+    int have_yara;                      /**< rules were run: yara[] is written, maybe empty */
+    const char *const *yara;
+    size_t n_yara;
+} sk_snapshot_content;
+
+/** Write kind, md5, sha1, sha256, the VERSIONINFO top strings, pe, elf, signature and
+ * yara, in that order, into an object open in w. Returns w's error state. */
+int sk_snapshot_content_write(sk_jw *w, const sk_snapshot_content *c);
+
+/** The header line's host and collector (docs/formats/snapshot.md). */
+typedef struct sk_snapshot_header {
+    const char *host, *domain, *site, *region; /**< NULL when absent */
+    int live;                         /**< identity from the system: os and addresses follow */
+    const char *os_family, *os_name, *os_version;
+    const char *const *addresses;
+    size_t n_addresses;
+    const char *const *macs;
+    size_t n_macs;
+    const char *version;              /**< the collector's */
+    const char *const *options;       /**< the command line */
+    size_t n_options;
+    sk_time started;
+    const char *root, *windows_root;  /**< windows_root NULL unless given */
+} sk_snapshot_header;
+
+/** Append the header line (JSON and "\n"); nothing on error. */
+int sk_snapshot_header_write(sk_buf *out, const sk_snapshot_header *h);
+
+/** Append an error line: path (bytes), op ("open", "stat", "read", "readdir", "parse",
+ * "yara"), the message; nothing on error. */
+int sk_snapshot_error_write(sk_buf *out, const char *path, size_t path_len, const char *op, const char *msg);
+
+/** The end line. */
+typedef struct sk_snapshot_end {
+    sk_time finished;
+    uint64_t files, bytes_hashed, hole_bytes, errors;
+    int complete;
+} sk_snapshot_end;
+
+/** Append the end line; nothing on error. */
+int sk_snapshot_end_write(sk_buf *out, const sk_snapshot_end *e);
 
 #ifdef __cplusplus
 }

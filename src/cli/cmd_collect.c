@@ -115,6 +115,12 @@ static int under(const char *path, const char *root)
     return in;
 }
 
+static void on_warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    sk_cli_error("collect", "%s", msg);
+}
+
 static volatile int stop_requested;
 
 static void on_stop(int sig)
@@ -228,6 +234,7 @@ int cmd_collect_run(int argc, char **argv)
     }
     o.progress = isatty(2);
     o.stop = &stop_requested;
+    o.warn = on_warn;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop;
@@ -241,9 +248,10 @@ int cmd_collect_run(int argc, char **argv)
         return rc == SK_EINVAL ? SK_EXIT_USAGE : sk_exit_from_error(rc);
     }
     fprintf(stderr,
-            "collect: %llu files (%llu read again from the cache), %llu bytes hashed, %llu hard links, %llu symlinks not "
-            "followed, %llu special files and %llu other file systems skipped, %llu errors\n",
+            "collect: %llu files (%llu read again from the cache), %llu bytes hashed (%llu in holes, not read), %llu hard "
+            "links, %llu symlinks not followed, %llu special files and %llu other file systems skipped, %llu errors\n",
             (unsigned long long)s.files, (unsigned long long)s.cached, (unsigned long long)s.bytes_hashed,
+            (unsigned long long)s.hole_bytes,
             (unsigned long long)s.hardlinks, (unsigned long long)s.symlinks, (unsigned long long)s.special,
             (unsigned long long)s.other_fs, (unsigned long long)s.errors);
     return s.errors ? SK_EXIT_INPUT : SK_EXIT_OK;

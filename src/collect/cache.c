@@ -36,7 +36,7 @@ typedef struct old_entry {
     int seen;            /* found again in this run: kept */
 } old_entry;
 
-struct sk_cache {
+struct collect_cache {
     char *path;
     char header[160];
     char *old_text;     /* the file read at open; old entries point into it */
@@ -47,39 +47,68 @@ struct sk_cache {
     size_t n_entries;
     size_t n_lines;     /* entry lines in the file, well-formed or not */
     sk_map *fresh;      /* key -> malloc'd "content" of this run */
+    int rebuild;        /* the file was damaged: rewritten whatever this run finds */
     pthread_mutex_t mu;
 };
 
-/* Index the entry lines in [p, end) (at most `lines`); keys and contents stay in place. */
-static void index_entries(sk_cache *c, char *p, char *end, size_t lines)
+/* Why an entry line [p, e) is not one this file writes, or NULL: KEY (fsid:ino:size:
+ * mtime:ctime), a tab, a JSON object with no control bytes (our writer escapes them). */
+static const char *bad_entry(const char *p, const char *e)
 {
-    while (p < end && c->n_entries < lines) {
-        char *e = memchr(p, '\n', (size_t)(end - p));
-        if (!e) break; /* a torn last line is ignored */
-        char *tab = memchr(p, '\t', (size_t)(e - p));
-        if (tab && e - tab > 2) {
-            *e = '\0';
-            size_t kl = (size_t)(tab - p);
-            uint64_t h = sk_siphash13(c->seed, p, kl);
-            size_t i = h & c->mask;
-            for (; c->table[i]; i = (i + 1) & c->mask) {
-                old_entry *o = &c->entries[c->table[i] - 1];
-                if (o->hash == h && o->klen == kl && !memcmp(o->key, p, kl)) break;
-            }
-            if (!c->table[i]) { /* a repeated key: the first stays */
-                old_entry *oe = &c->entries[c->n_entries++];
-                *oe = (old_entry){p, kl, tab + 1, (size_t)(e - tab - 1), h, 0};
-                c->table[i] = (uint32_t)c->n_entries;
-            }
-        }
-        p = e + 1;
-    }
+    const char *tab = memchr(p, '\t', (size_t)(e - p));
+    if (!tab) return "no tab between key and content";
+    size_t colons = 0;
+    for (const char *q = p; q < tab; q++) colons += *q == ':';
+    if (colons < 4) return "the key is not FS:INODE:SIZE:MTIME:CTIME";
+    if (e - tab < 3 || tab[1] != '{' || e[-1] != '}') return "the content is not a JSON object";
+    for (const char *q = tab + 1; q < e; q++)
+        if ((unsigned char)*q < 0x20) return "a control byte in the content";
+    return NULL;
 }
 
-int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char *rules_id)
+/* Index the entry lines in [p, end) (at most `lines`); keys and contents stay in place.
+ * Returns 0, or -1 at the first line that is not well formed (described in why). */
+static int index_entries(collect_cache *c, char *p, char *end, size_t lines, char *why, size_t whyn)
+{
+    const char *start = c->old_text;
+    size_t line = 2;
+    while (p < end && c->n_entries < lines) {
+        char *e = memchr(p, '\n', (size_t)(end - p));
+        if (!e) break;
+        const char *bad = bad_entry(p, e);
+        if (bad) {
+            snprintf(why, whyn, "line %zu (byte %zu): %s", line, (size_t)(p - start), bad);
+            return -1;
+        }
+        char *tab = memchr(p, '\t', (size_t)(e - p));
+        *e = '\0';
+        size_t kl = (size_t)(tab - p);
+        uint64_t h = sk_siphash13(c->seed, p, kl);
+        size_t i = h & c->mask;
+        for (; c->table[i]; i = (i + 1) & c->mask) {
+            old_entry *o = &c->entries[c->table[i] - 1];
+            if (o->hash == h && o->klen == kl && !memcmp(o->key, p, kl)) break;
+        }
+        if (!c->table[i]) { /* a repeated key: the first stays */
+            old_entry *oe = &c->entries[c->n_entries++];
+            *oe = (old_entry){p, kl, tab + 1, (size_t)(e - tab - 1), h, 0};
+            c->table[i] = (uint32_t)c->n_entries;
+        }
+        p = e + 1;
+        line++;
+    }
+    if (p < end) {
+        snprintf(why, whyn, "line %zu (byte %zu): cut short (no newline at the end of the file)", line, (size_t)(p - start));
+        return -1;
+    }
+    return 0;
+}
+
+int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id,
+               void (*warn)(void *ctx, const char *msg), void *warn_ctx)
 {
     *out = NULL;
-    sk_cache *c = calloc(1, sizeof *c);
+    collect_cache *c = calloc(1, sizeof *c);
     if (!c) return sk_error_set(SK_ENOMEM, "out of memory");
     pthread_mutex_init(&c->mu, NULL);
     c->path = strdup(path);
@@ -93,14 +122,18 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
     size_t len = 0;
     if (!rc && access(path, F_OK) == 0) {
         rc = sk_file_read_all(path, CACHE_MAX, &c->old_text, &len);
-        if (rc) {
-            char msg[300];
+        if (rc) { /* the message names the file already */
+            char msg[600];
             snprintf(msg, sizeof msg, "%s", sk_error_last());
-            rc = sk_error_set(rc, "cache %s: %s", path, msg);
+            rc = sk_error_set(rc, "--cache %s", msg);
         } else {
             char *p = c->old_text, *end = p + len;
             char *nl = memchr(p, '\n', len);
-            /* another format, other digests or other rules: start afresh */
+            static const char magic[] = "sakimori-collect-cache/1 ";
+            char why[200] = "";
+            if (len && (!nl || (size_t)(nl - p) < sizeof magic - 1 || memcmp(p, magic, sizeof magic - 1)))
+                snprintf(why, sizeof why, "line 1 (byte 0): not a sakimori collect cache");
+            /* other digests or other rules: start afresh, silently (the options changed) */
             if (nl && (size_t)(nl - p) == strlen(c->header) && !memcmp(p, c->header, (size_t)(nl - p))) {
                 size_t lines = 0;
                 for (char *q = nl + 1; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++) lines++;
@@ -111,21 +144,34 @@ int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char
                 c->table = calloc(cap, sizeof *c->table);
                 c->mask = cap - 1;
                 if (!c->entries || !c->table || lines >= UINT32_MAX) rc = sk_error_set(SK_ENOMEM, "out of memory");
-                if (!rc) index_entries(c, nl + 1, end, lines);
+                if (!rc && index_entries(c, nl + 1, end, lines, why, sizeof why)) {
+                    /* damaged: none of it is trusted (a digest from it would go into the
+                     * snapshot unread); every file is read again and the cache rewritten */
+                    memset(c->table, 0, cap * sizeof *c->table);
+                    c->n_entries = 0;
+                }
+            }
+            if (why[0]) {
+                c->rebuild = 1;
+                if (warn) {
+                    char msg[700];
+                    snprintf(msg, sizeof msg, "--cache %s: %s: ignored, rebuilt from this run", path, why);
+                    warn(warn_ctx, msg);
+                }
             }
         }
     }
     if (rc) {
-        sk_cache_close(c, 0);
+        cache_close(c, 0);
         return rc;
     }
     *out = c;
     return 0;
 }
 
-size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_stat *st)
+size_t cache_make_key(char out[CACHE_KEY_MAX], const char *fsid, const os_stat *st)
 {
-    size_t fl = strnlen(fsid, SK_CACHE_KEY_MAX - 5 * 24);
+    size_t fl = strnlen(fsid, CACHE_KEY_MAX - 5 * 24);
     char *p = out;
     memcpy(p, fsid, fl);
     p += fl;
@@ -143,7 +189,7 @@ size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_st
     return (size_t)(p - out);
 }
 
-const char *sk_cache_get(sk_cache *c, const char *key, size_t klen, size_t *n)
+const char *cache_get(collect_cache *c, const char *key, size_t klen, size_t *n)
 {
     if (!c->table) return NULL;
     uint64_t h = sk_siphash13(c->seed, key, klen);
@@ -157,7 +203,7 @@ const char *sk_cache_get(sk_cache *c, const char *key, size_t klen, size_t *n)
     return NULL;
 }
 
-void sk_cache_get_many(sk_cache *c, size_t k, const char *const *keys, const size_t *klens, const char **out, size_t *outn)
+void cache_get_many(collect_cache *c, size_t k, const char *const *keys, const size_t *klens, const char **out, size_t *outn)
 {
     uint64_t h[64];
     while (k) {
@@ -177,12 +223,12 @@ void sk_cache_get_many(sk_cache *c, size_t k, const char *const *keys, const siz
                 if (t) __builtin_prefetch(c->entries[t - 1].key);
             }
         }
-        for (size_t i = 0; i < m; i++) out[i] = sk_cache_get(c, keys[i], klens[i], &outn[i]);
+        for (size_t i = 0; i < m; i++) out[i] = cache_get(c, keys[i], klens[i], &outn[i]);
         keys += m, klens += m, out += m, outn += m, k -= m;
     }
 }
 
-void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n)
+void cache_put(collect_cache *c, const char *key, const char *content, size_t n)
 {
     if (memchr(content, '\n', n)) return; /* never: JSON from our writer has no raw newline */
     char *v = strndup(content, n);
@@ -194,12 +240,12 @@ void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n)
     free(old);
 }
 
-int sk_cache_close(sk_cache *c, int save)
+int cache_close(collect_cache *c, int save)
 {
     if (!c) return 0;
     int rc = 0;
     /* nothing new and every entry seen again: the file on disk is already this run's */
-    if (save && c->fresh && c->old_text && sk_map_count(c->fresh) == 0) {
+    if (save && c->fresh && c->old_text && !c->rebuild && sk_map_count(c->fresh) == 0) {
         size_t seen = 0;
         for (size_t i = 0; i < c->n_entries; i++) seen += c->entries[i].seen != 0;
         if (seen == c->n_entries && c->n_entries == c->n_lines) save = 0;

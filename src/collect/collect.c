@@ -41,7 +41,11 @@
 #define RING 4096                      /* lines in flight, walk order */
 #define HOLD_MAX ((size_t)32 << 20)    /* executables kept whole up to this for parsing */
 #define CHUNK ((size_t)64 << 10)       /* reads while hashing: small copies into a cache-hot buffer (measured: 64K beats 256K by 25% on /usr) */
-#define MAX_DEPTH 384
+#define MAX_DEPTH 65536              /* directory levels descended (memory: a node per level on the walker's path) */
+#define FD_KEEP 32                   /* levels above the walker whose handles stay open; deeper ones reopen through ".." */
+#define PATH_CAP ((size_t)1 << 20)    /* longest display path */
+#define SK_STR_(x) #x
+#define SK_STR(x) SK_STR_(x)
 #define SLOT_KEEP ((size_t)32 << 10)   /* a slot's buffer kept for the next line up to this */
 #define LINE_MAX_BYTES ((size_t)8 << 20)
 
@@ -60,7 +64,7 @@ typedef struct slot {
     int state; /* 0 free, 1 reserved, 2 ready */
 } slot;
 
-struct sk_collector {
+struct collector {
     const sk_collect_options *opt;
     FILE *out;
     sk_collect_summary *sum;
@@ -71,16 +75,16 @@ struct sk_collector {
     int write_error;
     ctx *free_ctx;
     pthread_mutex_t ctx_mu;
-    uint64_t files, bytes_hashed, errors; /* under mu */
+    uint64_t files, bytes_hashed, errors, hole_bytes; /* under mu */
     uint64_t bytes_seen;                  /* sizes of the files done, for the ETA (under mu) */
     uint64_t bytes_estimate;              /* the file system's used bytes when the root is its top, else 0 */
-    sk_yara *yara;
-    sk_cache *cache;
+    collect_yara *yara;
+    collect_cache *cache;
     struct uid_name *users;   /* the root's own /etc/passwd, sorted by uid */
     size_t n_users;
 };
 
-static ctx *ctx_get(sk_collector *c)
+static ctx *ctx_get(collector *c)
 {
     pthread_mutex_lock(&c->ctx_mu);
     ctx *x = c->free_ctx;
@@ -101,7 +105,7 @@ static ctx *ctx_get(sk_collector *c)
     return x;
 }
 
-static void ctx_put(sk_collector *c, ctx *x)
+static void ctx_put(collector *c, ctx *x)
 {
     pthread_mutex_lock(&c->ctx_mu);
     x->next = c->free_ctx;
@@ -109,7 +113,7 @@ static void ctx_put(sk_collector *c, ctx *x)
     pthread_mutex_unlock(&c->ctx_mu);
 }
 
-static void ctx_free_all(sk_collector *c)
+static void ctx_free_all(collector *c)
 {
     for (ctx *x = c->free_ctx, *n; x; x = n) {
         n = x->next;
@@ -124,7 +128,7 @@ static void ctx_free_all(sk_collector *c)
 
 /* ---- the ordered output ------------------------------------------------------------ */
 
-static uint64_t reserve(sk_collector *c)
+static uint64_t reserve(collector *c)
 {
     pthread_mutex_lock(&c->mu);
     while (c->next_seq - c->next_out >= RING) pthread_cond_wait(&c->space, &c->mu);
@@ -135,7 +139,7 @@ static uint64_t reserve(sk_collector *c)
 }
 
 /* The line for `seq` is in its slot: mark it ready and write every ready line at the head. */
-static void publish(sk_collector *c, uint64_t seq)
+static void publish(collector *c, uint64_t seq)
 {
     pthread_mutex_lock(&c->mu);
     c->ring[seq % RING].state = 2;
@@ -157,43 +161,34 @@ static void publish(sk_collector *c, uint64_t seq)
     pthread_mutex_unlock(&c->mu);
 }
 
-static sk_buf *line_of(sk_collector *c, uint64_t seq)
+static sk_buf *line_of(collector *c, uint64_t seq)
 {
     return &c->ring[seq % RING].line;
 }
 
 /* One more file in the snapshot, of `size` bytes. */
-static void count_file(sk_collector *c, uint64_t size, uint64_t hashed)
+static void count_file(collector *c, uint64_t size, uint64_t hashed, uint64_t holes)
 {
     pthread_mutex_lock(&c->mu);
     c->files++;
     c->bytes_seen += size;
     c->bytes_hashed += hashed;
+    c->hole_bytes += holes;
     pthread_mutex_unlock(&c->mu);
 }
 
 /* ---- pieces of a line -------------------------------------------------------------- */
 
 /* Append an error line to b (a slot's buffer: errors follow their file's line). */
-static void append_error(sk_collector *c, sk_buf *b, const char *path, size_t plen, const char *op, const char *msg)
+static void append_error(collector *c, sk_buf *b, const char *path, size_t plen, const char *op, const char *msg)
 {
-    size_t mark = b->len;
-    sk_jw w;
-    sk_jw_init(&w, b);
-    sk_jw_object_begin(&w);
-    sk_jw_kv_string(&w, "type", "error");
-    sk_jw_key(&w, "path");
-    sk_jw_stringn(&w, path, plen);
-    sk_jw_kv_string(&w, "op", op);
-    sk_jw_kv_string(&w, "error", msg);
-    sk_jw_object_end(&w);
-    if (sk_jw_error(&w) || sk_buf_putc(b, '\n')) sk_buf_truncate(b, mark);
+    sk_snapshot_error_write(b, path, plen, op, msg);
     pthread_mutex_lock(&c->mu);
     c->errors++;
     pthread_mutex_unlock(&c->mu);
 }
 
-static void error_line(sk_collector *c, const char *path, size_t plen, const char *op, const char *msg)
+static void error_line(collector *c, const char *path, size_t plen, const char *op, const char *msg)
 {
     uint64_t seq = reserve(c);
     sk_buf *b = line_of(c, seq);
@@ -201,65 +196,25 @@ static void error_line(sk_collector *c, const char *path, size_t plen, const cha
     publish(c, seq);
 }
 
-static char *put_lit(char *o, const char *lit)
+/* A file's metadata as the snapshot writer (sakimori/inventory.h) takes it. */
+static sk_snapshot_file snap_file(const char *path, size_t plen, const os_stat *st)
 {
-    size_t n = strlen(lit);
-    memcpy(o, lit, n);
-    return o + n;
+    return (sk_snapshot_file){.path = path, .path_len = plen, .size = st->size, .inode = st->ino, .nlink = st->nlink,
+                              .mtime = st->mtime, .ctime = st->ctime, .crtime = st->crtime, .mode = st->mode,
+                              .uid = st->uid, .gid = st->gid, .owner = st->owner};
 }
 
-/* ,"key":"instant" as sk_jw_kv_time writes it; nothing for SK_TIME_NONE. */
-static char *put_time(char *o, const char *key_lit, sk_time t)
+/* The members every file line starts with, written straight into b. */
+static int file_members(sk_buf *b, const char *path, size_t plen, const os_stat *st)
 {
-    if (t == SK_TIME_NONE) return o;
-    o = put_lit(o, key_lit);
-    size_t n = sk_time_format_trim(o, t);
-    o += n;
-    *o++ = '"';
-    return o;
+    sk_snapshot_file f = snap_file(path, plen, st);
+    return sk_snapshot_file_members(b, &f) ? -1 : 0;
 }
 
-/* The members every file line starts with, written straight into b (a rescan writes
- * little else): the same bytes as the JSON writer's. */
-static int file_members(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st)
+static void file_common(sk_jw *w, const char *path, size_t plen, const os_stat *st)
 {
-    if (sk_buf_append(b, "\"type\":\"file\",\"path\":", 21) || sk_json_escape(b, path, plen)) return -1;
-    if (sk_buf_reserve(b, 400)) return -1;
-    char *o = b->data + b->len;
-    o = put_lit(o, ",\"size\":");
-    o = sk_dec_u64(o, st->size);
-    o = put_time(o, ",\"mtime\":\"", st->mtime);
-    o = put_time(o, ",\"ctime\":\"", st->ctime);
-    o = put_time(o, ",\"crtime\":\"", st->crtime);
-    o = put_lit(o, ",\"mode\":\"0");
-    unsigned m = st->mode;
-    char oct[12];
-    int k = 0;
-    do oct[k++] = (char)('0' + (m & 7)); while ((m >>= 3));
-    while (k < 3) oct[k++] = '0';
-    while (k) *o++ = oct[--k];
-    o = put_lit(o, "\",\"uid\":");
-    o = sk_dec_u64(o, st->uid);
-    o = put_lit(o, ",\"gid\":");
-    o = sk_dec_u64(o, st->gid);
-    b->len = (size_t)(o - b->data);
-    if (st->owner[0] && (sk_buf_append(b, ",\"owner\":", 9) || sk_json_escape(b, st->owner, strnlen(st->owner, sizeof st->owner))))
-        return -1;
-    if (sk_buf_reserve(b, 64)) return -1;
-    o = b->data + b->len;
-    o = put_lit(o, ",\"inode\":");
-    o = sk_dec_u64(o, st->ino);
-    o = put_lit(o, ",\"nlink\":");
-    o = sk_dec_u64(o, st->nlink);
-    *o = '\0';
-    b->len = (size_t)(o - b->data);
-    return 0;
-}
-
-static void file_common(sk_jw *w, const char *path, size_t plen, const sk_os_stat *st)
-{
-    if (sk_jw_raw(w, "", 0)) return; /* the writer's comma, then the members themselves */
-    if (file_members(w->out, path, plen, st) && !w->err) w->err = SK_ELIMIT;
+    sk_snapshot_file f = snap_file(path, plen, st);
+    sk_snapshot_file_write(w, &f);
 }
 
 typedef struct uid_name {
@@ -282,22 +237,22 @@ static int by_uid(const void *a, const void *b)
 
 /* The user names of the collected system itself: <root>/etc/passwd, read through the
  * root's handle without following a symlink (an image's users, not this machine's). */
-static void load_users(sk_collector *c, int root_fd)
+static void load_users(collector *c, int root_fd)
 {
     int etc, fd;
-    if (c->opt->windows_root || sk_os_open_dir_at(root_fd, "etc", &etc)) return;
-    int rc = sk_os_open_file_at(etc, "passwd", &fd);
-    sk_os_close(etc);
+    if (c->opt->windows_root || os_open_dir_at(root_fd, "etc", &etc)) return;
+    int rc = os_open_file_at(etc, "passwd", &fd);
+    os_close(etc);
     if (rc) return;
-    sk_os_stat st;
+    os_stat st;
     char *text = NULL;
     size_t len = 0;
-    if (!sk_os_fstat(fd, &st) && st.type == SK_OS_REG && st.size <= ((size_t)4 << 20) && (text = malloc(st.size + 1))) {
+    if (!os_fstat(fd, &st) && st.type == OS_REG && st.size <= ((size_t)4 << 20) && (text = malloc(st.size + 1))) {
         ssize_t n;
-        while (len < st.size && (n = sk_os_read(fd, text + len, st.size - len)) > 0) len += (size_t)n;
+        while (len < st.size && (n = os_read(fd, text + len, st.size - len)) > 0) len += (size_t)n;
         text[len] = '\0';
     }
-    sk_os_close(fd);
+    os_close(fd);
     if (!text) return;
     size_t cap = 0;
     for (char *line = text, *next; line && *line; line = next) {
@@ -330,7 +285,7 @@ static void load_users(sk_collector *c, int root_fd)
 /* The owner: on a Windows volume mounted with ntfs-3g, the SID from the file's security
  * descriptor (the system.ntfs_acl attribute); elsewhere the user name the collected
  * system's /etc/passwd gives the uid, when it has one. */
-static void set_owner(const sk_collector *c, int dirfd, const char *name, sk_os_stat *st)
+static void set_owner(const collector *c, int dirfd, const char *name, os_stat *st)
 {
     st->owner[0] = '\0';
     if (!c->opt->windows_root) {
@@ -340,15 +295,15 @@ static void set_owner(const sk_collector *c, int dirfd, const char *name, sk_os_
         if (u) snprintf(st->owner, sizeof st->owner, "%s", u->name);
         return;
     }
-    if (st->type != SK_OS_REG) return;
+    if (st->type != OS_REG) return;
     uint8_t sd[16384];
-    ssize_t n = sk_os_xattr_at(dirfd, name, "system.ntfs_acl", sd, sizeof sd);
+    ssize_t n = os_xattr_at(dirfd, name, "system.ntfs_acl", sd, sizeof sd);
     char sid[SK_SID_MAX];
     if (n > 0 && !sk_sd_owner(sd, (size_t)n, sid)) snprintf(st->owner, sizeof st->owner, "%s", sid);
 }
 
 /* One of our own files (the snapshot, the cache) met by a live walk: not evidence. */
-static int is_ours(const sk_collect_options *o, const sk_os_stat *st)
+static int is_ours(const sk_collect_options *o, const os_stat *st)
 {
     for (int k = 0; k < o->n_exclude; k++)
         if (st->dev == o->exclude_dev[k] && st->ino == o->exclude_ino[k]) return 1;
@@ -386,7 +341,7 @@ static const char *const doc_exts[] = {".doc", ".docx", ".docm", ".xls", ".xlsx"
                                        ".pptm", ".pdf", ".rtf", ".odt", ".ods", ".odp", ".txt", ".csv", ".msg",
                                        ".eml", ".pst", ".ost", ".vsd", ".vsdx", ".dwg", ".dxf", ".one", NULL};
 
-sk_file_kind sk_collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len)
+sk_file_kind collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len)
 {
     if (sk_pe_is_pe(d, n)) return SK_KIND_PE;
     if (sk_elf_is_elf(d, n)) return SK_KIND_ELF;
@@ -406,11 +361,20 @@ sk_file_kind sk_collect_kind(const uint8_t *d, size_t n, const char *name, size_
 
 /* ---- a file, in a worker ----------------------------------------------------------- */
 
+/* A signal asked the collector to stop: checked between blocks, so that a huge file
+ * does not hold it up. */
+static int stopped(const sk_collect_options *o)
+{
+    return o->stop && *o->stop;
+}
+
+static uint8_t zeros[CHUNK]; /* a hole's bytes, never written */
+
 typedef struct job {
-    sk_collector *c;
+    collector *c;
     uint64_t seq;
     int fd;
-    sk_os_stat st;
+    os_stat st;
     size_t plen;
     char *cache_key; /* NULL without a cache */
     char path[];
@@ -435,7 +399,7 @@ static int pread_digest(void *vctx, const sk_pe_layout *lay, const char *md_name
     for (int r = 0; r < 3 && ok; r++)
         for (uint64_t o = ranges[r][0]; o < ranges[r][1] && ok;) {
             size_t want = ranges[r][1] - o < im->cap ? (size_t)(ranges[r][1] - o) : im->cap;
-            ssize_t got = sk_os_pread(im->fd, im->buf, want, o);
+            ssize_t got = os_pread(im->fd, im->buf, want, o);
             if (got <= 0) ok = 0;
             else {
                 ok = !sk_md_update(m, im->buf, (size_t)got);
@@ -450,7 +414,7 @@ static int pread_digest(void *vctx, const sk_pe_layout *lay, const char *md_name
 static void file_job(void *arg)
 {
     job *j = arg;
-    sk_collector *c = j->c;
+    collector *c = j->c;
     const sk_collect_options *o = c->opt;
     ctx *x = ctx_get(c);
     const char *base = j->path + j->plen;
@@ -464,29 +428,43 @@ static void file_job(void *arg)
         goto fail;
     }
     sk_arena_reset(x->arena);
-    sk_os_stat st;
-    if (sk_os_fstat(j->fd, &st)) {
+    os_stat st;
+    if (os_fstat(j->fd, &st)) {
         errop = "stat";
         snprintf(errbuf, sizeof errbuf, "%s", sk_error_last());
         goto fail;
     }
     memcpy(st.owner, j->st.owner, sizeof st.owner); /* read by the walk */
-    if (st.ino != j->st.ino || st.dev != j->st.dev || st.type != SK_OS_REG) {
+    if (st.ino != j->st.ino || st.dev != j->st.dev || st.type != OS_REG) {
         errop = "open";
         snprintf(errbuf, sizeof errbuf, "the file changed between the walk and the read");
         goto fail;
     }
-    if (st.size > (1u << 20)) sk_os_advise_sequential(j->fd);
-    /* the first chunk says what the file is */
-    size_t held = 0;
-    ssize_t r = sk_os_read(j->fd, x->hold, CHUNK < HOLD_MAX ? CHUNK : HOLD_MAX);
+    if (stopped(o)) {
+        errop = "read";
+        snprintf(errbuf, sizeof errbuf, "interrupted: not read");
+        goto fail;
+    }
+    if (st.size > (1u << 20)) os_advise_sequential(j->fd);
+    /* Every read is bounded by the size statted on the open descriptor: a file that
+     * grows while it is read is read to that size, never "until the end". The read
+     * that reaches that size asks for one byte more, so a file longer than it says is
+     * noticed without another call. */
+    const uint64_t size = st.size;
+    size_t first = size < CHUNK ? (size_t)size + 1 : CHUNK;
+    ssize_t r = os_pread(j->fd, x->hold, first, 0);
     if (r < 0) {
         errop = "read";
         snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
         goto fail;
     }
-    held = (size_t)r;
-    sk_file_kind kind = sk_collect_kind(x->hold, held, base, base_len);
+    int longer = (uint64_t)r > size, shorter = 0, probed = size < CHUNK;
+    size_t held = longer ? (size_t)size : (size_t)r;
+    uint64_t pos = held, holes = 0;
+    /* a short first read need not be the end (network and FUSE file systems): the loop
+     * below goes on from there, and a read of 0 bytes before `size` is the end */
+    /* the first chunk says what the file is */
+    sk_file_kind kind = collect_kind(x->hold, held, base, base_len);
     int exec = kind == SK_KIND_PE || kind == SK_KIND_ELF || kind == SK_KIND_MACHO || kind == SK_KIND_SCRIPT;
     /* a PE is kept whole (up to HOLD_MAX) for its parser and signature; an ELF's
      * identity lies in its first chunk; everything else streams through a small buffer
@@ -494,40 +472,95 @@ static void file_job(void *arg)
     int parse = kind == SK_KIND_PE;
     unsigned which = (exec || st.size <= o->hash_limit) ? o->digests : 0;
     int ok = !which || (!sk_hasher_begin(x->hasher, which) && (!held || !sk_hasher_update(x->hasher, x->hold, held)));
-    uint64_t total = held;
-    int whole = 1; /* the file fits in hold */
-    /* a regular file's read comes back short only at its end: no second read for the
-     * many files smaller than one chunk */
-    if (which && (size_t)r == CHUNK) {
-        for (;;) {
-            uint8_t *dst;
-            size_t cap;
-            if (parse && held + CHUNK <= HOLD_MAX) {
-                dst = x->hold + held, cap = CHUNK;
-            } else {
-                dst = x->chunk, cap = CHUNK;
-            }
-            ssize_t n = sk_os_read(j->fd, dst, cap);
-            if (n < 0) {
-                errop = "read";
-                snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
-                goto fail;
-            }
-            if (n == 0) break;
-            if (dst == x->hold + held)
-                held += (size_t)n;
-            else
-                whole = 0;
-            total += (uint64_t)n;
-            if (ok) ok = !sk_hasher_update(x->hasher, dst, (size_t)n);
+    /* holes (st.alloc below the size) are found with SEEK_DATA/SEEK_HOLE and fed to the
+     * digests as zeros without being read: the bytes every reader of the file sees */
+    uint64_t data_end = st.alloc < size ? pos : UINT64_MAX, zeros_to = 0;
+    while (which && ok && !longer && !shorter && pos < size) {
+        if (stopped(o)) {
+            errop = "read";
+            snprintf(errbuf, sizeof errbuf, "interrupted after %llu of %llu bytes", (unsigned long long)pos,
+                     (unsigned long long)size);
+            goto fail;
         }
-    } else if ((size_t)r == CHUNK && (uint64_t)held < st.size) {
-        whole = 0;
+        if (pos < zeros_to) { /* in a hole: zeros, a chunk per turn (after the stop check) */
+            size_t n = zeros_to - pos < CHUNK ? (size_t)(zeros_to - pos) : CHUNK;
+            const uint8_t *src = zeros;
+            if (parse && held == pos && held + n <= HOLD_MAX) {
+                memset(x->hold + held, 0, n);
+                src = x->hold + held;
+                held += n;
+            }
+            ok = !sk_hasher_update(x->hasher, src, n);
+            holes += n;
+            pos += n;
+            continue;
+        }
+        if (pos >= data_end) {
+            uint64_t d, h;
+            if (os_next_data(j->fd, pos, &d, &h)) {
+                data_end = UINT64_MAX; /* the file system cannot say: read it all */
+                continue;
+            }
+            if (d > size) d = size;
+            if (h > size || h <= d) h = size;
+            zeros_to = d;
+            data_end = h;
+            continue;
+        }
+        uint64_t lim = (data_end < size ? data_end : size) - pos;
+        size_t want = lim < CHUNK ? (size_t)lim : CHUNK;
+        int probe = pos + want == size && want < CHUNK;
+        uint8_t *dst = parse && held == pos && held + CHUNK <= HOLD_MAX ? x->hold + held : x->chunk;
+        ssize_t n = os_pread(j->fd, dst, want + (size_t)probe, pos);
+        if (n < 0) {
+            errop = "read";
+            snprintf(errbuf, sizeof errbuf, "%s", strerror(errno));
+            goto fail;
+        }
+        if (n == 0) {
+            shorter = 1;
+            break;
+        }
+        probed |= probe;
+        if ((uint64_t)n > size - pos) {
+            longer = 1;
+            n = (ssize_t)(size - pos);
+        }
+        if (dst == x->hold + held) held += (size_t)n;
+        ok = !sk_hasher_update(x->hasher, dst, (size_t)n);
+        pos += (uint64_t)n;
     }
+    if (which && ok && !longer && !shorter && pos == size && !probed) {
+        uint8_t one;
+        if (os_pread(j->fd, &one, 1, size) > 0) longer = 1;
+    }
+    uint64_t total = which ? pos : 0;
+    int whole = held == size; /* the file fits in hold */
     if (!ok) {
         errop = "read";
         snprintf(errbuf, sizeof errbuf, "digest failed");
         goto fail;
+    }
+    /* changed while read: its size, modification or change time moved, or its bytes
+     * ended before or went on past the size it had */
+    char changed[200] = "";
+    {
+        os_stat after;
+        int moved = !os_fstat(j->fd, &after) &&
+                    (after.size != st.size || after.mtime != st.mtime || after.ctime != st.ctime);
+        if (moved || longer || (shorter && which)) {
+            size_t k = (size_t)snprintf(changed, sizeof changed, "the file changed while it was read (");
+            if (shorter) k += (size_t)snprintf(changed + k, sizeof changed - k, "it ended at byte %llu, ", (unsigned long long)pos);
+            if (longer) k += (size_t)snprintf(changed + k, sizeof changed - k, "it went on past byte %llu, ", (unsigned long long)size);
+            if (moved && after.size != st.size && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "size %llu then %llu, ", (unsigned long long)st.size,
+                                      (unsigned long long)after.size);
+            if (moved && after.mtime != st.mtime && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "modified, ");
+            if (moved && after.ctime != st.ctime && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "status changed, ");
+            if (k >= 2 && k < sizeof changed) snprintf(changed + k - 2, sizeof changed - (k - 2), "): the digests are of the bytes read");
+        }
     }
     sk_digests dg;
     if (which && sk_hasher_end(x->hasher, &dg)) {
@@ -553,7 +586,7 @@ static void file_job(void *arg)
                     lay.cert_size <= (16u << 20) && lay.cert_off + lay.cert_size <= st.size) {
                     uint8_t *cert = sk_arena_alloc(x->arena, (size_t)lay.cert_size);
                     pread_image im = {j->fd, x->chunk, CHUNK};
-                    if (cert && sk_os_pread(j->fd, cert, (size_t)lay.cert_size, lay.cert_off) == (ssize_t)lay.cert_size)
+                    if (cert && os_pread(j->fd, cert, (size_t)lay.cert_size, lay.cert_off) == (ssize_t)lay.cert_size)
                         sk_pe_authenticode_check(&lay, cert, (size_t)lay.cert_size, pread_digest, &im, x->arena, &sig);
                     else {
                         sig.status = SK_SIG_MALFORMED;
@@ -568,11 +601,11 @@ static void file_job(void *arg)
     } else if (kind == SK_KIND_ELF) {
         have_elf = !sk_elf_parse(x->hold, held, &elf);
     }
-    sk_strlist yara = {0};
+    strlist yara = {0};
     char yerr[160] = "";
     int yara_failed = 0;
     if (c->yara)
-        yara_failed = sk_yara_scan(c->yara, j->fd, whole ? x->hold : NULL, whole ? held : 0, x->arena, &yara, yerr, sizeof yerr);
+        yara_failed = yara_scan(c->yara, j->fd, whole ? x->hold : NULL, whole ? held : 0, x->arena, &yara, yerr, sizeof yerr);
     /* the line */
     sk_buf *b = line_of(c, j->seq);
     sk_buf content;
@@ -585,13 +618,22 @@ static void file_job(void *arg)
     sk_jw cw;
     sk_jw_init(&cw, &content);
     sk_jw_object_begin(&cw);
-    sk_collect_content_write(&cw, kind, which & SK_DIGEST_MD5 ? dg.md5 : NULL, which & SK_DIGEST_SHA1 ? dg.sha1 : NULL,
-                             which & SK_DIGEST_SHA256 ? dg.sha256 : NULL, have_pe ? &pe : NULL, have_pe ? &sig : NULL,
-                             have_elf ? &elf : NULL, c->yara ? &yara : NULL);
+    sk_snapshot_content yc = {.kind = kind,
+                              .md5 = which & SK_DIGEST_MD5 ? dg.md5 : NULL,
+                              .sha1 = which & SK_DIGEST_SHA1 ? dg.sha1 : NULL,
+                              .sha256 = which & SK_DIGEST_SHA256 ? dg.sha256 : NULL,
+                              .pe = have_pe ? &pe : NULL,
+                              .signature = have_pe ? &sig : NULL,
+                              .elf = have_elf ? &elf : NULL,
+                              .have_yara = c->yara != NULL,
+                              .yara = yara.v,
+                              .n_yara = yara.n};
+    sk_snapshot_content_write(&cw, &yc);
     sk_jw_object_end(&cw);
     /* splice the content members (without their braces) into the line: sk_jw_raw
      * writes the separating comma as for any member */
     if (!sk_jw_error(&cw) && content.len > 2) sk_jw_raw(&w, content.data + 1, content.len - 2);
+    if (changed[0]) sk_jw_kv_bool(&w, "changed_while_read", 1);
     sk_jw_object_end(&w);
     if (sk_jw_error(&w) || sk_jw_error(&cw)) {
         sk_buf_reset(b);
@@ -601,10 +643,14 @@ static void file_job(void *arg)
         goto fail;
     }
     sk_buf_putc(b, '\n');
+    if (changed[0]) append_error(c, b, j->path, j->plen, "read", changed);
     if (yara_failed) append_error(c, b, j->path, j->plen, "yara", yerr);
-    if (c->cache && j->cache_key && which && !yara_failed) sk_cache_put(c->cache, j->cache_key, content.data, content.len);
+    /* cached only when the content read is the content the key (the walk's metadata) names */
+    int same = st.size == j->st.size && st.mtime == j->st.mtime && st.ctime == j->st.ctime;
+    if (c->cache && j->cache_key && which && !yara_failed && !changed[0] && same)
+        cache_put(c->cache, j->cache_key, content.data, content.len);
     sk_buf_free(&content);
-    count_file(c, st.size, which ? total : 0);
+    count_file(c, st.size, which ? total : 0, which ? holes : 0);
     publish(c, j->seq);
     goto done;
 fail: {
@@ -618,90 +664,35 @@ fail: {
         sk_jw_object_end(&fw);
         if (!sk_jw_error(&fw)) sk_buf_putc(fb, '\n');
         append_error(c, fb, j->path, j->plen, errop, errbuf);
-        count_file(c, j->st.size, 0);
+        count_file(c, j->st.size, 0, 0);
         publish(c, j->seq);
     }
 done:
     if (x) ctx_put(c, x);
-    sk_os_close(j->fd);
+    os_close(j->fd);
     free(j->cache_key);
     free(j);
 }
 
-void sk_collect_content_write(sk_jw *w, sk_file_kind kind, const uint8_t *md5, const uint8_t *sha1, const uint8_t *sha256,
-                              const sk_pe_identity *pe, const sk_signature *sig, const sk_elf_identity *elf,
-                              const sk_strlist *yara)
-{
-    char hex[65];
-    sk_jw_kv_string(w, "kind", sk_file_kind_name(kind));
-    if (md5) {
-        sk_hex(hex, md5, 16);
-        sk_jw_kv_string(w, "md5", hex);
-    }
-    if (sha1) {
-        sk_hex(hex, sha1, 20);
-        sk_jw_kv_string(w, "sha1", hex);
-    }
-    if (sha256) {
-        sk_hex(hex, sha256, 32);
-        sk_jw_kv_string(w, "sha256", hex);
-    }
-    if (pe) {
-        sk_pe_top_strings_write(w, pe);
-        sk_jw_key(w, "pe");
-        sk_pe_identity_write(w, pe);
-    }
-    if (elf) {
-        sk_jw_key(w, "elf");
-        sk_elf_identity_write(w, elf);
-    }
-    if (sig) {
-        sk_jw_key(w, "signature");
-        sk_signature_write(w, sig);
-    }
-    if (yara) {
-        sk_jw_key(w, "yara");
-        sk_jw_array_begin(w);
-        for (size_t i = 0; i < yara->n; i++) sk_jw_string(w, yara->v[i]);
-        sk_jw_array_end(w);
-    }
-}
-
+/* This host's addresses and MACs (a MAC shared by several addresses once), as arrays
+ * of strings in one pool: the header's host.addresses and host.macs. */
 typedef struct iflist {
-    sk_buf addrs, macs;
-    int na, nm;
+    char pool[16384];
+    size_t used;
+    const char *v[2][128];
+    size_t n[2];
 } iflist;
 
 static void on_if(void *arg, int mac, const char *text)
 {
     iflist *l = arg;
-    sk_buf *b = mac ? &l->macs : &l->addrs;
-    int *n = mac ? &l->nm : &l->na;
-    /* a MAC shared by several addresses is listed once */
-    if (mac && l->macs.len && strstr(l->macs.data, text)) return;
-    if (*n) sk_buf_putc(b, ',');
-    sk_json_escape(b, text, strlen(text));
-    (*n)++;
-    sk_buf_putc(b, '\0');
-    b->len--;
-}
-
-void sk_collect_write_addresses(sk_jw *w)
-{
-    iflist l = {.na = 0, .nm = 0};
-    sk_buf_init(&l.addrs, 1 << 16);
-    sk_buf_init(&l.macs, 1 << 16);
-    sk_os_interfaces(on_if, &l);
-    sk_jw_key(w, "addresses");
-    sk_jw_array_begin(w);
-    if (l.na) sk_jw_raw(w, l.addrs.data, l.addrs.len);
-    sk_jw_array_end(w);
-    sk_jw_key(w, "macs");
-    sk_jw_array_begin(w);
-    if (l.nm) sk_jw_raw(w, l.macs.data, l.macs.len);
-    sk_jw_array_end(w);
-    sk_buf_free(&l.addrs);
-    sk_buf_free(&l.macs);
+    size_t len = strlen(text) + 1;
+    if (l->n[mac] == 128 || l->used + len > sizeof l->pool) return;
+    for (size_t i = 0; mac && i < l->n[1]; i++)
+        if (!strcmp(l->v[1][i], text)) return;
+    memcpy(l->pool + l->used, text, len);
+    l->v[mac][l->n[mac]++] = l->pool + l->used;
+    l->used += len;
 }
 
 /* ---- the walk ----------------------------------------------------------------------
@@ -731,11 +722,14 @@ typedef struct dnode {
     int fd;                  /* -1 until opened */
     size_t depth;            /* 1 for the root */
     char *name;              /* in the parent's names */
-    char *path;              /* display path */
-    size_t path_len;
+    size_t path_len;         /* of its display path: the parent's, a separator, name */
+    int path_ends_sep;       /* the display path ends in the separator (a root such as "/") */
+    uint64_t dev, ino;       /* its identity, to check a reopened handle against */
+    int lost;                /* its handle could not be reopened: its remaining entries are error lines */
+    size_t free_next;        /* tree_free's cursor */
     char *open_err, *read_err;
-    sk_os_names names;
-    sk_os_stat *st;
+    os_names names;
+    os_stat *st;
     char **err;              /* per entry: why its metadata could not be read */
     struct dnode **child;    /* per entry: the node of a subdirectory to descend */
     uint32_t *line_off, *line_len; /* per entry: its line in `lines` (cache hits) */
@@ -745,9 +739,12 @@ typedef struct dnode {
 } dnode;
 
 typedef struct walk {
-    sk_collector *c;
+    collector *c;
     sk_pool *pool;
     sk_buf path;     /* display path of the current entry */
+    sk_buf dir;      /* display path of the walker's directory */
+    const char *root_path;
+    size_t root_len;
     char sep;
     uint64_t root_dev;
     sk_map *links;   /* "dev:ino" -> first path, for hard-linked files */
@@ -764,7 +761,7 @@ typedef struct walk {
 } walk;
 
 /* 0: descend; 1: another file system; 2: too deep */
-static int descend(const walk *wk, const dnode *d, const sk_os_stat *st)
+static int descend(const walk *wk, const dnode *d, const os_stat *st)
 {
     if (st->dev != wk->root_dev && !wk->c->opt->cross_fs) return 1;
     if (d->depth >= MAX_DEPTH) return 2;
@@ -780,28 +777,76 @@ static int entry_path(sk_buf *b, const char *dir, size_t dlen, char sep, const c
     return sk_buf_puts(b, name) ? -1 : 0;
 }
 
-static void node_free(dnode *d)
+/* The length of the display path of entry `name` of d (entry_path's arithmetic). */
+static size_t child_path_len(const walk *wk, const dnode *d, const char *name)
 {
-    if (!d) return;
-    if (d->child)
-        for (size_t i = 0; i < d->names.n; i++) node_free(d->child[i]);
+    return d->path_len + (d->path_ends_sep ? 0 : 1) + strlen(name);
+}
+
+/* d's display path into b, from the names of its ancestors (which live while d does):
+ * nodes keep no copy of their path, so that a deep chain costs memory linear in its
+ * depth. Any thread. */
+static int node_path(const walk *wk, const dnode *d, sk_buf *b)
+{
+    sk_buf_reset(b);
+    if (sk_buf_reserve(b, d->path_len + 1)) return -1;
+    char *o = b->data;
+    size_t at = d->path_len;
+    for (const dnode *n = d; n->parent; n = n->parent) {
+        size_t nl = strlen(n->name);
+        if (nl > at) return -1;
+        at -= nl;
+        memcpy(o + at, n->name, nl);
+        if (!n->parent->path_ends_sep) {
+            if (!at) return -1;
+            o[--at] = wk->sep;
+        }
+    }
+    if (at != wk->root_len) return -1;
+    memcpy(o, wk->root_path, at);
+    b->len = d->path_len;
+    o[b->len] = '\0';
+    return 0;
+}
+
+/* Free one node (its children are freed, or were handed on, already). */
+static void node_free_one(dnode *d)
+{
     if (d->err)
         for (size_t i = 0; i < d->names.n; i++) free(d->err[i]);
-    if (d->fd >= 0 && d->parent) sk_os_close(d->fd); /* the root's handle is the caller's */
+    if (d->fd >= 0 && d->parent) os_close(d->fd); /* the root's handle is the caller's */
     free(d->err);
     free(d->child);
     free(d->st);
     free(d->line_off);
     free(d->line_len);
     sk_buf_free(&d->lines);
-    sk_os_names_free(&d->names);
+    os_names_free(&d->names);
     free(d->open_err);
     free(d->read_err);
-    free(d->path);
     free(d);
 }
 
-static dnode *node_new(dnode *parent, char *name, const char *path, size_t plen)
+/* Free d and every node under it, without recursion (a chain may be MAX_DEPTH deep). */
+static void tree_free(dnode *d)
+{
+    if (!d) return;
+    dnode *stop = d->parent;
+    while (d) {
+        dnode *ch = NULL;
+        while (d->child && d->free_next < d->names.n && !(ch = d->child[d->free_next++])) {}
+        if (ch) {
+            d->child[d->free_next - 1] = NULL;
+            d = ch;
+            continue;
+        }
+        dnode *p = d->parent;
+        node_free_one(d);
+        d = p == stop ? NULL : p;
+    }
+}
+
+static dnode *node_new(dnode *parent, char *name, size_t plen, const os_stat *st)
 {
     dnode *d = calloc(1, sizeof *d);
     if (!d) return NULL;
@@ -809,31 +854,26 @@ static dnode *node_new(dnode *parent, char *name, const char *path, size_t plen)
     d->parent = parent;
     d->depth = parent ? parent->depth + 1 : 1;
     d->name = name;
-    d->path = malloc(plen + 1);
-    if (!d->path) {
-        free(d);
-        return NULL;
-    }
-    memcpy(d->path, path, plen);
-    d->path[plen] = '\0';
     d->path_len = plen;
+    d->dev = st->dev;
+    d->ino = st->ino;
     sk_buf_init(&d->lines, (size_t)1 << 34);
     return d;
 }
 
-static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n);
+static void format_cached(sk_buf *b, const char *path, size_t plen, const os_stat *st, const char *content, size_t n);
 
 /* Prepare a node (any thread; its parent's handle is open while it is not done). */
 static void prepare(walk *wk, dnode *d)
 {
     const sk_collect_options *o = wk->c->opt;
-    if (d->fd < 0 && sk_os_open_dir_at(d->parent->fd, d->name, &d->fd)) {
+    if (d->fd < 0 && (d->parent->fd < 0 || os_open_dir_at(d->parent->fd, d->name, &d->fd))) {
         d->fd = -1;
-        d->open_err = strdup(sk_error_last());
+        d->open_err = strdup(d->parent->fd < 0 ? "its parent directory moved during the walk: not listed" : sk_error_last());
         d->bytes = 256;
         return;
     }
-    if (sk_os_read_names(d->fd, &d->names)) d->read_err = strdup(sk_error_last());
+    if (os_read_names(d->fd, &d->names)) d->read_err = strdup(sk_error_last());
     size_t n = d->names.n;
     d->bytes = 256 + n * (sizeof *d->st + 3 * sizeof(void *) + 8 + 24);
     if (!n) return;
@@ -848,40 +888,43 @@ static void prepare(walk *wk, dnode *d)
         d->st = NULL;
         return;
     }
-    sk_buf path;
-    sk_buf_init(&path, 1 << 20);
+    sk_buf path, dpath; /* an entry's path; d's own, made when a cached line needs it */
+    sk_buf_init(&path, PATH_CAP + 16);
+    sk_buf_init(&dpath, PATH_CAP + 16);
+    int dpath_ok = 0;
     for (size_t i = 0; i < n; i++) {
         const char *name = d->names.names[i];
-        sk_os_stat *st = &d->st[i];
-        if (sk_os_stat_at(d->fd, name, st)) {
+        os_stat *st = &d->st[i];
+        if (os_stat_at(d->fd, name, st)) {
             d->err[i] = strdup(sk_error_last());
             if (!d->err[i]) d->err[i] = strdup("out of memory");
             continue;
         }
         set_owner(wk->c, d->fd, name, st);
         /* a path too long is left to the walker, which says so */
-        if (st->type == SK_OS_DIR && !descend(wk, d, st) && !entry_path(&path, d->path, d->path_len, wk->sep, name))
-            d->child[i] = node_new(d, d->names.names[i], path.data, path.len);
+        size_t cl = child_path_len(wk, d, name);
+        if (st->type == OS_DIR && !descend(wk, d, st) && cl < PATH_CAP) d->child[i] = node_new(d, d->names.names[i], cl, st);
     }
     /* the files the cache may know, 64 at a time: their lines */
     enum { B = 64 };
-    char keybuf[B][SK_CACHE_KEY_MAX];
+    char keybuf[B][CACHE_KEY_MAX];
     const char *keys[B], *hits[B];
     size_t klens[B], hlens[B], which[B];
     for (size_t i = 0; wk->c->cache && i < n;) {
         size_t m = 0;
         for (; i < n && m < B; i++) {
-            const sk_os_stat *st = &d->st[i];
-            if (d->err[i] || st->type != SK_OS_REG || st->nlink != 1 || is_ours(o, st)) continue;
-            klens[m] = sk_cache_key(keybuf[m], wk->fsid, st);
+            const os_stat *st = &d->st[i];
+            if (d->err[i] || st->type != OS_REG || st->nlink != 1 || is_ours(o, st)) continue;
+            klens[m] = cache_make_key(keybuf[m], wk->fsid, st);
             keys[m] = keybuf[m];
             which[m++] = i;
         }
-        sk_cache_get_many(wk->c->cache, m, keys, klens, hits, hlens);
+        cache_get_many(wk->c->cache, m, keys, klens, hits, hlens);
         for (size_t k = 0; k < m; k++) {
             if (!hits[k]) continue;
             size_t e = which[k];
-            if (entry_path(&path, d->path, d->path_len, wk->sep, d->names.names[e])) continue;
+            if (!dpath_ok) dpath_ok = node_path(wk, d, &dpath) ? -1 : 1;
+            if (dpath_ok < 0 || entry_path(&path, dpath.data, dpath.len, wk->sep, d->names.names[e])) continue;
             size_t mark = d->lines.len;
             format_cached(&d->lines, path.data, path.len, &d->st[e], hits[k], hlens[k]);
             if (d->lines.len > mark && mark <= UINT32_MAX && d->lines.len - mark <= UINT32_MAX) {
@@ -893,6 +936,7 @@ static void prepare(walk *wk, dnode *d)
         }
     }
     sk_buf_free(&path);
+    sk_buf_free(&dpath);
     d->bytes += d->lines.len;
 }
 
@@ -987,13 +1031,13 @@ static void take(walk *wk, dnode *d)
     pthread_mutex_unlock(&wk->mu);
 }
 
-static void link_key(char out[48], const sk_os_stat *st)
+static void link_key(char out[48], const os_stat *st)
 {
     snprintf(out, 48, "%llx:%llx", (unsigned long long)st->dev, (unsigned long long)st->ino);
 }
 
 /* The line of a later path of an inode already read. */
-static void hardlink_line(sk_collector *c, const char *path, size_t plen, const sk_os_stat *st, const char *first)
+static void hardlink_line(collector *c, const char *path, size_t plen, const os_stat *st, const char *first)
 {
     uint64_t seq = reserve(c);
     sk_buf *b = line_of(c, seq);
@@ -1007,12 +1051,12 @@ static void hardlink_line(sk_collector *c, const char *path, size_t plen, const 
         sk_buf_reset(b);
     else
         sk_buf_putc(b, '\n');
-    count_file(c, st->size, 0);
+    count_file(c, st->size, 0, 0);
     publish(c, seq);
 }
 
 /* A file the cache knows: the stored content members, no read. */
-static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
+static void format_cached(sk_buf *b, const char *path, size_t plen, const os_stat *st, const char *content, size_t n)
 {
     size_t mark = b->len;
     if (sk_buf_putc(b, '{') || file_members(b, path, plen, st) || (n > 2 && (sk_buf_putc(b, ',') || sk_buf_append(b, content + 1, n - 2))) ||
@@ -1020,18 +1064,18 @@ static void format_cached(sk_buf *b, const char *path, size_t plen, const sk_os_
         sk_buf_truncate(b, mark);
 }
 
-static void cached_line(sk_collector *c, const char *path, size_t plen, const sk_os_stat *st, const char *content, size_t n)
+static void cached_line(collector *c, const char *path, size_t plen, const os_stat *st, const char *content, size_t n)
 {
     uint64_t seq = reserve(c);
     format_cached(line_of(c, seq), path, plen, st, content, n);
-    count_file(c, st->size, 0);
+    count_file(c, st->size, 0, 0);
     publish(c, seq);
 }
 
 /* Entries [i, j) of d have prepared lines: one slot for the run. */
 static void emit_run(walk *wk, dnode *d, size_t i, size_t j)
 {
-    sk_collector *c = wk->c;
+    collector *c = wk->c;
     uint64_t seq = reserve(c);
     sk_buf *b = line_of(c, seq);
     uint64_t bytes = 0;
@@ -1051,14 +1095,14 @@ static void emit_run(walk *wk, dnode *d, size_t i, size_t j)
 static void enter(walk *wk, dnode *d)
 {
     wk->sum->dirs++;
-    if (d->read_err) error_line(wk->c, d->path, d->path_len, "readdir", d->read_err);
+    if (d->read_err) error_line(wk->c, wk->dir.data, wk->dir.len, "readdir", d->read_err);
 }
 
 /* A regular file the walker handles: hard links, cache lookups of hard-linked files,
  * open, and a job for the pool. Returns 0 or an error that stops the walk. */
-static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
+static int regular(walk *wk, dnode *d, const char *name, const os_stat *st)
 {
-    sk_collector *c = wk->c;
+    collector *c = wk->c;
     if (is_ours(c->opt, st)) return 0; /* our own output is not evidence */
     if (st->nlink > 1) {
         char key[48];
@@ -1077,9 +1121,9 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
     }
     char *cache_key = NULL;
     if (c->cache) {
-        char key[SK_CACHE_KEY_MAX];
-        size_t kl = sk_cache_key(key, wk->fsid, st), n;
-        const char *hit = sk_cache_get(c->cache, key, kl, &n);
+        char key[CACHE_KEY_MAX];
+        size_t kl = cache_make_key(key, wk->fsid, st), n;
+        const char *hit = cache_get(c->cache, key, kl, &n);
         if (hit) {
             wk->sum->cached++;
             cached_line(c, wk->path.data, wk->path.len, st, hit, n); /* the get kept it */
@@ -1088,7 +1132,7 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
         if (!(cache_key = strndup(key, kl))) return sk_error_set(SK_ENOMEM, "out of memory");
     }
     int fd;
-    if (sk_os_open_file_at(d->fd, name, &fd)) {
+    if (d->fd < 0 ? sk_error_set(SK_EIO, "its directory moved during the walk: not read") : os_open_file_at(d->fd, name, &fd)) {
         uint64_t seq = reserve(c);
         sk_buf *b = line_of(c, seq);
         sk_jw w;
@@ -1098,14 +1142,14 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
         sk_jw_object_end(&w);
         if (!sk_jw_error(&w)) sk_buf_putc(b, '\n');
         append_error(c, b, wk->path.data, wk->path.len, "open", sk_error_last());
-        count_file(c, st->size, 0);
+        count_file(c, st->size, 0, 0);
         publish(c, seq);
         free(cache_key);
         return 0;
     }
     job *j = malloc(sizeof *j + wk->path.len + 1);
     if (!j) {
-        sk_os_close(fd);
+        os_close(fd);
         free(cache_key);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
@@ -1119,20 +1163,73 @@ static int regular(walk *wk, dnode *d, const char *name, const sk_os_stat *st)
     j->seq = reserve(c);
     int rc = sk_pool_submit(wk->pool, file_job, j);
     if (rc) {
-        sk_os_close(fd);
+        os_close(fd);
         free(cache_key);
         free(j);
     }
     return rc;
 }
 
-static int walk_tree(walk *wk, int root_fd)
+/* The walker's directory path: down into ch (an entry of the current one), or back up
+ * to d. */
+static int dir_down(walk *wk, const dnode *ch)
 {
-    sk_collector *c = wk->c;
-    dnode *root = node_new(NULL, NULL, wk->path.data, wk->path.len);
+    if (!ch->parent->path_ends_sep && sk_buf_putc(&wk->dir, wk->sep)) return -1;
+    return sk_buf_puts(&wk->dir, ch->name) ? -1 : 0;
+}
+
+static void dir_up(walk *wk, const dnode *d)
+{
+    sk_buf_truncate(&wk->dir, d->path_len);
+}
+
+/* The walker has entered d: the handle of its ancestor FD_KEEP levels up is closed, so
+ * that a chain of any depth holds a bounded number of descriptors. Not while a helper
+ * is opening one of that ancestor's subdirectories; those still waiting for a helper
+ * are left to the walker, which reopens the ancestor before it gets there. */
+static void release_far(walk *wk, dnode *d)
+{
+    dnode *a = d;
+    for (int k = 0; k < FD_KEEP && a; k++) a = a->parent;
+    if (!a || !a->parent || a->fd < 0) return; /* the root's handle stays */
+    pthread_mutex_lock(&wk->mu);
+    int busy = 0;
+    for (size_t i = a->next; a->child && i < a->names.n && !busy; i++)
+        busy = a->child[i] && a->child[i]->state == NODE_BUSY;
+    if (!busy) {
+        for (size_t i = a->next; a->child && i < a->names.n; i++)
+            if (a->child[i] && a->child[i]->state == NODE_NEW) unqueue(wk, a->child[i]);
+        os_close(a->fd);
+        a->fd = -1;
+    }
+    pthread_mutex_unlock(&wk->mu);
+}
+
+/* Back from d to its parent p, whose handle was released: reopen it as d's "..", and
+ * check it is the directory it was. If not (p or d was moved meanwhile) p is lost: its
+ * remaining entries become error lines rather than being looked for elsewhere. */
+static void reacquire(walk *wk, dnode *d, dnode *p)
+{
+    if (p->fd >= 0 || p->lost) return;
+    int fd = -1;
+    os_stat st;
+    if (d->fd >= 0 && !os_open_parent(d->fd, &fd) && !os_fstat(fd, &st) && st.dev == p->dev && st.ino == p->ino) {
+        p->fd = fd;
+        return;
+    }
+    os_close(fd);
+    p->lost = 1;
+    error_line(wk->c, wk->dir.data, wk->dir.len, "open", "the directory moved during the walk: its remaining entries are not listed");
+}
+
+static int walk_tree(walk *wk, int root_fd, const os_stat *rst)
+{
+    collector *c = wk->c;
+    dnode *root = node_new(NULL, NULL, wk->root_len, rst);
     if (!root) return sk_error_set(SK_ENOMEM, "out of memory");
     root->fd = root_fd;
-    int rc = 0;
+    root->path_ends_sep = wk->root_len && wk->root_path[wk->root_len - 1] == wk->sep;
+    int rc = sk_buf_append(&wk->dir, wk->root_path, wk->root_len) ? sk_error_set(SK_ENOMEM, "out of memory") : 0;
     unsigned cores = c->opt->threads ? c->opt->threads : sk_cpu_count();
     unsigned want = cores > 1 ? (cores - 1 < 16 ? cores - 1 : 16) : 0;
     for (unsigned i = 0; i < want; i++)
@@ -1141,21 +1238,23 @@ static int walk_tree(walk *wk, int root_fd)
     enter(wk, root);
     dnode *d = root;
     while (d && !rc) {
-        if (c->opt->stop && *c->opt->stop) {
+        if (stopped(c->opt)) {
             rc = sk_error_set(SK_EIO, "interrupted: the snapshot is incomplete");
             break;
         }
         if (!d->st || d->next == d->names.n) {
             if (!d->st && d->names.n) { /* out of memory preparing it */
                 for (size_t i = d->next; i < d->names.n; i++) {
-                    entry_path(&wk->path, d->path, d->path_len, wk->sep, d->names.names[i]);
+                    entry_path(&wk->path, wk->dir.data, wk->dir.len, wk->sep, d->names.names[i]);
                     error_line(c, wk->path.data, wk->path.len, "stat", "out of memory");
                 }
             }
             dnode *p = d->parent;
             if (p) { /* leave it: its slot in the parent is cleared */
+                dir_up(wk, p);
+                reacquire(wk, d, p);
                 p->child[p->next - 1] = NULL;
-                node_free(d);
+                tree_free(d);
             }
             d = p;
             continue;
@@ -1170,31 +1269,31 @@ static int walk_tree(walk *wk, int root_fd)
         }
         d->next++;
         const char *name = d->names.names[idx];
-        if (entry_path(&wk->path, d->path, d->path_len, wk->sep, name)) {
-            error_line(c, d->path, d->path_len, "stat", "path too long");
+        if (child_path_len(wk, d, name) >= PATH_CAP || entry_path(&wk->path, wk->dir.data, wk->dir.len, wk->sep, name)) {
+            error_line(c, wk->dir.data, wk->dir.len, "stat", "path too long");
             continue;
         }
         if (d->err[idx]) {
             error_line(c, wk->path.data, wk->path.len, "stat", d->err[idx]);
             continue;
         }
-        const sk_os_stat *st = &d->st[idx];
-        if (st->type == SK_OS_LNK) { /* never followed */
+        const os_stat *st = &d->st[idx];
+        if (st->type == OS_LNK) { /* never followed */
             wk->sum->symlinks++;
             continue;
         }
-        if (st->type == SK_OS_OTHER) { /* devices, FIFOs, sockets: not files to read */
+        if (st->type == OS_OTHER) { /* devices, FIFOs, sockets: not files to read */
             wk->sum->special++;
             continue;
         }
-        if (st->type == SK_OS_DIR) {
+        if (st->type == OS_DIR) {
             int why = descend(wk, d, st);
             if (why == 1) {
                 wk->sum->other_fs++;
                 continue;
             }
             if (why == 2) {
-                error_line(c, wk->path.data, wk->path.len, "readdir", "directory nesting deeper than 384: not descended");
+                error_line(c, wk->path.data, wk->path.len, "readdir", "directory nesting deeper than " SK_STR(MAX_DEPTH) ": not descended");
                 continue;
             }
             dnode *ch = d->child[idx];
@@ -1206,11 +1305,16 @@ static int walk_tree(walk *wk, int root_fd)
             if (ch->open_err) {
                 error_line(c, wk->path.data, wk->path.len, "open", ch->open_err);
                 d->child[idx] = NULL;
-                node_free(ch);
+                tree_free(ch);
                 continue;
+            }
+            if (dir_down(wk, ch)) {
+                rc = sk_error_set(SK_ENOMEM, "out of memory");
+                break;
             }
             enter(wk, ch);
             d = ch;
+            release_far(wk, d);
             continue;
         }
         rc = regular(wk, d, name, st);
@@ -1221,62 +1325,39 @@ static int walk_tree(walk *wk, int root_fd)
     pthread_cond_broadcast(&wk->work);
     pthread_mutex_unlock(&wk->mu);
     for (unsigned i = 0; i < wk->n_helpers; i++) pthread_join(wk->helper[i], NULL);
-    node_free(root);
+    tree_free(root);
     return rc;
 }
 
 /* ---- header, end, progress ---------------------------------------------------------- */
 
-static void write_header(sk_collector *c, sk_buf *b, sk_time started)
+static void write_header(collector *c, sk_buf *b, sk_time started)
 {
     const sk_collect_options *o = c->opt;
-    sk_jw w;
-    sk_jw_init(&w, b);
-    sk_jw_object_begin(&w);
-    sk_jw_kv_string(&w, "type", "snapshot");
-    sk_jw_kv_string(&w, "schema", "sakimori/snapshot/1");
-    sk_jw_key(&w, "host");
-    sk_jw_object_begin(&w);
+    char name[256], os[128], ver[128];
+    iflist *l = o->live ? calloc(1, sizeof *l) : NULL;
+    sk_snapshot_header h = {.host = o->host, .domain = o->domain, .site = o->site, .region = o->region, .live = o->live,
+                            .version = sk_version(), .options = (const char *const *)(o->argc > 1 ? o->argv + 1 : NULL),
+                            .n_options = o->argc > 1 ? (size_t)(o->argc - 1) : 0, .started = started, .root = o->root,
+                            .windows_root = o->windows_root};
     if (o->live) {
-        char name[256], os[128], ver[128];
-        sk_os_host(name, sizeof name, os, sizeof os, ver, sizeof ver);
-        sk_jw_kv_string(&w, "name", name);
-        if (o->site) sk_jw_kv_string(&w, "site", o->site);
-        if (o->region) sk_jw_kv_string(&w, "region", o->region);
-        sk_jw_key(&w, "os");
-        sk_jw_object_begin(&w);
-        sk_jw_kv_string(&w, "family", !strcmp(os, "Linux") ? "linux" : os);
-        sk_jw_kv_string(&w, "name", os);
-        sk_jw_kv_string(&w, "version", ver);
-        sk_jw_object_end(&w);
-        sk_collect_write_addresses(&w);
-        sk_jw_kv_string(&w, "identity_source", "system");
-    } else {
-        sk_jw_kv_string(&w, "name", o->host);
-        if (o->domain) sk_jw_kv_string(&w, "domain", o->domain);
-        if (o->site) sk_jw_kv_string(&w, "site", o->site);
-        if (o->region) sk_jw_kv_string(&w, "region", o->region);
-        sk_jw_kv_string(&w, "identity_source", "flags");
+        os_host(name, sizeof name, os, sizeof os, ver, sizeof ver);
+        h.host = name;
+        h.os_family = !strcmp(os, "Linux") ? "linux" : os;
+        h.os_name = os;
+        h.os_version = ver;
+        if (l) {
+            os_interfaces(on_if, l);
+            h.addresses = l->v[0], h.n_addresses = l->n[0];
+            h.macs = l->v[1], h.n_macs = l->n[1];
+        }
     }
-    sk_jw_object_end(&w);
-    sk_jw_key(&w, "collector");
-    sk_jw_object_begin(&w);
-    sk_jw_kv_string(&w, "name", "sakimori");
-    sk_jw_kv_string(&w, "version", sk_version());
-    sk_jw_key(&w, "options");
-    sk_jw_array_begin(&w);
-    for (int i = 1; i < o->argc; i++) sk_jw_string(&w, o->argv[i]);
-    sk_jw_array_end(&w);
-    sk_jw_object_end(&w);
-    sk_jw_kv_time(&w, "started", started);
-    sk_jw_kv_string(&w, "root", o->root);
-    if (o->windows_root) sk_jw_kv_string(&w, "windows_root", o->windows_root);
-    sk_jw_object_end(&w);
-    sk_buf_putc(b, '\n');
+    sk_snapshot_header_write(b, &h);
+    free(l);
 }
 
 typedef struct progress {
-    sk_collector *c;
+    collector *c;
     pthread_t th;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -1324,16 +1405,16 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         return sk_error_set(SK_EINVAL, "collecting %s: give --host NAME (only a live collection of / takes the identity from this system)",
                             opt->root);
     int root_fd;
-    int rc = sk_os_open_root(opt->root, &root_fd);
+    int rc = os_open_root(opt->root, &root_fd);
     if (rc) return rc;
-    sk_os_stat rst;
-    if ((rc = sk_os_fstat(root_fd, &rst))) {
-        sk_os_close(root_fd);
+    os_stat rst;
+    if ((rc = os_fstat(root_fd, &rst))) {
+        os_close(root_fd);
         return rc;
     }
-    sk_collector *c = calloc(1, sizeof *c);
+    collector *c = calloc(1, sizeof *c);
     if (!c) {
-        sk_os_close(root_fd);
+        os_close(root_fd);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
     c->opt = opt;
@@ -1344,14 +1425,16 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     pthread_mutex_init(&c->ctx_mu, NULL);
     c->ring = calloc(RING, sizeof *c->ring);
     walk wk = {.c = c, .sum = sum, .sep = opt->windows_root ? '\\' : '/', .root_dev = rst.dev};
-    sk_buf_init(&wk.path, 1 << 20);
+    sk_buf_init(&wk.path, PATH_CAP + 16);
+    sk_buf_init(&wk.dir, PATH_CAP + 16);
+    char *root_path = NULL;
     if (!c->ring) rc = sk_error_set(SK_ENOMEM, "out of memory");
     for (size_t i = 0; i < RING && !rc; i++) sk_buf_init(&c->ring[i].line, LINE_MAX_BYTES * 2);
     if (!rc) rc = sk_map_new(&wk.links, 0);
-    sk_os_fs_id(root_fd, wk.fsid);
-    if (!rc && opt->yara_rules) rc = sk_yara_load(&c->yara, opt->yara_rules);
+    os_fs_id(root_fd, wk.fsid);
+    if (!rc && opt->yara_rules) rc = yara_load(&c->yara, opt->yara_rules);
     if (!rc) load_users(c, root_fd);
-    if (!rc && opt->cache) rc = sk_cache_open(&c->cache, opt->cache, opt->digests, c->yara ? sk_yara_rules_id(c->yara) : "");
+    if (!rc && opt->cache) rc = cache_open(&c->cache, opt->cache, opt->digests, c->yara ? yara_rules_id(c->yara) : "", opt->warn, opt->warn_ctx);
     /* the display form of the root: Windows "C:" or the absolute path */
     if (!rc) {
         if (opt->windows_root) {
@@ -1362,6 +1445,9 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
             free(abs);
             if (!rc && wk.path.len > 1 && wk.path.data[wk.path.len - 1] == '/') sk_buf_truncate(&wk.path, wk.path.len - 1);
         }
+        if (!rc && !(root_path = strndup(wk.path.data, wk.path.len))) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        wk.root_path = root_path;
+        wk.root_len = wk.path.len;
     }
     sk_time started = sk_time_now();
     sk_buf head;
@@ -1375,7 +1461,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     pthread_mutex_init(&wk.mu, NULL);
     pthread_cond_init(&wk.work, NULL);
     pthread_cond_init(&wk.done, NULL);
-    if (opt->progress) c->bytes_estimate = sk_os_fs_used(root_fd, opt->root);
+    if (opt->progress) c->bytes_estimate = os_fs_used(root_fd, opt->root);
     progress pg = {.c = c};
     int pg_on = 0;
     if (!rc && opt->progress) {
@@ -1383,7 +1469,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         pthread_cond_init(&pg.cv, NULL);
         pg_on = !pthread_create(&pg.th, NULL, progress_main, &pg);
     }
-    int walk_rc = rc ? rc : walk_tree(&wk, root_fd);
+    int walk_rc = rc ? rc : walk_tree(&wk, root_fd, &rst);
     if (wk.pool) sk_pool_wait(wk.pool);
     sk_pool_free(wk.pool);
     pthread_mutex_destroy(&wk.mu);
@@ -1398,32 +1484,27 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     }
     sum->files = c->files;
     sum->bytes_hashed = c->bytes_hashed;
+    sum->hole_bytes = c->hole_bytes;
     sum->errors = c->errors;
+    /* a stop during the last files (the walk itself done) leaves them unread too */
+    if (!walk_rc && stopped(opt)) walk_rc = sk_error_set(SK_EIO, "interrupted: the snapshot is incomplete");
     if (!rc) {
         rc = walk_rc;
         sk_buf end;
         sk_buf_init(&end, 4096);
-        sk_jw w;
-        sk_jw_init(&w, &end);
-        sk_jw_object_begin(&w);
-        sk_jw_kv_string(&w, "type", "end");
-        sk_jw_kv_time(&w, "finished", sk_time_now());
-        sk_jw_kv_u64(&w, "files", c->files);
-        sk_jw_kv_u64(&w, "bytes_hashed", c->bytes_hashed);
-        sk_jw_kv_u64(&w, "errors", c->errors);
-        sk_jw_kv_bool(&w, "complete", walk_rc == 0);
-        sk_jw_object_end(&w);
-        sk_buf_putc(&end, '\n');
+        sk_snapshot_end e = {.finished = sk_time_now(), .files = c->files, .bytes_hashed = c->bytes_hashed,
+                             .hole_bytes = c->hole_bytes, .errors = c->errors, .complete = walk_rc == 0};
+        sk_snapshot_end_write(&end, &e);
         if (!c->write_error && fwrite(end.data, 1, end.len, out) != end.len) c->write_error = errno ? errno : EIO;
         sk_buf_free(&end);
         if (fflush(out) && !c->write_error) c->write_error = errno ? errno : EIO;
         if (c->write_error && !rc) rc = sk_error_set(SK_EIO, "writing the snapshot: %s", strerror(c->write_error));
     }
     if (c->cache) {
-        int crc = sk_cache_close(c->cache, rc == 0);
+        int crc = cache_close(c->cache, rc == 0);
         if (!rc) rc = crc;
     }
-    sk_yara_free(c->yara);
+    yara_free(c->yara);
     free(c->users);
     if (wk.links) {
         size_t pos = 0, kl;
@@ -1433,6 +1514,8 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         sk_map_free(wk.links);
     }
     sk_buf_free(&wk.path);
+    sk_buf_free(&wk.dir);
+    free(root_path);
     if (c->ring)
         for (size_t i = 0; i < RING; i++) sk_buf_free(&c->ring[i].line);
     free(c->ring);
@@ -1441,6 +1524,6 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     pthread_cond_destroy(&c->space);
     pthread_mutex_destroy(&c->ctx_mu);
     free(c);
-    sk_os_close(root_fd);
+    os_close(root_fd);
     return rc;
 }

@@ -1,8 +1,8 @@
 /*
  * collect_int.h - the collector's parts (collect.c, yara.c, cache.c), private.
  */
-#ifndef SK_COLLECT_INT_H
-#define SK_COLLECT_INT_H
+#ifndef COLLECT_INT_H
+#define COLLECT_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,79 +14,73 @@
 
 #include "os/os.h"
 
-typedef struct sk_collector sk_collector;
+typedef struct collector collector;
 
-typedef struct sk_strlist {
+typedef struct strlist {
     const char **v;
     size_t n;
-} sk_strlist;
+} strlist;
 
 /* ---- collect.c ---- */
 
-/** Write an instant as an ISO 8601 member, fraction trimmed; nothing for SK_TIME_NONE. */
-
 /** What a file is, from its first bytes and its name (docs/collect.md). */
-sk_file_kind sk_collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len);
-
-/** The members that depend on a file's content alone (what the cache keeps). */
-void sk_collect_content_write(sk_jw *w, sk_file_kind kind, const uint8_t *md5, const uint8_t *sha1, const uint8_t *sha256,
-                              const sk_pe_identity *pe, const sk_signature *sig, const sk_elf_identity *elf,
-                              const sk_strlist *yara);
-
-/** This host's addresses and MACs as "addresses" and "macs" members. */
-void sk_collect_write_addresses(sk_jw *w);
+sk_file_kind collect_kind(const uint8_t *d, size_t n, const char *name, size_t name_len);
 
 /* ---- zout.c ---- */
 
 /** A stream that zstd-compresses into `under` (which it closes on fclose), or NULL. */
-FILE *sk_zstd_writer(FILE *under, int level);
+FILE *zstd_writer(FILE *under, int level);
 
 /* ---- yara.c: rules compiled once with libyara, shared by every thread ---- */
 
-typedef struct sk_yara sk_yara;
+typedef struct collect_yara collect_yara;
 
 /** Compile a rules file; errors name the file and line. */
-int sk_yara_load(sk_yara **out, const char *path);
+int yara_load(collect_yara **out, const char *path);
 
 /**
  * Scan a file: from buf[0, len) when the caller holds it whole (buf non-NULL), else
  * through fd. Names of matching rules go to *out (allocated from a). Returns 0, or -1
  * with a message in err (timeouts, scan errors).
  */
-int sk_yara_scan(sk_yara *y, int fd, const uint8_t *buf, size_t len, sk_arena *a, sk_strlist *out, char *err, size_t errn);
+int yara_scan(collect_yara *y, int fd, const uint8_t *buf, size_t len, sk_arena *a, strlist *out, char *err, size_t errn);
 
 /** The SHA-256 of the rules' source: what a cached match list depends on. */
-const char *sk_yara_rules_id(const sk_yara *y);
+const char *yara_rules_id(const collect_yara *y);
 
-void sk_yara_free(sk_yara *y);
+void yara_free(collect_yara *y);
 
 /* ---- cache.c: the incremental cache ---- */
 
-typedef struct sk_cache sk_cache;
+typedef struct collect_cache collect_cache;
 
 /**
  * Open (or start) the cache at path. Entries written by a collector with other
- * digests or other YARA rules are not used.
+ * digests or other YARA rules are not used. A damaged file (not a cache, a malformed
+ * or torn line) is not used at all: warn() gets one line naming the file and the line
+ * and byte, and the cache is rewritten at the end of the run. Errors (the file cannot
+ * be read, or is not a regular file) name the file.
  */
-int sk_cache_open(sk_cache **out, const char *path, unsigned digests, const char *rules_id);
+int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id,
+               void (*warn)(void *ctx, const char *msg), void *warn_ctx);
 
-#define SK_CACHE_KEY_MAX 192
+#define CACHE_KEY_MAX 192
 
 /** The key of a file: file system identity, inode, size, modification and change
  * times. Returns its length. */
-size_t sk_cache_key(char out[SK_CACHE_KEY_MAX], const char *fsid, const sk_os_stat *st);
+size_t cache_make_key(char out[CACHE_KEY_MAX], const char *fsid, const os_stat *st);
 
 /** The stored content members for a key, or NULL; a hit is kept by the next save.
- * Valid until sk_cache_close. Any thread, while no other thread looks up the same key. */
-const char *sk_cache_get(sk_cache *c, const char *key, size_t klen, size_t *n);
+ * Valid until cache_close. Any thread, while no other thread looks up the same key. */
+const char *cache_get(collect_cache *c, const char *key, size_t klen, size_t *n);
 
-/** sk_cache_get of k keys at once (faster: the lookups' memory is fetched ahead). */
-void sk_cache_get_many(sk_cache *c, size_t k, const char *const *keys, const size_t *klens, const char **out, size_t *outn);
+/** cache_get of k keys at once (faster: the lookups' memory is fetched ahead). */
+void cache_get_many(collect_cache *c, size_t k, const char *const *keys, const size_t *klens, const char **out, size_t *outn);
 
 /** Record the content members of a file read in this run (thread-safe). */
-void sk_cache_put(sk_cache *c, const char *key, const char *content, size_t n);
+void cache_put(collect_cache *c, const char *key, const char *content, size_t n);
 
 /** Write this run's entries (when `save`) and free. Returns 0 or the write error. */
-int sk_cache_close(sk_cache *c, int save);
+int cache_close(collect_cache *c, int save);
 
 #endif

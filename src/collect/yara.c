@@ -16,7 +16,7 @@
 
 #define SCAN_TIMEOUT_S 30
 
-struct sk_yara {
+struct collect_yara {
     YR_RULES *rules;
     char id[65];
 };
@@ -38,7 +38,7 @@ static void on_compile(int level, const char *file, int line, const YR_RULE *rul
 static pthread_mutex_t init_mu = PTHREAD_MUTEX_INITIALIZER;
 static int init_count;
 
-int sk_yara_load(sk_yara **out, const char *path)
+int yara_load(collect_yara **out, const char *path)
 {
     *out = NULL;
     char *text;
@@ -78,7 +78,7 @@ int sk_yara_load(sk_yara **out, const char *path)
         if (!strncmp(m, "(rules):", 8)) m += 8;
         return sk_error_set(SK_EFORMAT, "%s:%s", path, m);
     }
-    sk_yara *y = calloc(1, sizeof *y);
+    collect_yara *y = calloc(1, sizeof *y);
     if (!y || yr_compiler_get_rules(comp, &y->rules) != ERROR_SUCCESS) {
         free(y);
         yr_compiler_destroy(comp);
@@ -92,7 +92,7 @@ int sk_yara_load(sk_yara **out, const char *path)
 
 typedef struct scan_ud {
     sk_arena *a;
-    sk_strlist *out;
+    strlist *out;
     size_t cap;
 } scan_ud;
 
@@ -116,7 +116,7 @@ static int on_scan(YR_SCAN_CONTEXT *ctx, int message, void *data, void *ud)
     return CALLBACK_CONTINUE;
 }
 
-int sk_yara_scan(sk_yara *y, int fd, const uint8_t *buf, size_t len, sk_arena *a, sk_strlist *out, char *err, size_t errn)
+int yara_scan(collect_yara *y, int fd, const uint8_t *buf, size_t len, sk_arena *a, strlist *out, char *err, size_t errn)
 {
     out->v = NULL;
     out->n = 0;
@@ -135,12 +135,12 @@ int sk_yara_scan(sk_yara *y, int fd, const uint8_t *buf, size_t len, sk_arena *a
     return -1;
 }
 
-const char *sk_yara_rules_id(const sk_yara *y)
+const char *yara_rules_id(const collect_yara *y)
 {
     return y ? y->id : "";
 }
 
-void sk_yara_free(sk_yara *y)
+void yara_free(collect_yara *y)
 {
     if (!y) return;
     if (y->rules) yr_rules_destroy(y->rules);

@@ -63,7 +63,7 @@ static int z_close(void *cookie)
     return rc;
 }
 
-FILE *sk_zstd_writer(FILE *under, int level)
+FILE *zstd_writer(FILE *under, int level)
 {
     zout *z = calloc(1, sizeof *z);
     if (!z) return NULL;
@@ -106,7 +106,7 @@ int sk_collect_create_output(const char *path, FILE **out, uint64_t *dev, uint64
     *ino = st.st_ino;
     size_t n = strlen(path);
     if (n > 4 && !strcmp(path + n - 4, ".zst")) {
-        FILE *z = sk_zstd_writer(f, 3);
+        FILE *z = zstd_writer(f, 3);
         if (!z) {
             fclose(f);
             return sk_error_set(SK_ENOMEM, "%s: zstd: out of memory", path);

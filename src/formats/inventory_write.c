@@ -1,9 +1,12 @@
 /*
- * inventory_write.c - writers for PE identity, signatures, catalogue records and
- * listings (see sakimori/inventory.h and docs/formats/snapshot.md).
+ * inventory_write.c - writers for PE identity, signatures, snapshot lines, catalogue
+ * records and listings (see sakimori/inventory.h and docs/formats/snapshot.md). Every
+ * instant of a snapshot line goes through sk_jw_kv_time (or the same bytes,
+ * sk_time_format_trim, on the file line's fast path); listings keep their 7 digits.
  */
 #include <string.h>
 
+#include <sakimori/buf.h>
 #include <sakimori/inventory.h>
 
 const char *sk_pe_machine_name(uint16_t m)
@@ -211,12 +214,15 @@ int sk_catalog_record_write(sk_buf *out, const sk_content *c)
     return finish_line(&w, out, mark);
 }
 
-static void kv_time(sk_jw *w, const char *key, sk_time t)
+/* Listings keep FILETIME's 7 digits (".0747790Z"; a zero fraction trimmed): the
+ * simulator's listings and their goldens are written so. Snapshot lines use
+ * sk_jw_kv_time (up to 9 digits, trailing zeros trimmed); moving listings to it
+ * changes the simulator's output (see the collector's hardening report). */
+static void listing_time(sk_jw *w, const char *key, sk_time t)
 {
     if (t == SK_TIME_NONE) return;
     char buf[SK_TIME_ISO_MAX];
     size_t n = sk_time_format(buf, t, 7);
-    /* trim a zero fraction: whole seconds print as ...:SSZ */
     if (n > 9 && !memcmp(buf + n - 9, ".0000000Z", 9)) {
         buf[n - 9] = 'Z';
         buf[n - 8] = '\0';
@@ -240,9 +246,9 @@ int sk_listing_entry_write(sk_buf *out, const sk_listing_entry *e)
         sk_jw_key(&w, "sha256");
         sk_jw_hex(&w, e->sha256, 32);
         sk_jw_kv_u64(&w, "size", e->size);
-        kv_time(&w, "mtime", e->mtime);
-        kv_time(&w, "ctime", e->ctime);
-        kv_time(&w, "crtime", e->crtime);
+        listing_time(&w, "mtime", e->mtime);
+        listing_time(&w, "ctime", e->ctime);
+        listing_time(&w, "crtime", e->crtime);
         if (e->owner) sk_jw_kv_string(&w, "owner", e->owner);
     }
     if (e->op == SK_OP_CHANGE && e->reasons) {
@@ -275,10 +281,191 @@ int sk_listing_header_write(sk_buf *out, const sk_listing_header *h)
         sk_jw_key(&w, "base_sha256");
         sk_jw_hex(&w, h->base_sha256, 32);
     }
-    kv_time(&w, "base_install_time", h->base_install_time);
-    kv_time(&w, "collected", h->collected);
+    listing_time(&w, "base_install_time", h->base_install_time);
+    listing_time(&w, "collected", h->collected);
     if (h->windows_root) sk_jw_kv_string(&w, "windows_root", h->windows_root);
     sk_jw_kv_u64(&w, "entries", h->entries);
+    sk_jw_object_end(&w);
+    return finish_line(&w, out, mark);
+}
+
+/* ---- snapshot lines ------------------------------------------------------------------ */
+
+static char *put_lit(char *o, const char *lit)
+{
+    size_t n = strlen(lit);
+    memcpy(o, lit, n);
+    return o + n;
+}
+
+/* ,"key":"instant" as sk_jw_kv_time writes it; nothing for SK_TIME_NONE. */
+static char *put_time(char *o, const char *key_lit, sk_time t)
+{
+    if (t == SK_TIME_NONE) return o;
+    o = put_lit(o, key_lit);
+    o += sk_time_format_trim(o, t);
+    *o++ = '"';
+    return o;
+}
+
+int sk_snapshot_file_members(sk_buf *b, const sk_snapshot_file *f)
+{
+    size_t mark = b->len;
+    if (sk_buf_append(b, "\"type\":\"file\",\"path\":", 21) || sk_json_escape(b, f->path, f->path_len)) goto full;
+    /* the fixed-width members: 3 times (<= 10 + SK_TIME_ISO_MAX each), mode, 2 ids */
+    if (sk_buf_reserve(b, 400)) goto full;
+    char *o = b->data + b->len;
+    o = put_lit(o, ",\"size\":");
+    o = sk_dec_u64(o, f->size);
+    o = put_time(o, ",\"mtime\":\"", f->mtime);
+    o = put_time(o, ",\"ctime\":\"", f->ctime);
+    o = put_time(o, ",\"crtime\":\"", f->crtime);
+    o = put_lit(o, ",\"mode\":\"0");
+    unsigned m = f->mode & 07777;
+    char oct[12];
+    int k = 0;
+    do oct[k++] = (char)('0' + (m & 7)); while ((m >>= 3));
+    while (k < 3) oct[k++] = '0';
+    while (k) *o++ = oct[--k];
+    o = put_lit(o, "\",\"uid\":");
+    o = sk_dec_u64(o, f->uid);
+    o = put_lit(o, ",\"gid\":");
+    o = sk_dec_u64(o, f->gid);
+    b->len = (size_t)(o - b->data);
+    if (f->owner && f->owner[0] && (sk_buf_append(b, ",\"owner\":", 9) || sk_json_escape(b, f->owner, strlen(f->owner)))) goto full;
+    if (sk_buf_reserve(b, 64)) goto full;
+    o = b->data + b->len;
+    o = put_lit(o, ",\"inode\":");
+    o = sk_dec_u64(o, f->inode);
+    o = put_lit(o, ",\"nlink\":");
+    o = sk_dec_u64(o, f->nlink);
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
+    return 0;
+full:
+    sk_buf_truncate(b, mark);
+    return SK_ELIMIT;
+}
+
+int sk_snapshot_file_write(sk_jw *w, const sk_snapshot_file *f)
+{
+    if (sk_jw_raw(w, "", 0)) return w->err; /* the writer's comma, then the members themselves */
+    if (sk_snapshot_file_members(w->out, f) && !w->err) w->err = SK_ELIMIT;
+    return w->err;
+}
+
+int sk_snapshot_content_write(sk_jw *w, const sk_snapshot_content *c)
+{
+    sk_jw_kv_string(w, "kind", sk_file_kind_name(c->kind));
+    if (c->md5) {
+        sk_jw_key(w, "md5");
+        sk_jw_hex(w, c->md5, 16);
+    }
+    if (c->sha1) {
+        sk_jw_key(w, "sha1");
+        sk_jw_hex(w, c->sha1, 20);
+    }
+    if (c->sha256) {
+        sk_jw_key(w, "sha256");
+        sk_jw_hex(w, c->sha256, 32);
+    }
+    if (c->pe) {
+        sk_pe_top_strings_write(w, c->pe);
+        sk_jw_key(w, "pe");
+        sk_pe_identity_write(w, c->pe);
+    }
+    if (c->elf) {
+        sk_jw_key(w, "elf");
+        sk_elf_identity_write(w, c->elf);
+    }
+    if (c->signature) {
+        sk_jw_key(w, "signature");
+        sk_signature_write(w, c->signature);
+    }
+    if (c->have_yara) {
+        sk_jw_key(w, "yara");
+        sk_jw_array_begin(w);
+        for (size_t i = 0; i < c->n_yara; i++) sk_jw_string(w, c->yara[i]);
+        sk_jw_array_end(w);
+    }
+    return w->err;
+}
+
+static void string_array(sk_jw *w, const char *key, const char *const *v, size_t n)
+{
+    sk_jw_key(w, key);
+    sk_jw_array_begin(w);
+    for (size_t i = 0; i < n; i++) sk_jw_string(w, v[i]);
+    sk_jw_array_end(w);
+}
+
+int sk_snapshot_header_write(sk_buf *out, const sk_snapshot_header *h)
+{
+    size_t mark = out->len;
+    sk_jw w;
+    sk_jw_init(&w, out);
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "type", "snapshot");
+    sk_jw_kv_string(&w, "schema", "sakimori/snapshot/1");
+    sk_jw_key(&w, "host");
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "name", h->host ? h->host : "");
+    if (!h->live && h->domain) sk_jw_kv_string(&w, "domain", h->domain);
+    if (h->site) sk_jw_kv_string(&w, "site", h->site);
+    if (h->region) sk_jw_kv_string(&w, "region", h->region);
+    if (h->live) {
+        sk_jw_key(&w, "os");
+        sk_jw_object_begin(&w);
+        sk_jw_kv_string(&w, "family", h->os_family ? h->os_family : "");
+        sk_jw_kv_string(&w, "name", h->os_name ? h->os_name : "");
+        sk_jw_kv_string(&w, "version", h->os_version ? h->os_version : "");
+        sk_jw_object_end(&w);
+        string_array(&w, "addresses", h->addresses, h->n_addresses);
+        string_array(&w, "macs", h->macs, h->n_macs);
+    }
+    sk_jw_kv_string(&w, "identity_source", h->live ? "system" : "flags");
+    sk_jw_object_end(&w);
+    sk_jw_key(&w, "collector");
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "name", "sakimori");
+    sk_jw_kv_string(&w, "version", h->version ? h->version : "");
+    string_array(&w, "options", h->options, h->n_options);
+    sk_jw_object_end(&w);
+    sk_jw_kv_time(&w, "started", h->started);
+    sk_jw_kv_string(&w, "root", h->root ? h->root : "");
+    if (h->windows_root) sk_jw_kv_string(&w, "windows_root", h->windows_root);
+    sk_jw_object_end(&w);
+    return finish_line(&w, out, mark);
+}
+
+int sk_snapshot_error_write(sk_buf *out, const char *path, size_t path_len, const char *op, const char *msg)
+{
+    size_t mark = out->len;
+    sk_jw w;
+    sk_jw_init(&w, out);
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "type", "error");
+    sk_jw_key(&w, "path");
+    sk_jw_stringn(&w, path, path_len);
+    sk_jw_kv_string(&w, "op", op);
+    sk_jw_kv_string(&w, "error", msg);
+    sk_jw_object_end(&w);
+    return finish_line(&w, out, mark);
+}
+
+int sk_snapshot_end_write(sk_buf *out, const sk_snapshot_end *e)
+{
+    size_t mark = out->len;
+    sk_jw w;
+    sk_jw_init(&w, out);
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "type", "end");
+    sk_jw_kv_time(&w, "finished", e->finished);
+    sk_jw_kv_u64(&w, "files", e->files);
+    sk_jw_kv_u64(&w, "bytes_hashed", e->bytes_hashed);
+    sk_jw_kv_u64(&w, "hole_bytes", e->hole_bytes);
+    sk_jw_kv_u64(&w, "errors", e->errors);
+    sk_jw_kv_bool(&w, "complete", e->complete);
     sk_jw_object_end(&w);
     return finish_line(&w, out, mark);
 }

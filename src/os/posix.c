@@ -37,17 +37,17 @@ static int os_err(int e, const char *what, const char *name)
 
 /* Every open goes through sk_file_open (sakimori/file.h): O_NOATIME where permitted,
  * never blocking. The root is the one place a symlink is followed, as the user named it. */
-int sk_os_open_root(const char *path, int *fd)
+int os_open_root(const char *path, int *fd)
 {
     return sk_file_open(SK_FILE_CWD, path, SK_FILE_DIR, fd, NULL);
 }
 
-int sk_os_open_dir_at(int dirfd, const char *name, int *fd)
+int os_open_dir_at(int dirfd, const char *name, int *fd)
 {
     return sk_file_open(dirfd, name, SK_FILE_DIR | SK_FILE_NOFOLLOW, fd, NULL);
 }
 
-int sk_os_open_file_at(int dirfd, const char *name, int *fd)
+int os_open_file_at(int dirfd, const char *name, int *fd)
 {
     return sk_file_open(dirfd, name, SK_FILE_NOFOLLOW, fd, NULL);
 }
@@ -59,14 +59,15 @@ static sk_time ntfs_crtime(ssize_t got, const uint8_t ft[8])
     return sk_time_from_filetime(sk_le64(ft));
 }
 
-static void from_statx(const struct statx *x, sk_os_stat *st)
+static void from_statx(const struct statx *x, os_stat *st)
 {
     unsigned m = x->stx_mode;
-    st->type = S_ISREG(m) ? SK_OS_REG : S_ISDIR(m) ? SK_OS_DIR : S_ISLNK(m) ? SK_OS_LNK : SK_OS_OTHER;
+    st->type = S_ISREG(m) ? OS_REG : S_ISDIR(m) ? OS_DIR : S_ISLNK(m) ? OS_LNK : OS_OTHER;
     st->dev = makedev(x->stx_dev_major, x->stx_dev_minor);
     st->ino = x->stx_ino;
     st->size = x->stx_size;
     st->nlink = x->stx_nlink;
+    st->alloc = x->stx_blocks * 512;
     st->mode = m & 07777;
     st->uid = x->stx_uid;
     st->gid = x->stx_gid;
@@ -79,13 +80,13 @@ static void from_statx(const struct statx *x, sk_os_stat *st)
 
 /* One statx call gives what fstatat gives and the birth time; NTFS through ntfs-3g
  * keeps its creation time in an xattr instead. */
-int sk_os_stat_at(int dirfd, const char *name, sk_os_stat *st)
+int os_stat_at(int dirfd, const char *name, os_stat *st)
 {
     struct statx x;
     if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME, &x))
         return os_err(errno, "stat", name);
     from_statx(&x, st);
-    if (st->type == SK_OS_REG && st->crtime == SK_TIME_NONE) {
+    if (st->type == OS_REG && st->crtime == SK_TIME_NONE) {
         char p[64 + 4096];
         uint8_t ft[8];
         if ((size_t)snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dirfd, name) < sizeof p)
@@ -94,19 +95,19 @@ int sk_os_stat_at(int dirfd, const char *name, sk_os_stat *st)
     return 0;
 }
 
-int sk_os_fstat(int fd, sk_os_stat *st)
+int os_fstat(int fd, os_stat *st)
 {
     struct statx x;
     if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_BTIME, &x)) return os_err(errno, "stat", "(open file)");
     from_statx(&x, st);
-    if (st->crtime == SK_TIME_NONE && st->type == SK_OS_REG) {
+    if (st->crtime == SK_TIME_NONE && st->type == OS_REG) {
         uint8_t ft[8];
         st->crtime = ntfs_crtime(fgetxattr(fd, "system.ntfs_crtime", ft, sizeof ft), ft);
     }
     return 0;
 }
 
-ssize_t sk_os_read(int fd, void *buf, size_t n)
+ssize_t os_read(int fd, void *buf, size_t n)
 {
     for (;;) {
         ssize_t r = read(fd, buf, n);
@@ -114,7 +115,7 @@ ssize_t sk_os_read(int fd, void *buf, size_t n)
     }
 }
 
-ssize_t sk_os_pread(int fd, void *buf, size_t n, uint64_t off)
+ssize_t os_pread(int fd, void *buf, size_t n, uint64_t off)
 {
     for (;;) {
         ssize_t r = pread(fd, buf, n, (off_t)off);
@@ -122,12 +123,36 @@ ssize_t sk_os_pread(int fd, void *buf, size_t n, uint64_t off)
     }
 }
 
-void sk_os_advise_sequential(int fd)
+int os_next_data(int fd, uint64_t off, uint64_t *data, uint64_t *hole)
+{
+    if (off > (uint64_t)INT64_MAX) return -1;
+    off_t d = lseek(fd, (off_t)off, SEEK_DATA);
+    if (d < 0) {
+        if (errno != ENXIO) return -1;
+        struct stat s; /* no data past off: a hole to the end */
+        if (fstat(fd, &s)) return -1;
+        *data = *hole = (uint64_t)s.st_size > off ? (uint64_t)s.st_size : off;
+        return 0;
+    }
+    off_t h = lseek(fd, d, SEEK_HOLE);
+    if (h < 0) return -1;
+    *data = (uint64_t)d;
+    *hole = (uint64_t)h;
+    return 0;
+}
+
+int os_open_parent(int dirfd, int *fd)
+{
+    /* ".." is never a symbolic link; the caller checks it is the directory it left */
+    return sk_file_open(dirfd, "..", SK_FILE_DIR | SK_FILE_NOFOLLOW, fd, NULL);
+}
+
+void os_advise_sequential(int fd)
 {
     posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 
-void sk_os_close(int fd)
+void os_close(int fd)
 {
     if (fd >= 0) close(fd);
 }
@@ -137,7 +162,7 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int sk_os_read_names(int dirfd, sk_os_names *out)
+int os_read_names(int dirfd, os_names *out)
 {
     memset(out, 0, sizeof *out);
     int dup_fd = dup(dirfd); /* the stream owns its descriptor; the caller keeps theirs */
@@ -188,7 +213,7 @@ int sk_os_read_names(int dirfd, sk_os_names *out)
         out->names = malloc(out->n * sizeof *out->names);
         if (!out->names) {
             free(offs);
-            sk_os_names_free(out);
+            os_names_free(out);
             return sk_error_set(SK_ENOMEM, "readdir: out of memory");
         }
         for (size_t i = 0; i < out->n; i++) out->names[i] = out->pool + offs[i];
@@ -198,14 +223,15 @@ int sk_os_read_names(int dirfd, sk_os_names *out)
     return rc;
 }
 
-void sk_os_names_free(sk_os_names *n)
+void os_names_free(os_names *n)
 {
+    if (!n) return;
     free(n->names);
     free(n->pool);
     memset(n, 0, sizeof *n);
 }
 
-void sk_os_fs_id(int fd, char out[80])
+void os_fs_id(int fd, char out[80])
 {
     struct stat s;
     if (!fstat(fd, &s)) {
@@ -243,7 +269,7 @@ void sk_os_fs_id(int fd, char out[80])
     snprintf(out, 80, "unknown");
 }
 
-void sk_os_host(char *name, size_t nn, char *os, size_t on, char *version, size_t vn)
+void os_host(char *name, size_t nn, char *os, size_t on, char *version, size_t vn)
 {
     struct utsname u;
     if (uname(&u)) {
@@ -257,7 +283,7 @@ void sk_os_host(char *name, size_t nn, char *os, size_t on, char *version, size_
     snprintf(version, vn, "%s", u.release);
 }
 
-void sk_os_interfaces(void (*cb)(void *ctx, int mac, const char *text), void *ctx)
+void os_interfaces(void (*cb)(void *ctx, int mac, const char *text), void *ctx)
 {
     struct ifaddrs *ifa = NULL;
     if (getifaddrs(&ifa)) return;
@@ -281,7 +307,7 @@ void sk_os_interfaces(void (*cb)(void *ctx, int mac, const char *text), void *ct
     freeifaddrs(ifa);
 }
 
-uint64_t sk_os_fs_used(int fd, const char *path)
+uint64_t os_fs_used(int fd, const char *path)
 {
     struct stat self, parent;
     int top = !strcmp(path, "/");
@@ -294,7 +320,7 @@ uint64_t sk_os_fs_used(int fd, const char *path)
     return (uint64_t)(v.f_blocks - v.f_bfree) * v.f_frsize;
 }
 
-ssize_t sk_os_xattr_at(int dirfd, const char *name, const char *attr, void *buf, size_t cap)
+ssize_t os_xattr_at(int dirfd, const char *name, const char *attr, void *buf, size_t cap)
 {
     char p[64 + 4096];
     if ((size_t)snprintf(p, sizeof p, "/proc/self/fd/%d/%s", dirfd, name) >= sizeof p) return -1;
