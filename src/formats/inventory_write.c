@@ -2,7 +2,8 @@
  * inventory_write.c - writers for PE identity, signatures, snapshot lines, catalogue
  * records and listings (see sakimori/inventory.h and docs/formats/snapshot.md). Every
  * instant of a snapshot line goes through sk_jw_kv_time (or the same bytes,
- * sk_time_format_trim, on the file line's fast path); listings keep their 7 digits.
+ * sk_time_format_trim, on the file line's fast path), and so does every instant of a
+ * listing: one precision everywhere (nanoseconds, trailing zeros trimmed).
  */
 #include <string.h>
 
@@ -214,22 +215,6 @@ int sk_catalog_record_write(sk_buf *out, const sk_content *c)
     return finish_line(&w, out, mark);
 }
 
-/* Listings keep FILETIME's 7 digits (".0747790Z"; a zero fraction trimmed): the
- * simulator's listings and their goldens are written so. Snapshot lines use
- * sk_jw_kv_time (up to 9 digits, trailing zeros trimmed); moving listings to it
- * changes the simulator's output (see the collector's hardening report). */
-static void listing_time(sk_jw *w, const char *key, sk_time t)
-{
-    if (t == SK_TIME_NONE) return;
-    char buf[SK_TIME_ISO_MAX];
-    size_t n = sk_time_format(buf, t, 7);
-    if (n > 9 && !memcmp(buf + n - 9, ".0000000Z", 9)) {
-        buf[n - 9] = 'Z';
-        buf[n - 8] = '\0';
-    }
-    sk_jw_kv_string(w, key, buf);
-}
-
 int sk_listing_entry_write(sk_buf *out, const sk_listing_entry *e)
 {
     static const char *const ops[] = {NULL, "add", "change", "remove"};
@@ -246,9 +231,9 @@ int sk_listing_entry_write(sk_buf *out, const sk_listing_entry *e)
         sk_jw_key(&w, "sha256");
         sk_jw_hex(&w, e->sha256, 32);
         sk_jw_kv_u64(&w, "size", e->size);
-        listing_time(&w, "mtime", e->mtime);
-        listing_time(&w, "ctime", e->ctime);
-        listing_time(&w, "crtime", e->crtime);
+        sk_jw_kv_time(&w, "mtime", e->mtime);
+        sk_jw_kv_time(&w, "ctime", e->ctime);
+        sk_jw_kv_time(&w, "crtime", e->crtime);
         if (e->owner) sk_jw_kv_string(&w, "owner", e->owner);
     }
     if (e->op == SK_OP_CHANGE && e->reasons) {
@@ -281,8 +266,8 @@ int sk_listing_header_write(sk_buf *out, const sk_listing_header *h)
         sk_jw_key(&w, "base_sha256");
         sk_jw_hex(&w, h->base_sha256, 32);
     }
-    listing_time(&w, "base_install_time", h->base_install_time);
-    listing_time(&w, "collected", h->collected);
+    sk_jw_kv_time(&w, "base_install_time", h->base_install_time);
+    sk_jw_kv_time(&w, "collected", h->collected);
     if (h->windows_root) sk_jw_kv_string(&w, "windows_root", h->windows_root);
     sk_jw_kv_u64(&w, "entries", h->entries);
     sk_jw_object_end(&w);

@@ -76,7 +76,7 @@ static void listings(void)
               "{\"type\":\"listing\",\"schema\":\"sakimori/listing/1\",\"kind\":\"host\",\"mode\":\"delta\",\"host_id\":"
               "\"h-0123456789abcdef\",\"host\":\"TOKH-PC000042\",\"base\":\"win10-1809\",\"base_sha256\":"
               "\"2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\",\"base_install_time\":"
-              "\"2019-04-03T05:06:07Z\",\"collected\":\"2019-04-03T05:06:08.5000000Z\",\"windows_root\":\"C:\",\"entries\":2}\n"
+              "\"2019-04-03T05:06:07Z\",\"collected\":\"2019-04-03T05:06:08.5Z\",\"windows_root\":\"C:\",\"entries\":2}\n"
               "{\"type\":\"entry\",\"op\":\"add\",\"path\":\"C:\\\\Users\\\\a\\\\chrome.exe\",\"sha256\":"
               "\"2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\",\"size\":450560,\"mtime\":"
               "\"2019-04-03T05:06:07Z\",\"ctime\":\"2019-04-03T05:06:07Z\"}\n"
