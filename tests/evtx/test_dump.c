@@ -109,7 +109,7 @@ static void evtx_shrinks(const char *log, const char *dir)
     diags d = {.n = 0};
     sk_evtx_dump_options o = {.threads = 1, .diag = on_diag, .diag_ctx = &d};
     sk_evtx_file_stats s;
-    int kind;
+    int kind = 0;
     CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
     if (out) fclose(out);
     CHECK(kind == 1);
@@ -146,7 +146,7 @@ static void jsonl_shrinks(const char *dir)
     diags d = {.n = 0};
     sk_evtx_dump_options o = {.diag = on_diag, .diag_ctx = &d};
     sk_evtx_file_stats s;
-    int kind;
+    int kind = 0;
     CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
     if (out) fclose(out);
     CHECK(kind == 2);
@@ -197,7 +197,7 @@ static void jsonl_grows(const char *dir)
     diags d = {.n = 0};
     sk_evtx_dump_options o = {.diag = on_diag, .diag_ctx = &d};
     sk_evtx_file_stats s;
-    int kind;
+    int kind = 0;
     CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
     if (out) fclose(out);
     CHECK(s.records == 1 && !s.shrank && d.total == 0);
