@@ -628,6 +628,15 @@ int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
         sk_jw_array_end(&w);
     }
     if (s->header_ok) sk_jw_kv_bool(&w, "wrapped", (s->header.flags & SK_EVTX_FULL) && s->id_min > 1);
+    if (s->shrank) { /* the tail is unread, not silent: say so where verdicts look */
+        sk_jw_key(&w, "incomplete");
+        sk_jw_object_begin(&w);
+        sk_jw_kv_string(&w, "reason", "shrank_while_read");
+        sk_jw_kv_u64(&w, "size", s->size);
+        sk_jw_kv_u64(&w, "read_to", s->shrank_to);
+        if (s->chunks_lost) sk_jw_kv_u64(&w, "chunks_lost", s->chunks_lost);
+        sk_jw_object_end(&w);
+    }
     sk_jw_key(&w, "inputs");
     sk_jw_array_begin(&w);
     sk_jw_string(&w, s->sha256);

@@ -124,6 +124,15 @@ static void evtx_shrinks(const char *log, const char *dir)
     CHECK(s.chunks == 6 && s.chunks_bad == 6 && s.chunks_lost == 6);
     CHECK(s.errors == 1);
     CHECK(s.records > 0 && s.records % 6 == 0); /* six whole chunks' records */
+    /* the coverage record says the tail was not read (not that the log fell silent) */
+    sk_buf cov;
+    sk_buf_init(&cov, 1 << 20);
+    CHECK(sk_evtx_coverage_write(&cov, &s) == 0);
+    char inc[200];
+    snprintf(inc, sizeof inc, "\"incomplete\":{\"reason\":\"shrank_while_read\",\"size\":%ld,\"read_to\":%ld,\"chunks_lost\":6}",
+             full, cut);
+    CHECK(cov.data && strstr(cov.data, inc) != NULL);
+    sk_buf_free(&cov);
     sk_evtx_file_stats_free(&s);
 }
 
