@@ -111,7 +111,7 @@ static uint32_t content_new(sim_inv *v, const char *key, uint64_t size_mean)
     memset(c, 0, sizeof *c);
     char buf[600];
     int n = snprintf(buf, sizeof buf, "sakimori-sim/%llu/%s", (unsigned long long)v->w->seed, key);
-    sk_sha256(buf, (size_t)n, c->sha256);
+    if (sk_sha256(buf, (size_t)n, c->sha256)) return UINT32_MAX; /* the digest allocates: it can fail */
     sim_rng r;
     sim_rng_init(&r, v->w->seed, key, 0);
     double f = 0.25 + sim_rng_exp(&r, 0.75);
@@ -188,7 +188,7 @@ static const char *sxs_dir(sim_inv *v, const char *arch, const char *file, unsig
     char key[256];
     snprintf(key, sizeof key, "%s/%s/%u/%u", arch, comp, build, rev);
     uint8_t d[32];
-    sk_sha256(key, strlen(key), d);
+    if (sk_sha256(key, strlen(key), d)) v->oom = 1;
     char hex[17];
     sk_hex(hex, d, 8);
     return fmt(v, "C:\\Windows\\WinSxS\\%s_microsoft-windows-%s_31bf3856ad364e35_10.0.%u.%u_none_%s", arch, comp,
@@ -301,7 +301,7 @@ static int build_image(sim_inv *v, image *im)
         unsigned num = (unsigned)(d / sim_driver_vendors_count) + 1;
         snprintf(key, sizeof key, "drv/%s%u", vend, num);
         uint8_t hd[32];
-        sk_sha256(key, strlen(key), hd);
+        if (sk_sha256(key, strlen(key), hd)) v->oom = 1;
         char hex[17];
         sk_hex(hex, hd, 8);
         const char *dir = fmt(v, "C:\\Windows\\System32\\DriverStore\\FileRepository\\%s%u.inf_amd64_%s", vend, num, hex);
@@ -350,7 +350,7 @@ static int build_image(sim_inv *v, image *im)
         c->sig = SK_SIG_MATCHES;
         c->signer = "CN=Microsoft Corporation, O=Microsoft Corporation, L=Redmond, S=Washington, C=US";
         uint8_t hd[32];
-        sk_sha256(key, strlen(key), hd);
+        if (sk_sha256(key, strlen(key), hd)) v->oom = 1;
         char hex[33];
         sk_hex(hex, hd, 16);
         const char *path = variant == 0
@@ -561,10 +561,10 @@ static int write_content(sk_buf *b, const content *c)
     uint8_t tmp[33];
     memcpy(tmp, c->sha256, 32);
     tmp[32] = 1;
-    sk_sha256(tmp, 33, d);
+    if (sk_sha256(tmp, 33, d)) return SK_ENOMEM;
     memcpy(out.md5, d, 16);
     tmp[32] = 2;
-    sk_sha256(tmp, 33, d);
+    if (sk_sha256(tmp, 33, d)) return SK_ENOMEM;
     memcpy(out.sha1, d, 20);
     out.have_md5 = out.have_sha1 = 1;
     out.size = c->size;
@@ -593,7 +593,7 @@ static int write_content(sk_buf *b, const content *c)
         uint8_t ih[16];
         memcpy(tmp, c->sha256, 32);
         tmp[32] = 3;
-        sk_sha256(tmp, 33, d);
+        if (sk_sha256(tmp, 33, d)) return SK_ENOMEM;
         memcpy(ih, d, 16);
         sk_hex(id.imphash, ih, 16);
         id.imports = 20 + c->sha256[12] % 200u;
@@ -649,7 +649,7 @@ static int write_base(sim_inv *v, sim_out *o, image *im)
 }
 
 /* host_id as docs/formats/host.md defines it, from the host's MachineGuid anchor */
-static void host_id(const sim_world *w, size_t host, char out[19], char guid[37])
+static int host_id(const sim_world *w, size_t host, char out[19], char guid[37])
 {
     sim_rng r;
     sim_rng_init(&r, w->seed, "machine_guid", host);
@@ -659,10 +659,11 @@ static void host_id(const sim_world *w, size_t host, char out[19], char guid[37]
     char buf[80];
     int n = snprintf(buf, sizeof buf, "sakimori-host%cmachine_guid%c%s", 0, 0, guid);
     uint8_t d[32];
-    sk_sha256(buf, (size_t)n, d);
+    int rc = sk_sha256(buf, (size_t)n, d);
     out[0] = 'h';
     out[1] = '-';
     sk_hex(out + 2, d, 8);
+    return rc;
 }
 
 static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *entries_total)
@@ -770,7 +771,7 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
     }
 #undef ADD
     char hid[19], guid[37];
-    host_id(w, hi, hid, guid);
+    if (host_id(w, hi, hid, guid) && !rc) rc = sk_error_set(SK_ENOMEM, "out of memory");
     sk_listing_header hd = {.delta = 1, .host_id = hid, .host = h->name, .base = im->name,
                             .base_sha256 = im->manifest_sha256, .base_install_time = install,
                             .collected = collected, .windows_root = "C:", .entries = n};
