@@ -21,6 +21,7 @@
 #include <sakimori/event.h>
 #include <sakimori/evtxdump.h>
 #include <sakimori/json.h>
+#include <sakimori/map.h>
 
 #include "evtx_int.h"
 
@@ -57,18 +58,30 @@ static int find_dup(const sk_json_value *v, char *path, size_t cap, size_t len, 
     if (sk_json_type_of(v) != SK_JSON_OBJECT) return 0;
     size_t n = sk_json_length(v);
     if (sk_json_object_has_duplicates(v)) {
-        for (size_t i = 1; i < n; i++) {
+        /* the first key seen again, through a map: a line may hold a million keys */
+        sk_map *seen = NULL;
+        if (n > 16 && sk_map_new(&seen, 0)) seen = NULL;
+        for (size_t i = 0; i < n; i++) {
             size_t ki;
             const char *k = sk_json_object_key_at(v, i, &ki);
-            for (size_t e = 0; e < i; e++) {
-                size_t ke;
-                const char *k2 = sk_json_object_key_at(v, e, &ke);
-                if (ke == ki && !memcmp(k, k2, ki)) {
-                    snprintf(path + len, cap - len, "%s%.*s", len ? "." : "", (int)(ki < 100 ? ki : 100), k);
-                    return 1;
+            int again = 0;
+            if (seen) {
+                again = sk_map_has(seen, k, ki);
+                if (!again && sk_map_put(seen, k, ki, NULL, NULL)) break; /* out of memory: key unnamed */
+            } else if (n <= 16) {
+                for (size_t e = 0; e < i && !again; e++) {
+                    size_t ke;
+                    const char *k2 = sk_json_object_key_at(v, e, &ke);
+                    again = ke == ki && !memcmp(k, k2, ki);
                 }
             }
+            if (again) {
+                snprintf(path + len, cap - len, "%s%.*s", len ? "." : "", (int)(ki < 100 ? ki : 100), k);
+                sk_map_free(seen);
+                return 1;
+            }
         }
+        sk_map_free(seen);
     }
     for (size_t i = 0; i < n; i++) {
         size_t kl;
@@ -196,8 +209,9 @@ int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE 
     evtx_diags_end(&j.dg, path);
     if (j.dup_lines && o->diag) { /* once a file: always shown */
         char m[700];
-        snprintf(m, sizeof m, "%s:%llu: key '%s' appears twice in one record: the first is read; %llu line%s of this file repeat keys",
-                 path, (unsigned long long)j.dup_first_line, j.dup_key, (unsigned long long)j.dup_lines, j.dup_lines == 1 ? "" : "s");
+        snprintf(m, sizeof m, "%s:%llu: key '%s' appears twice in one record: the first is read; %llu line%s of this file repeat%s keys",
+                 path, (unsigned long long)j.dup_first_line, j.dup_key, (unsigned long long)j.dup_lines,
+                 j.dup_lines == 1 ? "" : "s", j.dup_lines == 1 ? "s" : "");
         o->diag(o->diag_ctx, m);
     }
     if (j.dup_lines) st->errors++;
