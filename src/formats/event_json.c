@@ -409,9 +409,32 @@ static int nxlog(bld *b, sk_xnode *ev, const sk_json_value *r, const sk_tz *loca
     return rc;
 }
 
-/* sakimori's own event line: passed through, once its event id and time are checked
- * (anything may claim to be ours). */
-static int own_event(sk_buf *out, const sk_json_value *r, const sk_json_value *sys, sk_event_json_info *info)
+/* A claimed evidence reference: an object with a SHA-256 of 64 hex digits and one
+ * locator (offset, line or record_id) that is a non-negative integer. */
+static int evidence_ref_ok(const sk_json_value *v)
+{
+    if (!v || sk_json_type_of(v) != SK_JSON_OBJECT) return 0;
+    const sk_json_value *h = sk_json_object_get(v, "sha256");
+    size_t n;
+    const char *s = h && sk_json_type_of(h) == SK_JSON_STRING ? sk_json_string(h, &n) : NULL;
+    if (!s || n != 64) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+    static const char *const loc[] = {"offset", "line", "record_id"};
+    for (int i = 0; i < 3; i++) {
+        const sk_json_value *l = sk_json_object_get(v, loc[i]);
+        int64_t x;
+        if (l && sk_json_type_of(l) == SK_JSON_NUMBER && !sk_json_int64(l, &x) && x >= 0) return 1;
+    }
+    return 0;
+}
+
+/* sakimori's own event line (an earlier dump read back): passed through once its event
+ * id, time and evidence reference are checked (anything may claim to be ours), with
+ * "via" naming the input and line it was read from now - its "src" is what the line
+ * claims, "via" is what sakimori saw. */
+static int own_event(sk_buf *out, const sk_json_value *r, const sk_json_value *sys, const sk_event_src *in,
+                     sk_event_json_info *info)
 {
     const sk_json_value *id = sk_json_object_get(sys, "EventID"), *t = sk_json_object_get(r, "time");
     int64_t i = -1;
@@ -424,15 +447,33 @@ static int own_event(sk_buf *out, const sk_json_value *r, const sk_json_value *s
     }
     size_t n;
     const char *s = sk_json_type_of(t) == SK_JSON_STRING ? sk_json_string(t, &n) : NULL;
-    if (!s || !sk_event_time_valid(s, n)) {
+    sk_stamp stamp;
+    if (!s || !sk_event_time_valid(s, n) || sk_time_parse_iso8601(s, n, NULL, &stamp)) { /* shape, then calendar */
         char q[80];
         quote_value(q, sizeof q, t);
         return sk_error_set(SK_EFORMAT, "time %s is not an instant (YYYY-MM-DDTHH:MM:SS[.f]Z): line skipped", q);
     }
+    if (!evidence_ref_ok(sk_json_object_get(r, "src")))
+        return sk_error_set(SK_EFORMAT, "src is not an evidence reference (sha256 and offset, line or record_id): line skipped");
     size_t mark = out->len;
     sk_jw w;
     sk_jw_init(&w, out);
-    if (sk_jw_value(&w, r) || sk_buf_putc(out, '\n')) {
+    sk_jw_object_begin(&w);
+    for (size_t k = 0; k < sk_json_length(r); k++) {
+        size_t kl;
+        const char *key = sk_json_object_key_at(r, k, &kl);
+        if (kl == 3 && !memcmp(key, "via", 3)) continue; /* ours to say */
+        sk_jw_keyn(&w, key, kl);
+        sk_jw_value(&w, sk_json_object_value_at(r, k));
+    }
+    sk_jw_key(&w, "via");
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "sha256", in->sha256);
+    if (in->has_line) sk_jw_kv_u64(&w, "line", in->line);
+    if (in->has_offset) sk_jw_kv_u64(&w, "offset", in->offset);
+    sk_jw_object_end(&w);
+    sk_jw_object_end(&w);
+    if (sk_jw_error(&w) || sk_buf_putc(out, '\n')) {
         sk_buf_truncate(out, mark);
         return sk_error_set(SK_ELIMIT, "event too large");
     }
@@ -446,7 +487,7 @@ int sk_event_from_json(sk_buf *out, const sk_json_value *r, const sk_event_src *
     const sk_json_value *sys = sk_json_object_get(r, "System");
     if (sys && sk_json_type_of(sys) == SK_JSON_OBJECT && sk_json_object_get(r, "time")) {
         info->format = "sakimori";
-        return own_event(out, r, sys, info);
+        return own_event(out, r, sys, src, info);
     }
     sk_arena *a;
     if (sk_arena_new(&a, 16 << 10, (size_t)64 << 20)) return sk_error_set(SK_ENOMEM, "out of memory");

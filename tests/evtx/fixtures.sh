@@ -92,10 +92,22 @@ n = 0
 for line in open(sys.argv[1], encoding="utf-8", errors="surrogateescape"):
     ET.fromstring(line.encode("utf-8", "surrogateescape")); n += 1
 print("ok   %d XML events well-formed" % n)' "$tmp/all.xml"; then :; else echo "FAIL XML output not well-formed"; fail=1; fi
-# sakimori's own events read back: the same lines
-(cd "$f" && "$bin" evtx dump --quiet types.evtx log.evtx > own.jsonl && "$bin" evtx dump --quiet own.jsonl > own2.jsonl)
-if cmp -s "$f/own.jsonl" "$f/own2.jsonl"; then echo "ok   events read back from sakimori's own dump unchanged"
-else echo "FAIL sakimori's own events read back differ"; diff "$f/own.jsonl" "$f/own2.jsonl" | head -4; fail=1; fi
+# sakimori's own events read back: the same lines, each with "via" naming the dump and
+# its line (and read back again, "via" replaced, not nested)
+(cd "$f" && "$bin" evtx dump --quiet types.evtx log.evtx > own.jsonl && "$bin" evtx dump --quiet own.jsonl > own2.jsonl &&
+   "$bin" evtx dump --quiet own2.jsonl > own3.jsonl)
+if /usr/bin/python3 -c '
+import hashlib, json, sys
+a, b, c = (open(p, "rb").read() for p in sys.argv[1:4])
+ha, hb = hashlib.sha256(a).hexdigest(), hashlib.sha256(b).hexdigest()
+la, lb, lc = a.splitlines(), b.splitlines(), c.splitlines()
+assert len(la) == len(lb) == len(lc) > 0
+for i, (x, y, z) in enumerate(zip(la, lb, lc), 1):
+    want = x[:-1] + b",\"via\":{\"sha256\":\"" + ha.encode() + b"\",\"line\":" + str(i).encode() + b"}}"
+    assert y == want, (i, x, y)
+    assert z == want.replace(ha.encode(), hb.encode()), (i, z)
+print("ok   %d events read back from sakimori'"'"'s own dump unchanged but for via" % len(la))' "$f/own.jsonl" "$f/own2.jsonl" "$f/own3.jsonl"
+then :; else echo "FAIL sakimori's own events read back differ"; fail=1; fi
 # every event line is a valid event (docs/formats/schemas/event.schema.json)
 (cd "$f" && for x in *.evtx winlogbeat.jsonl nxlog.jsonl hostile-events.jsonl; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
 if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance event "$tmp/all.jsonl" > "$tmp/v" 2>&1; then
