@@ -65,6 +65,8 @@ typedef struct sk_evtx_file_stats {
     int shrank;             /**< the file shrank while being read: bytes from shrank_to on were not read */
     uint64_t shrank_to;
     uint64_t chunks_lost;   /**< EVTX chunks not read because the file shrank (also in chunks_bad) */
+    int changed;            /**< size, modification or change time moved while the file was read: another
+                                 process wrote it, so its events need not be of the bytes its SHA-256 is of */
     uint64_t carve_failed;  /**< --carve: record signatures found whose rest could not be read */
     uint64_t id_min, id_max;
     sk_time time_min, time_max;

@@ -628,6 +628,7 @@ int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
         sk_jw_array_end(&w);
     }
     if (s->header_ok) sk_jw_kv_bool(&w, "wrapped", (s->header.flags & SK_EVTX_FULL) && s->id_min > 1);
+    if (s->changed) sk_jw_kv_bool(&w, "changed_while_read", 1);
     if (s->shrank) { /* the tail is unread, not silent: say so where verdicts look */
         sk_jw_key(&w, "incomplete");
         sk_jw_object_begin(&w);

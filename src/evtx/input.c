@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sakimori/common.h>
@@ -69,17 +70,64 @@ int evtx_kind_fd(int fd)
     return 0;
 }
 
+/* Dump one open input (kind 1 EVTX, 2 JSON lines), then compare the file's size,
+ * modification and change times with those it had when it was opened: a file another
+ * process wrote meanwhile is said once, counted as an error, and its coverage says so
+ * (changed_while_read). A file that only shrank has already been said (by the reader,
+ * at the new end); one that only grew, with the part read hashing as before, is a
+ * live log: said, not an error. */
+static int dump_checked(const char *path, int fd, const sk_file_info *before, int kind, const sk_evtx_dump_options *o,
+                        FILE *out, sk_evtx_file_stats *s)
+{
+    int rc = kind == 2 ? jsonl_dump_fd(path, fd, o, out, s) : evtx_dump_fd(path, fd, o, out, s);
+    struct stat after;
+    if (fstat(fd, &after)) return rc;
+    uint64_t size = (uint64_t)after.st_size;
+    sk_time mt = (sk_time)after.st_mtim.tv_sec * SK_NS_PER_SEC + after.st_mtim.tv_nsec;
+    sk_time ct = (sk_time)after.st_ctim.tv_sec * SK_NS_PER_SEC + after.st_ctim.tv_nsec;
+    if (size == before->size && mt == before->mtime && ct == before->ctime) return rc;
+    if (s->shrank) { /* said and counted once, at the new end */
+        s->changed = 1;
+        return rc;
+    }
+    /* a live log that only grew: the part read is still the part hashed (checked by
+     * hashing it again), so its events hold; what was appended is for the next read */
+    char again[65];
+    uint64_t hashed = 0;
+    if (size > s->size && !evtx_hash_fd(fd, s->size, again, &hashed) && hashed == s->size && !strcmp(again, s->sha256)) {
+        if (o->diag) {
+            char m[700];
+            snprintf(m, sizeof m, "%s: grew from %llu to %llu bytes while being read: the first %llu (hashed) were read, the rest not",
+                     path, (unsigned long long)s->size, (unsigned long long)size, (unsigned long long)s->size);
+            o->diag(o->diag_ctx, m);
+        }
+        return rc;
+    }
+    s->changed = 1;
+    s->errors++;
+    if (o->diag) {
+        char m[900];
+        snprintf(m, sizeof m,
+                 "%s: changed while being read (size %llu then %llu%s%s): the events are of the first %llu bytes as they"
+                 " were read, which need not be the bytes the SHA-256 is of",
+                 path, (unsigned long long)before->size, (unsigned long long)size, mt != before->mtime ? ", modified" : "",
+                 ct != before->ctime ? ", status changed" : "", (unsigned long long)s->size);
+        o->diag(o->diag_ctx, m);
+    }
+    return rc;
+}
+
 int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s, int *kind)
 {
     evtx_stats_clear(s);
     *kind = 0;
     int fd;
-    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL);
+    sk_file_info fi;
+    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
     if (rc) return rc;
     *kind = evtx_kind_fd(fd);
     if (*kind == 2 && o->xml) rc = sk_error_set(SK_EINVAL, "%s: a JSON-lines log has no XML form: use --format jsonl", path);
-    else if (*kind == 2) rc = jsonl_dump_fd(path, fd, o, out, s);
-    else rc = evtx_dump_fd(path, fd, o, out, s);
+    else rc = dump_checked(path, fd, &fi, *kind == 2 ? 2 : 1, o, out, s);
     close(fd);
     return rc;
 }
@@ -88,9 +136,10 @@ int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out
 {
     evtx_stats_clear(s);
     int fd;
-    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL);
+    sk_file_info fi;
+    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
     if (rc) return rc;
-    rc = evtx_dump_fd(path, fd, o, out, s);
+    rc = dump_checked(path, fd, &fi, 1, o, out, s);
     close(fd);
     return rc;
 }
@@ -99,9 +148,10 @@ int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *
 {
     evtx_stats_clear(s);
     int fd;
-    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, NULL);
+    sk_file_info fi;
+    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
     if (rc) return rc;
-    rc = jsonl_dump_fd(path, fd, o, out, s);
+    rc = dump_checked(path, fd, &fi, 2, o, out, s);
     close(fd);
     return rc;
 }

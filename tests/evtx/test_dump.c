@@ -209,7 +209,87 @@ static void jsonl_grows(const char *dir)
     int kind = 0;
     CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
     if (out) fclose(out);
-    CHECK(s.records == 1 && !s.shrank && d.total == 0);
+    CHECK(s.records == 1 && !s.shrank && !s.changed && s.errors == 0);
+    const size_t ll = strlen("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\"}\n");
+    char want[5000];
+    snprintf(want, sizeof want, "%s: grew from %zu to %zu bytes while being read: the first %zu (hashed) were read, the rest not",
+             path, ll, 2 * ll, ll);
+    CHECK(d.total == 1 && !strcmp(d.lines[0], want));
+    sk_evtx_file_stats_free(&s);
+}
+
+/* ... and one rewritten in place (same size, other bytes) while it is read: said once,
+ * an error, changed in the stats and in the coverage record. */
+static ssize_t rewrite_write(void *c, const char *buf, size_t n)
+{
+    grow_out *g = c;
+    (void)buf;
+    if (!g->done) {
+        g->done = 1;
+        FILE *f = fopen(g->path, "r+b");
+        if (f) {
+            fputs("{\"EventID\": 2", f); /* the first event is another one now */
+            fclose(f);
+        }
+    }
+    return (ssize_t)n;
+}
+
+static void jsonl_rewritten(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rewritten.jsonl", dir);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\", \"Channel\": \"Security\", \"Hostname\": \"h\"}\n", f);
+        fclose(f);
+    }
+    grow_out g = {.path = path};
+    cookie_io_functions_t io = {.write = rewrite_write};
+    FILE *out = fopencookie(&g, "w", io);
+    if (out) setvbuf(out, NULL, _IONBF, 0);
+    diags d = {.n = 0};
+    sk_evtx_dump_options o = {.diag = on_diag, .diag_ctx = &d};
+    sk_evtx_file_stats s;
+    int kind = 0;
+    CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
+    if (out) fclose(out);
+    CHECK(s.records == 1 && s.changed && s.errors == 1);
+    const size_t ll = strlen("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\", \"Channel\": \"Security\", \"Hostname\": \"h\"}\n");
+    char want[5000];
+    snprintf(want, sizeof want, "%s: changed while being read (size %zu then %zu, modified, status changed): the events are of the"
+             " first %zu bytes as they were read, which need not be the bytes the SHA-256 is of", path, ll, ll, ll);
+    CHECK(d.total == 1 && !strcmp(d.lines[0], want));
+    if (d.total != 1 || strcmp(d.lines[0], want))
+        for (int i = 0; i < d.n; i++) fprintf(stderr, "  diag: %s\n", d.lines[i]);
+    sk_evtx_file_stats_free(&s);
+}
+
+/* An EVTX file whose last chunk is overwritten in place while it is read: its coverage
+ * record says changed_while_read. */
+static void evtx_rewritten(const char *log, const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rewritten.evtx", dir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f && !copy_range(f, log, 0, 4096));
+    for (int i = 0; f && i < 4; i++) CHECK(!copy_range(f, log, 4096, 65536));
+    if (f) fclose(f);
+    grow_out g = {.path = path};
+    cookie_io_functions_t io = {.write = rewrite_write};
+    FILE *out = fopencookie(&g, "w", io);
+    if (out) setvbuf(out, NULL, _IONBF, 0);
+    diags d = {.n = 0};
+    sk_evtx_dump_options o = {.threads = 1, .diag = on_diag, .diag_ctx = &d};
+    sk_evtx_file_stats s;
+    int kind = 0;
+    CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
+    if (out) fclose(out);
+    CHECK(kind == 1 && s.changed && count_with(&d, "changed while being read") == 1);
+    sk_buf cov;
+    sk_buf_init(&cov, 1 << 20);
+    CHECK(sk_evtx_coverage_write(&cov, &s) == 0 && cov.data && strstr(cov.data, "\"changed_while_read\":true"));
+    sk_buf_free(&cov);
     sk_evtx_file_stats_free(&s);
 }
 
@@ -254,6 +334,8 @@ int main(int argc, char **argv)
     evtx_shrinks(argv[1], argv[2]);
     jsonl_shrinks(argv[2]);
     jsonl_grows(argv[2]);
+    jsonl_rewritten(argv[2]);
+    evtx_rewritten(argv[1], argv[2]);
     frees();
     terminal_c1();
     printf("%d passed, %d failed\n", passed, failed);
