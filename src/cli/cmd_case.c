@@ -32,6 +32,9 @@ void cmd_case_help(FILE *out)
             "  --timezone ZONE   the case's default zone for local-time logs (init; default UTC)\n"
             "  --json            print the summary as one JSON object (check)\n"
             "\n"
+            "Every source's path is expanded in the case folder (the case file's directory): a match\n"
+            "that leads outside it, through '..' or a symlink, is an error.\n"
+            "\n"
             "Exit codes: 0 valid, 2 usage error, 3 the case file is unreadable or invalid.\n"
             "\n"
             "Examples:\n"
@@ -267,6 +270,32 @@ static int print_summary_json(const sk_case *c)
     return sk_jw_error(&w);
 }
 
+/* Every source's glob expanded in the case folder (the case file's directory): a match
+ * that leads outside it through a symlink, an unreadable directory or too many matches
+ * is an error naming the file and the source; matching nothing is fine (logs may come
+ * later). */
+static int check_source_matches(const char *file, const sk_case *c)
+{
+    char dir[4096];
+    const char *slash = strrchr(file, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == file) snprintf(dir, sizeof dir, "/");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
+    int exit = SK_EXIT_OK;
+    for (size_t i = 0; i < sk_case_source_count(c); i++) {
+        const sk_case_source *src = sk_case_source_at(c, i);
+        char **paths = NULL;
+        size_t n = 0;
+        int rc = sk_case_source_expand(dir, src, &paths, &n);
+        sk_case_paths_free(paths, n);
+        if (rc) {
+            sk_cli_error("case check", "%s: %s", file, sk_error_last());
+            exit = sk_exit_from_error(rc) == SK_EXIT_USAGE ? SK_EXIT_INPUT : sk_exit_from_error(rc);
+        }
+    }
+    return exit;
+}
+
 static int case_check(int argc, char **argv)
 {
     int json = 0;
@@ -316,8 +345,9 @@ static int case_check(int argc, char **argv)
         return SK_EXIT_INTERNAL;
     }
     if (!json) print_summary_text(file, c);
+    int exit = strcmp(file, "<stdin>") ? check_source_matches(file, c) : SK_EXIT_OK;
     sk_case_free(c);
-    return SK_EXIT_OK;
+    return exit;
 }
 
 int cmd_case_run(int argc, char **argv)
