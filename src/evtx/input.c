@@ -117,7 +117,10 @@ static int dump_checked(const char *path, int fd, const sk_file_info *before, in
     return rc;
 }
 
-int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s, int *kind)
+/* Open one input and dump it as `want` says (0: told from its first bytes, 1 EVTX,
+ * 2 JSON lines); *kind says what it was read as. */
+static int open_and_dump(const char *path, int want, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s,
+                         int *kind)
 {
     evtx_stats_clear(s);
     *kind = 0;
@@ -125,35 +128,28 @@ int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, s
     sk_file_info fi;
     int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
     if (rc) return rc;
-    *kind = evtx_kind_fd(fd);
+    *kind = want ? want : evtx_kind_fd(fd) == 2 ? 2 : 1;
     if (*kind == 2 && o->xml) rc = sk_error_set(SK_EINVAL, "%s: a JSON-lines log has no XML form: use --format jsonl", path);
-    else rc = dump_checked(path, fd, &fi, *kind == 2 ? 2 : 1, o, out, s);
+    else rc = dump_checked(path, fd, &fi, *kind, o, out, s);
     close(fd);
     return rc;
+}
+
+int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s, int *kind)
+{
+    return open_and_dump(path, 0, o, out, s, kind);
 }
 
 int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
 {
-    evtx_stats_clear(s);
-    int fd;
-    sk_file_info fi;
-    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
-    if (rc) return rc;
-    rc = dump_checked(path, fd, &fi, 1, o, out, s);
-    close(fd);
-    return rc;
+    int kind;
+    return open_and_dump(path, 1, o, out, s, &kind);
 }
 
 int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
 {
-    evtx_stats_clear(s);
-    int fd;
-    sk_file_info fi;
-    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
-    if (rc) return rc;
-    rc = dump_checked(path, fd, &fi, 2, o, out, s);
-    close(fd);
-    return rc;
+    int kind;
+    return open_and_dump(path, 2, o, out, s, &kind);
 }
 
 void sk_evtx_file_stats_free(sk_evtx_file_stats *s)
