@@ -1205,9 +1205,43 @@ static void release_far(walk *wk, dnode *d)
     pthread_mutex_unlock(&wk->mu);
 }
 
+/* Reopen p, whose handle was released, downward from its nearest ancestor that still
+ * has one (the root always does), by the names stored on the way down, checking at
+ * every level that the directory opened is the one walked. 0 with p->fd set, or -1
+ * when a level is gone or is another directory now (p's path moved). */
+static int reopen_down(dnode *p)
+{
+    size_t n = 0;
+    dnode *a = p;
+    for (; a && a->fd < 0; a = a->parent) n++;
+    if (!a || !n) return -1;
+    dnode **chain = malloc(n * sizeof *chain); /* chain[0] the level below a, chain[n-1] p */
+    if (!chain) return -1;
+    size_t k = n;
+    for (dnode *q = p; q != a; q = q->parent) chain[--k] = q;
+    int fd = a->fd, ok = 1;
+    for (k = 0; k < n && ok; k++) {
+        int next = -1;
+        os_stat st;
+        ok = !os_open_dir_at(fd, chain[k]->name, &next) && !os_fstat(next, &st) && st.dev == chain[k]->dev &&
+             st.ino == chain[k]->ino;
+        if (fd != a->fd) os_close(fd);
+        fd = next;
+        if (!ok) os_close(next);
+    }
+    free(chain);
+    if (!ok) return -1;
+    p->fd = fd;
+    return 0;
+}
+
 /* Back from d to its parent p, whose handle was released: reopen it as d's "..", and
- * check it is the directory it was. If not (p or d was moved meanwhile) p is lost: its
- * remaining entries become error lines rather than being looked for elsewhere. */
+ * check it is the directory it was. If not (d was moved meanwhile, or d has no handle
+ * itself), reopen p downward from the nearest ancestor still open: a child that moved
+ * says nothing about its parent. p is lost only when that fails too (p or one of its
+ * ancestors moved): its remaining entries become error lines rather than being looked
+ * for elsewhere, and its own parent is then reopened downward in turn, so a loss never
+ * spreads above the directory that moved. */
 static void reacquire(walk *wk, dnode *d, dnode *p)
 {
     if (p->fd >= 0 || p->lost) return;
@@ -1218,6 +1252,7 @@ static void reacquire(walk *wk, dnode *d, dnode *p)
         return;
     }
     os_close(fd);
+    if (!reopen_down(p)) return;
     p->lost = 1;
     error_line(wk->c, wk->dir.data, wk->dir.len, "open", "the directory moved during the walk: its remaining entries are not listed");
 }

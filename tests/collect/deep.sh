@@ -2,7 +2,9 @@
 # collect/deep: a chain of 2,000 nested directories with a file at the bottom (and one
 # beside each of a few levels) is walked whole, with at most 256 descriptors (the walk
 # holds the handles of a bounded number of levels and reopens the others through
-# ".."), in the same order with 1 and 4 threads.
+# ".."), in the same order with 1 and 4 threads. Then a directory is renamed while the
+# walker is below it and the handles of its ancestors are closed: the other users'
+# directories are still listed (a moved child says nothing about its parent).
 set -u
 bin=$1
 tmp=$(mktemp -d)
@@ -54,4 +56,76 @@ if [ "$got" = "$want" ]; then ok "2,000 levels: every file listed, at its depth,
 grep -v '"type":"\(snapshot\|end\)"' "$tmp/snap1.jsonl" > "$tmp/a"
 grep -v '"type":"\(snapshot\|end\)"' "$tmp/snap4.jsonl" > "$tmp/b"
 cmp -s "$tmp/a" "$tmp/b" && ok "the same lines with 1 and 4 threads" || bad "1 and 4 threads differ"
+
+# A rename during the walk: t/home/attacker/c1/.../c40/bottom holds 8,000 files and
+# t/home/zed/secret.txt lies beside. The snapshot goes through a pipe whose reader stops
+# at bottom's first line: the walker stalls when the pipe and the ring of 4,096 lines in
+# flight are full, so it is still in bottom (the handles of home, attacker and c1..c9,
+# more than 32 levels up, closed) when the reader renames c10, then reads on. The race
+# is made deterministic by that back-pressure, not by timing.
+mkrename() { # dir
+  /usr/bin/python3 - "$1" <<'PY'
+import os, sys
+r = sys.argv[1]
+p = os.path.join(r, "home", "attacker")
+for i in range(1, 41):
+    p = os.path.join(p, "c%d" % i)
+os.makedirs(os.path.join(p, "bottom"))
+for i in range(8000):
+    open(os.path.join(p, "bottom", "f%05d" % i), "w").close()
+open(os.path.join(r, "home", "attacker", *["c%d" % i for i in range(1, 10)], "z9.txt"), "w").write("nine\n")
+os.makedirs(os.path.join(r, "home", "zed"))
+open(os.path.join(r, "home", "zed", "secret.txt"), "w").write("secret\n")
+PY
+}
+# collect with the rename(s) named "FROM:TO ..." done at bottom's first line; prints
+# "files N errors E secret S z9 Z" and the error lines' paths relative to the root
+rename_walk() { # bin root threads renames...
+  timeout -k 2 120 /usr/bin/python3 - "$@" <<'PY'
+import json, os, subprocess, sys
+bin, root, th = sys.argv[1:4]
+moves = [m.split(":") for m in sys.argv[4:]]
+p = subprocess.Popen([bin, "collect", "--root", root, "--host", "R", "--threads", th, "--out", "-"],
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, bufsize=0)
+lines, moved = [], False
+for raw in p.stdout:
+    lines.append(raw)
+    if not moved and b"/bottom/f" in raw:
+        for a, b in moves:
+            os.rename(os.path.join(root, a), os.path.join(root, b))
+        moved = True
+p.wait()
+recs = [json.loads(l) for l in lines]
+files = [r["path"][len(root):] for r in recs if r["type"] == "file"]
+errs = sorted(set(r["path"][len(root):] for r in recs if r["type"] == "error"))
+print("moved" if moved else "not-moved", "files", len(files), "errors", sum(r["type"] == "error" for r in recs),
+      "secret", sum(f.endswith("/zed/secret.txt") for f in files), "z9", sum(f.endswith("/c9/z9.txt") for f in files))
+for e in errs:
+    print(e)
+with open(os.environ["OUT"], "w") as f: # what does not depend on the tree's inodes and times
+    for r in recs:
+        if r["type"] in ("file", "error"):
+            print(r["type"], r["path"][len(root):], r.get("sha256"), r.get("op"), r.get("error"), file=f)
+PY
+}
+c9=home/attacker/c1/c2/c3/c4/c5/c6/c7/c8/c9
+for th in 1 4; do
+  mkdir -p "$tmp/mv$th" && mkrename "$tmp/mv$th"
+  got=$(OUT=$tmp/mv$th.lines rename_walk "$bin" "$tmp/mv$th" $th "$c9/c10:home/attacker/moved")
+  want="moved files 8002 errors 0 secret 1 z9 1"
+  if [ "$got" = "$want" ]; then ok "threads $th: c10 renamed under the walker: nothing lost, /home/zed listed"; else bad "threads $th: rename: got"; echo "$got" | head -20; fi
+done
+cmp -s "$tmp/mv1.lines" "$tmp/mv4.lines" && ok "rename: the same lines with 1 and 4 threads" || bad "rename: 1 and 4 threads differ"
+# c5 moved too: c5..c9 are gone from their paths (error lines for them alone), c4 and
+# above are reopened from the root and the rest of /home is listed
+mkdir -p "$tmp/mv2" && mkrename "$tmp/mv2"
+got=$(OUT=$tmp/mv2.lines rename_walk "$bin" "$tmp/mv2" 1 "$c9/c10:home/attacker/moved" "home/attacker/c1/c2/c3/c4/c5:home/c5moved")
+want="moved files 8002 errors 6 secret 1 z9 1
+/home/attacker/c1/c2/c3/c4/c5
+/home/attacker/c1/c2/c3/c4/c5/c6
+/home/attacker/c1/c2/c3/c4/c5/c6/c7
+/home/attacker/c1/c2/c3/c4/c5/c6/c7/c8
+/$c9
+/$c9/z9.txt"
+if [ "$got" = "$want" ]; then ok "c10 and c5 renamed: only c5..c9 lost, /home/zed listed"; else bad "c10 and c5 renamed: got"; echo "$got" | head -20; fi
 exit $fail
