@@ -40,6 +40,7 @@
 
 #define RING 4096                      /* lines in flight, walk order */
 #define HOLD_MAX ((size_t)32 << 20)    /* executables kept whole up to this for parsing */
+#define EXEC_HASH_MAX ((uint64_t)4 << 30) /* executables hashed whatever --hash-limit up to this (a PE cannot be larger) */
 #define CHUNK ((size_t)64 << 10)       /* reads while hashing: small copies into a cache-hot buffer (measured: 64K beats 256K by 25% on /usr) */
 #define MAX_DEPTH 65536              /* directory levels descended (memory: a node per level on the walker's path) */
 #define FD_KEEP 32                   /* levels above the walker whose handles stay open; deeper ones reopen through ".." */
@@ -470,7 +471,17 @@ static void file_job(void *arg)
      * identity lies in its first chunk; everything else streams through a small buffer
      * that stays in the cache */
     int parse = kind == SK_KIND_PE;
-    unsigned which = (exec || st.size <= o->hash_limit) ? o->digests : 0;
+    /* what is hashed: every file up to --hash-limit, executables up to EXEC_HASH_MAX
+     * whatever the limit; never a file whose unallocated bytes (holes, from the size
+     * and the blocks statted) exceed --hash-limit, however small its data: hashing a
+     * 1 TiB hole is 45 minutes of zeros. --hash-limit none hashes everything. */
+    uint64_t unalloc = st.alloc < size ? size - st.alloc : 0;
+    const char *not_hashed = NULL;
+    if (o->hash_limit != UINT64_MAX && unalloc > o->hash_limit)
+        not_hashed = "sparse";
+    else if (!(size <= o->hash_limit || (exec && size <= EXEC_HASH_MAX)))
+        not_hashed = "size";
+    unsigned which = not_hashed ? 0 : o->digests;
     int ok = !which || (!sk_hasher_begin(x->hasher, which) && (!held || !sk_hasher_update(x->hasher, x->hold, held)));
     /* holes (st.alloc below the size) are found with SEEK_DATA/SEEK_HOLE and fed to the
      * digests as zeros without being read: the bytes every reader of the file sees */
@@ -604,7 +615,8 @@ static void file_job(void *arg)
     strlist yara = {0};
     char yerr[160] = "";
     int yara_failed = 0;
-    if (c->yara)
+    int sparse = not_hashed && !strcmp(not_hashed, "sparse");
+    if (c->yara && !sparse) /* a scan of the holes would be the hashing's wasted work again */
         yara_failed = yara_scan(c->yara, j->fd, whole ? x->hold : NULL, whole ? held : 0, x->arena, &yara, yerr, sizeof yerr);
     /* the line */
     sk_buf *b = line_of(c, j->seq);
@@ -625,7 +637,7 @@ static void file_job(void *arg)
                               .pe = have_pe ? &pe : NULL,
                               .signature = have_pe ? &sig : NULL,
                               .elf = have_elf ? &elf : NULL,
-                              .have_yara = c->yara != NULL,
+                              .have_yara = c->yara != NULL && !sparse,
                               .yara = yara.v,
                               .n_yara = yara.n};
     sk_snapshot_content_write(&cw, &yc);
@@ -633,6 +645,8 @@ static void file_job(void *arg)
     /* splice the content members (without their braces) into the line: sk_jw_raw
      * writes the separating comma as for any member */
     if (!sk_jw_error(&cw) && content.len > 2) sk_jw_raw(&w, content.data + 1, content.len - 2);
+    if (not_hashed) sk_jw_kv_string(&w, "not_hashed", not_hashed);
+    if (sparse) sk_jw_kv_u64(&w, "allocated_bytes", st.alloc);
     if (changed[0]) sk_jw_kv_bool(&w, "changed_while_read", 1);
     sk_jw_object_end(&w);
     if (sk_jw_error(&w) || sk_jw_error(&cw)) {
