@@ -552,27 +552,6 @@ static void file_job(void *arg)
         snprintf(errbuf, sizeof errbuf, "digest failed");
         goto fail;
     }
-    /* changed while read: its size, modification or change time moved, or its bytes
-     * ended before or went on past the size it had */
-    char changed[200] = "";
-    {
-        os_stat after;
-        int moved = !os_fstat(j->fd, &after) &&
-                    (after.size != st.size || after.mtime != st.mtime || after.ctime != st.ctime);
-        if (moved || longer || (shorter && which)) {
-            size_t k = (size_t)snprintf(changed, sizeof changed, "the file changed while it was read (");
-            if (shorter) k += (size_t)snprintf(changed + k, sizeof changed - k, "it ended at byte %llu, ", (unsigned long long)pos);
-            if (longer) k += (size_t)snprintf(changed + k, sizeof changed - k, "it went on past byte %llu, ", (unsigned long long)size);
-            if (moved && after.size != st.size && k < sizeof changed)
-                k += (size_t)snprintf(changed + k, sizeof changed - k, "size %llu then %llu, ", (unsigned long long)st.size,
-                                      (unsigned long long)after.size);
-            if (moved && after.mtime != st.mtime && k < sizeof changed)
-                k += (size_t)snprintf(changed + k, sizeof changed - k, "modified, ");
-            if (moved && after.ctime != st.ctime && k < sizeof changed)
-                k += (size_t)snprintf(changed + k, sizeof changed - k, "status changed, ");
-            if (k >= 2 && k < sizeof changed) snprintf(changed + k - 2, sizeof changed - (k - 2), "): the digests are of the bytes read");
-        }
-    }
     sk_digests dg;
     if (which && sk_hasher_end(x->hasher, &dg)) {
         errop = "read";
@@ -618,6 +597,29 @@ static void file_job(void *arg)
     int sparse = not_hashed && !strcmp(not_hashed, "sparse");
     if (c->yara && !sparse) /* a scan of the holes would be the hashing's wasted work again */
         yara_failed = yara_scan(c->yara, j->fd, whole ? x->hold : NULL, whole ? held : 0, x->arena, &yara, yerr, sizeof yerr);
+    /* changed while read: its size, modification or change time moved, or its bytes
+     * ended before or went on past the size it had. Statted again after the YARA scan
+     * (which reads the file again when it is not held whole): the matches and the
+     * digests are then both of the bytes between the two fstats. */
+    char changed[200] = "";
+    {
+        os_stat after;
+        int moved = !os_fstat(j->fd, &after) &&
+                    (after.size != st.size || after.mtime != st.mtime || after.ctime != st.ctime);
+        if (moved || longer || (shorter && which)) {
+            size_t k = (size_t)snprintf(changed, sizeof changed, "the file changed while it was read (");
+            if (shorter) k += (size_t)snprintf(changed + k, sizeof changed - k, "it ended at byte %llu, ", (unsigned long long)pos);
+            if (longer) k += (size_t)snprintf(changed + k, sizeof changed - k, "it went on past byte %llu, ", (unsigned long long)size);
+            if (moved && after.size != st.size && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "size %llu then %llu, ", (unsigned long long)st.size,
+                                      (unsigned long long)after.size);
+            if (moved && after.mtime != st.mtime && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "modified, ");
+            if (moved && after.ctime != st.ctime && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "status changed, ");
+            if (k >= 2 && k < sizeof changed) snprintf(changed + k - 2, sizeof changed - (k - 2), "): the digests and YARA matches are of the bytes read");
+        }
+    }
     /* the line */
     sk_buf *b = line_of(c, j->seq);
     sk_buf content;

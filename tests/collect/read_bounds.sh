@@ -85,6 +85,30 @@ for mode in grow rewrite shrink; do
   if msg=$(check_changed "$tmp/$mode.jsonl" file.bin); then ok "$mode: flagged: $msg"; else bad "$mode: $msg"; fi
 done
 
+# a change during the YARA scan: a 64 MiB file over --hash-limit (not hashed: only its
+# first block and the YARA scan read it) rewritten every ms while a rule that walks it
+# takes ~250 ms. The change check comes after the scan, so the file is flagged; before,
+# it came between the first block and the scan, a window of microseconds.
+y=$tmp/yscan
+mkdir -p "$y/root"
+cat > "$y/slow.yar" <<'YAR'
+rule slow_loop {
+  condition:
+    for any i in (0 .. filesize \ 64 - 1) : (uint32(i * 64) == 0x12345678 and uint32(i * 64 + 4) == 0x9abcdef0)
+}
+YAR
+writer rewrite "$y/root/file.bin"
+if wait_ready "$y/root/file.bin"; then
+  rm -f "$y/root/file.bin.ready"
+  timeout -k 2 30 "$bin" collect --root "$y/root" --host T --hash-limit 1M --yara "$y/slow.yar" --out "$tmp/yscan.jsonl" 2> "$tmp/yscan.err"
+  rc=$?
+  kill "${pids[-1]}" 2> /dev/null
+  [ $rc -eq 3 ] || bad "yara: exit code $rc, want 3 (an error line)"
+  if msg=$(check_changed "$tmp/yscan.jsonl" file.bin); then ok "changed during the YARA scan: flagged: $msg"; else bad "yara: $msg"; fi
+else
+  bad "yara: the writer did not start"
+fi
+
 # the flagged lines and the end line's hole_bytes are what the snapshot's schema allows
 if [ -n "$src" ]; then
   for mode in grow rewrite shrink; do
