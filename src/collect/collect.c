@@ -43,6 +43,7 @@
 #define EXEC_HASH_MAX ((uint64_t)4 << 30) /* executables hashed whatever --hash-limit up to this (a PE cannot be larger) */
 #define CHUNK ((size_t)64 << 10)       /* reads while hashing: small copies into a cache-hot buffer (measured: 64K beats 256K by 25% on /usr) */
 #define MAX_DEPTH 65536              /* directory levels descended (memory: a node per level on the walker's path) */
+#define PATH_ENTRIES_MAX ((uint64_t)1 << 20) /* entries held by the directories on a path, by default (~330 B each) */
 #define FD_KEEP 32                   /* levels above the walker whose handles stay open; deeper ones reopen through ".." */
 #define PATH_CAP ((size_t)1 << 20)    /* longest display path */
 #define SK_STR_(x) #x
@@ -737,6 +738,7 @@ typedef struct dnode {
     int state;
     int fd;                  /* -1 until opened */
     size_t depth;            /* 1 for the root */
+    uint64_t path_entries;   /* entries of this directory and of its ancestors (what the walker holds here) */
     char *name;              /* in the parent's names */
     size_t path_len;         /* of its display path: the parent's, a separator, name */
     int path_ends_sep;       /* the display path ends in the separator (a root such as "/") */
@@ -776,11 +778,21 @@ typedef struct walk {
     unsigned n_helpers;
 } walk;
 
-/* 0: descend; 1: another file system; 2: too deep */
+/* The most entries the directories on the walker's path may hold. */
+static uint64_t path_entries_max(const walk *wk)
+{
+    return wk->c->opt->max_path_entries ? wk->c->opt->max_path_entries : PATH_ENTRIES_MAX;
+}
+
+/* 0: descend into subdirectory st of d; 1: another file system; 2: too deep; 3: d and
+ * its ancestors hold too many entries already. Every ancestor keeps its arrays until
+ * the walker leaves it, so a deep chain of wide directories would hold them all; the
+ * count is the tree's, not the timing's, so helpers and walker agree. */
 static int descend(const walk *wk, const dnode *d, const os_stat *st)
 {
     if (st->dev != wk->root_dev && !wk->c->opt->cross_fs) return 1;
     if (d->depth >= MAX_DEPTH) return 2;
+    if (d->path_entries > path_entries_max(wk)) return 3;
     return 0;
 }
 
@@ -891,6 +903,7 @@ static void prepare(walk *wk, dnode *d)
     }
     if (os_read_names(d->fd, &d->names)) d->read_err = strdup(sk_error_last());
     size_t n = d->names.n;
+    d->path_entries = (d->parent ? d->parent->path_entries : 0) + n;
     d->bytes = 256 + n * (sizeof *d->st + 3 * sizeof(void *) + 8 + 24);
     if (!n) return;
     d->st = malloc(n * sizeof *d->st);
@@ -1345,6 +1358,13 @@ static int walk_tree(walk *wk, int root_fd, const os_stat *rst)
             }
             if (why == 2) {
                 error_line(c, wk->path.data, wk->path.len, "readdir", "directory nesting deeper than " SK_STR(MAX_DEPTH) ": not descended");
+                continue;
+            }
+            if (why == 3) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "not descended: the directories above it hold %llu entries, more than %llu (--max-path-entries)",
+                         (unsigned long long)d->path_entries, (unsigned long long)path_entries_max(wk));
+                error_line(c, wk->path.data, wk->path.len, "readdir", msg);
                 continue;
             }
             dnode *ch = d->child[idx];

@@ -128,4 +128,42 @@ want="moved files 8002 errors 6 secret 1 z9 1
 /$c9
 /$c9/z9.txt"
 if [ "$got" = "$want" ]; then ok "c10 and c5 renamed: only c5..c9 lost, /home/zed listed"; else bad "c10 and c5 renamed: got"; echo "$got" | head -20; fi
+
+# The entries held along the path are bounded: every directory on the walker's path
+# keeps its arrays (~330 B an entry) until the walker leaves it, so a deep chain of wide
+# directories is cut where those above hold more than --max-path-entries. A chain of
+# 120 levels, each with 100 files and the next level (101 entries): with a limit of
+# 5,000, levels 1..50 are listed (the root and 50 x 101: 5,051 > 5,000 above level 51) and level 51
+# is one error line naming it; the same with 1 and 4 threads; the default lists it all.
+w=$tmp/wide
+/usr/bin/python3 - "$w" <<'PY'
+import os, sys
+p = sys.argv[1]
+for lvl in range(1, 121):
+    p = os.path.join(p, "l%03d" % lvl)
+    os.makedirs(p)
+    for i in range(100):
+        open(os.path.join(p, "f%03d" % i), "w").close()
+PY
+for th in 1 4; do
+  timeout -k 2 60 "$bin" collect --root "$w" --host W --threads $th --max-path-entries 5000 --out "$tmp/wide$th.jsonl" 2> "$tmp/wide$th.err"
+  echo "rc $?" >> "$tmp/wide$th.rc"
+  /usr/bin/python3 - "$tmp/wide$th.jsonl" "$w" > "$tmp/wide$th.got" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+files = [r for r in recs if r["type"] == "file"]
+print("files", len(files), "deepest", max(r["path"].count("/l") for r in files))
+for r in recs:
+    if r["type"] == "error":
+        print(r["path"][len(sys.argv[2]):].count("/l"), r["op"], r["error"])
+PY
+done
+want="files 5000 deepest 50
+51 readdir not descended: the directories above it hold 5051 entries, more than 5000 (--max-path-entries)"
+if [ "$(cat "$tmp/wide1.got")" = "$want" ] && grep -q "rc 3" "$tmp/wide1.rc"; then ok "--max-path-entries 5000: cut at level 51 with one error line naming it"
+else bad "--max-path-entries: got"; cat "$tmp/wide1.got" "$tmp/wide1.rc" "$tmp/wide1.err" | head; fi
+cmp -s "$tmp/wide1.got" "$tmp/wide4.got" && ok "--max-path-entries: the same with 1 and 4 threads" || bad "--max-path-entries: 1 and 4 threads differ"
+timeout -k 2 60 "$bin" collect --root "$w" --host W --out "$tmp/wide.jsonl" 2> /dev/null
+n=$(grep -c '"type":"file"' "$tmp/wide.jsonl")
+[ "$n" = 12000 ] && ok "default limit: all 12,000 files of the 120 levels" || bad "default limit: $n files"
 exit $fail
