@@ -23,6 +23,7 @@ typedef struct sk_collect_options {
     uint64_t hash_limit;       /**< other files are hashed up to this size; executables always */
     int cross_fs;              /**< descend into other file systems under the root */
     unsigned threads;          /**< hashing threads (0: every core) */
+    uint64_t max_path_entries; /**< a directory is not descended when those above it hold more entries in all (0: 1,048,576) */
     int progress;              /**< progress lines on stderr */
     const char *yara_rules;    /**< YARA rules file, or NULL */
     const char *cache;         /**< incremental cache file, or NULL */

@@ -46,6 +46,8 @@ void cmd_collect_help(FILE *out)
             "  --cache FILE          incremental cache: unchanged files are not read again\n"
             "  --cross-filesystems   also descend into file systems mounted under the root\n"
             "  --threads N           hashing threads (default: all cores)\n"
+            "  --max-path-entries N  descend no further where the directories above hold more\n"
+            "                        than N entries in all (default 1048576: memory, ~350 MB)\n"
             "\n"
             "Exit codes: 0 done, 2 usage error, 3 the root could not be read or some files could\n"
             "not (they are error lines in the snapshot), 4 internal error.\n"
@@ -144,7 +146,8 @@ int cmd_collect_run(int argc, char **argv)
             continue;
         }
         static const char *const valued[] = {"--root", "--windows-root", "--host", "--domain", "--site", "--region",
-                                             "--out", "--digests", "--hash-limit", "--yara", "--cache", "--threads", NULL};
+                                             "--out", "--digests", "--hash-limit", "--yara", "--cache", "--threads",
+                                             "--max-path-entries", NULL};
         int k = 0;
         while (valued[k] && strcmp(valued[k], a)) k++;
         if (!valued[k]) {
@@ -192,6 +195,17 @@ int cmd_collect_run(int argc, char **argv)
                 return SK_EXIT_USAGE;
             }
             o.threads = (unsigned)t;
+            break;
+        }
+        case 12: {
+            char *end;
+            errno = 0;
+            unsigned long long t = strtoull(v, &end, 10);
+            if (errno || *end || end == v || *v == '-' || t == 0) {
+                sk_cli_error("collect", "--max-path-entries '%s' is not a positive number", v);
+                return SK_EXIT_USAGE;
+            }
+            o.max_path_entries = (uint64_t)t;
             break;
         }
         }

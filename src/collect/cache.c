@@ -9,6 +9,14 @@
  * or metadata change and cannot be set back by a user. The cache is the collector's
  * own state, not evidence: it is replaced atomically (temporary file and rename) at
  * the end of a complete run, holding exactly the files seen in that run.
+ *
+ * A stored content goes into the snapshot as it is, so it is trusted only once parsed:
+ * the lines are checked for their shape when the file is opened, and each content is
+ * parsed as JSON the first time its key is looked up (a rescan touches each entry once;
+ * ~300 bytes each, cheap beside the stat that found the key). It must be one object
+ * holding only the members this collector writes, with the digests of the header as
+ * lowercase hex of their length; anything else is damage: one warning, the entry not
+ * used (the file is read again) and the cache rewritten at the end of the run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +29,8 @@
 
 #include <sakimori/buf.h>
 #include <sakimori/file.h>
+#include <sakimori/digest.h>
+#include <sakimori/json.h>
 #include <sakimori/map.h>
 
 #include "collect_int.h"
@@ -33,7 +43,9 @@ typedef struct old_entry {
     const char *content; /* NUL-terminated, inside old_text */
     size_t clen;
     uint64_t hash;
-    int seen;            /* found again in this run: kept */
+    uint32_t line;       /* in the file, for a warning */
+    uint8_t seen;        /* found again in this run: kept */
+    uint8_t checked;     /* 0 not yet parsed, 1 a content this collector writes, 2 damaged */
 } old_entry;
 
 struct collect_cache {
@@ -48,6 +60,11 @@ struct collect_cache {
     size_t n_lines;     /* entry lines in the file, well-formed or not */
     sk_map *fresh;      /* key -> malloc'd "content" of this run */
     int rebuild;        /* the file was damaged: rewritten whatever this run finds */
+    unsigned digests;   /* SK_DIGEST_* every content holds */
+    int have_rules;     /* every content holds "yara" */
+    void (*warn)(void *ctx, const char *msg);
+    void *warn_ctx;
+    int warned;         /* a damaged content was reported (under mu) */
     pthread_mutex_t mu;
 };
 
@@ -64,6 +81,76 @@ static const char *bad_entry(const char *p, const char *e)
     for (const char *q = tab + 1; q < e; q++)
         if ((unsigned char)*q < 0x20) return "a control byte in the content";
     return NULL;
+}
+
+/* s[0, n) is lowercase hex of exactly `want` characters. */
+static int is_hex(const char *s, size_t n, size_t want)
+{
+    if (n != want) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+    return 1;
+}
+
+/* Why a stored content is not one this collector writes (sk_snapshot_content_write
+ * with the header's digests and rules), or NULL. `why` holds the parser's message. */
+static const char *bad_content(const collect_cache *c, const char *p, size_t n, char *why, size_t whyn)
+{
+    static const char *const strings[] = {"OriginalFilename", "InternalName", "FileDescription", "ProductName",
+                                          "CompanyName", "FileVersion", NULL};
+    static const char *const objects[] = {"pe", "elf", "signature", NULL};
+    static const char *const kinds[] = {"pe", "elf", "macho", "script", "document", "other", NULL};
+    static const struct { const char *key; unsigned bit; size_t hex; } digests[] = {
+        {"md5", SK_DIGEST_MD5, 32}, {"sha1", SK_DIGEST_SHA1, 40}, {"sha256", SK_DIGEST_SHA256, 64}};
+    sk_json_doc *doc = NULL;
+    sk_json_limits lim = {.max_bytes = (size_t)1 << 24, .max_depth = 32};
+    if (sk_json_parse(&doc, p, n, "the content", &lim)) {
+        snprintf(why, whyn, "not JSON: %s", sk_error_last());
+        return why;
+    }
+    const char *bad = NULL;
+    const sk_json_value *o = sk_json_doc_root(doc);
+    if (sk_json_type_of(o) != SK_JSON_OBJECT) bad = "not a JSON object";
+    else if (sk_json_object_has_duplicates(o)) bad = "a member appears twice";
+    size_t len;
+    const char *kind = bad ? NULL : sk_json_string(sk_json_object_get(o, "kind"), &len);
+    if (!bad && !kind) bad = "no kind";
+    for (size_t k = 0; !bad && kinds[k]; k++)
+        if (strlen(kinds[k]) == len && !memcmp(kinds[k], kind, len)) break;
+        else if (!kinds[k + 1]) bad = "an unknown kind";
+    for (size_t k = 0; !bad && k < 3; k++) {
+        const sk_json_value *v = sk_json_object_get(o, digests[k].key);
+        const char *hex = sk_json_string(v, &len);
+        if (!(c->digests & digests[k].bit) != !v) bad = "not the digests of this cache's header";
+        else if (v && (!hex || !is_hex(hex, len, digests[k].hex))) bad = "a digest that is not lowercase hex of its length";
+    }
+    const sk_json_value *y = bad ? NULL : sk_json_object_get(o, "yara");
+    if (!bad && !c->have_rules != !y) bad = "YARA matches where the header has no rules, or none where it has";
+    for (size_t i = 0; !bad && y && i < (sk_json_type_of(y) == SK_JSON_ARRAY ? sk_json_length(y) : 1); i++)
+        if (sk_json_type_of(y) != SK_JSON_ARRAY || sk_json_type_of(sk_json_array_at(y, i)) != SK_JSON_STRING)
+            bad = "yara is not an array of rule names";
+    /* every member is one the writer makes, of its type: nothing else reaches the line */
+    for (size_t i = 0, m = bad ? 0 : sk_json_length(o); i < m && !bad; i++) {
+        size_t kl;
+        const char *key = sk_json_object_key_at(o, i, &kl);
+        sk_json_type t = sk_json_type_of(sk_json_object_value_at(o, i));
+        int known = 0;
+        if ((kl == 4 && !memcmp(key, "kind", 4)) || (kl == 4 && !memcmp(key, "yara", 4))) known = 1;
+        for (size_t k = 0; !known && k < 3; k++) known = strlen(digests[k].key) == kl && !memcmp(key, digests[k].key, kl);
+        for (size_t k = 0; !known && strings[k]; k++)
+            if (strlen(strings[k]) == kl && !memcmp(key, strings[k], kl)) {
+                known = 1;
+                if (t != SK_JSON_STRING) bad = "a version string that is not a string";
+            }
+        for (size_t k = 0; !known && objects[k]; k++)
+            if (strlen(objects[k]) == kl && !memcmp(key, objects[k], kl)) {
+                known = 1;
+                if (t != SK_JSON_OBJECT) bad = "pe, elf or signature is not an object";
+            }
+        if (!known) bad = "a member this collector does not write";
+    }
+    sk_json_doc_free(doc);
+    return bad;
 }
 
 /* Index the entry lines in [p, end) (at most `lines`); keys and contents stay in place.
@@ -91,7 +178,7 @@ static int index_entries(collect_cache *c, char *p, char *end, size_t lines, cha
         }
         if (!c->table[i]) { /* a repeated key: the first stays */
             old_entry *oe = &c->entries[c->n_entries++];
-            *oe = (old_entry){p, kl, tab + 1, (size_t)(e - tab - 1), h, 0};
+            *oe = (old_entry){p, kl, tab + 1, (size_t)(e - tab - 1), h, line > UINT32_MAX ? UINT32_MAX : (uint32_t)line, 0, 0};
             c->table[i] = (uint32_t)c->n_entries;
         }
         p = e + 1;
@@ -112,6 +199,10 @@ int cache_open(collect_cache **out, const char *path, unsigned digests, const ch
     if (!c) return sk_error_set(SK_ENOMEM, "out of memory");
     pthread_mutex_init(&c->mu, NULL);
     c->path = strdup(path);
+    c->digests = digests;
+    c->have_rules = rules_id && *rules_id;
+    c->warn = warn;
+    c->warn_ctx = warn_ctx;
     snprintf(c->header, sizeof c->header, "sakimori-collect-cache/1 %u %s", digests, rules_id && *rules_id ? rules_id : "-");
     int rc = !c->path ? sk_error_set(SK_ENOMEM, "out of memory") : 0;
     if (getrandom(c->seed, sizeof c->seed, GRND_NONBLOCK) != (ssize_t)sizeof c->seed) {
@@ -196,6 +287,26 @@ const char *cache_get(collect_cache *c, const char *key, size_t klen, size_t *n)
     for (size_t i = h & c->mask; c->table[i]; i = (i + 1) & c->mask) {
         old_entry *e = &c->entries[c->table[i] - 1];
         if (e->hash != h || e->klen != klen || memcmp(e->key, key, klen)) continue;
+        if (!e->checked) { /* parsed on its first look-up (each key is one file: one thread) */
+            char why[300];
+            const char *bad = bad_content(c, e->content, e->clen, why, sizeof why);
+            e->checked = bad ? 2 : 1;
+            if (bad) {
+                pthread_mutex_lock(&c->mu);
+                c->rebuild = 1;
+                int first = !c->warned;
+                c->warned = 1;
+                pthread_mutex_unlock(&c->mu);
+                if (first && c->warn) {
+                    char msg[900];
+                    snprintf(msg, sizeof msg, "--cache %s: line %u (byte %zu): the entry's content is damaged (%s): "
+                             "not used, the file is read again and the cache rebuilt from this run",
+                             c->path, (unsigned)e->line, (size_t)(e->key - c->old_text), bad);
+                    c->warn(c->warn_ctx, msg);
+                }
+            }
+        }
+        if (e->checked != 1) return NULL;
         e->seen = 1; /* kept by the next save (each key is one file: one thread sets it) */
         *n = e->clen;
         return e->content;

@@ -40,8 +40,10 @@
 
 #define RING 4096                      /* lines in flight, walk order */
 #define HOLD_MAX ((size_t)32 << 20)    /* executables kept whole up to this for parsing */
+#define EXEC_HASH_MAX ((uint64_t)4 << 30) /* executables hashed whatever --hash-limit up to this (a PE cannot be larger) */
 #define CHUNK ((size_t)64 << 10)       /* reads while hashing: small copies into a cache-hot buffer (measured: 64K beats 256K by 25% on /usr) */
 #define MAX_DEPTH 65536              /* directory levels descended (memory: a node per level on the walker's path) */
+#define PATH_ENTRIES_MAX ((uint64_t)1 << 20) /* entries held by the directories on a path, by default (~330 B each) */
 #define FD_KEEP 32                   /* levels above the walker whose handles stay open; deeper ones reopen through ".." */
 #define PATH_CAP ((size_t)1 << 20)    /* longest display path */
 #define SK_STR_(x) #x
@@ -470,7 +472,17 @@ static void file_job(void *arg)
      * identity lies in its first chunk; everything else streams through a small buffer
      * that stays in the cache */
     int parse = kind == SK_KIND_PE;
-    unsigned which = (exec || st.size <= o->hash_limit) ? o->digests : 0;
+    /* what is hashed: every file up to --hash-limit, executables up to EXEC_HASH_MAX
+     * whatever the limit; never a file whose unallocated bytes (holes, from the size
+     * and the blocks statted) exceed --hash-limit, however small its data: hashing a
+     * 1 TiB hole is 45 minutes of zeros. --hash-limit none hashes everything. */
+    uint64_t unalloc = st.alloc < size ? size - st.alloc : 0;
+    const char *not_hashed = NULL;
+    if (o->hash_limit != UINT64_MAX && unalloc > o->hash_limit)
+        not_hashed = "sparse";
+    else if (!(size <= o->hash_limit || (exec && size <= EXEC_HASH_MAX)))
+        not_hashed = "size";
+    unsigned which = not_hashed ? 0 : o->digests;
     int ok = !which || (!sk_hasher_begin(x->hasher, which) && (!held || !sk_hasher_update(x->hasher, x->hold, held)));
     /* holes (st.alloc below the size) are found with SEEK_DATA/SEEK_HOLE and fed to the
      * digests as zeros without being read: the bytes every reader of the file sees */
@@ -541,27 +553,6 @@ static void file_job(void *arg)
         snprintf(errbuf, sizeof errbuf, "digest failed");
         goto fail;
     }
-    /* changed while read: its size, modification or change time moved, or its bytes
-     * ended before or went on past the size it had */
-    char changed[200] = "";
-    {
-        os_stat after;
-        int moved = !os_fstat(j->fd, &after) &&
-                    (after.size != st.size || after.mtime != st.mtime || after.ctime != st.ctime);
-        if (moved || longer || (shorter && which)) {
-            size_t k = (size_t)snprintf(changed, sizeof changed, "the file changed while it was read (");
-            if (shorter) k += (size_t)snprintf(changed + k, sizeof changed - k, "it ended at byte %llu, ", (unsigned long long)pos);
-            if (longer) k += (size_t)snprintf(changed + k, sizeof changed - k, "it went on past byte %llu, ", (unsigned long long)size);
-            if (moved && after.size != st.size && k < sizeof changed)
-                k += (size_t)snprintf(changed + k, sizeof changed - k, "size %llu then %llu, ", (unsigned long long)st.size,
-                                      (unsigned long long)after.size);
-            if (moved && after.mtime != st.mtime && k < sizeof changed)
-                k += (size_t)snprintf(changed + k, sizeof changed - k, "modified, ");
-            if (moved && after.ctime != st.ctime && k < sizeof changed)
-                k += (size_t)snprintf(changed + k, sizeof changed - k, "status changed, ");
-            if (k >= 2 && k < sizeof changed) snprintf(changed + k - 2, sizeof changed - (k - 2), "): the digests are of the bytes read");
-        }
-    }
     sk_digests dg;
     if (which && sk_hasher_end(x->hasher, &dg)) {
         errop = "read";
@@ -604,8 +595,32 @@ static void file_job(void *arg)
     strlist yara = {0};
     char yerr[160] = "";
     int yara_failed = 0;
-    if (c->yara)
+    int sparse = not_hashed && !strcmp(not_hashed, "sparse");
+    if (c->yara && !sparse) /* a scan of the holes would be the hashing's wasted work again */
         yara_failed = yara_scan(c->yara, j->fd, whole ? x->hold : NULL, whole ? held : 0, x->arena, &yara, yerr, sizeof yerr);
+    /* changed while read: its size, modification or change time moved, or its bytes
+     * ended before or went on past the size it had. Statted again after the YARA scan
+     * (which reads the file again when it is not held whole): the matches and the
+     * digests are then both of the bytes between the two fstats. */
+    char changed[200] = "";
+    {
+        os_stat after;
+        int moved = !os_fstat(j->fd, &after) &&
+                    (after.size != st.size || after.mtime != st.mtime || after.ctime != st.ctime);
+        if (moved || longer || (shorter && which)) {
+            size_t k = (size_t)snprintf(changed, sizeof changed, "the file changed while it was read (");
+            if (shorter) k += (size_t)snprintf(changed + k, sizeof changed - k, "it ended at byte %llu, ", (unsigned long long)pos);
+            if (longer) k += (size_t)snprintf(changed + k, sizeof changed - k, "it went on past byte %llu, ", (unsigned long long)size);
+            if (moved && after.size != st.size && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "size %llu then %llu, ", (unsigned long long)st.size,
+                                      (unsigned long long)after.size);
+            if (moved && after.mtime != st.mtime && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "modified, ");
+            if (moved && after.ctime != st.ctime && k < sizeof changed)
+                k += (size_t)snprintf(changed + k, sizeof changed - k, "status changed, ");
+            if (k >= 2 && k < sizeof changed) snprintf(changed + k - 2, sizeof changed - (k - 2), "): the digests and YARA matches are of the bytes read");
+        }
+    }
     /* the line */
     sk_buf *b = line_of(c, j->seq);
     sk_buf content;
@@ -625,7 +640,7 @@ static void file_job(void *arg)
                               .pe = have_pe ? &pe : NULL,
                               .signature = have_pe ? &sig : NULL,
                               .elf = have_elf ? &elf : NULL,
-                              .have_yara = c->yara != NULL,
+                              .have_yara = c->yara != NULL && !sparse,
                               .yara = yara.v,
                               .n_yara = yara.n};
     sk_snapshot_content_write(&cw, &yc);
@@ -633,6 +648,8 @@ static void file_job(void *arg)
     /* splice the content members (without their braces) into the line: sk_jw_raw
      * writes the separating comma as for any member */
     if (!sk_jw_error(&cw) && content.len > 2) sk_jw_raw(&w, content.data + 1, content.len - 2);
+    if (not_hashed) sk_jw_kv_string(&w, "not_hashed", not_hashed);
+    if (sparse) sk_jw_kv_u64(&w, "allocated_bytes", st.alloc);
     if (changed[0]) sk_jw_kv_bool(&w, "changed_while_read", 1);
     sk_jw_object_end(&w);
     if (sk_jw_error(&w) || sk_jw_error(&cw)) {
@@ -721,6 +738,7 @@ typedef struct dnode {
     int state;
     int fd;                  /* -1 until opened */
     size_t depth;            /* 1 for the root */
+    uint64_t path_entries;   /* entries of this directory and of its ancestors (what the walker holds here) */
     char *name;              /* in the parent's names */
     size_t path_len;         /* of its display path: the parent's, a separator, name */
     int path_ends_sep;       /* the display path ends in the separator (a root such as "/") */
@@ -760,11 +778,21 @@ typedef struct walk {
     unsigned n_helpers;
 } walk;
 
-/* 0: descend; 1: another file system; 2: too deep */
+/* The most entries the directories on the walker's path may hold. */
+static uint64_t path_entries_max(const walk *wk)
+{
+    return wk->c->opt->max_path_entries ? wk->c->opt->max_path_entries : PATH_ENTRIES_MAX;
+}
+
+/* 0: descend into subdirectory st of d; 1: another file system; 2: too deep; 3: d and
+ * its ancestors hold too many entries already. Every ancestor keeps its arrays until
+ * the walker leaves it, so a deep chain of wide directories would hold them all; the
+ * count is the tree's, not the timing's, so helpers and walker agree. */
 static int descend(const walk *wk, const dnode *d, const os_stat *st)
 {
     if (st->dev != wk->root_dev && !wk->c->opt->cross_fs) return 1;
     if (d->depth >= MAX_DEPTH) return 2;
+    if (d->path_entries > path_entries_max(wk)) return 3;
     return 0;
 }
 
@@ -875,6 +903,7 @@ static void prepare(walk *wk, dnode *d)
     }
     if (os_read_names(d->fd, &d->names)) d->read_err = strdup(sk_error_last());
     size_t n = d->names.n;
+    d->path_entries = (d->parent ? d->parent->path_entries : 0) + n;
     d->bytes = 256 + n * (sizeof *d->st + 3 * sizeof(void *) + 8 + 24);
     if (!n) return;
     d->st = malloc(n * sizeof *d->st);
@@ -1205,9 +1234,43 @@ static void release_far(walk *wk, dnode *d)
     pthread_mutex_unlock(&wk->mu);
 }
 
+/* Reopen p, whose handle was released, downward from its nearest ancestor that still
+ * has one (the root always does), by the names stored on the way down, checking at
+ * every level that the directory opened is the one walked. 0 with p->fd set, or -1
+ * when a level is gone or is another directory now (p's path moved). */
+static int reopen_down(dnode *p)
+{
+    size_t n = 0;
+    dnode *a = p;
+    for (; a && a->fd < 0; a = a->parent) n++;
+    if (!a || !n) return -1;
+    dnode **chain = malloc(n * sizeof *chain); /* chain[0] the level below a, chain[n-1] p */
+    if (!chain) return -1;
+    size_t k = n;
+    for (dnode *q = p; q != a; q = q->parent) chain[--k] = q;
+    int fd = a->fd, ok = 1;
+    for (k = 0; k < n && ok; k++) {
+        int next = -1;
+        os_stat st;
+        ok = !os_open_dir_at(fd, chain[k]->name, &next) && !os_fstat(next, &st) && st.dev == chain[k]->dev &&
+             st.ino == chain[k]->ino;
+        if (fd != a->fd) os_close(fd);
+        fd = next;
+        if (!ok) os_close(next);
+    }
+    free(chain);
+    if (!ok) return -1;
+    p->fd = fd;
+    return 0;
+}
+
 /* Back from d to its parent p, whose handle was released: reopen it as d's "..", and
- * check it is the directory it was. If not (p or d was moved meanwhile) p is lost: its
- * remaining entries become error lines rather than being looked for elsewhere. */
+ * check it is the directory it was. If not (d was moved meanwhile, or d has no handle
+ * itself), reopen p downward from the nearest ancestor still open: a child that moved
+ * says nothing about its parent. p is lost only when that fails too (p or one of its
+ * ancestors moved): its remaining entries become error lines rather than being looked
+ * for elsewhere, and its own parent is then reopened downward in turn, so a loss never
+ * spreads above the directory that moved. */
 static void reacquire(walk *wk, dnode *d, dnode *p)
 {
     if (p->fd >= 0 || p->lost) return;
@@ -1218,6 +1281,7 @@ static void reacquire(walk *wk, dnode *d, dnode *p)
         return;
     }
     os_close(fd);
+    if (!reopen_down(p)) return;
     p->lost = 1;
     error_line(wk->c, wk->dir.data, wk->dir.len, "open", "the directory moved during the walk: its remaining entries are not listed");
 }
@@ -1294,6 +1358,13 @@ static int walk_tree(walk *wk, int root_fd, const os_stat *rst)
             }
             if (why == 2) {
                 error_line(c, wk->path.data, wk->path.len, "readdir", "directory nesting deeper than " SK_STR(MAX_DEPTH) ": not descended");
+                continue;
+            }
+            if (why == 3) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "not descended: the directories above it hold %llu entries, more than %llu (--max-path-entries)",
+                         (unsigned long long)d->path_entries, (unsigned long long)path_entries_max(wk));
+                error_line(c, wk->path.data, wk->path.len, "readdir", msg);
                 continue;
             }
             dnode *ch = d->child[idx];
