@@ -349,7 +349,10 @@ static int parse_doc(sk_json_doc **out, const char *data, size_t len, const char
     if (!whole && ps.p == ps.end) return SK_ENOTFOUND;
     sk_json_doc *doc = calloc(1, sizeof *doc);
     if (!doc) return sk_error_set(SK_ENOMEM, "out of memory");
-    int rc = sk_arena_new(&doc->arena, 0, max_bytes);
+    /* the first block sized by the input: a 300-byte line must not cost a 64 KiB block
+     * (the tree is about four times the text at most for small documents) */
+    size_t rest = (size_t)(ps.end - ps.p);
+    int rc = sk_arena_new(&doc->arena, rest < ((size_t)16 << 10) ? rest * 4 + 512 : 0, max_bytes);
     if (rc) {
         free(doc);
         return rc;
