@@ -167,8 +167,12 @@ static int parse_string(parser *ps, const char **s, size_t *len)
                 ps->p += 6;
             }
         }
+        if (cp >= 0xDC80 && cp <= 0xDCFF) { /* surrogateescape: the byte it stands for (as the writer writes it) */
+            if (sk_buf_putc(&ps->str, (char)(cp - 0xDC00))) return oom(ps);
+            continue;
+        }
         uint8_t enc[4];
-        size_t el = sk_utf8_encode(cp, enc); /* lone surrogates stay as WTF-8 */
+        size_t el = sk_utf8_encode(cp, enc); /* other lone surrogates stay as WTF-8 */
         if (sk_buf_append(&ps->str, enc, el)) return oom(ps);
     }
     char *d = sk_arena_strndup(ps->arena, ps->str.data ? ps->str.data : "", ps->str.len);

@@ -3,8 +3,9 @@
  *
  * String escaping is the hot path of every JSON-lines output, so runs of plain
  * ASCII are copied in one append. Non-ASCII is validated as it goes: valid UTF-8
- * passes through, WTF-8 surrogates become \udXXX, and bytes that are not UTF-8
- * become \udcXX (PEP 383), so no input byte is lost or turned into invalid JSON.
+ * passes through, and bytes that are not UTF-8 - the three bytes of a lone WTF-8
+ * surrogate among them - become \udc80-\udcff (PEP 383's surrogateescape), so no input
+ * byte is lost, no line is invalid JSON, and no reader meets a lone surrogate escape.
  * The C1 controls (U+0080-U+009F, NEL among them) and the line and paragraph
  * separators U+2028/U+2029 are valid JSON but break JavaScript consumers (before
  * ES2019 they end a string literal) and terminals (C1 CSI is ESC [): they are written
@@ -31,31 +32,6 @@ static const uint8_t plain[256] = {
 #undef R16
 };
 
-/*
- * A run of WTF-8 high surrogates starts at p. Returns the run's length in bytes and
- * stores in *bytewise whether what follows it would be written as a low-surrogate
- * escape (a WTF-8 low surrogate, or a byte that is not UTF-8: surrogateescape gives
- * U+DC80..U+DCFF). Then every high surrogate of the run must be written bytewise,
- * or a reader would pair the last one with the low escape after it.
- */
-static size_t high_run(const uint8_t *p, size_t n, int *bytewise)
-{
-    size_t i = 0;
-    *bytewise = 0;
-    while (i < n) {
-        if (p[i] < 0x80) return i;
-        uint32_t cp;
-        size_t l = sk_utf8_decode(p + i, n - i, &cp, 1);
-        if (!l || (cp >= 0xDC00 && cp <= 0xDFFF)) {
-            *bytewise = 1;
-            return i;
-        }
-        if (cp < 0xD800 || cp > 0xDBFF) return i;
-        i += l;
-    }
-    return i;
-}
-
 int sk_json_escape(sk_buf *out, const char *s, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
@@ -64,8 +40,6 @@ int sk_json_escape(sk_buf *out, const char *s, size_t n)
     if (rc) return rc;
     out->data[out->len++] = '"';
     size_t i = 0;
-    size_t run_end = 0; /* high surrogates before this index were decided together */
-    int run_bytewise = 0;
     while (i < n) {
         size_t j = i;
         while (j < n && plain[u[j]]) j++;
@@ -113,21 +87,20 @@ int sk_json_escape(sk_buf *out, const char *s, size_t n)
             i += l;
             continue;
         }
-        /* A high surrogate escape directly followed by a low one would be read back
-         * as a pair (a different character): then write the high surrogate's three
-         * bytes surrogate-escaped instead, which is what they were. */
-        if (l && cp <= 0xDBFF) {
-            if (i >= run_end) run_end = i + high_run(u + i, n - i, &run_bytewise);
-            if (run_bytewise) l = 0;
+        /* A byte that is not UTF-8, and each of the three bytes of a lone surrogate
+         * (WTF-8), as its surrogateescape \udc80-\udcff: a lone surrogate escape would
+         * stop some readers (Debian's jq fails on "\ud800x") and a high one before a low
+         * one would be read back as a pair; this way every reader takes the line and
+         * s.encode("utf-8", "surrogateescape") gives the original bytes back. */
+        size_t nb = l ? l : 1;
+        for (size_t b = 0; b < nb; b++) {
+            unsigned v = 0xDC00u + u[i + b];
+            memcpy(esc, "\\udc", 4);
+            esc[4] = hx[(v >> 4) & 15];
+            esc[5] = hx[v & 15];
+            if ((rc = sk_buf_append(out, esc, 6))) return rc;
         }
-        unsigned v = l ? cp : 0xDC00u + c; /* WTF-8 surrogate, or surrogateescape */
-        memcpy(esc, "\\u", 2);
-        esc[2] = hx[(v >> 12) & 15];
-        esc[3] = hx[(v >> 8) & 15];
-        esc[4] = hx[(v >> 4) & 15];
-        esc[5] = hx[v & 15];
-        if ((rc = sk_buf_append(out, esc, 6))) return rc;
-        i += l ? l : 1;
+        i += nb;
     }
     return sk_buf_putc(out, '"');
 }

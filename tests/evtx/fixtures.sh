@@ -113,6 +113,21 @@ then :; else echo "FAIL sakimori's own events read back differ"; fail=1; fi
 if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance event "$tmp/all.jsonl" > "$tmp/v" 2>&1; then
   echo "ok   $(wc -l < "$tmp/all.jsonl") events valid against the event schema"
 else tail -5 "$tmp/v"; echo "FAIL events do not validate"; fail=1; fi
+# every line parses with Debian's jq too (1.6 stops at a lone high surrogate escape), and
+# the lone surrogates of the hostile fixture come back exactly through surrogateescape
+if jq -c . "$tmp/all.jsonl" > /dev/null 2> "$tmp/jq.err"; then echo "ok   every event line parses with $(jq --version)"
+else head -2 "$tmp/jq.err"; echo "FAIL jq cannot read the events"; fail=1; fi
+if /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    e = json.loads(line)
+    v = e.get("EventData", {}).get("CommandLine", "")
+    if v.startswith("a") and "c " in v:
+        got = v.encode("utf-8", "surrogateescape")
+        want = "a\ud800b \udc00c \U00010000 ".encode("utf-8", "surrogatepass") + b"\xff"
+        assert got == want, (got, want)
+        print("ok   lone surrogates written so that the original code units come back"); break
+else: sys.exit("no line with the surrogates")' "$tmp/all.jsonl"; then :; else echo "FAIL lone surrogates not recovered"; fail=1; fi
 # the oracles on the undamaged log: the same records, the same values
 if command -v evtx_dump.py > /dev/null && /usr/bin/python3 -c 'import Evtx' 2> /dev/null; then
   /usr/bin/python3 "$root/tests/oracle/evtx_oracle.py" "$f" "$f/log.evtx" > "$tmp/oracle.jsonl"
