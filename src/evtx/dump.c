@@ -409,12 +409,22 @@ static void say_shrank(evtx_diags *dg, sk_evtx_file_stats *s, const char *path, 
     dg->o->diag(dg->o->diag_ctx, m); /* always shown, whatever the cap */
 }
 
+#define NOT_EVTX "%s: offset 0: not an EVTX file (no \"ElfFile\" header); --carve looks for records anyway"
+
 int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
 {
     evtx_stats_clear(s);
     struct stat st;
     if (fstat(fd, &st)) return sk_error_set(SK_EIO, "%s: cannot stat: %s", path, strerror(errno));
     dump d = {.o = o, .fd = fd, .size = (uint64_t)st.st_size, .path = path};
+    if (!o->carve) { /* refused before it is hashed: a 10 GB file that is no EVTX file costs nothing */
+        uint8_t probe[SK_EVTX_HEADER_SIZE];
+        size_t pn;
+        sk_evtx_header h;
+        if (!read_at(fd, probe, d.size < sizeof probe ? (size_t)d.size : sizeof probe, 0, &pn) &&
+            (pn < 128 || sk_evtx_header_parse(probe, pn, &h)))
+            return sk_error_set(SK_EFORMAT, NOT_EVTX, path);
+    }
     uint64_t hashed;
     if (evtx_hash_fd(fd, d.size, d.sha256, &hashed)) return sk_error_set(SK_EIO, "%s: read error while hashing", path);
     evtx_diags dg;
@@ -432,8 +442,7 @@ int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *
                             (unsigned long long)hn);
     if (hn < 128 || sk_evtx_header_parse(head, hn, &s->header)) {
         if (!o->carve)
-            return sk_error_set(SK_EFORMAT, "%s: offset 0: not an EVTX file (no \"ElfFile\" header); --carve looks for records anyway",
-                                path);
+            return sk_error_set(SK_EFORMAT, NOT_EVTX, path);
         char m[300];
         snprintf(m, sizeof m, "%s: offset 0: no EVTX file header; carving records from every 64 KiB block", path);
         evtx_diag(&dg, DK_HEADER, m);
