@@ -190,36 +190,6 @@ static ssize_t grow_write(void *c, const char *buf, size_t n)
     return (ssize_t)n;
 }
 
-static void jsonl_grows(const char *dir)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/growing.jsonl", dir);
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fputs("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\"}\n", f);
-        fclose(f);
-    }
-    grow_out g = {.path = path};
-    cookie_io_functions_t io = {.write = grow_write};
-    FILE *out = fopencookie(&g, "w", io);
-    if (out) setvbuf(out, NULL, _IONBF, 0);
-    diags d = {.n = 0};
-    sk_evtx_dump_options o = {.diag = on_diag, .diag_ctx = &d};
-    sk_evtx_file_stats s;
-    int kind = 0;
-    CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
-    if (out) fclose(out);
-    CHECK(s.records == 1 && !s.shrank && !s.changed && s.errors == 0);
-    const size_t ll = strlen("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\"}\n");
-    char want[5000];
-    snprintf(want, sizeof want, "%s: grew from %zu to %zu bytes while being read: the first %zu (hashed) were read, the rest not",
-             path, ll, 2 * ll, ll);
-    CHECK(d.total == 1 && !strcmp(d.lines[0], want));
-    sk_evtx_file_stats_free(&s);
-}
-
-/* ... and one rewritten in place (same size, other bytes) while it is read: said once,
- * an error, changed in the stats and in the coverage record. */
 static ssize_t rewrite_write(void *c, const char *buf, size_t n)
 {
     grow_out *g = c;
@@ -235,6 +205,46 @@ static ssize_t rewrite_write(void *c, const char *buf, size_t n)
     return (ssize_t)n;
 }
 
+/* Dump `path` (one thread) to an unbuffered stream whose first write calls `hook` -
+ * another process writing the input while it is read. Returns what sk_events_dump does. */
+static int dump_with_hook(const char *path, ssize_t (*hook)(void *, const char *, size_t), diags *d,
+                          sk_evtx_file_stats *s, int *kind)
+{
+    grow_out g = {.path = path};
+    cookie_io_functions_t io = {.write = hook};
+    FILE *out = fopencookie(&g, "w", io);
+    if (!out) return -1;
+    setvbuf(out, NULL, _IONBF, 0);
+    sk_evtx_dump_options o = {.threads = 1, .diag = on_diag, .diag_ctx = d};
+    int rc = sk_events_dump(path, &o, out, s, kind);
+    fclose(out);
+    return rc;
+}
+
+static void jsonl_grows(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/growing.jsonl", dir);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        fputs("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\"}\n", f);
+        fclose(f);
+    }
+    diags d = {.n = 0};
+    sk_evtx_file_stats s;
+    int kind = 0;
+    CHECK(dump_with_hook(path, grow_write, &d, &s, &kind) == 0);
+    CHECK(s.records == 1 && !s.shrank && !s.changed && s.errors == 0);
+    const size_t ll = strlen("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\"}\n");
+    char want[5000];
+    snprintf(want, sizeof want, "%s: grew from %zu to %zu bytes while being read: the first %zu (hashed) were read, the rest not",
+             path, ll, 2 * ll, ll);
+    CHECK(d.total == 1 && !strcmp(d.lines[0], want));
+    sk_evtx_file_stats_free(&s);
+}
+
+/* ... and one rewritten in place (same size, other bytes) while it is read: said once,
+ * an error, changed in the stats and in the coverage record. */
 static void jsonl_rewritten(const char *dir)
 {
     char path[4096];
@@ -244,16 +254,10 @@ static void jsonl_rewritten(const char *dir)
         fputs("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\", \"Channel\": \"Security\", \"Hostname\": \"h\"}\n", f);
         fclose(f);
     }
-    grow_out g = {.path = path};
-    cookie_io_functions_t io = {.write = rewrite_write};
-    FILE *out = fopencookie(&g, "w", io);
-    if (out) setvbuf(out, NULL, _IONBF, 0);
     diags d = {.n = 0};
-    sk_evtx_dump_options o = {.diag = on_diag, .diag_ctx = &d};
     sk_evtx_file_stats s;
     int kind = 0;
-    CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
-    if (out) fclose(out);
+    CHECK(dump_with_hook(path, rewrite_write, &d, &s, &kind) == 0);
     CHECK(s.records == 1 && s.changed && s.errors == 1);
     const size_t ll = strlen("{\"EventID\": 1, \"EventTime\": \"2026-06-03 20:02:19\", \"Channel\": \"Security\", \"Hostname\": \"h\"}\n");
     char want[5000];
@@ -275,16 +279,10 @@ static void evtx_rewritten(const char *log, const char *dir)
     CHECK(f && !copy_range(f, log, 0, 4096));
     for (int i = 0; f && i < 4; i++) CHECK(!copy_range(f, log, 4096, 65536));
     if (f) fclose(f);
-    grow_out g = {.path = path};
-    cookie_io_functions_t io = {.write = rewrite_write};
-    FILE *out = fopencookie(&g, "w", io);
-    if (out) setvbuf(out, NULL, _IONBF, 0);
     diags d = {.n = 0};
-    sk_evtx_dump_options o = {.threads = 1, .diag = on_diag, .diag_ctx = &d};
     sk_evtx_file_stats s;
     int kind = 0;
-    CHECK(out && sk_events_dump(path, &o, out, &s, &kind) == 0);
-    if (out) fclose(out);
+    CHECK(dump_with_hook(path, rewrite_write, &d, &s, &kind) == 0);
     CHECK(kind == 1 && s.changed && count_with(&d, "changed while being read") == 1);
     sk_buf cov;
     sk_buf_init(&cov, 1 << 20);
