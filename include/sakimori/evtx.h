@@ -64,7 +64,17 @@ typedef struct sk_xnode {
     size_t len;
     const char **items;         /**< SK_XV_ARRAY */
     size_t *item_lens, n_items;
+    /** The Binary XML value type (SK_EVTX_VT_*) when the content is exactly one
+     * substitution, with SK_EVTX_VT_ARRAY for an array; 0 for literal or joined text. */
+    uint8_t vtype;
 } sk_xnode;
+
+/** Binary XML value types ([MS-EVEN6] 2.2.18) that the event view tells apart. */
+enum {
+    SK_EVTX_VT_STRING = 0x01, SK_EVTX_VT_I8 = 0x03, SK_EVTX_VT_U64 = 0x0a, /* 0x03-0x0a: the integers */
+    SK_EVTX_VT_BINARY = 0x0e, SK_EVTX_VT_SIZET = 0x10, SK_EVTX_VT_HEX32 = 0x14, SK_EVTX_VT_HEX64 = 0x15,
+    SK_EVTX_VT_ARRAY = 0x80
+};
 
 /** The value of attribute `name` of n, or NULL. */
 const sk_xattr *sk_xnode_attr(const sk_xnode *n, const char *name);

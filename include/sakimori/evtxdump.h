@@ -87,7 +87,8 @@ typedef struct sk_evtx_file_stats {
  * refused at once, the access time is left alone where permitted), and read from that
  * descriptor. *kind gets 1 for EVTX (or anything that is not JSON lines), 2 for JSON
  * lines, 0 when the file could not be opened. Errors as sk_evtx_dump_file() and
- * sk_events_dump_jsonl(); SK_EINVAL for a JSON-lines log with o->xml. *stats is always
+ * sk_events_dump_jsonl(); with o->xml a JSON-lines log is written as XML too (but for
+ * sakimori's own lines read back, which have no element tree: a diagnostic each). *stats is always
  * initialised (free it with sk_evtx_file_stats_free()).
  */
 int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *stats, int *kind);

@@ -45,8 +45,21 @@ enum sk_time_quality {
      * own. The instant written is a stand-in (docs/formats/time.md, event.md). */
     SK_TQ_MISSING = 1u << 9,      /**< the record gives no time */
     SK_TQ_UNPARSED = 1u << 10,    /**< the record's time could not be read */
-    SK_TQ_RECORD_WRITTEN = 1u << 11 /**< EVTX: the stand-in is the record header's written time */
+    SK_TQ_RECORD_WRITTEN = 1u << 11,/**< EVTX: the stand-in is the record header's written time */
+    /* issue #11: shippers' times */
+    SK_TQ_SHIPPER_DIFFERS = 1u << 12, /**< the shipper's @timestamp is not the event's own time (that one is used) */
+    SK_TQ_OFFSET_INFERRED = 1u << 13  /**< local time without a zone: the offset taken from the shipper's UTC time of the record */
 };
+
+/** The number of sk_time_quality flags. */
+#define SK_TQ_COUNT 14
+
+/** The name of flag bit `bit` (0..SK_TQ_COUNT-1) as records write it ("utc", "offset",
+ * ...), or NULL. */
+const char *sk_time_quality_name(unsigned bit);
+
+/** The flag of a name as records write it, or 0 when it is none. */
+uint32_t sk_time_quality_from_name(const char *s, size_t n);
 
 /** An instant with its provenance. */
 typedef struct sk_stamp {

@@ -281,11 +281,9 @@ int sk_jw_kv_time(sk_jw *w, const char *key, sk_time t)
 
 int sk_jw_time_quality(sk_jw *w, uint32_t quality)
 {
-    static const char *const names[] = {"utc",  "offset", "zone",     "zone_assumed", "ambiguous",     "nonexistent",
-                                        "year_inferred", "skew_corrected", "seconds", "missing", "unparsed", "record_written"};
     int rc = sk_jw_array_begin(w);
-    for (unsigned i = 0; !rc && i < sizeof names / sizeof names[0]; i++)
-        if (quality & (1u << i)) rc = sk_jw_string(w, names[i]);
+    for (unsigned i = 0; !rc && i < SK_TQ_COUNT; i++)
+        if (quality & (1u << i)) rc = sk_jw_string(w, sk_time_quality_name(i));
     return rc ? rc : sk_jw_array_end(w);
 }
 

@@ -287,3 +287,19 @@ int sk_time_parse_iso8601(const char *s, size_t n, const sk_tz *local, sk_stamp 
     out->quality = q | SK_TQ_OFFSET;
     return 0;
 }
+
+static const char *const quality_names[SK_TQ_COUNT] = {
+    "utc",      "offset",   "zone",           "zone_assumed",    "ambiguous",      "nonexistent",    "year_inferred",
+    "skew_corrected", "seconds", "missing", "unparsed", "record_written", "shipper_differs", "offset_inferred"};
+
+const char *sk_time_quality_name(unsigned bit)
+{
+    return bit < SK_TQ_COUNT ? quality_names[bit] : NULL;
+}
+
+uint32_t sk_time_quality_from_name(const char *s, size_t n)
+{
+    for (unsigned i = 0; i < SK_TQ_COUNT; i++)
+        if (strlen(quality_names[i]) == n && !memcmp(quality_names[i], s, n)) return 1u << i;
+    return 0;
+}

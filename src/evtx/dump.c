@@ -30,6 +30,7 @@
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
 #include <sakimori/event.h>
+#include <sakimori/arena.h>
 #include <sakimori/json.h>
 #include <sakimori/evtxdump.h>
 #include <sakimori/pool.h>
@@ -214,7 +215,7 @@ static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const 
 }
 
 /* Parse chunk r->index into r. */
-static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
+static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, sk_arena *va, cres *r)
 {
     const sk_evtx_dump_options *o = d->o;
     uint64_t off = SK_EVTX_HEADER_SIZE + r->index * SK_EVTX_CHUNK_SIZE;
@@ -291,9 +292,13 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, cres *r)
         }
         int carved = sk_evtx_chunk_carved(ck);
         uint64_t rid = event_record_id(rec.root, rec.record_id);
-        sk_event_src src = {.sha256 = d->sha256, .record_id = rid, .has_record_id = 1, .offset = rec.offset, .has_offset = 1,
-                            .format = carved ? "evtx-carved" : "evtx", .recovered = rec.recovered, .fallback_time = rec.written};
-        int wr = o->xml ? sk_event_write_xml(&r->out, rec.root) : sk_event_write_json(&r->out, rec.root, &src);
+        sk_event_src src = {.path = d->path, .sha256 = d->sha256, .record_id = rid, .has_record_id = 1, .offset = rec.offset,
+                            .has_offset = 1, .format = carved ? "evtx-carved" : "evtx", .recovered = rec.recovered,
+                            .fallback_time = rec.written};
+        sk_event ev;
+        sk_arena_reset(va);
+        int wr = o->xml ? sk_xnode_write_xml(&r->out, rec.root)
+                        : (sk_event_from_xml(&ev, rec.root, &src, va) || sk_event_write_json(&r->out, &ev));
         if (wr) {
             snprintf(m, sizeof m, "offset %llu: record %llu: too large to write", (unsigned long long)rec.offset,
                      (unsigned long long)rec.record_id);
@@ -318,14 +323,16 @@ static void *worker_main(void *arg)
 {
     dump *d = ((worker *)arg)->d;
     sk_evtx_chunk *ck = NULL;
+    sk_arena *va = NULL;
     uint8_t *buf = malloc(SK_EVTX_CHUNK_SIZE);
-    if (sk_evtx_chunk_new(&ck) || !buf) {
+    if (sk_evtx_chunk_new(&ck) || !buf || sk_arena_new(&va, 64 << 10, (size_t)256 << 20)) {
         pthread_mutex_lock(&d->mu);
         d->stop = 1;
         pthread_cond_broadcast(&d->cv);
         pthread_mutex_unlock(&d->mu);
         free(buf);
         sk_evtx_chunk_free(ck);
+        sk_arena_free(va);
         return NULL;
     }
     pthread_mutex_lock(&d->mu);
@@ -340,7 +347,7 @@ static void *worker_main(void *arg)
         r->quiet_gap = d->o->quiet_gap > 0 ? d->o->quiet_gap : SK_EVTX_QUIET_GAP;
         r->diag_max = evtx_diag_max(d->o);
         pthread_mutex_unlock(&d->mu);
-        parse_chunk(d, ck, buf, r);
+        parse_chunk(d, ck, buf, va, r);
         pthread_mutex_lock(&d->mu);
         r->state = 2;
         pthread_cond_broadcast(&d->cv);
@@ -348,6 +355,7 @@ static void *worker_main(void *arg)
     pthread_mutex_unlock(&d->mu);
     free(buf);
     sk_evtx_chunk_free(ck);
+    sk_arena_free(va);
     return NULL;
 }
 

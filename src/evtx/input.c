@@ -129,8 +129,7 @@ static int open_and_dump(const char *path, int want, const sk_evtx_dump_options 
     int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
     if (rc) return rc;
     *kind = want ? want : evtx_kind_fd(fd) == 2 ? 2 : 1;
-    if (*kind == 2 && o->xml) rc = sk_error_set(SK_EINVAL, "%s: a JSON-lines log has no XML form: use --format jsonl", path);
-    else rc = dump_checked(path, fd, &fi, *kind, o, out, s);
+    rc = dump_checked(path, fd, &fi, *kind, o, out, s);
     close(fd);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <sakimori/file.h>
+#include <sakimori/arena.h>
 #include <sakimori/buf.h>
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
@@ -36,6 +37,7 @@ typedef struct jl {
     sk_evtx_file_stats *st;
     uint64_t dup_lines, dup_first_line;
     char dup_key[160];
+    sk_arena *arena; /* the view of one record */
 } jl;
 
 static void diag(jl *j, int kind, uint64_t line, const char *msg)
@@ -122,10 +124,16 @@ static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, 
             memcpy(j->dup_key, dk, sizeof dk);
         }
     }
-    sk_event_src src = {.sha256 = sha, .line = line, .has_line = 1, .fallback_time = SK_TIME_NONE};
+    sk_event_src src = {.path = j->path, .sha256 = sha, .line = line, .has_line = 1, .fallback_time = SK_TIME_NONE};
     sk_event_json_info info;
+    sk_event_json_options eo = {.local = j->o->local};
+    sk_event ev;
     sk_buf_reset(ob);
-    if (sk_event_from_json(ob, root, &src, j->o->local, &info)) {
+    sk_arena_reset(j->arena);
+    int rc = sk_event_from_json_record(&ev, root, &src, &eo, j->arena, &info);
+    if (!rc && (j->o->xml ? sk_event_write_xml(ob, &ev) : sk_event_write_json(ob, &ev)))
+        rc = j->o->xml && !ev.xml ? SK_EINVAL : sk_error_set(SK_ELIMIT, "event too large");
+    if (rc) {
         diag(j, info.no_event_id ? DK_EVENT_ID : DK_NOT_EVENT, line, sk_error_last());
         st->errors++;
     } else {
@@ -149,7 +157,7 @@ int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE 
     struct stat sb;
     uint64_t size0 = 0;
     char *buf = malloc(LINE_MAX_BYTES + READ_BLOCK);
-    int rc = !buf ? sk_error_set(SK_ENOMEM, "out of memory")
+    int rc = !buf || sk_arena_new(&j.arena, 64 << 10, (size_t)256 << 20) ? sk_error_set(SK_ENOMEM, "out of memory")
              : fstat(fd, &sb) ? sk_error_set(SK_EIO, "%s: %s", path, strerror(errno))
                               : 0;
     if (!rc) {
@@ -228,5 +236,6 @@ int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE 
     }
     sk_buf_free(&ob);
     free(buf);
+    sk_arena_free(j.arena);
     return rc;
 }

@@ -1,6 +1,7 @@
 /*
- * event_render.c - an EVTX record's element tree as the event model (JSON) or as XML
- * (sakimori/event.h, docs/formats/event.md).
+ * event_render.c - the typed event view written as the event model's JSON line, and an
+ * element tree as Windows-style XML (sakimori/event.h, docs/formats/event.md). What a
+ * field is was decided when the view was built (event_view.c); here it is only written.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,357 +13,134 @@
 #include <sakimori/json.h>
 #include <sakimori/utf.h>
 
-/* ---- small helpers over the tree ---- */
+/* ---- the view as the event model's JSON ---- */
 
-static const char *attr(const sk_xnode *n, const char *name, size_t *len)
+static void kv_str(sk_jw *w, const char *key, sk_event_str s)
 {
-    const sk_xattr *a = sk_xnode_attr(n, name);
-    if (!a) return NULL;
-    if (len) *len = a->len;
-    return a->value;
+    if (!s.s) return;
+    sk_jw_key(w, key);
+    sk_jw_stringn(w, s.s, s.n);
 }
 
-static const sk_xnode *child(const sk_xnode *n, const char *name)
+/* A value as the model writes it: every scalar as its text, NULL as null, arrays as
+ * arrays of those. */
+static void value(sk_jw *w, const sk_event_value *v)
 {
-    return sk_xnode_child(n, name);
-}
-
-/* A decimal number (as Windows renders integers); 0 when s is not one. */
-static int parse_uint(const char *s, size_t n, uint64_t *out)
-{
-    if (!s || !n || n > 20) return 0;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
-        uint64_t d = (uint64_t)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return 0;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return 1;
-}
-
-int sk_event_record_id(const sk_xnode *ev, uint64_t *out)
-{
-    const sk_xnode *e = sk_xnode_child(sk_xnode_child(ev, "System"), "EventRecordID");
-    return e && e->vkind == SK_XV_TEXT && parse_uint(e->text, e->len, out);
-}
-
-static void kv_uint_text(sk_jw *w, const char *key, const char *s, size_t n, uint64_t max)
-{
-    uint64_t v;
-    if (parse_uint(s, n, &v) && v <= max) sk_jw_kv_u64(w, key, v);
-}
-
-static void kv_attr_string(sk_jw *w, const char *key, const sk_xnode *e, const char *name)
-{
-    size_t n;
-    const char *v = attr(e, name, &n);
-    if (v) {
-        sk_jw_key(w, key);
-        sk_jw_stringn(w, v, n);
-    }
-}
-
-int sk_event_time_valid(const char *s, size_t n)
-{
-    static const char pat[] = "dddd-dd-ddTdd:dd:dd";
-    if (n < 20 || s[n - 1] != 'Z') return 0;
-    for (size_t i = 0; i < 19; i++)
-        if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i]) return 0;
-    if (n == 20) return 1;
-    if (s[19] != '.' || n - 21 < 1 || n - 21 > 9) return 0;
-    for (size_t i = 20; i < n - 1; i++)
-        if (s[i] < '0' || s[i] > '9') return 0;
-    return 1;
-}
-
-/* ---- EventData ---- */
-
-typedef struct keyset {
-    const char *k[256];
-    size_t n[256];
-    size_t count;
-} keyset;
-
-/* 1 when key was not seen yet (then it is now); past 256 keys every key is new. */
-static int fresh(keyset *s, const char *k, size_t n)
-{
-    for (size_t i = 0; i < s->count; i++)
-        if (s->n[i] == n && !memcmp(s->k[i], k, n)) return 0;
-    if (s->count < 256) {
-        s->k[s->count] = k;
-        s->n[s->count++] = n;
-    }
-    return 1;
-}
-
-static void value(sk_jw *w, const sk_xnode *e)
-{
-    switch (e->vkind) {
-    case SK_XV_TEXT: sk_jw_stringn(w, e->text, e->len); break;
-    case SK_XV_NULL: sk_jw_null(w); break;
-    case SK_XV_ARRAY:
+    switch (v->kind) {
+    case SK_EVK_NULL: sk_jw_null(w); break;
+    case SK_EVK_ARRAY:
         sk_jw_array_begin(w);
-        for (size_t i = 0; i < e->n_items; i++) sk_jw_stringn(w, e->items[i], e->item_lens[i]);
+        for (size_t i = 0; i < v->n_items; i++) value(w, &v->items[i]);
         sk_jw_array_end(w);
         break;
-    default: sk_jw_stringn(w, "", 0); break;
+    default: sk_jw_stringn(w, v->s ? v->s : "", v->s ? v->n : 0); break;
     }
 }
 
-static int classic_powershell(const sk_xnode *sys)
+static void node(sk_jw *w, const sk_event_node *n, int depth)
 {
-    const sk_xnode *ch = child(sys, "Channel"), *id = child(sys, "EventID");
-    if (!ch || ch->vkind != SK_XV_TEXT || strcmp(ch->text, "Windows PowerShell") || !id || id->vkind != SK_XV_TEXT) return 0;
-    uint64_t v;
-    if (!parse_uint(id->text, id->len, &v)) return 0;
-    return v == 400 || v == 403 || v == 500 || v == 501 || v == 600 || v == 800;
-}
-
-/* The Key=Value lines of a classic PowerShell event's unnamed <Data>, as fields. */
-static void powershell_lines(sk_jw *w, keyset *seen, const char *t, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        size_t e = i;
-        while (e < n && t[e] != '\r' && t[e] != '\n') e++;
-        size_t s = i;
-        while (s < e && (t[s] == '\t' || t[s] == ' ')) s++;
-        size_t eq = s;
-        while (eq < e && t[eq] != '=') eq++;
-        int ident = eq > s && eq < e;
-        for (size_t k = s; k < eq && ident; k++)
-            ident = (t[k] >= 'A' && t[k] <= 'Z') || (t[k] >= 'a' && t[k] <= 'z') || (t[k] >= '0' && t[k] <= '9') || t[k] == '_';
-        if (ident && fresh(seen, t + s, eq - s)) {
-            sk_jw_keyn(w, t + s, eq - s);
-            sk_jw_stringn(w, t + eq + 1, e - eq - 1);
-        }
-        i = e;
-        while (i < n && (t[i] == '\r' || t[i] == '\n')) i++;
-    }
-}
-
-static void event_data(sk_jw *w, const sk_xnode *ed, const sk_xnode *sys)
-{
-    keyset seen;
-    seen.count = 0;
-    sk_jw_key(w, "EventData");
-    sk_jw_object_begin(w);
-    int unnamed = 0;
-    for (const sk_xnode *d = ed->child; d; d = d->next) {
-        size_t nl;
-        const char *name = !strcmp(d->name, "Data") ? attr(d, "Name", &nl) : NULL;
-        if (!strcmp(d->name, "Data") && !name) {
-            unnamed++;
-            continue;
-        }
-        if (!name) name = d->name, nl = strlen(d->name);
-        if (!strcmp(d->name, "Data") && nl == 4 && !memcmp(name, "Data", 4)) {
-            unnamed++; /* a field named "Data" joins the unnamed ones */
-            continue;
-        }
-        if (!fresh(&seen, name, nl)) continue;
-        sk_jw_keyn(w, name, nl);
-        value(w, d);
-    }
-    if (unnamed) {
-        fresh(&seen, "Data", 4);
-        sk_jw_key(w, "Data");
-        sk_jw_array_begin(w);
-        for (const sk_xnode *d = ed->child; d; d = d->next) {
-            size_t nl;
-            const char *name = attr(d, "Name", &nl);
-            if (strcmp(d->name, "Data") || (name && !(nl == 4 && !memcmp(name, "Data", 4)))) continue;
-            if (d->vkind == SK_XV_ARRAY) {
-                for (size_t i = 0; i < d->n_items; i++) sk_jw_stringn(w, d->items[i], d->item_lens[i]);
-            } else if (d->vkind == SK_XV_NULL) {
-                sk_jw_null(w);
-            } else {
-                sk_jw_stringn(w, d->vkind == SK_XV_TEXT ? d->text : "", d->vkind == SK_XV_TEXT ? d->len : 0);
-            }
-        }
-        sk_jw_array_end(w);
-        if (classic_powershell(sys))
-            for (const sk_xnode *d = ed->child; d; d = d->next)
-                if (!strcmp(d->name, "Data") && !sk_xnode_attr(d, "Name") && d->vkind == SK_XV_TEXT && memchr(d->text, '=', d->len))
-                    powershell_lines(w, &seen, d->text, d->len);
-    }
-    sk_jw_object_end(w);
-}
-
-/* ---- UserData: elements as a tree ---- */
-
-static void tree(sk_jw *w, const sk_xnode *e, int depth)
-{
-    if (!e->child && !e->attrs) {
-        value(w, e);
+    if (depth > 64) {
+        sk_jw_null(w);
         return;
     }
-    sk_jw_object_begin(w);
-    for (const sk_xattr *a = e->attrs; a; a = a->next) {
-        char k[300];
-        snprintf(k, sizeof k, "@%s", a->name);
-        sk_jw_key(w, k);
-        sk_jw_stringn(w, a->value, a->len);
-    }
-    if (e->vkind == SK_XV_TEXT && e->len) {
-        sk_jw_key(w, "#text");
-        sk_jw_stringn(w, e->text, e->len);
-    }
-    size_t kids = 0;
-    for (const sk_xnode *c = e->child; c && kids <= 256; c = c->next) kids++;
-    for (const sk_xnode *c = e->child; c; c = c->next) {
-        if (kids > 256) { /* too many to group by name: each on its own */
-            sk_jw_key(w, c->name);
-            if (depth < 32) tree(w, c, depth + 1);
-            else sk_jw_null(w);
-            continue;
+    if (n->is_object || n->is_array) {
+        if (n->is_object) sk_jw_object_begin(w);
+        else sk_jw_array_begin(w);
+        for (const sk_event_node *c = n->child; c; c = c->next) {
+            if (n->is_object) sk_jw_keyn(w, c->key.s ? c->key.s : "", c->key.s ? c->key.n : 0);
+            node(w, c, depth + 1);
         }
-        int earlier = 0, count = 0;
-        for (const sk_xnode *o = e->child; o; o = o->next) {
-            if (strcmp(o->name, c->name)) continue;
-            if (o == c) {
-                if (count) earlier = 1;
-            }
-            count++;
-        }
-        if (earlier) continue; /* written with the first of its name */
-        sk_jw_key(w, c->name);
-        if (count == 1) {
-            if (depth < 32) tree(w, c, depth + 1);
-            else sk_jw_null(w);
-            continue;
-        }
-        sk_jw_array_begin(w);
-        for (const sk_xnode *o = c; o; o = o->next)
-            if (!strcmp(o->name, c->name)) {
-                if (depth < 32) tree(w, o, depth + 1);
-                else sk_jw_null(w);
-            }
-        sk_jw_array_end(w);
+        if (n->is_object) sk_jw_object_end(w);
+        else sk_jw_array_end(w);
+        return;
     }
-    sk_jw_object_end(w);
+    value(w, &n->v);
 }
 
-/* ---- the event ---- */
-
-/* System's children, found in one pass (the first of each name, as sk_xnode_child). */
-typedef struct sysf {
-    const sk_xnode *prov, *id, *ver, *lvl, *task, *op, *kw, *tc, *rid, *corr, *exec, *chan, *comp, *sec;
-} sysf;
-
-static void sys_fields(const sk_xnode *sys, sysf *f)
-{
-    memset(f, 0, sizeof *f);
-    static const struct {
-        const char *name;
-        size_t off;
-    } map[] = {{"Provider", offsetof(sysf, prov)},      {"EventID", offsetof(sysf, id)},        {"Version", offsetof(sysf, ver)},
-               {"Level", offsetof(sysf, lvl)},          {"Task", offsetof(sysf, task)},         {"Opcode", offsetof(sysf, op)},
-               {"Keywords", offsetof(sysf, kw)},        {"TimeCreated", offsetof(sysf, tc)},    {"EventRecordID", offsetof(sysf, rid)},
-               {"Correlation", offsetof(sysf, corr)},   {"Execution", offsetof(sysf, exec)},    {"Channel", offsetof(sysf, chan)},
-               {"Computer", offsetof(sysf, comp)},      {"Security", offsetof(sysf, sec)}};
-    size_t next = 0; /* Windows writes them in this order: try the expected one first */
-    for (const sk_xnode *c = sys ? sys->child : NULL; c; c = c->next) {
-        size_t k = next < sizeof map / sizeof map[0] && !strcmp(c->name, map[next].name) ? next : SIZE_MAX;
-        for (size_t i = 0; k == SIZE_MAX && i < sizeof map / sizeof map[0]; i++)
-            if (!strcmp(c->name, map[i].name)) k = i;
-        if (k == SIZE_MAX) continue;
-        const sk_xnode **slot = (const sk_xnode **)((char *)f + map[k].off);
-        if (!*slot) *slot = c;
-        next = k + 1;
-    }
-}
-
-static void kv_elem_uint(sk_jw *w, const char *key, const sk_xnode *e, uint64_t max)
-{
-    if (e && e->vkind == SK_XV_TEXT) kv_uint_text(w, key, e->text, e->len, max);
-}
-
-int sk_event_write_json(sk_buf *out, const sk_xnode *ev, const sk_event_src *src)
+int sk_event_write_json(sk_buf *out, const sk_event *ev)
 {
     size_t mark = out->len;
     sk_jw w;
     sk_jw_init(&w, out);
-    const sk_xnode *sys = NULL, *ed = NULL, *ud = NULL;
-    for (const sk_xnode *c = ev->child; c; c = c->next) {
-        if (!sys && !strcmp(c->name, "System")) sys = c;
-        else if (!ed && !strcmp(c->name, "EventData")) ed = c;
-        else if (!ud && !strcmp(c->name, "UserData")) ud = c;
-    }
-    sysf f;
-    sys_fields(sys, &f);
     sk_jw_object_begin(&w);
-    /* time: TimeCreated/@SystemTime (Windows' 7 fraction digits, as written), else the
-     * record's written time, else a stand-in; time_quality says which */
-    size_t tl;
-    const char *t = attr(f.tc, "SystemTime", &tl);
-    uint32_t tq = src->time_quality;
     sk_jw_key(&w, "time");
-    if (t && sk_event_time_valid(t, tl)) {
-        sk_jw_stringn(&w, t, tl);
-    } else {
-        tq = t || (tq & SK_TQ_UNPARSED) ? SK_TQ_UNPARSED : SK_TQ_MISSING;
-        char b[SK_TIME_ISO_MAX];
-        size_t n = src->fallback_time != SK_TIME_NONE ? sk_time_format(b, src->fallback_time, 7) : 0;
-        if (n) tq |= SK_TQ_RECORD_WRITTEN;
-        sk_jw_stringn(&w, n ? b : SK_EVENT_TIME_NONE, n ? n : strlen(SK_EVENT_TIME_NONE));
-    }
-    sk_jw_kv_time_quality(&w, "time_quality", tq);
-    if (tq & (SK_TQ_OFFSET | SK_TQ_ZONE)) sk_jw_kv_i64(&w, "time_offset_s", src->time_offset_s);
+    sk_jw_stringn(&w, ev->time_text.s ? ev->time_text.s : SK_EVENT_TIME_NONE,
+                  ev->time_text.s ? ev->time_text.n : sizeof SK_EVENT_TIME_NONE - 1);
+    sk_jw_kv_time_quality(&w, "time_quality", ev->time_quality);
+    if (ev->time_quality & (SK_TQ_OFFSET | SK_TQ_ZONE)) sk_jw_kv_i64(&w, "time_offset_s", ev->time_offset_s);
     sk_jw_key(&w, "System");
     sk_jw_object_begin(&w);
-    kv_attr_string(&w, "Provider_Name", f.prov, "Name");
-    kv_attr_string(&w, "Provider_Guid", f.prov, "Guid");
-    kv_attr_string(&w, "EventSourceName", f.prov, "EventSourceName");
-    kv_elem_uint(&w, "EventID", f.id, 65535);
-    size_t ql;
-    const char *q = attr(f.id, "Qualifiers", &ql);
-    if (q) kv_uint_text(&w, "Qualifiers", q, ql, 65535);
-    kv_elem_uint(&w, "Version", f.ver, 255);
-    kv_elem_uint(&w, "Level", f.lvl, 255);
-    kv_elem_uint(&w, "Task", f.task, 65535);
-    kv_elem_uint(&w, "Opcode", f.op, 255);
-    if (f.kw && f.kw->vkind == SK_XV_TEXT && f.kw->len > 2) {
-        sk_jw_key(&w, "Keywords");
-        sk_jw_stringn(&w, f.kw->text, f.kw->len);
-    }
-    kv_elem_uint(&w, "EventRecordID", f.rid, UINT64_MAX);
-    kv_attr_string(&w, "ActivityID", f.corr, "ActivityID");
-    kv_attr_string(&w, "RelatedActivityID", f.corr, "RelatedActivityID");
-    size_t pl;
-    const char *pv = attr(f.exec, "ProcessID", &pl);
-    if (pv) kv_uint_text(&w, "ProcessID", pv, pl, UINT64_MAX);
-    pv = attr(f.exec, "ThreadID", &pl);
-    if (pv) kv_uint_text(&w, "ThreadID", pv, pl, UINT64_MAX);
-    const sk_xnode *e = f.chan;
+    kv_str(&w, "Provider_Name", ev->provider_name);
+    kv_str(&w, "Provider_Guid", ev->provider_guid);
+    kv_str(&w, "EventSourceName", ev->event_source_name);
+    uint32_t h = ev->has;
+    if (h & SK_EVH_EVENT_ID) sk_jw_kv_u64(&w, "EventID", ev->event_id);
+    if (h & SK_EVH_QUALIFIERS) sk_jw_kv_u64(&w, "Qualifiers", ev->qualifiers);
+    if (h & SK_EVH_VERSION) sk_jw_kv_u64(&w, "Version", ev->version);
+    if (h & SK_EVH_LEVEL) sk_jw_kv_u64(&w, "Level", ev->level);
+    if (h & SK_EVH_TASK) sk_jw_kv_u64(&w, "Task", ev->task);
+    if (h & SK_EVH_OPCODE) sk_jw_kv_u64(&w, "Opcode", ev->opcode);
+    if (h & SK_EVH_KEYWORDS) kv_str(&w, "Keywords", ev->keywords_text);
+    if (h & SK_EVH_RECORD_ID) sk_jw_kv_u64(&w, "EventRecordID", ev->record_id);
+    kv_str(&w, "ActivityID", ev->activity_id);
+    kv_str(&w, "RelatedActivityID", ev->related_activity_id);
+    if (h & SK_EVH_PROCESS_ID) sk_jw_kv_u64(&w, "ProcessID", ev->process_id);
+    if (h & SK_EVH_THREAD_ID) sk_jw_kv_u64(&w, "ThreadID", ev->thread_id);
     sk_jw_key(&w, "Channel");
-    sk_jw_stringn(&w, e && e->vkind == SK_XV_TEXT ? e->text : "", e && e->vkind == SK_XV_TEXT ? e->len : 0);
-    e = f.comp;
+    sk_jw_stringn(&w, ev->channel.s ? ev->channel.s : "", ev->channel.s ? ev->channel.n : 0);
     sk_jw_key(&w, "Computer");
-    sk_jw_stringn(&w, e && e->vkind == SK_XV_TEXT ? e->text : "", e && e->vkind == SK_XV_TEXT ? e->len : 0);
-    kv_attr_string(&w, "UserID", f.sec, "UserID");
+    sk_jw_stringn(&w, ev->computer.s ? ev->computer.s : "", ev->computer.s ? ev->computer.n : 0);
+    kv_str(&w, "UserID", ev->user_id);
     sk_jw_object_end(&w);
-    if (ed) event_data(&w, ed, sys);
-    if (ud) {
-        sk_jw_key(&w, "UserData");
+    if (h & SK_EVH_EVENTDATA) {
+        sk_jw_key(&w, "EventData");
         sk_jw_object_begin(&w);
-        for (const sk_xnode *c = ud->child; c; c = c->next) {
-            sk_jw_key(&w, c->name);
-            tree(&w, c, 0);
+        for (size_t i = 0; i < ev->n_fields; i++) {
+            const sk_event_field *f = &ev->fields[i];
+            if (f->where == SK_EVW_USERDATA) continue;
+            sk_jw_keyn(&w, f->name, f->name_len);
+            value(&w, &f->v);
         }
         sk_jw_object_end(&w);
     }
+    if (h & SK_EVH_USERDATA) {
+        sk_jw_key(&w, "UserData");
+        sk_jw_object_begin(&w);
+        for (const sk_event_node *c = ev->userdata; c; c = c->next) {
+            sk_jw_keyn(&w, c->key.s ? c->key.s : "", c->key.s ? c->key.n : 0);
+            node(&w, c, 0);
+        }
+        sk_jw_object_end(&w);
+    }
+    if (ev->localized) { /* which field names were taken from the table of localized keys */
+        sk_jw_key(&w, "localized_keys");
+        sk_jw_object_begin(&w);
+        for (size_t i = 0; i < ev->n_fields; i++) {
+            const sk_event_field *f = &ev->fields[i];
+            if (!(f->flags & SK_EVF_LOCALIZED)) continue;
+            sk_jw_keyn(&w, f->name, f->name_len);
+            sk_jw_stringn(&w, f->key_written.s ? f->key_written.s : "", f->key_written.n);
+        }
+        sk_jw_object_end(&w);
+    }
+    kv_str(&w, "message", ev->message);
     sk_jw_key(&w, "src");
     sk_jw_object_begin(&w);
-    sk_jw_kv_string(&w, "sha256", src->sha256);
-    if (src->has_record_id) sk_jw_kv_u64(&w, "record_id", src->record_id);
-    if (src->has_offset) sk_jw_kv_u64(&w, "offset", src->offset);
-    if (src->has_line) sk_jw_kv_u64(&w, "line", src->line);
+    sk_jw_key(&w, "sha256");
+    sk_jw_stringn(&w, ev->sha256.s ? ev->sha256.s : "", ev->sha256.s ? ev->sha256.n : 0);
+    if (ev->src_has_record_id) sk_jw_kv_u64(&w, "record_id", ev->src_record_id);
+    if (ev->src_has_offset) sk_jw_kv_u64(&w, "offset", ev->src_offset);
+    if (ev->src_has_line) sk_jw_kv_u64(&w, "line", ev->src_line);
     sk_jw_object_end(&w);
-    sk_jw_kv_string(&w, "format", src->format);
-    if (src->recovered) sk_jw_kv_bool(&w, "recovered", 1);
+    kv_str(&w, "format", ev->format);
+    if (ev->recovered) sk_jw_kv_bool(&w, "recovered", 1);
+    if (h & SK_EVH_VIA) {
+        sk_jw_key(&w, "via");
+        sk_jw_object_begin(&w);
+        kv_str(&w, "sha256", ev->via_sha256);
+        sk_jw_kv_u64(&w, "line", ev->via_line);
+        sk_jw_object_end(&w);
+    }
     sk_jw_object_end(&w);
     if (sk_jw_error(&w) || sk_buf_putc(out, '\n')) {
         sk_buf_truncate(out, mark);
@@ -466,7 +244,13 @@ static void xml_elem(sk_buf *b, const sk_xnode *e, int depth)
     sk_buf_putc(b, '>');
 }
 
-int sk_event_write_xml(sk_buf *out, const sk_xnode *ev)
+int sk_event_write_xml(sk_buf *out, const sk_event *ev)
+{
+    if (!ev->xml) return sk_error_set(SK_EINVAL, "an event read back from a sakimori dump has no XML form");
+    return sk_xnode_write_xml(out, ev->xml);
+}
+
+int sk_xnode_write_xml(sk_buf *out, const sk_xnode *ev)
 {
     size_t mark = out->len;
     xml_elem(out, ev, 0);

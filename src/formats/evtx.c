@@ -662,6 +662,7 @@ static void value_text(sk_evtx_chunk *c, const tval *v)
 /* Set or extend an element's text. */
 static int add_text(sk_evtx_chunk *c, sk_xnode *x, const char *s, size_t n)
 {
+    x->vtype = 0; /* literal or joined text: no one value type */
     if (x->vkind == SK_XV_TEXT) {
         char *t = sk_arena_alloc(c->ra, x->len + n + 1);
         if (!t) return fail(c, 0, "record too large");
@@ -765,7 +766,11 @@ static int subst_content(sk_evtx_chunk *c, const tnode *t, const tval *vals, uin
         return fragment(&k, depth + 1, x);
     }
     if (v->type & VT_ARRAY) {
-        if (x->vkind == SK_XV_NONE || x->vkind == SK_XV_NULL) return array_value(c, x, v);
+        if (x->vkind == SK_XV_NONE || x->vkind == SK_XV_NULL) {
+            int rc = array_value(c, x, v);
+            x->vtype = v->type;
+            return rc;
+        }
         /* an array after other text: appended, comma-separated */
         sk_xnode tmp = {0};
         if (array_value(c, &tmp, v)) return -1;
@@ -786,7 +791,10 @@ static int subst_content(sk_evtx_chunk *c, const tnode *t, const tval *vals, uin
         for (size_t i = 0; i < m; i++)
             if ((i && add_text(c, x, ",", 1)) || add_text(c, x, items[i], lens[i])) return -1;
     }
-    return add_text(c, x, s, n);
+    int first = x->vkind == SK_XV_NONE;
+    if (add_text(c, x, s, n)) return -1;
+    if (first) x->vtype = v->type; /* the element's whole content is this one value */
+    return 0;
 }
 
 static int instantiate(sk_evtx_chunk *c, const tnode *t, const tval *vals, uint32_t nv, sk_xnode *parent, int depth)
