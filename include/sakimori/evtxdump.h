@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "event.h"
 #include "evtx.h"
 
 #ifdef __cplusplus
@@ -80,6 +81,63 @@ typedef struct sk_evtx_file_stats {
     sk_evtx_span *spans;               /**< sorted, merged */
     size_t n_spans;
 } sk_evtx_file_stats;
+
+/* ---- sources and sinks ---- */
+
+/** An input as the scanner reads it. */
+typedef struct sk_event_input {
+    const char *path;     /**< as given, or as found in a folder */
+    const char *sha256;   /**< of the stored bytes (lower-case hex) */
+    uint64_t size;        /**< the bytes the SHA-256 covers */
+    int kind;             /**< 1 EVTX, 2 JSON lines */
+    uint64_t index;       /**< 0-based, in scan order */
+} sk_event_input;
+
+/**
+ * Where events go. `event` is called on the worker thread that built the view (chunks
+ * of an EVTX file are parsed in parallel): the view and its strings live only during
+ * the call; whatever the sink appends to `out` is passed to `write` in input order
+ * (the events of a file in file order, files in the order scanned), one call at a
+ * time. A non-zero return from `event` makes the event an error (counted, with the
+ * message of sk_error_last() as a diagnostic). `input_end` follows an input's last
+ * write, with its stats. Any member may be NULL.
+ */
+typedef struct sk_event_sink {
+    void *ctx;
+    int (*event)(void *ctx, const sk_event_input *in, const sk_event *ev, sk_buf *out);
+    int (*write)(void *ctx, const void *data, size_t n);
+    void (*input_end)(void *ctx, const sk_event_input *in, const sk_evtx_file_stats *st);
+} sk_event_sink;
+
+typedef struct sk_event_scanner sk_event_scanner;
+
+/** A scanner for many inputs: one pool of o->threads workers and one window of
+ * ordered output, shared by every input scanned with it. `o` and `sink` must outlive it. */
+int sk_event_scanner_new(sk_event_scanner **out, const sk_evtx_dump_options *o, const sk_event_sink *sink);
+
+/**
+ * Scan one input, EVTX or JSON lines (told by its first bytes) into the sink: the
+ * file is opened once, as sk_file_open() opens evidence, hashed, and read from that
+ * descriptor. *kind gets 1 for EVTX, 2 for JSON lines, 0 when the file could not be
+ * opened. Errors as sk_events_dump(). *stats is always initialised.
+ */
+int sk_event_scan(sk_event_scanner *sc, const char *path, sk_evtx_file_stats *stats, int *kind);
+
+/** The same for an input the caller opened (a regular file: the descriptor is read
+ * with pread and left open), `want` 0 (told from the bytes), 1 EVTX or 2 JSON lines. */
+int sk_event_scan_fd(sk_event_scanner *sc, const char *path, int fd, int want, sk_evtx_file_stats *stats, int *kind);
+
+void sk_event_scanner_free(sk_event_scanner *sc);
+
+/** The dump sink's state: what it writes, where. */
+typedef struct sk_event_dump_ctx {
+    const sk_evtx_dump_options *o; /**< o->xml: XML instead of JSON lines */
+    FILE *out;
+} sk_event_dump_ctx;
+
+/** The dump sink: each event as its event-model JSON line, or as XML with o->xml,
+ * written to ctx->out. Fills *sink (ctx must outlive its use). */
+void sk_event_dump_sink(sk_event_sink *sink, sk_event_dump_ctx *ctx);
 
 /**
  * Dump one input, EVTX or JSON lines (told by its first bytes), to out: the file is

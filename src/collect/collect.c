@@ -28,6 +28,7 @@
 #include <sakimori/digest.h>
 #include <sakimori/elf.h>
 #include <sakimori/inventory.h>
+#include <sakimori/ordered.h>
 #include <sakimori/json.h>
 #include <sakimori/map.h>
 #include <sakimori/pe.h>
@@ -61,19 +62,12 @@ typedef struct ctx {
     struct ctx *next;
 } ctx;
 
-typedef struct slot {
-    sk_buf line;
-    int state; /* 0 free, 1 reserved, 2 ready */
-} slot;
-
 struct collector {
     const sk_collect_options *opt;
     FILE *out;
     sk_collect_summary *sum;
     pthread_mutex_t mu;
-    pthread_cond_t space;
-    slot *ring;
-    uint64_t next_seq, next_out;
+    sk_ordered *ord;        /* lines in walk order */
     int write_error;
     ctx *free_ctx;
     pthread_mutex_t ctx_mu;
@@ -128,44 +122,31 @@ static void ctx_free_all(collector *c)
     c->free_ctx = NULL;
 }
 
-/* ---- the ordered output ------------------------------------------------------------ */
+/* ---- the ordered output (sakimori/ordered.h) --------------------------------------- */
+
+static int emit_line(void *arg, uint64_t seq, sk_buf *line, void *item)
+{
+    (void)seq, (void)item;
+    collector *c = arg; /* called in order, one at a time: write_error is the emitter's */
+    if (c->write_error || !line->len) return 0;
+    if (fwrite(line->data, 1, line->len, c->out) != line->len) c->write_error = errno ? errno : EIO;
+    return 0;
+}
 
 static uint64_t reserve(collector *c)
 {
-    pthread_mutex_lock(&c->mu);
-    while (c->next_seq - c->next_out >= RING) pthread_cond_wait(&c->space, &c->mu);
-    uint64_t seq = c->next_seq++;
-    c->ring[seq % RING].state = 1;
-    pthread_mutex_unlock(&c->mu);
-    return seq;
+    return sk_ordered_reserve(c->ord);
 }
 
-/* The line for `seq` is in its slot: mark it ready and write every ready line at the head. */
+/* The line for `seq` is complete: every ready line at the head is written. */
 static void publish(collector *c, uint64_t seq)
 {
-    pthread_mutex_lock(&c->mu);
-    c->ring[seq % RING].state = 2;
-    int moved = 0;
-    for (;;) {
-        slot *s = &c->ring[c->next_out % RING];
-        if (c->next_out == c->next_seq || s->state != 2) break;
-        if (!c->write_error && s->line.len && fwrite(s->line.data, 1, s->line.len, c->out) != s->line.len)
-            c->write_error = errno ? errno : EIO;
-        if (s->line.cap > SLOT_KEEP) /* a long line or run: not kept by every slot */
-            sk_buf_free(&s->line);
-        else
-            sk_buf_reset(&s->line);
-        s->state = 0;
-        c->next_out++;
-        moved = 1;
-    }
-    if (moved) pthread_cond_broadcast(&c->space);
-    pthread_mutex_unlock(&c->mu);
+    sk_ordered_publish(c->ord, seq, NULL);
 }
 
 static sk_buf *line_of(collector *c, uint64_t seq)
 {
-    return &c->ring[seq % RING].line;
+    return sk_ordered_buf(c->ord, seq);
 }
 
 /* One more file in the snapshot, of `size` bytes. */
@@ -1492,15 +1473,12 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     c->out = out;
     c->sum = sum;
     pthread_mutex_init(&c->mu, NULL);
-    pthread_cond_init(&c->space, NULL);
     pthread_mutex_init(&c->ctx_mu, NULL);
-    c->ring = calloc(RING, sizeof *c->ring);
     walk wk = {.c = c, .sum = sum, .sep = opt->windows_root ? '\\' : '/', .root_dev = rst.dev};
     sk_buf_init(&wk.path, PATH_CAP + 16);
     sk_buf_init(&wk.dir, PATH_CAP + 16);
     char *root_path = NULL;
-    if (!c->ring) rc = sk_error_set(SK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < RING && !rc; i++) sk_buf_init(&c->ring[i].line, LINE_MAX_BYTES * 2);
+    rc = sk_ordered_new(&c->ord, RING, LINE_MAX_BYTES * 2, SLOT_KEEP, emit_line, c);
     if (!rc) rc = sk_map_new(&wk.links, 0);
     os_fs_id(root_fd, wk.fsid);
     if (!rc && opt->yara_rules) rc = yara_load(&c->yara, opt->yara_rules);
@@ -1587,12 +1565,9 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     sk_buf_free(&wk.path);
     sk_buf_free(&wk.dir);
     free(root_path);
-    if (c->ring)
-        for (size_t i = 0; i < RING; i++) sk_buf_free(&c->ring[i].line);
-    free(c->ring);
+    sk_ordered_free(c->ord);
     ctx_free_all(c);
     pthread_mutex_destroy(&c->mu);
-    pthread_cond_destroy(&c->space);
     pthread_mutex_destroy(&c->ctx_mu);
     free(c);
     os_close(root_fd);

@@ -2,10 +2,10 @@
  * dump.c - whole EVTX files (sakimori/evtxdump.h, docs/evtx.md).
  *
  * The file is read with pread, one 64 KiB chunk at a time, never whole: memory does
- * not grow with the file. Chunks are independent, so worker threads parse them in
- * parallel, each into its own output buffer; the calling thread writes the buffers in
- * file order through a small ring (RING_PER_THREAD slots a worker), so the output is
- * the same whatever the number of threads. Each chunk also yields a summary (first
+ * not grow with the file. Chunks are independent, so each is a job on the scanner's
+ * pool, parsed into its place of the scanner's ordered window (sakimori/ordered.h):
+ * every record becomes a typed view handed to the sink, and what the sink appends is
+ * written in file order, so the output is the same whatever the number of threads. Each chunk also yields a summary (first
  * and last record id and time, gaps inside it, log clears) from which the file's
  * coverage is put together at the end, in memory proportional to the number of
  * chunks, not records.
@@ -37,11 +37,9 @@
 
 #include "evtx_int.h"
 
-#define RING_PER_THREAD 4
 #define CHUNK_GAPS_MAX 64
 #define CHUNK_SPANS_MAX 64
 #define CLEARS_MAX 4096
-#define OUT_MAX ((size_t)256 << 20) /* one chunk's rendering */
 
 typedef struct cgap {
     uint64_t after, before;
@@ -49,9 +47,8 @@ typedef struct cgap {
 } cgap;
 
 typedef struct cres {
-    int state; /* 0 free, 1 being parsed, 2 ready */
     uint64_t index;
-    sk_buf out, diag;   /* diag: lines as <kind byte><text>\0, at most diag_max of them */
+    sk_buf diag;        /* lines as <kind byte><text>\0, at most diag_max of them */
     uint64_t diag_lines, diag_max, dropped[DK_N];
     int lost;           /* nothing of the chunk could be read: the file ends before it */
     uint64_t records, recovered, carved, carve_failed, errors;
@@ -70,7 +67,9 @@ typedef struct cres {
 } cres;
 
 typedef struct dump {
+    sk_event_scanner *sc;
     const sk_evtx_dump_options *o;
+    sk_event_input *in;
     int fd;
     uint64_t size, n_chunks;
     unsigned header_chunks; /* the file header's count, 0 without a header */
@@ -79,12 +78,13 @@ typedef struct dump {
     const char *path;
     char sha256[65];
     pthread_mutex_t mu;
-    pthread_cond_t cv;
-    uint64_t end;       /* the file's end as the reads found it (under mu): < size when it shrank */
-    cres *ring;
-    size_t ring_n;
-    uint64_t next_claim, next_write;
-    int stop;
+    uint64_t end;           /* the file's end as the reads found it (under mu): < size when it shrank */
+    /* folded in order by the emitter */
+    sk_evtx_file_stats *s;
+    evtx_diags *dg;
+    struct csum *sums;
+    size_t n_sums;
+    int werr;
 } dump;
 
 static sk_time parse_time(const char *s, size_t n)
@@ -215,7 +215,7 @@ static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const 
 }
 
 /* Parse chunk r->index into r. */
-static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, sk_arena *va, cres *r)
+static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, sk_arena *va, cres *r, sk_buf *out)
 {
     const sk_evtx_dump_options *o = d->o;
     uint64_t off = SK_EVTX_HEADER_SIZE + r->index * SK_EVTX_CHUNK_SIZE;
@@ -271,8 +271,6 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, sk_arena *va, 
         diag_line(r, DK_CHECKSUM, d->path, m);
         if (!live) r->errors++;
     }
-    sk_buf line;
-    sk_buf_init(&line, OUT_MAX);
     for (;;) {
         sk_evtx_record rec;
         int rc = sk_evtx_chunk_next(ck, &rec);
@@ -297,11 +295,18 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, sk_arena *va, 
                             .fallback_time = rec.written};
         sk_event ev;
         sk_arena_reset(va);
-        int wr = o->xml ? sk_xnode_write_xml(&r->out, rec.root)
-                        : (sk_event_from_xml(&ev, rec.root, &src, va) || sk_event_write_json(&r->out, &ev));
+        const sk_event_sink *sink = d->sc->sink;
+        int wr = sk_event_from_xml(&ev, rec.root, &src, va);
         if (wr) {
             snprintf(m, sizeof m, "offset %llu: record %llu: too large to write", (unsigned long long)rec.offset,
                      (unsigned long long)rec.record_id);
+            diag_line(r, DK_TOO_LARGE, d->path, m);
+            r->errors++;
+            continue;
+        }
+        if (sink->event && sink->event(sink->ctx, d->in, &ev, out)) {
+            snprintf(m, sizeof m, "offset %llu: record %llu: %s", (unsigned long long)rec.offset, (unsigned long long)rec.record_id,
+                     sk_error_last());
             diag_line(r, DK_TOO_LARGE, d->path, m);
             r->errors++;
             continue;
@@ -311,64 +316,63 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, sk_arena *va, 
         r->carved += carved != 0;
         if (!carved) note_record(r, &rec, rid, rec.root);
     }
-    sk_buf_free(&line);
 }
 
-typedef struct worker {
+/* One chunk's job: parsed on a pool worker into its place of the ordered window. */
+typedef struct cjob {
     dump *d;
-    pthread_t th;
-} worker;
+    uint64_t seq;
+    cres r;
+} cjob;
 
-static void *worker_main(void *arg)
+evtx_wstate *evtx_wstate_get(sk_event_scanner *sc)
 {
-    dump *d = ((worker *)arg)->d;
-    sk_evtx_chunk *ck = NULL;
-    sk_arena *va = NULL;
-    uint8_t *buf = malloc(SK_EVTX_CHUNK_SIZE);
-    if (sk_evtx_chunk_new(&ck) || !buf || sk_arena_new(&va, 64 << 10, (size_t)256 << 20)) {
-        pthread_mutex_lock(&d->mu);
-        d->stop = 1;
-        pthread_cond_broadcast(&d->cv);
-        pthread_mutex_unlock(&d->mu);
-        free(buf);
-        sk_evtx_chunk_free(ck);
-        sk_arena_free(va);
+    pthread_mutex_lock(&sc->mu);
+    evtx_wstate *w = sc->free_states;
+    if (w) sc->free_states = w->next;
+    pthread_mutex_unlock(&sc->mu);
+    if (w) return w;
+    w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->buf = malloc(SK_EVTX_CHUNK_SIZE);
+    if (!w->buf || sk_evtx_chunk_new(&w->ck) || sk_arena_new(&w->va, 64 << 10, (size_t)256 << 20)) {
+        free(w->buf);
+        sk_evtx_chunk_free(w->ck);
+        sk_arena_free(w->va);
+        free(w);
         return NULL;
     }
-    pthread_mutex_lock(&d->mu);
-    for (;;) {
-        while (!d->stop && d->next_claim < d->n_chunks && d->next_claim >= d->next_write + d->ring_n)
-            pthread_cond_wait(&d->cv, &d->mu);
-        if (d->stop || d->next_claim >= d->n_chunks) break;
-        uint64_t i = d->next_claim++;
-        cres *r = &d->ring[i % d->ring_n];
-        r->state = 1;
-        r->index = i;
-        r->quiet_gap = d->o->quiet_gap > 0 ? d->o->quiet_gap : SK_EVTX_QUIET_GAP;
-        r->diag_max = evtx_diag_max(d->o);
-        pthread_mutex_unlock(&d->mu);
-        parse_chunk(d, ck, buf, va, r);
-        pthread_mutex_lock(&d->mu);
-        r->state = 2;
-        pthread_cond_broadcast(&d->cv);
-    }
-    pthread_mutex_unlock(&d->mu);
-    free(buf);
-    sk_evtx_chunk_free(ck);
-    sk_arena_free(va);
-    return NULL;
+    return w;
 }
 
-static void cres_reset(cres *r)
+void evtx_wstate_put(sk_event_scanner *sc, evtx_wstate *w)
 {
-    sk_buf_reset(&r->out);
-    sk_buf_reset(&r->diag);
+    pthread_mutex_lock(&sc->mu);
+    w->next = sc->free_states;
+    sc->free_states = w;
+    pthread_mutex_unlock(&sc->mu);
+}
+
+static void chunk_job(void *arg)
+{
+    cjob *j = arg;
+    dump *d = j->d;
+    sk_buf *out = sk_ordered_buf(d->sc->ord, j->seq);
+    evtx_wstate *w = evtx_wstate_get(d->sc);
+    if (!w) {
+        diag_line(&j->r, DK_READ, d->path, "out of memory");
+        j->r.errors++;
+    } else {
+        parse_chunk(d, w->ck, w->buf, w->va, &j->r, out);
+        evtx_wstate_put(d->sc, w);
+    }
+    sk_ordered_publish(d->sc->ord, j->seq, j);
+}
+
+static void cres_free(cres *r)
+{
+    sk_buf_free(&r->diag);
     free(r->clears);
-    sk_buf out = r->out, diag = r->diag;
-    memset(r, 0, sizeof *r);
-    r->out = out;
-    r->diag = diag;
-    r->t_min = r->t_max = r->t_first = r->t_last = SK_TIME_NONE;
 }
 
 /* Chunk summaries, in file order, folded into the file's stats. */
@@ -417,14 +421,66 @@ static void say_shrank(evtx_diags *dg, sk_evtx_file_stats *s, const char *path, 
     dg->o->diag(dg->o->diag_ctx, m); /* always shown, whatever the cap */
 }
 
+/* The emitter of the scanner's ordered window: a chunk's output to the sink, then its
+ * diagnostics and summary folded into the file's stats - in file order, one at a time. */
+int evtx_emit(void *arg, uint64_t seq, sk_buf *data, void *item)
+{
+    (void)seq;
+    sk_event_scanner *sc = arg;
+    cjob *j = item;
+    if (!j) return 0; /* a place given up (out of memory) */
+    dump *d = j->d;
+    cres *r = &j->r;
+    sk_evtx_file_stats *s = d->s;
+    evtx_diags *dg = d->dg;
+    if (data->len && !d->werr && sc->sink->write && sc->sink->write(sc->sink->ctx, data->data, data->len)) d->werr = errno ? errno : EIO;
+    for (size_t p = 0; p < r->diag.len; p += strlen(r->diag.data + p) + 1) evtx_diag(dg, r->diag.data[p] - 'A', r->diag.data + p + 1);
+    for (int k = 0; k < DK_N; k++) evtx_diag_hidden(dg, k, r->dropped[k]);
+    s->chunks += !r->bad && !r->lost;
+    s->chunks_bad += r->bad || r->lost;
+    s->chunks_lost += r->lost;
+    s->records += r->records;
+    s->records_recovered += r->recovered;
+    s->records_carved += r->carved;
+    s->carve_failed += r->carve_failed;
+    s->errors += r->errors;
+    if (r->any) {
+        if (!s->channel[0]) memcpy(s->channel, r->channel, sizeof s->channel);
+        if (!s->computer[0]) memcpy(s->computer, r->computer, sizeof s->computer);
+        d->sums[d->n_sums++] = (csum){r->id_first, r->id_last, r->t_first, r->t_last};
+        for (size_t g = 0; g < r->n_gaps; g++) add_gap(s, r->gaps[g].after, r->gaps[g].before, r->gaps[g].from, r->gaps[g].to);
+        if (r->t_min != SK_TIME_NONE && (s->time_min == SK_TIME_NONE || r->t_min < s->time_min)) s->time_min = r->t_min;
+        if (r->t_max != SK_TIME_NONE && (s->time_max == SK_TIME_NONE || r->t_max > s->time_max)) s->time_max = r->t_max;
+        for (size_t k = 0; k < r->n_spans; k++) {
+            sk_evtx_span *ns = realloc(s->spans, (s->n_spans + 1) * sizeof *ns);
+            if (!ns) break;
+            s->spans = ns;
+            ns[s->n_spans++] = r->spans[k];
+        }
+        if (r->n_clears) {
+            sk_evtx_clear *nc = realloc(s->clears, (s->n_clears + r->n_clears) * sizeof *nc);
+            if (nc) {
+                memcpy(nc + s->n_clears, r->clears, r->n_clears * sizeof *nc);
+                s->clears = nc;
+                s->n_clears += r->n_clears;
+            }
+        }
+    }
+    cres_free(r);
+    free(j);
+    return 0;
+}
+
 #define NOT_EVTX "%s: offset 0: not an EVTX file (no \"ElfFile\" header); --carve looks for records anyway"
 
-int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
+int evtx_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_stats *s)
 {
     evtx_stats_clear(s);
+    const sk_evtx_dump_options *o = sc->o;
+    const char *path = in->path;
     struct stat st;
     if (fstat(fd, &st)) return sk_error_set(SK_EIO, "%s: cannot stat: %s", path, strerror(errno));
-    dump d = {.o = o, .fd = fd, .size = (uint64_t)st.st_size, .path = path};
+    dump d = {.sc = sc, .o = o, .in = in, .fd = fd, .size = (uint64_t)st.st_size, .path = path};
     if (!o->carve) { /* refused before it is hashed: a 10 GB file that is no EVTX file costs nothing */
         uint8_t probe[SK_EVTX_HEADER_SIZE];
         size_t pn;
@@ -441,6 +497,8 @@ int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *
     d.size = d.end = hashed; /* what the hash covers; less when the file shrank meanwhile */
     s->size = hashed;
     memcpy(s->sha256, d.sha256, 65);
+    in->sha256 = s->sha256;
+    in->size = hashed;
     uint8_t head[SK_EVTX_HEADER_SIZE];
     size_t hn;
     int herr = read_at(fd, head, d.size < sizeof head ? (size_t)d.size : sizeof head, 0, &hn);
@@ -469,92 +527,45 @@ int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *
     /* every 64 KiB block after the header, whatever the header's count says (a dirty
      * file's count lags; a partial last block is read as far as it goes) */
     d.n_chunks = d.size > SK_EVTX_HEADER_SIZE ? (d.size - SK_EVTX_HEADER_SIZE + SK_EVTX_CHUNK_SIZE - 1) / SK_EVTX_CHUNK_SIZE : 0;
-    unsigned threads = o->threads ? o->threads : sk_cpu_count();
-    if (threads > 64) threads = 64;
-    if ((uint64_t)threads > d.n_chunks) threads = d.n_chunks ? (unsigned)d.n_chunks : 1;
-    d.ring_n = (size_t)threads * RING_PER_THREAD;
-    d.ring = calloc(d.ring_n, sizeof *d.ring);
     csum *sums = calloc(d.n_chunks ? d.n_chunks : 1, sizeof *sums);
     size_t n_sums = 0;
-    worker *ws = calloc(threads, sizeof *ws);
-    if (!d.ring || !sums || !ws) {
-        free(d.ring);
-        free(sums);
-        free(ws);
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < d.ring_n; i++) {
-        sk_buf_init(&d.ring[i].out, OUT_MAX);
-        sk_buf_init(&d.ring[i].diag, (size_t)1 << 20);
-        cres_reset(&d.ring[i]);
-    }
+    if (!sums) return sk_error_set(SK_ENOMEM, "out of memory");
     pthread_mutex_init(&d.mu, NULL);
-    pthread_cond_init(&d.cv, NULL);
-    unsigned started = 0;
-    for (unsigned i = 0; i < threads; i++) {
-        ws[i].d = &d;
-        if (!pthread_create(&ws[i].th, NULL, worker_main, &ws[i])) started++;
-        else break;
-    }
-    int werr = 0, rc = 0;
-    if (!started) rc = sk_error_set(SK_EINTERNAL, "cannot start a thread");
-    /* the writer: chunk results in file order */
-    pthread_mutex_lock(&d.mu);
-    while (!rc && d.next_write < d.n_chunks) {
-        cres *r = &d.ring[d.next_write % d.ring_n];
-        while (!(r->state == 2 && r->index == d.next_write) && !d.stop) pthread_cond_wait(&d.cv, &d.mu);
-        if (d.stop && !(r->state == 2 && r->index == d.next_write)) break;
-        pthread_mutex_unlock(&d.mu);
-        if (r->out.len && !werr && fwrite(r->out.data, 1, r->out.len, out) != r->out.len) werr = errno ? errno : EIO;
-        for (size_t p = 0; p < r->diag.len; p += strlen(r->diag.data + p) + 1)
-            evtx_diag(&dg, r->diag.data[p] - 'A', r->diag.data + p + 1);
-        for (int k = 0; k < DK_N; k++) evtx_diag_hidden(&dg, k, r->dropped[k]);
-        s->chunks += !r->bad && !r->lost;
-        s->chunks_bad += r->bad || r->lost;
-        s->chunks_lost += r->lost;
-        s->records += r->records;
-        s->records_recovered += r->recovered;
-        s->records_carved += r->carved;
-        s->carve_failed += r->carve_failed;
-        s->errors += r->errors;
-        if (r->any) {
-            if (!s->channel[0]) memcpy(s->channel, r->channel, sizeof s->channel);
-            if (!s->computer[0]) memcpy(s->computer, r->computer, sizeof s->computer);
-            sums[n_sums++] = (csum){r->id_first, r->id_last, r->t_first, r->t_last};
-            for (size_t g = 0; g < r->n_gaps; g++) add_gap(s, r->gaps[g].after, r->gaps[g].before, r->gaps[g].from, r->gaps[g].to);
-            if (r->t_min != SK_TIME_NONE && (s->time_min == SK_TIME_NONE || r->t_min < s->time_min)) s->time_min = r->t_min;
-            if (r->t_max != SK_TIME_NONE && (s->time_max == SK_TIME_NONE || r->t_max > s->time_max)) s->time_max = r->t_max;
-            for (size_t k = 0; k < r->n_spans; k++) {
-                sk_evtx_span *ns = realloc(s->spans, (s->n_spans + 1) * sizeof *ns);
-                if (!ns) break;
-                s->spans = ns;
-                ns[s->n_spans++] = r->spans[k];
-            }
-            if (r->n_clears) {
-                sk_evtx_clear *nc = realloc(s->clears, (s->n_clears + r->n_clears) * sizeof *nc);
-                if (nc) {
-                    memcpy(nc + s->n_clears, r->clears, r->n_clears * sizeof *nc);
-                    s->clears = nc;
-                    s->n_clears += r->n_clears;
-                }
-            }
-        }
-        pthread_mutex_lock(&d.mu);
-        cres_reset(r);
-        d.next_write++;
-        pthread_cond_broadcast(&d.cv);
+    d.s = s;
+    d.dg = &dg;
+    d.sums = sums;
+    int rc = 0;
+    /* every chunk a job, in file order; the emitter (evtx_emit) folds them in order */
+    for (uint64_t i = 0; i < d.n_chunks; i++) {
         if (o->stop && *o->stop) {
-            d.stop = 1;
-            pthread_cond_broadcast(&d.cv);
             rc = sk_error_set(SK_EIO, "%s: interrupted", path);
+            break;
+        }
+        cjob *j = calloc(1, sizeof *j);
+        uint64_t seq = sk_ordered_reserve(sc->ord);
+        if (!j) {
+            sk_ordered_publish(sc->ord, seq, NULL);
+            rc = sk_error_set(SK_ENOMEM, "%s: out of memory", path);
+            break;
+        }
+        j->d = &d;
+        j->seq = seq;
+        j->r.index = i;
+        j->r.t_min = j->r.t_max = j->r.t_first = j->r.t_last = SK_TIME_NONE;
+        j->r.quiet_gap = o->quiet_gap > 0 ? o->quiet_gap : SK_EVTX_QUIET_GAP;
+        j->r.diag_max = evtx_diag_max(o);
+        sk_buf_init(&j->r.diag, (size_t)1 << 20);
+        if (sk_pool_submit(sc->pool, chunk_job, j)) {
+            cres_free(&j->r);
+            free(j);
+            sk_ordered_publish(sc->ord, seq, NULL);
+            rc = sk_error_set(SK_EINTERNAL, "%s: the thread pool refused work", path);
+            break;
         }
     }
-    int incomplete = d.next_write < d.n_chunks;
-    d.stop = 1;
-    pthread_cond_broadcast(&d.cv);
-    pthread_mutex_unlock(&d.mu);
-    for (unsigned i = 0; i < started; i++) pthread_join(ws[i].th, NULL);
-    if (!rc && incomplete) rc = sk_error_set(SK_ENOMEM, "%s: out of memory", path);
+    sk_ordered_drain(sc->ord);
+    n_sums = d.n_sums;
+    int werr = d.werr;
     evtx_diags_end(&dg, path);
     if (d.end < size0) say_shrank(&dg, s, path, size0, d.end, "records");
     /* ids across chunks: sorted by first id (a wrapped file holds its newest chunks first) */
@@ -581,16 +592,8 @@ int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *
     }
     /* gaps inside chunks and between them, in id order */
     if (s->n_gaps > 1) qsort(s->gaps, s->n_gaps, sizeof *s->gaps, gap_order);
-    for (size_t i = 0; i < d.ring_n; i++) {
-        sk_buf_free(&d.ring[i].out);
-        sk_buf_free(&d.ring[i].diag);
-        free(d.ring[i].clears);
-    }
-    free(d.ring);
     free(sums);
-    free(ws);
     pthread_mutex_destroy(&d.mu);
-    pthread_cond_destroy(&d.cv);
     if (!rc && werr) rc = sk_error_set(SK_EIO, "writing the output: %s", strerror(werr));
     return rc;
 }

@@ -13,7 +13,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <pthread.h>
+
 #include <sakimori/evtxdump.h>
+#include <sakimori/ordered.h>
+#include <sakimori/pool.h>
 
 /** The SHA-256 of fd's first `size` bytes (pread: the position is left alone), as
  * lower-case hex; *hashed gets the bytes hashed, fewer than `size` when the file ended
@@ -26,10 +30,35 @@ void evtx_stats_clear(sk_evtx_file_stats *s);
 /** What the descriptor's first bytes hold (pread at 0): 1 EVTX, 2 JSON lines, 0 neither. */
 int evtx_kind_fd(int fd);
 
+/** What a worker parses a chunk with (kept on a free list, one per worker at most). */
+typedef struct evtx_wstate {
+    sk_evtx_chunk *ck;
+    sk_arena *va;   /* the view of one record */
+    uint8_t *buf;   /* one chunk */
+    struct evtx_wstate *next;
+} evtx_wstate;
+
+/** The scanner (sakimori/evtxdump.h): options, sink, the pool and the ordered window. */
+struct sk_event_scanner {
+    const sk_evtx_dump_options *o;
+    const sk_event_sink *sink;
+    sk_pool *pool;
+    sk_ordered *ord;
+    pthread_mutex_t mu;      /* the free list */
+    evtx_wstate *free_states;
+    uint64_t inputs;         /* scanned so far: the next input's index */
+};
+
+/** The ordered window's emitter (dump.c): chunk outputs to the sink, stats folded. */
+int evtx_emit(void *arg, uint64_t seq, sk_buf *data, void *item);
+
+evtx_wstate *evtx_wstate_get(sk_event_scanner *sc);
+void evtx_wstate_put(sk_event_scanner *sc, evtx_wstate *w);
+
 /** The readers on an open descriptor (regular file, checked); the stats cleared first.
- * The descriptor is not closed. */
-int evtx_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s);
-int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s);
+ * The descriptor is not closed. `in` is filled (path, sha256, size, kind, index). */
+int evtx_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_stats *s);
+int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_stats *s);
 
 /** Kinds of diagnostics, for the count of those not shown. */
 enum evtx_diag_kind {

@@ -18,6 +18,8 @@
 #include <sakimori/digest.h>
 #include <sakimori/evtxdump.h>
 #include <sakimori/file.h>
+#include <sakimori/ordered.h>
+#include <sakimori/pool.h>
 
 #include "evtx_int.h"
 
@@ -76,10 +78,13 @@ int evtx_kind_fd(int fd)
  * (changed_while_read). A file that only shrank has already been said (by the reader,
  * at the new end); one that only grew, with the part read hashing as before, is a
  * live log: said, not an error. */
-static int dump_checked(const char *path, int fd, const sk_file_info *before, int kind, const sk_evtx_dump_options *o,
-                        FILE *out, sk_evtx_file_stats *s)
+static int dump_checked(sk_event_scanner *sc, const char *path, int fd, const sk_file_info *before, int kind,
+                        sk_evtx_file_stats *s)
 {
-    int rc = kind == 2 ? jsonl_dump_fd(path, fd, o, out, s) : evtx_dump_fd(path, fd, o, out, s);
+    const sk_evtx_dump_options *o = sc->o;
+    sk_event_input in = {.path = path, .kind = kind, .index = sc->inputs++};
+    int rc = kind == 2 ? jsonl_dump_fd(sc, &in, fd, s) : evtx_dump_fd(sc, &in, fd, s);
+    if (sc->sink->input_end && in.sha256) sc->sink->input_end(sc->sink->ctx, &in, s);
     struct stat after;
     if (fstat(fd, &after)) return rc;
     uint64_t size = (uint64_t)after.st_size;
@@ -117,10 +122,60 @@ static int dump_checked(const char *path, int fd, const sk_file_info *before, in
     return rc;
 }
 
-/* Open one input and dump it as `want` says (0: told from its first bytes, 1 EVTX,
+/* ---- the scanner ---- */
+
+int sk_event_scanner_new(sk_event_scanner **out, const sk_evtx_dump_options *o, const sk_event_sink *sink)
+{
+    *out = NULL;
+    sk_event_scanner *sc = calloc(1, sizeof *sc);
+    if (!sc) return sk_error_set(SK_ENOMEM, "out of memory");
+    sc->o = o;
+    sc->sink = sink;
+    unsigned threads = o->threads ? o->threads : sk_cpu_count();
+    if (threads > 64) threads = 64;
+    pthread_mutex_init(&sc->mu, NULL);
+    /* 4 chunks in flight a worker: about 1 MiB of rendered events each */
+    int rc = sk_pool_new(&sc->pool, threads, (size_t)threads * 4);
+    if (!rc) rc = sk_ordered_new(&sc->ord, (size_t)threads * 4, (size_t)256 << 20, (size_t)4 << 20, evtx_emit, sc);
+    if (rc) {
+        sk_event_scanner_free(sc);
+        return rc;
+    }
+    *out = sc;
+    return 0;
+}
+
+void sk_event_scanner_free(sk_event_scanner *sc)
+{
+    if (!sc) return;
+    sk_pool_free(sc->pool);
+    sk_ordered_free(sc->ord);
+    for (evtx_wstate *w = sc->free_states, *n; w; w = n) {
+        n = w->next;
+        free(w->buf);
+        sk_evtx_chunk_free(w->ck);
+        sk_arena_free(w->va);
+        free(w);
+    }
+    pthread_mutex_destroy(&sc->mu);
+    free(sc);
+}
+
+int sk_event_scan_fd(sk_event_scanner *sc, const char *path, int fd, int want, sk_evtx_file_stats *s, int *kind)
+{
+    evtx_stats_clear(s);
+    struct stat st;
+    if (fstat(fd, &st)) return sk_error_set(SK_EIO, "%s: cannot stat: %s", path, strerror(errno));
+    sk_file_info fi = {.size = (uint64_t)st.st_size,
+                       .mtime = (sk_time)st.st_mtim.tv_sec * SK_NS_PER_SEC + st.st_mtim.tv_nsec,
+                       .ctime = (sk_time)st.st_ctim.tv_sec * SK_NS_PER_SEC + st.st_ctim.tv_nsec};
+    *kind = want ? want : evtx_kind_fd(fd) == 2 ? 2 : 1;
+    return dump_checked(sc, path, fd, &fi, *kind, s);
+}
+
+/* Open one input and scan it as `want` says (0: told from its first bytes, 1 EVTX,
  * 2 JSON lines); *kind says what it was read as. */
-static int open_and_dump(const char *path, int want, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s,
-                         int *kind)
+static int open_and_scan(sk_event_scanner *sc, const char *path, int want, sk_evtx_file_stats *s, int *kind)
 {
     evtx_stats_clear(s);
     *kind = 0;
@@ -129,26 +184,70 @@ static int open_and_dump(const char *path, int want, const sk_evtx_dump_options 
     int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
     if (rc) return rc;
     *kind = want ? want : evtx_kind_fd(fd) == 2 ? 2 : 1;
-    rc = dump_checked(path, fd, &fi, *kind, o, out, s);
+    rc = dump_checked(sc, path, fd, &fi, *kind, s);
     close(fd);
+    return rc;
+}
+
+int sk_event_scan(sk_event_scanner *sc, const char *path, sk_evtx_file_stats *s, int *kind)
+{
+    return open_and_scan(sc, path, 0, s, kind);
+}
+
+/* ---- the dump sink ---- */
+
+static int dump_event(void *ctx, const sk_event_input *in, const sk_event *ev, sk_buf *out)
+{
+    (void)in;
+    const sk_event_dump_ctx *d = ctx;
+    if (d->o->xml) return sk_event_write_xml(out, ev);
+    return sk_event_write_json(out, ev) ? sk_error_set(SK_ELIMIT, "too large to write") : 0;
+}
+
+static int dump_write(void *ctx, const void *data, size_t n)
+{
+    const sk_event_dump_ctx *d = ctx;
+    return fwrite(data, 1, n, d->out) == n ? 0 : -1;
+}
+
+void sk_event_dump_sink(sk_event_sink *sink, sk_event_dump_ctx *ctx)
+{
+    memset(sink, 0, sizeof *sink);
+    sink->ctx = ctx;
+    sink->event = dump_event;
+    sink->write = dump_write;
+}
+
+static int dump_one(const char *path, int want, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s, int *kind)
+{
+    evtx_stats_clear(s);
+    *kind = 0;
+    sk_event_dump_ctx ds = {o, out};
+    sk_event_sink sink;
+    sk_event_dump_sink(&sink, &ds);
+    sk_event_scanner *sc;
+    int rc = sk_event_scanner_new(&sc, o, &sink);
+    if (rc) return rc;
+    rc = open_and_scan(sc, path, want, s, kind);
+    sk_event_scanner_free(sc);
     return rc;
 }
 
 int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s, int *kind)
 {
-    return open_and_dump(path, 0, o, out, s, kind);
+    return dump_one(path, 0, o, out, s, kind);
 }
 
 int sk_evtx_dump_file(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
 {
     int kind;
-    return open_and_dump(path, 1, o, out, s, &kind);
+    return dump_one(path, 1, o, out, s, &kind);
 }
 
 int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *s)
 {
     int kind;
-    return open_and_dump(path, 2, o, out, s, &kind);
+    return dump_one(path, 2, o, out, s, &kind);
 }
 
 void sk_evtx_file_stats_free(sk_evtx_file_stats *s)

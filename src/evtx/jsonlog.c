@@ -31,6 +31,8 @@
 
 /* One file's reading state. */
 typedef struct jl {
+    sk_event_scanner *sc;
+    sk_event_input *in;
     const sk_evtx_dump_options *o;
     const char *path;
     evtx_diags dg;
@@ -97,7 +99,7 @@ static int find_dup(const sk_json_value *v, char *path, size_t cap, size_t len, 
 }
 
 /* One line: parse, convert, write. */
-static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, sk_buf *ob, FILE *out)
+static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, sk_buf *ob)
 {
     sk_evtx_file_stats *st = j->st;
     size_t i = 0;
@@ -131,8 +133,8 @@ static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, 
     sk_buf_reset(ob);
     sk_arena_reset(j->arena);
     int rc = sk_event_from_json_record(&ev, root, &src, &eo, j->arena, &info);
-    if (!rc && (j->o->xml ? sk_event_write_xml(ob, &ev) : sk_event_write_json(ob, &ev)))
-        rc = j->o->xml && !ev.xml ? SK_EINVAL : sk_error_set(SK_ELIMIT, "event too large");
+    const sk_event_sink *sink = j->sc->sink;
+    if (!rc && sink->event && sink->event(sink->ctx, j->in, &ev, ob)) rc = SK_EINVAL;
     if (rc) {
         diag(j, info.no_event_id ? DK_EVENT_ID : DK_NOT_EVENT, line, sk_error_last());
         st->errors++;
@@ -141,16 +143,18 @@ static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, 
             diag(j, DK_TIME, line, info.warning);
             st->errors++;
         }
-        if (ob->len && fwrite(ob->data, 1, ob->len, out) != ob->len) st->errors++;
+        if (ob->len && sink->write && sink->write(sink->ctx, ob->data, ob->len)) st->errors++;
         st->records++;
     }
     sk_json_doc_free(doc);
 }
 
-int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *st)
+int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_stats *st)
 {
     evtx_stats_clear(st);
-    jl j = {.o = o, .path = path, .st = st};
+    const sk_evtx_dump_options *o = sc->o;
+    const char *path = in->path;
+    jl j = {.sc = sc, .in = in, .o = o, .path = path, .st = st};
     evtx_diags_init(&j.dg, o);
     /* the SHA-256 first: every event names its input; then no more than was hashed is
      * read (a log that grows is not followed; one that shrinks is read to its new end) */
@@ -163,6 +167,8 @@ int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE 
     if (!rc) {
         size0 = (uint64_t)sb.st_size;
         if (evtx_hash_fd(fd, size0, st->sha256, &st->size)) rc = sk_error_set(SK_EIO, "%s: read error while hashing", path);
+        in->sha256 = st->sha256;
+        in->size = st->size;
     }
     sk_buf ob;
     sk_buf_init(&ob, (size_t)64 << 20);
@@ -195,12 +201,12 @@ int jsonl_dump_fd(const char *path, int fd, const sk_evtx_dump_options *o, FILE 
             if (!nl) break;
             size_t len = (size_t)(nl - (buf + startpos));
             if (skipping) skipping = 0;
-            else one(&j, st->sha256, line, buf + startpos, len, &ob, out);
+            else one(&j, st->sha256, line, buf + startpos, len, &ob);
             line++;
             startpos += len + 1;
         }
         if (eof && startpos < have && !skipping) { /* a last line without a newline */
-            one(&j, st->sha256, line, buf + startpos, have - startpos, &ob, out);
+            one(&j, st->sha256, line, buf + startpos, have - startpos, &ob);
             startpos = have;
         }
         memmove(buf, buf + startpos, have - startpos);
