@@ -37,6 +37,7 @@ typedef struct sk_event_src {
     uint64_t line;          /**< JSON logs: the 1-based line */
     int has_line;
     const char *format;     /**< "evtx", "evtx-carved", ... */
+    const char *decoded;    /**< "gzip", "zstd", "stdin": offset and line are into the decompressed (or spooled) bytes */
     int recovered;
     /** EVTX: the record header's written time, the stand-in when TimeCreated is missing
      * or unreadable (time_quality then adds record_written); SK_TIME_NONE when there is
@@ -164,6 +165,7 @@ typedef struct sk_event {
     uint64_t src_record_id, src_offset, src_line;
     uint8_t src_has_record_id, src_has_offset, src_has_line, recovered;
     sk_event_str format;          /**< evtx, evtx-carved, winlogbeat, nxlog, evtx-json, sakimori */
+    sk_event_str decoded;         /**< gzip, zstd, stdin: the locators are into the decompressed bytes */
     sk_event_str via_sha256;      /**< with SK_EVH_VIA: the dump it was read from */
     uint64_t via_line;
     /** PowerShell keys that were assumed from the localized table (docs/formats/event.md):

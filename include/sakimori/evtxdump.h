@@ -29,6 +29,9 @@ typedef struct sk_evtx_dump_options {
     /** At most this many diagnostics a file (0: SK_EVTX_DIAG_MAX); the rest are counted
      * by kind in one closing line "PATH: N more diagnostics of this file not shown (...)". */
     unsigned max_diags;
+    /** gzip/zstd inputs: decompress at most this many bytes (0: 1 GiB or 1000 times the
+     * stored size, whichever is larger, at most 64 GiB): a compression bomb stops there. */
+    uint64_t max_decoded;
 } sk_evtx_dump_options;
 
 /** The default cap on one file's diagnostic lines: a hostile file (64 MiB of fake record
@@ -66,6 +69,7 @@ typedef struct sk_evtx_file_stats {
     int shrank;             /**< the file shrank while being read: bytes from shrank_to on were not read */
     uint64_t shrank_to;
     uint64_t chunks_lost;   /**< EVTX chunks not read because the file shrank (also in chunks_bad) */
+    int decode_incomplete;  /**< a compressed input whose decompression stopped early (damage, a bomb's bound) */
     int changed;            /**< size, modification or change time moved while the file was read: another
                                  process wrote it, so its events need not be of the bytes its SHA-256 is of */
     uint64_t carve_failed;  /**< --carve: record signatures found whose rest could not be read */
@@ -91,7 +95,26 @@ typedef struct sk_event_input {
     uint64_t size;        /**< the bytes the SHA-256 covers */
     int kind;             /**< 1 EVTX, 2 JSON lines */
     uint64_t index;       /**< 0-based, in scan order */
+    const char *decoded;  /**< "gzip", "zstd", "stdin" (spooled), or NULL: locators are into the stored bytes */
 } sk_event_input;
+
+/** Inputs as given on a command line, expanded: folders searched recursively (event
+ * logs recognised by content), globs the shell left alone, "-" kept. */
+typedef struct sk_event_inputs {
+    char **paths;
+    unsigned char *in_folder; /**< 1: found in a folder (opened without following a link) */
+    size_t n, cap;
+    uint64_t not_logs, links, special, unreadable; /**< what the folders held besides event logs */
+} sk_event_inputs;
+
+typedef struct sk_event_inputs_options {
+    void (*diag)(void *ctx, const char *line); /**< one line each: what was skipped and why */
+    void *diag_ctx;
+} sk_event_inputs_options;
+
+/** Expand args into *out (sk_event_inputs_free()); 0, or an error (out of memory). */
+int sk_event_inputs_expand(char *const *args, size_t n, const sk_event_inputs_options *o, sk_event_inputs *out);
+void sk_event_inputs_free(sk_event_inputs *l);
 
 /**
  * Where events go. `event` is called on the worker thread that built the view (chunks
@@ -122,6 +145,10 @@ int sk_event_scanner_new(sk_event_scanner **out, const sk_evtx_dump_options *o, 
  * opened. Errors as sk_events_dump(). *stats is always initialised.
  */
 int sk_event_scan(sk_event_scanner *sc, const char *path, sk_evtx_file_stats *stats, int *kind);
+
+/** sk_event_scan() for an input found in a folder (in_folder 1: a symbolic link is
+ * refused), "-" (standard input) or a gzip/zstd file (decompressed first). */
+int sk_event_scan_input(sk_event_scanner *sc, const char *path, int in_folder, sk_evtx_file_stats *stats, int *kind);
 
 /** The same for an input the caller opened (a regular file: the descriptor is read
  * with pread and left open), `want` 0 (told from the bytes), 1 EVTX or 2 JSON lines. */

@@ -17,7 +17,7 @@ void cmd_evtx_help(FILE *out)
 {
     fprintf(out,
             "Usage: sakimori evtx dump [--format jsonl|xml] [--carve] [--threads N] [--timezone ZONE]\n"
-            "                          [--coverage FILE [--quiet-gap HOURS]] FILE...\n"
+            "                          [--coverage FILE [--quiet-gap HOURS]] [--max-decompressed MIB] INPUT...\n"
             "\n"
             "Read EVTX files natively (no Windows API): every record of every chunk, in file order,\n"
             "on stdout - one event-model JSON object per line (docs/formats/event.md: System fields\n"
@@ -27,6 +27,11 @@ void cmd_evtx_help(FILE *out)
             "rest is still read. Each file's summary (records, record-id range and gaps, time span,\n"
             "log clears) follows on stderr. JSON-lines logs of the same events (Winlogbeat, NXLog,\n"
             "or this command's own output) are read into the same model. See docs/evtx.md.\n"
+            "\n"
+            "An INPUT is a file, a folder (searched recursively; event logs are recognised by their\n"
+            "content, symbolic links inside it are not followed), a quoted glob, or - for standard\n"
+            "input. gzip and zstd files are decompressed: their events name the stored file's SHA-256\n"
+            "and their offsets and lines, marked \"decoded\", are positions in the decompressed bytes.\n"
             "\n"
             "Options:\n"
             "  --format jsonl|xml   output (default jsonl)\n"
@@ -38,6 +43,8 @@ void cmd_evtx_help(FILE *out)
             "  --coverage FILE      write each EVTX file's coverage record there (docs/formats/coverage.md:\n"
             "                       time intervals, record-id gaps, log clears, wrapping), one line each\n"
             "  --quiet-gap HOURS    a silence longer than this splits the coverage intervals (default 6)\n"
+            "  --max-decompressed MIB  stop decompressing an input there (default: 1 GiB or 1000 times\n"
+            "                       its stored size, at most 64 GiB): a compression bomb is cut off, said\n"
             "  --quiet              no per-file summary\n"
             "\n"
             "At most 100 diagnostics are shown per file; one closing line counts the rest by kind.\n"
@@ -49,7 +56,9 @@ void cmd_evtx_help(FILE *out)
             "  sakimori evtx dump Security.evtx | jq -c 'select(.System.EventID == 4688)'\n"
             "  sakimori evtx dump --format xml System.evtx | grep -c '<EventID>104<'\n"
             "  sakimori evtx dump --carve --threads 2 damaged/*.evtx > events.jsonl 2> damage.txt\n"
-            "  sakimori evtx dump --timezone Asia/Tokyo nxlog-security.json > events.jsonl\n");
+            "  sakimori evtx dump --timezone Asia/Tokyo nxlog-security.json > events.jsonl\n"
+            "  sakimori evtx dump collected/ winlogbeat-2026-06-03.json.gz > events.jsonl\n"
+            "  zstdcat Security.evtx.zst | sakimori evtx dump - | jq -c 'select(.System.EventID == 1102)'\n");
 }
 
 static volatile int stop_requested;
@@ -129,7 +138,7 @@ int cmd_evtx_run(int argc, char **argv)
         } else if (!strcmp(a, "--quiet")) {
             quiet = 1;
         } else if (!strcmp(a, "--format") || !strcmp(a, "--threads") || !strcmp(a, "--timezone") || !strcmp(a, "--coverage") ||
-                   !strcmp(a, "--quiet-gap")) {
+                   !strcmp(a, "--quiet-gap") || !strcmp(a, "--max-decompressed")) {
             if (i + 1 >= argc) {
                 sk_cli_error("evtx", "option '%s' needs a value", a);
                 free(files);
@@ -138,6 +147,15 @@ int cmd_evtx_run(int argc, char **argv)
             const char *v = argv[++i];
             if (!strcmp(a, "--coverage")) {
                 coverage = v;
+            } else if (!strcmp(a, "--max-decompressed")) {
+                char *end;
+                unsigned long long mb = strtoull(v, &end, 10);
+                if (*end || end == v || !mb || mb > (1ull << 24)) {
+                    sk_cli_error("evtx", "--max-decompressed '%s' is not a number of MiB (1-16777216)", v);
+                    free(files);
+                    return SK_EXIT_USAGE;
+                }
+                o.max_decoded = (uint64_t)mb << 20;
             } else if (!strcmp(a, "--quiet-gap")) {
                 char *end;
                 double h = strtod(v, &end);
@@ -182,7 +200,7 @@ int cmd_evtx_run(int argc, char **argv)
         }
     }
     if (!nfiles) {
-        sk_cli_error("evtx", "dump: give one or more EVTX files");
+        sk_cli_error("evtx", "dump: give one or more event logs (files, folders, or - for standard input)");
         free(files);
         return SK_EXIT_USAGE;
     }
@@ -202,21 +220,45 @@ int cmd_evtx_run(int argc, char **argv)
     static char obuf[1 << 16];
     setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
     int ex = SK_EXIT_OK;
-    for (int i = 0; i < nfiles && !stop_requested; i++) {
+    /* folders searched, globs expanded, "-" kept: one scanner (one pool) for them all */
+    sk_event_inputs ins;
+    sk_event_inputs_options io = {.diag = diag};
+    if (sk_event_inputs_expand(files, (size_t)nfiles, &io, &ins)) {
+        sk_cli_error("evtx", "%s", sk_error_last());
+        free(files);
+        sk_tz_free(tz);
+        if (cov) fclose(cov);
+        return SK_EXIT_INTERNAL;
+    }
+    if (ins.unreadable || ins.special) ex = sk_exit_merge(ex, SK_EXIT_INPUT);
+    sk_event_dump_ctx dctx = {&o, stdout};
+    sk_event_sink sink;
+    sk_event_dump_sink(&sink, &dctx);
+    sk_event_scanner *sc = NULL;
+    if (sk_event_scanner_new(&sc, &o, &sink)) {
+        sk_cli_error("evtx", "%s", sk_error_last());
+        sk_event_inputs_free(&ins);
+        free(files);
+        sk_tz_free(tz);
+        if (cov) fclose(cov);
+        return SK_EXIT_INTERNAL;
+    }
+    for (size_t i = 0; i < ins.n && !stop_requested; i++) {
         sk_evtx_file_stats s;
         int kind;
-        int rc = sk_events_dump(files[i], &o, stdout, &s, &kind); /* opened once, never blocking */
+        const char *path = ins.paths[i];
+        int rc = sk_event_scan_input(sc, path, ins.in_folder[i], &s, &kind); /* opened once, never blocking */
         if (rc) {
             sk_cli_error("evtx", "%s", sk_error_last());
             ex = sk_exit_merge(ex, sk_exit_from_error(rc));
         } else {
             if (!quiet && kind == 2) {
                 char line[1200];
-                snprintf(line, sizeof line, "%s: %llu events (JSON lines), %llu errors%s", files[i], (unsigned long long)s.records,
+                snprintf(line, sizeof line, "%s: %llu events (JSON lines), %llu errors%s", path, (unsigned long long)s.records,
                          (unsigned long long)s.errors, s.shrank ? "; shrank while read" : "");
                 say(line);
             } else if (!quiet) {
-                summary(files[i], &s);
+                summary(path, &s);
             }
             if (s.errors) ex = sk_exit_merge(ex, SK_EXIT_INPUT);
             if (cov && kind != 2) {
@@ -229,6 +271,8 @@ int cmd_evtx_run(int argc, char **argv)
         }
         sk_evtx_file_stats_free(&s);
     }
+    sk_event_scanner_free(sc);
+    sk_event_inputs_free(&ins);
     if (fflush(stdout)) {
         sk_cli_error("evtx", "writing the output: %s", strerror(errno));
         ex = sk_exit_merge(ex, SK_EXIT_INPUT);

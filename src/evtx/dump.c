@@ -290,7 +290,7 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, sk_arena *va, 
         }
         int carved = sk_evtx_chunk_carved(ck);
         uint64_t rid = event_record_id(rec.root, rec.record_id);
-        sk_event_src src = {.path = d->path, .sha256 = d->sha256, .record_id = rid, .has_record_id = 1, .offset = rec.offset,
+        sk_event_src src = {.path = d->path, .sha256 = d->sha256, .decoded = d->in->decoded, .record_id = rid, .has_record_id = 1, .offset = rec.offset,
                             .has_offset = 1, .format = carved ? "evtx-carved" : "evtx", .recovered = rec.recovered,
                             .fallback_time = rec.written};
         sk_event ev;
@@ -489,16 +489,18 @@ int evtx_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_
             (pn < 128 || sk_evtx_header_parse(probe, pn, &h)))
             return sk_error_set(SK_EFORMAT, NOT_EVTX, path);
     }
-    uint64_t hashed;
-    if (evtx_hash_fd(fd, d.size, d.sha256, &hashed)) return sk_error_set(SK_EIO, "%s: read error while hashing", path);
+    uint64_t hashed = d.size;
+    const char *preset = in->sha256; /* standard input or a compressed file: the stored bytes' digest */
+    if (preset) memcpy(d.sha256, preset, 65);
+    else if (evtx_hash_fd(fd, d.size, d.sha256, &hashed)) return sk_error_set(SK_EIO, "%s: read error while hashing", path);
     evtx_diags dg;
     evtx_diags_init(&dg, o);
     uint64_t size0 = d.size;
     d.size = d.end = hashed; /* what the hash covers; less when the file shrank meanwhile */
-    s->size = hashed;
+    s->size = preset ? in->size : hashed;
     memcpy(s->sha256, d.sha256, 65);
     in->sha256 = s->sha256;
-    in->size = hashed;
+    in->size = s->size;
     uint8_t head[SK_EVTX_HEADER_SIZE];
     size_t hn;
     int herr = read_at(fd, head, d.size < sizeof head ? (size_t)d.size : sizeof head, 0, &hn);

@@ -16,6 +16,7 @@
 #include <pthread.h>
 
 #include <sakimori/evtxdump.h>
+#include <sakimori/file.h>
 #include <sakimori/ordered.h>
 #include <sakimori/pool.h>
 
@@ -59,6 +60,21 @@ void evtx_wstate_put(sk_event_scanner *sc, evtx_wstate *w);
  * The descriptor is not closed. `in` is filled (path, sha256, size, kind, index). */
 int evtx_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_stats *s);
 int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_stats *s);
+
+/** An input opened for reading (inputs.c): a regular file as it is, or standard input
+ * and compressed files copied, decompressed, into an unlinked temporary file. */
+typedef struct evtx_opened {
+    int fd, own_fd;
+    sk_file_info info;   /* of what fd reads */
+    int preset;          /* sha256 is of the stored bytes (not of what fd reads) */
+    char sha256[65];
+    uint64_t stored;     /* the stored bytes hashed */
+    const char *decoded; /* "gzip", "zstd", "stdin" or NULL */
+    int bomb;            /* decompression stopped at its bound */
+    char why[300];       /* a decompression problem, or "" */
+} evtx_opened;
+
+int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, evtx_opened *op);
 
 /** Kinds of diagnostics, for the count of those not shown. */
 enum evtx_diag_kind {

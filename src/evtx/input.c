@@ -79,10 +79,15 @@ int evtx_kind_fd(int fd)
  * at the new end); one that only grew, with the part read hashing as before, is a
  * live log: said, not an error. */
 static int dump_checked(sk_event_scanner *sc, const char *path, int fd, const sk_file_info *before, int kind,
-                        sk_evtx_file_stats *s)
+                        const evtx_opened *op, sk_evtx_file_stats *s)
 {
     const sk_evtx_dump_options *o = sc->o;
     sk_event_input in = {.path = path, .kind = kind, .index = sc->inputs++};
+    if (op && op->preset) { /* the stored bytes' digest, known already: not the temporary copy's */
+        in.sha256 = op->sha256;
+        in.size = op->stored;
+        in.decoded = op->decoded;
+    }
     int rc = kind == 2 ? jsonl_dump_fd(sc, &in, fd, s) : evtx_dump_fd(sc, &in, fd, s);
     if (sc->sink->input_end && in.sha256) sc->sink->input_end(sc->sink->ctx, &in, s);
     struct stat after;
@@ -170,28 +175,41 @@ int sk_event_scan_fd(sk_event_scanner *sc, const char *path, int fd, int want, s
                        .mtime = (sk_time)st.st_mtim.tv_sec * SK_NS_PER_SEC + st.st_mtim.tv_nsec,
                        .ctime = (sk_time)st.st_ctim.tv_sec * SK_NS_PER_SEC + st.st_ctim.tv_nsec};
     *kind = want ? want : evtx_kind_fd(fd) == 2 ? 2 : 1;
-    return dump_checked(sc, path, fd, &fi, *kind, s);
+    return dump_checked(sc, path, fd, &fi, *kind, NULL, s);
 }
 
 /* Open one input and scan it as `want` says (0: told from its first bytes, 1 EVTX,
  * 2 JSON lines); *kind says what it was read as. */
-static int open_and_scan(sk_event_scanner *sc, const char *path, int want, sk_evtx_file_stats *s, int *kind)
+static int open_and_scan(sk_event_scanner *sc, const char *path, int in_folder, int want, sk_evtx_file_stats *s, int *kind)
 {
     evtx_stats_clear(s);
     *kind = 0;
-    int fd;
-    sk_file_info fi;
-    int rc = sk_file_open(SK_FILE_CWD, path, 0, &fd, &fi);
+    evtx_opened op;
+    int rc = evtx_open_input(path, in_folder, sc->o->max_decoded, &op);
     if (rc) return rc;
-    *kind = want ? want : evtx_kind_fd(fd) == 2 ? 2 : 1;
-    rc = dump_checked(sc, path, fd, &fi, *kind, s);
-    close(fd);
+    *kind = want ? want : evtx_kind_fd(op.fd) == 2 ? 2 : 1;
+    rc = dump_checked(sc, path, op.fd, &op.info, *kind, &op, s);
+    if (op.why[0]) { /* the decompressed part was read; the rest is lost: said, counted, in the coverage */
+        if (sc->o->diag) {
+            char m[900];
+            snprintf(m, sizeof m, "%s: %s", path, op.why);
+            sc->o->diag(sc->o->diag_ctx, m);
+        }
+        s->errors++;
+        s->decode_incomplete = 1;
+    }
+    if (op.own_fd) close(op.fd);
     return rc;
 }
 
 int sk_event_scan(sk_event_scanner *sc, const char *path, sk_evtx_file_stats *s, int *kind)
 {
-    return open_and_scan(sc, path, 0, s, kind);
+    return open_and_scan(sc, path, 0, 0, s, kind);
+}
+
+int sk_event_scan_input(sk_event_scanner *sc, const char *path, int in_folder, sk_evtx_file_stats *s, int *kind)
+{
+    return open_and_scan(sc, path, in_folder, 0, s, kind);
 }
 
 /* ---- the dump sink ---- */
@@ -228,7 +246,7 @@ static int dump_one(const char *path, int want, const sk_evtx_dump_options *o, F
     sk_event_scanner *sc;
     int rc = sk_event_scanner_new(&sc, o, &sink);
     if (rc) return rc;
-    rc = open_and_scan(sc, path, want, s, kind);
+    rc = open_and_scan(sc, path, 0, want, s, kind);
     sk_event_scanner_free(sc);
     return rc;
 }

@@ -126,7 +126,7 @@ static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, 
             memcpy(j->dup_key, dk, sizeof dk);
         }
     }
-    sk_event_src src = {.path = j->path, .sha256 = sha, .line = line, .has_line = 1, .fallback_time = SK_TIME_NONE};
+    sk_event_src src = {.path = j->path, .sha256 = sha, .decoded = j->in->decoded, .line = line, .has_line = 1, .fallback_time = SK_TIME_NONE};
     sk_event_json_info info;
     sk_event_json_options eo = {.local = j->o->local};
     sk_event ev;
@@ -166,9 +166,13 @@ int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file
                               : 0;
     if (!rc) {
         size0 = (uint64_t)sb.st_size;
-        if (evtx_hash_fd(fd, size0, st->sha256, &st->size)) rc = sk_error_set(SK_EIO, "%s: read error while hashing", path);
+        if (in->sha256) { /* standard input or a compressed file: the stored bytes' digest */
+            memcpy(st->sha256, in->sha256, 65);
+            st->size = size0;
+        } else if (evtx_hash_fd(fd, size0, st->sha256, &st->size)) {
+            rc = sk_error_set(SK_EIO, "%s: read error while hashing", path);
+        }
         in->sha256 = st->sha256;
-        in->size = st->size;
     }
     sk_buf ob;
     sk_buf_init(&ob, (size_t)64 << 20);

@@ -802,6 +802,7 @@ static int own_event(sk_event *ev, bld *b, const sk_json_value *r, const sk_json
     ev->src_has_record_id = (uint8_t)juint(sk_json_object_get(src, "record_id"), UINT64_MAX, &ev->src_record_id);
     ev->src_has_offset = (uint8_t)juint(sk_json_object_get(src, "offset"), UINT64_MAX, &ev->src_offset);
     ev->src_has_line = (uint8_t)juint(sk_json_object_get(src, "line"), UINT64_MAX, &ev->src_line);
+    ev->decoded = jstr(sk_json_object_get(src, "decoded"));
     ev->format = jstr(sk_json_object_get(r, "format"));
     ev->recovered = (uint8_t)(sk_json_type_of(sk_json_object_get(r, "recovered")) == SK_JSON_TRUE);
     if (in->path) ev->path = (sk_event_str){in->path, strlen(in->path)};

@@ -131,6 +131,7 @@ int sk_event_write_json(sk_buf *out, const sk_event *ev)
     if (ev->src_has_record_id) sk_jw_kv_u64(&w, "record_id", ev->src_record_id);
     if (ev->src_has_offset) sk_jw_kv_u64(&w, "offset", ev->src_offset);
     if (ev->src_has_line) sk_jw_kv_u64(&w, "line", ev->src_line);
+    kv_str(&w, "decoded", ev->decoded);
     sk_jw_object_end(&w);
     kv_str(&w, "format", ev->format);
     if (ev->recovered) sk_jw_kv_bool(&w, "recovered", 1);

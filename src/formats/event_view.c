@@ -610,6 +610,7 @@ static void evidence(sk_event *ev, const sk_event_src *src)
     ev->src_has_line = (uint8_t)(src->has_line != 0);
     ev->recovered = (uint8_t)(src->recovered != 0);
     if (src->format) ev->format = str_of(src->format, strlen(src->format));
+    if (src->decoded) ev->decoded = str_of(src->decoded, strlen(src->decoded));
 }
 
 /* EventData: named fields in order (the first of a name wins), then the unnamed
