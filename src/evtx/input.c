@@ -67,7 +67,7 @@ int evtx_kind_fd(int fd)
             i += 2; /* a UTF-8 byte-order mark */
             continue;
         }
-        return b[i] == '{' ? 2 : 0;
+        return b[i] == '{' || b[i] == '[' ? 2 : 0;
     }
     return 0;
 }

@@ -98,6 +98,8 @@ static int find_dup(const sk_json_value *v, char *path, size_t cap, size_t len, 
     return 0;
 }
 
+static void one_doc(jl *j, const char *sha, uint64_t line, const sk_json_value *root, sk_buf *ob);
+
 /* One line: parse, convert, write. */
 static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, sk_buf *ob)
 {
@@ -117,7 +119,14 @@ static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, 
         st->errors++;
         return;
     }
-    const sk_json_value *root = sk_json_doc_root(doc);
+    one_doc(j, sha, line, sk_json_doc_root(doc), ob);
+    sk_json_doc_free(doc);
+}
+
+/* One record: convert, hand to the sink, write what it made. */
+static void one_doc(jl *j, const char *sha, uint64_t line, const sk_json_value *root, sk_buf *ob)
+{
+    sk_evtx_file_stats *st = j->st;
     char dk[sizeof j->dup_key];
     dk[0] = '\0';
     if (find_dup(root, dk, sizeof dk, 0, 0)) {
@@ -146,7 +155,136 @@ static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, 
         if (ob->len && sink->write && sink->write(sink->ctx, ob->data, ob->len)) st->errors++;
         st->records++;
     }
-    sk_json_doc_free(doc);
+}
+
+
+/* 1 when the file holds pretty-printed JSON (a record over many lines, or an array of
+ * records) rather than one record a line: its first byte (after a byte-order mark and
+ * blanks) is '[', or its first line is an object's start that does not end there. */
+static int is_stream(int fd)
+{
+    char b[65536];
+    ssize_t n;
+    do n = pread(fd, b, sizeof b, 0);
+    while (n < 0 && errno == EINTR);
+    ssize_t i = 0;
+    if (n >= 3 && (unsigned char)b[0] == 0xEF && (unsigned char)b[1] == 0xBB && (unsigned char)b[2] == 0xBF) i = 3;
+    while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) i++;
+    if (i >= n) return 0;
+    if (b[i] == '[') return 1;
+    if (b[i] != '{') return 0;
+    const char *nl = memchr(b + i, '\n', (size_t)(n - i));
+    if (!nl) return 0; /* one long line: JSON lines */
+    const char *e = nl;
+    while (e > b + i && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t')) e--;
+    return e > b + i && e[-1] != '}';
+}
+
+/* Records of a JSON stream: concatenated values and arrays of records, each record any
+ * number of lines (at most 16 MiB), located by the line it starts on. A syntax error is
+ * said with its line and the reading goes on at the next line that starts a record. */
+static int stream_read(jl *j, int fd, char *buf, size_t cap, sk_buf *ob, uint64_t *read_to)
+{
+    sk_evtx_file_stats *st = j->st;
+    const sk_evtx_dump_options *o = j->o;
+    size_t have = 0, start = 0;
+    uint64_t pos = 0; /* file offset of buf[have] */
+    sk_json_pos jp = {0, 1};
+    int eof = 0, depth = 0, rc = 0; /* depth: inside how many top-level arrays */
+    sk_json_limits lim = {.max_bytes = (size_t)64 << 20, .keep_invalid_utf8 = 1};
+    for (;;) {
+        if (o->stop && *o->stop) {
+            rc = sk_error_set(SK_EIO, "%s: interrupted", j->path);
+            break;
+        }
+        if (!eof && have - start < READ_BLOCK) { /* keep at least a block ahead */
+            memmove(buf, buf + start, have - start);
+            have -= start;
+            start = 0;
+            size_t room = cap - have;
+            if (room > st->size - pos) room = (size_t)(st->size - pos);
+            ssize_t n = room ? pread(fd, buf + have, room, (off_t)pos) : 0;
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) {
+                rc = sk_error_set(SK_EIO, "%s: offset %llu: read error: %s", j->path, (unsigned long long)pos, strerror(errno));
+                break;
+            }
+            if (n == 0) eof = 1;
+            have += (size_t)n;
+            pos += (uint64_t)n;
+        }
+        /* between records: blanks, and an array's brackets and commas */
+        while (start < have) {
+            char c = buf[start];
+            if (c == '\n') jp.line++;
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || (depth && c == ',')) {
+                start++, jp.offset++;
+            } else if (c == '[' && depth < 1) {
+                depth++, start++, jp.offset++;
+            } else if (c == ']' && depth) {
+                depth--, start++, jp.offset++;
+            } else if (jp.offset == 0 && have - start >= 3 && !memcmp(buf + start, "\xEF\xBB\xBF", 3)) {
+                start += 3, jp.offset += 3;
+            } else {
+                break;
+            }
+        }
+        if (start == have) {
+            if (eof) break;
+            continue;
+        }
+        sk_json_doc *doc = NULL;
+        size_t used = 0;
+        sk_json_pos p = jp;
+        int pr = sk_json_parse_next(&doc, buf + start, have - start, NULL, &lim, &p, &used);
+        if (pr && !eof && have - start < cap - READ_BLOCK) { /* maybe only cut by the buffer: read on */
+            size_t before = have;
+            memmove(buf, buf + start, have - start);
+            have -= start;
+            start = 0;
+            size_t room = cap - have;
+            if (room > st->size - pos) room = (size_t)(st->size - pos);
+            ssize_t n = room ? pread(fd, buf + have, room, (off_t)pos) : 0;
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) eof = 1;
+            else have += (size_t)n, pos += (uint64_t)n;
+            (void)before;
+            continue;
+        }
+        if (pr) {
+            if (have - start >= cap - READ_BLOCK) {
+                diag(j, DK_LONG_LINE, jp.line, "a record longer than 16 MiB: skipped");
+            } else {
+                const char *m = sk_error_last(), *c = strstr(m, ": ");
+                char msg[400];
+                snprintf(msg, sizeof msg, "not JSON: %s", !strncmp(m, "<json>:", 7) && c ? c + 2 : m);
+                diag(j, DK_NOT_JSON, jp.line, msg);
+            }
+            st->errors++;
+            /* on at the next line that starts with '{' (after blanks) */
+            size_t k = start + 1;
+            for (;;) {
+                while (k < have && buf[k] != '\n') k++;
+                if (k >= have) break;
+                size_t b2 = k + 1;
+                while (b2 < have && (buf[b2] == ' ' || buf[b2] == '\t')) b2++;
+                if (b2 < have && buf[b2] == '{') break;
+                k++;
+            }
+            for (size_t x = start; x < k && x < have; x++) jp.line += buf[x] == '\n';
+            jp.offset += (k < have ? k : have) - start;
+            start = k < have ? k : have;
+            if (start == have && eof) break;
+            continue;
+        }
+        const sk_json_value *root = sk_json_doc_root(doc);
+        one_doc(j, st->sha256, sk_json_line(root), root, ob);
+        sk_json_doc_free(doc);
+        start += used;
+        jp = p;
+    }
+    *read_to = pos;
+    return rc;
 }
 
 int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_stats *st)
@@ -180,6 +318,10 @@ int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file
     size_t have = 0;
     uint64_t line = 1, pos = 0;
     int skipping = 0, eof = 0;
+    if (!rc && is_stream(fd)) { /* pretty-printed records, arrays of them */
+        rc = stream_read(&j, fd, buf, LINE_MAX_BYTES + READ_BLOCK, &ob, &pos);
+        eof = 1;
+    }
     while (!rc && !eof) {
         if (o->stop && *o->stop) {
             rc = sk_error_set(SK_EIO, "%s: interrupted", path);

@@ -540,6 +540,29 @@ static void event_data_from(bld *b, sk_xnode *ed, const sk_json_value *v)
     }
 }
 
+/* An attribute holding a bare GUID (8-4-4-4-12 hex digits) gets Windows' braces. */
+static void brace_guid(bld *b, sk_xnode *x, const char *name)
+{
+    sk_xattr *a = x ? (sk_xattr *)sk_xnode_attr(x, name) : NULL;
+    if (!a || a->len != 36) return;
+    for (size_t i = 0; i < 36; i++) {
+        char c = a->value[i];
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return;
+    }
+    char *v = sk_arena_alloc(b->a, 39);
+    if (!v) {
+        b->oom = 1;
+        return;
+    }
+    v[0] = '{';
+    memcpy(v + 1, a->value, 36);
+    v[37] = '}';
+    v[38] = '\0';
+    a->value = v;
+    a->len = 38;
+}
+
 static int evtx_json(bld *b, sk_xnode *ev, const sk_json_value *e)
 {
     for (size_t i = 0; i < sk_json_length(e); i++) {
@@ -561,6 +584,10 @@ static int evtx_json(bld *b, sk_xnode *ev, const sk_json_value *e)
         return sk_error_set(SK_EFORMAT, "Event.System.EventID \"%.*s\" is not an event id (an integer 0-65535): record skipped",
                             id->vkind == SK_XV_TEXT ? (int)(id->len < 40 ? id->len : 40) : 0, id->vkind == SK_XV_TEXT ? id->text : "");
     }
+    /* the evtx crate writes GUIDs without Windows' braces: put back where the model has them */
+    brace_guid(b, (sk_xnode *)sk_xnode_child(sys, "Provider"), "Guid");
+    brace_guid(b, (sk_xnode *)sk_xnode_child(sys, "Correlation"), "ActivityID");
+    brace_guid(b, (sk_xnode *)sk_xnode_child(sys, "Correlation"), "RelatedActivityID");
     const sk_xnode *tc = sk_xnode_child(sys, "TimeCreated");
     const sk_xattr *st = sk_xnode_attr(tc, "SystemTime");
     sk_stamp stamp;

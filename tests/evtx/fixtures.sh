@@ -43,6 +43,14 @@ run() { # title, args...
   run "winlogbeat.jsonl" winlogbeat.jsonl
   run "nxlog.jsonl, Asia/Tokyo" --timezone Asia/Tokyo nxlog.jsonl
   run "nxlog.jsonl as xml" --format xml nxlog.jsonl
+  # issue #11: JSON shapes seen in the field, written from their documentation: NXLog
+  # exports with TimeCreated/Level/Message at the top and EventTime against @timestamp
+  # (an inferred offset; a disagreement); Winlogbeat/ECS with classic PowerShell's
+  # Key=Value text (English, then Japanese keys) and a Sysmon UtcTime far from
+  # @timestamp; a pretty-printed JSON array; python-evtx's XML through xmltodict
+  cp "$root"/tests/fixtures/evtx/shapes/* "$f/"
+  for x in nxlog-export.jsonl winlogbeat-ecs.jsonl array.json xmltodict.json; do run "$x" "$x"; done
+  run "xmltodict.json as xml" --format xml xmltodict.json
   # hostile JSON lines: a 17 MiB line between two events, a truncated record, a last
   # line without its newline
   /usr/bin/python3 -c '
@@ -94,7 +102,8 @@ for line in open(sys.argv[1], encoding="utf-8", errors="surrogateescape"):
 print("ok   %d XML events well-formed" % n)' "$tmp/all.xml"; then :; else echo "FAIL XML output not well-formed"; fail=1; fi
 # sakimori's own events read back: the same lines, each with "via" naming the dump and
 # its line (and read back again, "via" replaced, not nested)
-(cd "$f" && "$bin" evtx dump --quiet types.evtx log.evtx > own.jsonl && "$bin" evtx dump --quiet own.jsonl > own2.jsonl &&
+(cd "$f" && "$bin" evtx dump --quiet types.evtx log.evtx nxlog-export.jsonl winlogbeat-ecs.jsonl array.json xmltodict.json \
+     > own.jsonl 2> /dev/null; "$bin" evtx dump --quiet own.jsonl > own2.jsonl &&
    "$bin" evtx dump --quiet own2.jsonl > own3.jsonl)
 if /usr/bin/python3 -c '
 import hashlib, json, sys
@@ -109,7 +118,8 @@ for i, (x, y, z) in enumerate(zip(la, lb, lc), 1):
 print("ok   %d events read back from sakimori'"'"'s own dump unchanged but for via" % len(la))' "$f/own.jsonl" "$f/own2.jsonl" "$f/own3.jsonl"
 then :; else echo "FAIL sakimori's own events read back differ"; fail=1; fi
 # every event line is a valid event (docs/formats/schemas/event.schema.json)
-(cd "$f" && for x in *.evtx winlogbeat.jsonl nxlog.jsonl hostile-events.jsonl; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
+(cd "$f" && for x in *.evtx winlogbeat.jsonl nxlog.jsonl hostile-events.jsonl nxlog-export.jsonl winlogbeat-ecs.jsonl array.json \
+   xmltodict.json; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
 if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance event "$tmp/all.jsonl" > "$tmp/v" 2>&1; then
   echo "ok   $(wc -l < "$tmp/all.jsonl") events valid against the event schema"
 else tail -5 "$tmp/v"; echo "FAIL events do not validate"; fail=1; fi
