@@ -56,10 +56,45 @@ typedef struct sk_evtx_gap {
 /** A log clear (Security 1102, System 104). */
 typedef struct sk_evtx_clear {
     sk_time time;
+    size_t stream;          /**< the file's stream (sk_evtx_file_stats.streams) it was recorded in; SIZE_MAX: none */
     unsigned event_id;
-    uint64_t record_id, offset;
+    uint64_t record_id, offset, line;  /**< offset (EVTX, has_offset) or line (JSON logs) */
+    int has_offset;
     char channel[128], user[256], user_sid[96];
 } sk_evtx_clear;
+
+/** One id run of a stream (a chunk's records), for the gaps between runs. */
+typedef struct sk_evtx_run {
+    uint64_t first, last;
+    sk_time t_first, t_last;
+} sk_evtx_run;
+
+/** One stream of an input: the records of one Channel and Computer. Record ids count
+ * per stream, so gaps are per stream; a file that merges channels or hosts has many. */
+typedef struct sk_evtx_stream {
+    char channel[128], computer[256];
+    uint64_t records;
+    int any_id;                  /**< records had ids: id_first..id_last (lowest, highest) */
+    uint64_t id_first, id_last, id_prev;
+    sk_time t_first, t_last, t_min, t_max;
+    int unordered;               /**< ids that went backwards (a shipper's order, not the log's) */
+    sk_evtx_gap *gaps;           /**< in id order once finished */
+    size_t n_gaps, cap_gaps;
+    uint64_t gaps_dropped;       /**< past the cap: counted, not listed */
+    sk_evtx_span *spans;         /**< sorted, merged once finished */
+    size_t n_spans, cap_spans;
+    sk_evtx_run *runs;           /**< the reader's own: id runs of the parts folded in */
+    size_t n_runs, cap_runs;
+} sk_evtx_stream;
+
+/** Streams being put together (the reader's own; sk_evtx_file_stats.acc). */
+typedef struct sk_evtx_streams {
+    sk_evtx_stream *s;
+    size_t n, cap, last;
+    size_t max_streams, max_gaps, max_spans;
+    uint64_t streams_dropped;    /**< records of streams past the cap */
+    sk_time quiet_gap;
+} sk_evtx_streams;
 
 /** What one file held. */
 typedef struct sk_evtx_file_stats {
@@ -84,6 +119,15 @@ typedef struct sk_evtx_file_stats {
     size_t n_clears;
     sk_evtx_span *spans;               /**< sorted, merged */
     size_t n_spans;
+    /** Per (Channel, Computer): what the coverage records are written from. The
+     * file-wide gaps and spans above are these streams' together. */
+    sk_evtx_streams streams;
+    /** Every record as one sequence, whatever its stream: when it explains the ids with
+     * fewer missing records than the streams do, the file numbers its records across
+     * its channels (ids_shared) and its gaps are this sequence's, on the first stream. */
+    sk_evtx_streams all;
+    int ids_shared;
+    int from_shipper;                  /**< a JSON log: record-id gaps are a shipper's filtering */
 } sk_evtx_file_stats;
 
 /* ---- sources and sinks ---- */
@@ -200,8 +244,9 @@ int sk_events_dump_jsonl(const char *path, const sk_evtx_dump_options *o, FILE *
 /** Free what the stats hold (they stay usable, empty); NULL is fine. */
 void sk_evtx_file_stats_free(sk_evtx_file_stats *s);
 
-/** Append the file's coverage record (docs/formats/coverage.md) as one JSON line:
- * source evtx:<Channel>, host as written, intervals, record ids and their gaps, log
+/** Append the file's coverage records (docs/formats/coverage.md), one JSON line per
+ * stream (Channel and Computer) it holds: source evtx:<Channel>, host as written,
+ * intervals, record ids and their gaps (a JSON log's with reason shipper_filtered), log
  * clears, wrapping. Nothing for a file without records. */
 int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s);
 

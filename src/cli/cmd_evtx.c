@@ -102,6 +102,11 @@ static void summary(const char *path, const sk_evtx_file_stats *s)
              (unsigned long long)s->id_min, (unsigned long long)s->id_max, s->n_gaps, (unsigned long long)missing, a, b,
              s->n_clears, s->header_ok && (s->header.flags & SK_EVTX_DIRTY) ? "; dirty" : "",
              s->header_ok && (s->header.flags & SK_EVTX_FULL) ? "; full (wrapping)" : "");
+    if (s->streams.n > 1) { /* a merged log: ids and gaps are per channel and host */
+        size_t len = strlen(line);
+        snprintf(line + len, sizeof line - len, "; %zu streams (channel and host)%s", s->streams.n,
+                 s->ids_shared ? ", numbered as one sequence" : "");
+    }
     if (s->shrank) {
         size_t len = strlen(line);
         snprintf(line + len, sizeof line - len, "; shrank to %llu bytes while read (%llu chunks not read)",
@@ -261,7 +266,7 @@ int cmd_evtx_run(int argc, char **argv)
                 summary(path, &s);
             }
             if (s.errors) ex = sk_exit_merge(ex, SK_EXIT_INPUT);
-            if (cov && kind != 2) {
+            if (cov) {
                 sk_buf cb;
                 sk_buf_init(&cb, (size_t)64 << 20);
                 if (!sk_evtx_coverage_write(&cb, &s) && cb.len && fwrite(cb.data, 1, cb.len, cov) != cb.len)

@@ -39,6 +39,10 @@
 
 #define CHUNK_GAPS_MAX 64
 #define CHUNK_SPANS_MAX 64
+#define CHUNK_STREAMS_MAX 64
+#define FILE_STREAMS_MAX 4096
+#define FILE_GAPS_MAX 100000
+#define FILE_SPANS_MAX 100000
 #define CLEARS_MAX 4096
 
 typedef struct cgap {
@@ -53,17 +57,10 @@ typedef struct cres {
     int lost;           /* nothing of the chunk could be read: the file ends before it */
     uint64_t records, recovered, carved, carve_failed, errors;
     int bad;   /* not a chunk */
-    sk_time quiet_gap;
-    int any;
-    uint64_t id_first, id_last, id_prev; /* lowest and highest id; the previous record's */
-    sk_time t_first, t_last, t_min, t_max;
-    sk_evtx_span spans[CHUNK_SPANS_MAX]; /* times with records, split by silences */
-    size_t n_spans;
-    cgap gaps[CHUNK_GAPS_MAX];
-    size_t n_gaps;
+    evs_acc acc;      /* per (Channel, Computer): ids, gaps, times with records */
+    evs_acc all;      /* every record as one sequence */
     sk_evtx_clear *clears;
     size_t n_clears;
-    char channel[128], computer[256];
 } cres;
 
 typedef struct dump {
@@ -82,8 +79,6 @@ typedef struct dump {
     /* folded in order by the emitter */
     sk_evtx_file_stats *s;
     evtx_diags *dg;
-    struct csum *sums;
-    size_t n_sums;
     int werr;
 } dump;
 
@@ -152,36 +147,10 @@ static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const 
     const sk_xattr *tc = sk_xnode_attr(sk_xnode_child(sys, "TimeCreated"), "SystemTime");
     sk_time t = tc ? parse_time(tc->value, tc->len) : SK_TIME_NONE;
     if (t == SK_TIME_NONE) t = rec->written;
-    if (!r->any) {
-        r->any = 1;
-        r->id_first = r->id_last = rid;
-        r->t_first = t;
-        r->t_min = r->t_max = t;
-        copy_text(r->channel, sizeof r->channel, sk_xnode_child(sys, "Channel"));
-        copy_text(r->computer, sizeof r->computer, sk_xnode_child(sys, "Computer"));
-    } else {
-        if (rid > r->id_prev + 1 && r->n_gaps < CHUNK_GAPS_MAX) r->gaps[r->n_gaps++] = (cgap){r->id_prev, rid, r->t_last, t};
-        if (rid < r->id_first) r->id_first = rid;
-        if (rid > r->id_last) r->id_last = rid;
-        if (t != SK_TIME_NONE && (r->t_min == SK_TIME_NONE || t < r->t_min)) r->t_min = t;
-        if (t != SK_TIME_NONE && (r->t_max == SK_TIME_NONE || t > r->t_max)) r->t_max = t;
-    }
-    r->id_prev = rid;
-    r->t_last = t;
-    /* spans of time with records: a silence longer than the quiet gap starts a new one */
-    if (t != SK_TIME_NONE) {
-        sk_time gap = r->quiet_gap;
-        sk_evtx_span *cur = r->n_spans ? &r->spans[r->n_spans - 1] : NULL;
-        if (cur && t <= cur->to + gap && t >= cur->from - gap) {
-            if (t < cur->from) cur->from = t;
-            if (t > cur->to) cur->to = t;
-        } else if (r->n_spans < CHUNK_SPANS_MAX) {
-            r->spans[r->n_spans++] = (sk_evtx_span){t, t};
-        } else { /* too many silences in one chunk: the last span stretches */
-            if (t < cur->from) cur->from = t;
-            if (t > cur->to) cur->to = t;
-        }
-    }
+    const sk_xnode *ch = sk_xnode_child(sys, "Channel"), *co = sk_xnode_child(sys, "Computer");
+    long stream = evs_note(&r->acc, ch && ch->vkind == SK_XV_TEXT ? ch->text : "", ch && ch->vkind == SK_XV_TEXT ? ch->len : 0,
+                           co && co->vkind == SK_XV_TEXT ? co->text : "", co && co->vkind == SK_XV_TEXT ? co->len : 0, 1, rid, t);
+    evs_note(&r->all, "", 0, "", 0, 1, rid, t);
     /* log clears: Security 1102, System 104 (both from the Eventlog provider) */
     const sk_xnode *id = sk_xnode_child(sys, "EventID");
     if (!id || id->vkind != SK_XV_TEXT) return;
@@ -196,9 +165,11 @@ static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const 
     sk_evtx_clear *cl = &nc[r->n_clears++];
     memset(cl, 0, sizeof *cl);
     cl->time = t;
+    cl->stream = stream < 0 ? SIZE_MAX : (size_t)stream;
     cl->event_id = eid;
     cl->record_id = rid;
     cl->offset = rec->offset;
+    cl->has_offset = 1;
     const sk_xnode *lc = sk_xnode_child(sk_xnode_child(ev, "UserData"), "LogFileCleared");
     char name[96], dom[96];
     copy_text(name, sizeof name, sk_xnode_child(lc, "SubjectUserName"));
@@ -373,39 +344,8 @@ static void cres_free(cres *r)
 {
     sk_buf_free(&r->diag);
     free(r->clears);
-}
-
-/* Chunk summaries, in file order, folded into the file's stats. */
-typedef struct csum {
-    uint64_t first, last;
-    sk_time t_first, t_last;
-} csum;
-
-static int by_first(const void *a, const void *b)
-{
-    const csum *x = a, *y = b;
-    return x->first < y->first ? -1 : x->first > y->first;
-}
-
-static int span_order(const void *a, const void *b)
-{
-    const sk_evtx_span *x = a, *y = b;
-    return x->from < y->from ? -1 : x->from > y->from;
-}
-
-static int gap_order(const void *a, const void *b)
-{
-    const sk_evtx_gap *x = a, *y = b;
-    return x->after < y->after ? -1 : x->after > y->after;
-}
-
-static int add_gap(sk_evtx_file_stats *s, uint64_t after, uint64_t before, sk_time from, sk_time to)
-{
-    sk_evtx_gap *g = realloc(s->gaps, (s->n_gaps + 1) * sizeof *g);
-    if (!g) return -1;
-    s->gaps = g;
-    g[s->n_gaps++] = (sk_evtx_gap){after, before, from, to};
-    return 0;
+    evs_free(&r->acc);
+    evs_free(&r->all);
 }
 
 /* Once for the file: it shrank while it was read. */
@@ -444,26 +384,17 @@ int evtx_emit(void *arg, uint64_t seq, sk_buf *data, void *item)
     s->records_carved += r->carved;
     s->carve_failed += r->carve_failed;
     s->errors += r->errors;
-    if (r->any) {
-        if (!s->channel[0]) memcpy(s->channel, r->channel, sizeof s->channel);
-        if (!s->computer[0]) memcpy(s->computer, r->computer, sizeof s->computer);
-        d->sums[d->n_sums++] = (csum){r->id_first, r->id_last, r->t_first, r->t_last};
-        for (size_t g = 0; g < r->n_gaps; g++) add_gap(s, r->gaps[g].after, r->gaps[g].before, r->gaps[g].from, r->gaps[g].to);
-        if (r->t_min != SK_TIME_NONE && (s->time_min == SK_TIME_NONE || r->t_min < s->time_min)) s->time_min = r->t_min;
-        if (r->t_max != SK_TIME_NONE && (s->time_max == SK_TIME_NONE || r->t_max > s->time_max)) s->time_max = r->t_max;
-        for (size_t k = 0; k < r->n_spans; k++) {
-            sk_evtx_span *ns = realloc(s->spans, (s->n_spans + 1) * sizeof *ns);
-            if (!ns) break;
-            s->spans = ns;
-            ns[s->n_spans++] = r->spans[k];
-        }
-        if (r->n_clears) {
-            sk_evtx_clear *nc = realloc(s->clears, (s->n_clears + r->n_clears) * sizeof *nc);
-            if (nc) {
-                memcpy(nc + s->n_clears, r->clears, r->n_clears * sizeof *nc);
-                s->clears = nc;
-                s->n_clears += r->n_clears;
-            }
+    size_t map[CHUNK_STREAMS_MAX];
+    evs_fold(&s->streams, &r->acc, map);
+    evs_fold(&s->all, &r->all, NULL);
+    if (r->n_clears) {
+        sk_evtx_clear *nc = realloc(s->clears, (s->n_clears + r->n_clears) * sizeof *nc);
+        if (nc) {
+            for (size_t k = 0; k < r->n_clears; k++) /* the chunk's stream numbers: the file's */
+                if (r->clears[k].stream < r->acc.n) r->clears[k].stream = map[r->clears[k].stream];
+            memcpy(nc + s->n_clears, r->clears, r->n_clears * sizeof *nc);
+            s->clears = nc;
+            s->n_clears += r->n_clears;
         }
     }
     cres_free(r);
@@ -529,13 +460,11 @@ int evtx_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_
     /* every 64 KiB block after the header, whatever the header's count says (a dirty
      * file's count lags; a partial last block is read as far as it goes) */
     d.n_chunks = d.size > SK_EVTX_HEADER_SIZE ? (d.size - SK_EVTX_HEADER_SIZE + SK_EVTX_CHUNK_SIZE - 1) / SK_EVTX_CHUNK_SIZE : 0;
-    csum *sums = calloc(d.n_chunks ? d.n_chunks : 1, sizeof *sums);
-    size_t n_sums = 0;
-    if (!sums) return sk_error_set(SK_ENOMEM, "out of memory");
+    evs_init(&s->streams, o->quiet_gap, FILE_STREAMS_MAX, FILE_GAPS_MAX, FILE_SPANS_MAX);
+    evs_init(&s->all, o->quiet_gap, 1, FILE_GAPS_MAX, 1);
     pthread_mutex_init(&d.mu, NULL);
     d.s = s;
     d.dg = &dg;
-    d.sums = sums;
     int rc = 0;
     /* every chunk a job, in file order; the emitter (evtx_emit) folds them in order */
     for (uint64_t i = 0; i < d.n_chunks; i++) {
@@ -553,8 +482,8 @@ int evtx_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_
         j->d = &d;
         j->seq = seq;
         j->r.index = i;
-        j->r.t_min = j->r.t_max = j->r.t_first = j->r.t_last = SK_TIME_NONE;
-        j->r.quiet_gap = o->quiet_gap > 0 ? o->quiet_gap : SK_EVTX_QUIET_GAP;
+        evs_init(&j->r.acc, o->quiet_gap, CHUNK_STREAMS_MAX, CHUNK_GAPS_MAX, CHUNK_SPANS_MAX);
+        evs_init(&j->r.all, o->quiet_gap, 1, CHUNK_GAPS_MAX, 1);
         j->r.diag_max = evtx_diag_max(o);
         sk_buf_init(&j->r.diag, (size_t)1 << 20);
         if (sk_pool_submit(sc->pool, chunk_job, j)) {
@@ -566,83 +495,70 @@ int evtx_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_
         }
     }
     sk_ordered_drain(sc->ord);
-    n_sums = d.n_sums;
     int werr = d.werr;
     evtx_diags_end(&dg, path);
     if (d.end < size0) say_shrank(&dg, s, path, size0, d.end, "records");
-    /* ids across chunks: sorted by first id (a wrapped file holds its newest chunks first) */
-    qsort(sums, n_sums, sizeof *sums, by_first);
-    for (size_t i = 0; i < n_sums; i++) {
-        if (!i || sums[i].first < s->id_min) s->id_min = sums[i].first;
-        if (!i || sums[i].last > s->id_max) s->id_max = sums[i].last;
-        if (i && sums[i].first > sums[i - 1].last + 1)
-            add_gap(s, sums[i - 1].last, sums[i].first, sums[i - 1].t_last, sums[i].t_first);
-    }
-    /* spans across chunks: sorted, merged where less than the quiet gap apart */
-    if (s->n_spans > 1) {
-        qsort(s->spans, s->n_spans, sizeof *s->spans, span_order);
-        sk_time gap = o->quiet_gap > 0 ? o->quiet_gap : SK_EVTX_QUIET_GAP;
-        size_t m = 0;
-        for (size_t i = 1; i < s->n_spans; i++) {
-            if (s->spans[i].from <= s->spans[m].to + gap) {
-                if (s->spans[i].to > s->spans[m].to) s->spans[m].to = s->spans[i].to;
-            } else {
-                s->spans[++m] = s->spans[i];
-            }
-        }
-        s->n_spans = m + 1;
-    }
-    /* gaps inside chunks and between them, in id order */
-    if (s->n_gaps > 1) qsort(s->gaps, s->n_gaps, sizeof *s->gaps, gap_order);
-    free(sums);
+    evtx_streams_finish(s);
     pthread_mutex_destroy(&d.mu);
     if (!rc && werr) rc = sk_error_set(SK_EIO, "writing the output: %s", strerror(werr));
     return rc;
 }
 
-int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
+/* One stream's coverage record. */
+static int coverage_stream(sk_buf *out, const sk_evtx_file_stats *s, size_t si)
 {
-    if (!s->records || !s->channel[0]) return 0;
+    const sk_evtx_stream *x = &s->streams.s[si];
+    if (!x->records || !x->channel[0]) return 0;
     size_t mark = out->len;
     sk_jw w;
     sk_jw_init(&w, out);
     sk_jw_object_begin(&w);
-    if (s->computer[0]) sk_jw_kv_string(&w, "host", s->computer);
+    if (x->computer[0]) sk_jw_kv_string(&w, "host", x->computer);
     char src[160];
-    snprintf(src, sizeof src, "evtx:%s", s->channel);
+    snprintf(src, sizeof src, "evtx:%s", x->channel);
     sk_jw_kv_string(&w, "source", src);
     sk_jw_key(&w, "intervals");
     sk_jw_array_begin(&w);
-    for (size_t i = 0; i < s->n_spans; i++) { /* half-open: just past the last record */
+    for (size_t i = 0; i < x->n_spans; i++) { /* half-open: just past the last record */
         sk_jw_object_begin(&w);
-        sk_jw_kv_time(&w, "from", s->spans[i].from);
-        sk_jw_kv_time(&w, "to", s->spans[i].to + 1);
+        sk_jw_kv_time(&w, "from", x->spans[i].from);
+        sk_jw_kv_time(&w, "to", x->spans[i].to + 1);
         sk_jw_object_end(&w);
     }
     sk_jw_array_end(&w);
-    sk_jw_kv_u64(&w, "records", s->records - s->records_carved);
-    sk_jw_kv_u64(&w, "record_id_min", s->id_min);
-    sk_jw_kv_u64(&w, "record_id_max", s->id_max);
-    if (s->n_gaps) {
+    sk_jw_kv_u64(&w, "records", x->records);
+    if (x->any_id) {
+        sk_jw_kv_u64(&w, "record_id_min", x->id_first);
+        sk_jw_kv_u64(&w, "record_id_max", x->id_last);
+    }
+    if (x->n_gaps) {
         sk_jw_key(&w, "record_id_gaps");
         sk_jw_array_begin(&w);
-        for (size_t i = 0; i < s->n_gaps; i++) {
-            const sk_evtx_gap *g = &s->gaps[i];
+        for (size_t i = 0; i < x->n_gaps; i++) {
+            const sk_evtx_gap *g = &x->gaps[i];
             sk_jw_object_begin(&w);
             sk_jw_kv_u64(&w, "after", g->after);
             sk_jw_kv_u64(&w, "before", g->before);
             sk_jw_kv_u64(&w, "missing", g->before - g->after - 1);
             if (g->from != SK_TIME_NONE) sk_jw_kv_time(&w, "from", g->from);
             if (g->to != SK_TIME_NONE) sk_jw_kv_time(&w, "to", g->to);
+            /* a shipper forwards what its filter lets through: a jump is not tampering */
+            if (s->from_shipper) sk_jw_kv_string(&w, "reason", "shipper_filtered");
             sk_jw_object_end(&w);
         }
         sk_jw_array_end(&w);
     }
-    if (s->n_clears) {
+    if (x->gaps_dropped) sk_jw_kv_u64(&w, "record_id_gaps_not_listed", x->gaps_dropped);
+    if (x->unordered) sk_jw_kv_bool(&w, "record_ids_unordered", 1);
+    if (s->ids_shared) sk_jw_kv_bool(&w, "record_ids_shared", 1);
+    size_t nclears = 0;
+    for (size_t i = 0; i < s->n_clears; i++) nclears += s->clears[i].stream == si;
+    if (nclears) {
         sk_jw_key(&w, "clears");
         sk_jw_array_begin(&w);
         for (size_t i = 0; i < s->n_clears; i++) {
             const sk_evtx_clear *c = &s->clears[i];
+            if (c->stream != si) continue;
             sk_jw_object_begin(&w);
             sk_jw_kv_time(&w, "time", c->time);
             sk_jw_kv_u64(&w, "event_id", c->event_id);
@@ -653,20 +569,21 @@ int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
             sk_jw_object_begin(&w);
             sk_jw_kv_string(&w, "sha256", s->sha256);
             sk_jw_kv_u64(&w, "record_id", c->record_id);
-            sk_jw_kv_u64(&w, "offset", c->offset);
+            if (c->has_offset) sk_jw_kv_u64(&w, "offset", c->offset);
+            if (c->line) sk_jw_kv_u64(&w, "line", c->line);
             sk_jw_object_end(&w);
             sk_jw_object_end(&w);
         }
         sk_jw_array_end(&w);
     }
-    if (s->header_ok) sk_jw_kv_bool(&w, "wrapped", (s->header.flags & SK_EVTX_FULL) && s->id_min > 1);
+    if (s->header_ok) sk_jw_kv_bool(&w, "wrapped", (s->header.flags & SK_EVTX_FULL) && x->any_id && x->id_first > 1);
     if (s->changed) sk_jw_kv_bool(&w, "changed_while_read", 1);
-    if (s->shrank) { /* the tail is unread, not silent: say so where verdicts look */
+    if (s->shrank || s->decode_incomplete) { /* the tail is unread, not silent: say so where verdicts look */
         sk_jw_key(&w, "incomplete");
         sk_jw_object_begin(&w);
-        sk_jw_kv_string(&w, "reason", "shrank_while_read");
+        sk_jw_kv_string(&w, "reason", s->shrank ? "shrank_while_read" : "decompression_stopped");
         sk_jw_kv_u64(&w, "size", s->size);
-        sk_jw_kv_u64(&w, "read_to", s->shrank_to);
+        if (s->shrank) sk_jw_kv_u64(&w, "read_to", s->shrank_to);
         if (s->chunks_lost) sk_jw_kv_u64(&w, "chunks_lost", s->chunks_lost);
         sk_jw_object_end(&w);
     }
@@ -678,6 +595,15 @@ int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
     if (sk_jw_error(&w) || sk_buf_putc(out, '\n')) {
         sk_buf_truncate(out, mark);
         return SK_ELIMIT;
+    }
+    return 0;
+}
+
+int sk_evtx_coverage_write(sk_buf *out, const sk_evtx_file_stats *s)
+{
+    for (size_t i = 0; i < s->streams.n; i++) {
+        int rc = coverage_stream(out, s, i);
+        if (rc) return rc;
     }
     return 0;
 }

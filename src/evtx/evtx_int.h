@@ -76,6 +76,29 @@ typedef struct evtx_opened {
 
 int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, evtx_opened *op);
 
+/* ---- streams (streams.c): coverage per (Channel, Computer) ---- */
+
+typedef sk_evtx_stream evs_stream;
+typedef sk_evtx_streams evs_acc;
+typedef sk_evtx_run evs_run;
+
+void evs_init(evs_acc *acc, sk_time quiet_gap, size_t max_streams, size_t max_gaps, size_t max_spans);
+void evs_free(evs_acc *acc);
+
+/** Note one record: its stream's index, or -1 when past the cap on streams. */
+long evs_note(evs_acc *acc, const char *ch, size_t chn, const char *co, size_t con, int has_id, uint64_t rid, sk_time t);
+
+/** Fold a part (a chunk) into the file's streams, in file order; map[i] gets the
+ * file's index of the part's stream i (SIZE_MAX: dropped). */
+int evs_fold(evs_acc *file, const evs_acc *part, size_t *map);
+
+/** At the file's end: gaps between parts, spans merged, gaps in id order. */
+void evs_finish(evs_acc *file);
+
+/** evs_finish() on the file's streams, then the file-wide gaps, spans, id range,
+ * times, channel and computer (of the first stream) put together from them. */
+void evtx_streams_finish(sk_evtx_file_stats *st);
+
 /** Kinds of diagnostics, for the count of those not shown. */
 enum evtx_diag_kind {
     DK_READ,       /* read errors */

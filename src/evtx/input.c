@@ -274,6 +274,8 @@ void sk_evtx_file_stats_free(sk_evtx_file_stats *s)
     free(s->gaps);
     free(s->clears);
     free(s->spans);
+    evs_free(&s->streams);
+    evs_free(&s->all);
     s->gaps = NULL;
     s->clears = NULL;
     s->spans = NULL;

@@ -40,6 +40,8 @@ typedef struct jl {
     uint64_t dup_lines, dup_first_line;
     char dup_key[160];
     sk_arena *arena; /* the view of one record */
+    evs_acc acc;     /* the file's streams, as read (folded and finished at the end) */
+    evs_acc all;     /* every record as one sequence */
 } jl;
 
 static void diag(jl *j, int kind, uint64_t line, const char *msg)
@@ -100,6 +102,47 @@ static int find_dup(const sk_json_value *v, char *path, size_t cap, size_t len, 
 
 static void one_doc(jl *j, const char *sha, uint64_t line, const sk_json_value *root, sk_buf *ob);
 
+/* The field's text, copied (cut to cap). */
+static void field_text(const sk_event *ev, const char *name, char *dst, size_t cap)
+{
+    dst[0] = '\0';
+    const sk_event_field *f = sk_event_field_find(ev, name, strlen(name), sk_event_name_hash(name, strlen(name)));
+    if (f && f->v.kind != SK_EVK_ARRAY && f->v.kind != SK_EVK_NULL && f->v.s)
+        snprintf(dst, cap, "%.*s", (int)(f->v.n < cap ? f->v.n : cap - 1), f->v.s);
+}
+
+/* What the coverage needs from one event: its stream's ids and times, a log clear. */
+static void note_event(jl *j, const sk_event *ev, uint64_t line)
+{
+    if (ev->format.s && (ev->format.n == 10 && !memcmp(ev->format.s, "winlogbeat", 10))) j->st->from_shipper = 1;
+    if (ev->format.s && (ev->format.n == 5 && !memcmp(ev->format.s, "nxlog", 5))) j->st->from_shipper = 1;
+    long stream = evs_note(&j->acc, ev->channel.s, ev->channel.n, ev->computer.s, ev->computer.n, (ev->has & SK_EVH_RECORD_ID) != 0,
+                           ev->record_id, ev->time);
+    evs_note(&j->all, "", 0, "", 0, (ev->has & SK_EVH_RECORD_ID) != 0, ev->record_id, ev->time);
+    unsigned eid = ev->has & SK_EVH_EVENT_ID ? ev->event_id : 0;
+    if ((eid != 1102 && eid != 104) || !ev->provider_name.s || !memmem(ev->provider_name.s, ev->provider_name.n, "Eventlog", 8)) return;
+    sk_evtx_file_stats *st = j->st;
+    if (st->n_clears >= 4096) return;
+    sk_evtx_clear *nc = realloc(st->clears, (st->n_clears + 1) * sizeof *nc);
+    if (!nc) return;
+    st->clears = nc;
+    sk_evtx_clear *cl = &nc[st->n_clears++];
+    memset(cl, 0, sizeof *cl);
+    cl->time = ev->time;
+    cl->stream = stream < 0 ? SIZE_MAX : (size_t)stream; /* the part's index: the same as the file's (one part) */
+    cl->event_id = eid;
+    cl->record_id = ev->record_id;
+    cl->line = line;
+    char name[96], dom[96];
+    field_text(ev, "SubjectUserName", name, sizeof name);
+    field_text(ev, "SubjectDomainName", dom, sizeof dom);
+    if (*dom && *name) snprintf(cl->user, sizeof cl->user, "%s\\%s", dom, name);
+    else snprintf(cl->user, sizeof cl->user, "%s", name);
+    field_text(ev, "SubjectUserSid", cl->user_sid, sizeof cl->user_sid);
+    if (eid == 104) field_text(ev, "Channel", cl->channel, sizeof cl->channel);
+    else snprintf(cl->channel, sizeof cl->channel, "Security");
+}
+
 /* One line: parse, convert, write. */
 static void one(jl *j, const char *sha, uint64_t line, const char *s, size_t n, sk_buf *ob)
 {
@@ -154,6 +197,7 @@ static void one_doc(jl *j, const char *sha, uint64_t line, const sk_json_value *
         }
         if (ob->len && sink->write && sink->write(sink->ctx, ob->data, ob->len)) st->errors++;
         st->records++;
+        note_event(j, &ev, line);
     }
 }
 
@@ -293,6 +337,10 @@ int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file
     const sk_evtx_dump_options *o = sc->o;
     const char *path = in->path;
     jl j = {.sc = sc, .in = in, .o = o, .path = path, .st = st};
+    evs_init(&j.acc, o->quiet_gap, 4096, 100000, 100000);
+    evs_init(&st->streams, o->quiet_gap, 4096, 100000, 100000);
+    evs_init(&j.all, o->quiet_gap, 1, 100000, 1);
+    evs_init(&st->all, o->quiet_gap, 1, 100000, 1);
     evtx_diags_init(&j.dg, o);
     /* the SHA-256 first: every event names its input; then no more than was hashed is
      * read (a log that grows is not followed; one that shrinks is read to its new end) */
@@ -386,6 +434,16 @@ int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file
             o->diag(o->diag_ctx, m);
         }
     }
+    /* the file's streams: one part (the whole file), folded and finished */
+    size_t *map = j.acc.n ? calloc(j.acc.n, sizeof *map) : NULL;
+    evs_fold(&st->streams, &j.acc, map);
+    for (size_t k = 0; k < st->n_clears && map; k++)
+        if (st->clears[k].stream < j.acc.n) st->clears[k].stream = map[st->clears[k].stream];
+    free(map);
+    evs_fold(&st->all, &j.all, NULL);
+    evs_free(&j.acc);
+    evs_free(&j.all);
+    evtx_streams_finish(st);
     sk_buf_free(&ob);
     free(buf);
     sk_arena_free(j.arena);

@@ -14,6 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 f=$tmp/f
 /usr/bin/python3 "$root/tests/fixtures/evtx/make_evtx.py" "$f" || { echo "FAIL make_evtx.py"; exit 1; }
+cp "$root/tests/fixtures/evtx/winlogbeat.jsonl" "$root/tests/fixtures/evtx/nxlog.jsonl" "$root"/tests/fixtures/evtx/shapes/* "$f/"
 run() { # title, args...
   local title=$1; shift
   echo "== $title"
@@ -35,11 +36,13 @@ run() { # title, args...
      damaged-zeroed-chunk.evtx slack.evtx > /dev/null 2>&1; echo "rc=$?")
   cat "$f/cov.jsonl"
   run "coverage file exists" --quiet --coverage cov.jsonl log.evtx
+  echo "== coverage of a merged log (two hosts, two channels, their own record ids) and of shippers' JSON logs"
+  (cd "$f" && "$bin" evtx dump --coverage cov2.jsonl forwarded.evtx winlogbeat.jsonl nxlog-export.jsonl xmltodict.json filtered.jsonl > /dev/null; echo "rc=$?")
+  cat "$f/cov2.jsonl"
   run "slack.evtx --carve" --carve slack.evtx
   run "not-evtx.evtx" not-evtx.evtx
   run "empty.evtx" empty.evtx
   run "missing file" no-such.evtx
-  cp "$root/tests/fixtures/evtx/winlogbeat.jsonl" "$root/tests/fixtures/evtx/nxlog.jsonl" "$f/"
   run "winlogbeat.jsonl" winlogbeat.jsonl
   run "nxlog.jsonl, Asia/Tokyo" --timezone Asia/Tokyo nxlog.jsonl
   run "nxlog.jsonl as xml" --format xml nxlog.jsonl
@@ -48,7 +51,6 @@ run() { # title, args...
   # (an inferred offset; a disagreement); Winlogbeat/ECS with classic PowerShell's
   # Key=Value text (English, then Japanese keys) and a Sysmon UtcTime far from
   # @timestamp; a pretty-printed JSON array; python-evtx's XML through xmltodict
-  cp "$root"/tests/fixtures/evtx/shapes/* "$f/"
   for x in nxlog-export.jsonl winlogbeat-ecs.jsonl array.json xmltodict.json; do run "$x" "$x"; done
   run "xmltodict.json as xml" --format xml xmltodict.json
   # hostile JSON lines: a 17 MiB line between two events, a truncated record, a last
