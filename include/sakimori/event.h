@@ -239,6 +239,16 @@ int sk_event_write_json(sk_buf *out, const sk_event *ev);
  * rebuilt from the view. */
 int sk_event_write_xml(sk_buf *out, const sk_event *ev);
 
+/** The CSV timeline's header row (with its newline): time, computer, channel, event_id,
+ * level, record_id, provider, details, sha256, locator. */
+int sk_event_csv_header(sk_buf *out);
+
+/** Append the event as one CSV timeline row (with its newline), in the spirit of
+ * Hayabusa's csv-timeline: details is "Name: value ¦ Name: value" over EventData and
+ * UserData; line breaks and tabs in values are written as \n, \r, \t so that a row
+ * is one line; cells are CSV-escaped with spreadsheet formulas defused. */
+int sk_event_write_csv(sk_buf *out, const sk_event *ev);
+
 /** Append an element tree as XML on one line, with a newline. */
 int sk_xnode_write_xml(sk_buf *out, const sk_xnode *root);
 

@@ -32,6 +32,10 @@ typedef struct sk_evtx_dump_options {
     /** gzip/zstd inputs: decompress at most this many bytes (0: 1 GiB or 1000 times the
      * stored size, whichever is larger, at most 64 GiB): a compression bomb stops there. */
     uint64_t max_decoded;
+    /** Called as an input is read, in order, with the bytes just done (a chunk, a
+     * block of lines): for a progress display. */
+    void (*progress)(void *ctx, uint64_t bytes);
+    void *progress_ctx;
 } sk_evtx_dump_options;
 
 /** The default cap on one file's diagnostic lines: a hostile file (64 MiB of fake record
@@ -209,6 +213,32 @@ typedef struct sk_event_dump_ctx {
 /** The dump sink: each event as its event-model JSON line, or as XML with o->xml,
  * written to ctx->out. Fills *sink (ctx must outlive its use). */
 void sk_event_dump_sink(sk_event_sink *sink, sk_event_dump_ctx *ctx);
+
+/* ---- selecting events ---- */
+
+/** Which events to keep: every condition given must hold (lists: any of their items). */
+typedef struct sk_event_filter {
+    sk_time since, until;          /**< [since, until): SK_TIME_NONE for no bound; events without a time never match a bound */
+    const uint32_t *id_ranges;     /**< pairs lo, hi of event ids (inclusive) */
+    size_t n_id_ranges;
+    const char *const *channels;   /**< equal, ignoring ASCII case */
+    size_t n_channels;
+    const char *const *providers;  /**< equal, ignoring ASCII case */
+    size_t n_providers;
+    const char *const *computers;  /**< equal ignoring ASCII case, or equal to the name before the first dot */
+    size_t n_computers;
+    const char *search;            /**< a substring, ignoring ASCII case, of any value (System, EventData, UserData, message) */
+} sk_event_filter;
+
+/** An empty filter (everything matches). */
+void sk_event_filter_init(sk_event_filter *f);
+
+/** 1 when the event is kept. */
+int sk_event_filter_match(const sk_event_filter *f, const sk_event *ev);
+
+/** Parse "4688", "4624,4625", "4600-4699" (comma-separated) into pairs: 0, or SK_EINVAL
+ * with a message. *out is allocated (free it). */
+int sk_event_id_ranges_parse(const char *s, uint32_t **out, size_t *n_pairs);
 
 /**
  * Dump one input, EVTX or JSON lines (told by its first bytes), to out: the file is

@@ -26,6 +26,7 @@
 #include "map.h"
 #include "net.h"
 #include "pe.h"
+#include "extsort.h"
 #include "ordered.h"
 #include "pool.h"
 #include "sid.h"

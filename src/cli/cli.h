@@ -54,6 +54,10 @@ int cmd_version_run(int argc, char **argv);
 void cmd_version_help(FILE *out);
 int cmd_evtx_run(int argc, char **argv);
 void cmd_evtx_help(FILE *out);
+int cmd_events_run(int argc, char **argv);
+void cmd_events_help(FILE *out);
+/** The event reader behind `events` and `evtx dump`: options from argv[first]. */
+int events_main(const char *cmd, int argc, char **argv, int first);
 int cmd_help_run(int argc, char **argv);
 void cmd_help_help(FILE *out);
 

@@ -373,6 +373,7 @@ int evtx_emit(void *arg, uint64_t seq, sk_buf *data, void *item)
     cres *r = &j->r;
     sk_evtx_file_stats *s = d->s;
     evtx_diags *dg = d->dg;
+    if (d->o->progress) d->o->progress(d->o->progress_ctx, SK_EVTX_CHUNK_SIZE);
     if (data->len && !d->werr && sc->sink->write && sc->sink->write(sc->sink->ctx, data->data, data->len)) d->werr = errno ? errno : EIO;
     for (size_t p = 0; p < r->diag.len; p += strlen(r->diag.data + p) + 1) evtx_diag(dg, r->diag.data[p] - 'A', r->diag.data + p + 1);
     for (int k = 0; k < DK_N; k++) evtx_diag_hidden(dg, k, r->dropped[k]);

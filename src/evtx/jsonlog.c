@@ -254,6 +254,7 @@ static int stream_read(jl *j, int fd, char *buf, size_t cap, sk_buf *ob, uint64_
                 break;
             }
             if (n == 0) eof = 1;
+            if (n > 0 && o->progress) o->progress(o->progress_ctx, (uint64_t)n);
             have += (size_t)n;
             pos += (uint64_t)n;
         }
@@ -385,6 +386,7 @@ int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file
             break;
         }
         if (n == 0) eof = 1;
+        if (n > 0 && o->progress) o->progress(o->progress_ctx, (uint64_t)n);
         size_t scan = have; /* [0, have) holds no newline: search only what was read */
         have += (size_t)n;
         pos += (uint64_t)n;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sakimori/escape.h>
 #include <sakimori/event.h>
 #include <sakimori/json.h>
 #include <sakimori/utf.h>
@@ -144,6 +145,92 @@ int sk_event_write_json(sk_buf *out, const sk_event *ev)
     }
     sk_jw_object_end(&w);
     if (sk_jw_error(&w) || sk_buf_putc(out, '\n')) {
+        sk_buf_truncate(out, mark);
+        return SK_ELIMIT;
+    }
+    return 0;
+}
+
+/* ---- the CSV timeline ---- */
+
+int sk_event_csv_header(sk_buf *out)
+{
+    return sk_buf_puts(out, "time,computer,channel,event_id,level,record_id,provider,details,sha256,locator\n");
+}
+
+/* A value's text on one line: CR, LF and TAB as \r, \n, \t (a backslash stays). */
+static void one_line(sk_buf *b, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = s[i] == '\n' ? "\\n" : s[i] == '\r' ? "\\r" : s[i] == '\t' ? "\\t" : NULL;
+        if (!rep) continue;
+        sk_buf_append(b, s + run, i - run);
+        sk_buf_puts(b, rep);
+        run = i + 1;
+    }
+    sk_buf_append(b, s + run, n - run);
+}
+
+static void details_value(sk_buf *b, const sk_event_value *v, int depth)
+{
+    if (v->kind == SK_EVK_NULL) {
+        sk_buf_puts(b, "(null)");
+    } else if (v->kind == SK_EVK_ARRAY) {
+        for (size_t i = 0; i < v->n_items && depth < 8; i++) {
+            if (i) sk_buf_puts(b, " | ");
+            details_value(b, &v->items[i], depth + 1);
+        }
+    } else if (v->s) {
+        one_line(b, v->s, v->n);
+    }
+}
+
+static void csv_cell(sk_buf *out, const char *s, size_t n)
+{
+    sk_escape_csv(out, s ? s : "", s ? n : 0);
+}
+
+int sk_event_write_csv(sk_buf *out, const sk_event *ev)
+{
+    size_t mark = out->len;
+    sk_buf d;
+    sk_buf_init(&d, (size_t)64 << 20);
+    char num[64];
+    csv_cell(out, ev->time_text.s, ev->time_text.n);
+    sk_buf_putc(out, ',');
+    csv_cell(out, ev->computer.s, ev->computer.n);
+    sk_buf_putc(out, ',');
+    csv_cell(out, ev->channel.s, ev->channel.n);
+    sk_buf_putc(out, ',');
+    if (ev->has & SK_EVH_EVENT_ID) sk_buf_put_u64(out, ev->event_id);
+    sk_buf_putc(out, ',');
+    if (ev->has & SK_EVH_LEVEL) sk_buf_put_u64(out, ev->level);
+    sk_buf_putc(out, ',');
+    if (ev->has & SK_EVH_RECORD_ID) sk_buf_put_u64(out, ev->record_id);
+    sk_buf_putc(out, ',');
+    csv_cell(out, ev->provider_name.s, ev->provider_name.n);
+    sk_buf_putc(out, ',');
+    for (size_t i = 0; i < ev->n_fields; i++) {
+        const sk_event_field *f = &ev->fields[i];
+        if (d.len) sk_buf_puts(&d, " \xc2\xa6 "); /* ¦, as Hayabusa separates them */
+        one_line(&d, f->name, f->name_len);
+        sk_buf_puts(&d, ": ");
+        details_value(&d, &f->v, 0);
+    }
+    if (!ev->n_fields && ev->message.s) one_line(&d, ev->message.s, ev->message.n);
+    csv_cell(out, d.data, d.len);
+    sk_buf_putc(out, ',');
+    csv_cell(out, ev->sha256.s, ev->sha256.n);
+    sk_buf_putc(out, ',');
+    int m = 0;
+    if (ev->src_has_offset) m = snprintf(num, sizeof num, "offset %llu", (unsigned long long)ev->src_offset);
+    else if (ev->src_has_line) m = snprintf(num, sizeof num, "line %llu", (unsigned long long)ev->src_line);
+    if (m > 0 && ev->decoded.s) m += snprintf(num + m, sizeof num - (size_t)m, " (%.*s)", (int)(ev->decoded.n < 8 ? ev->decoded.n : 8), ev->decoded.s);
+    if (m > 0) csv_cell(out, num, strlen(num));
+    int rc = sk_buf_putc(out, '\n');
+    sk_buf_free(&d);
+    if (rc) {
         sk_buf_truncate(out, mark);
         return SK_ELIMIT;
     }

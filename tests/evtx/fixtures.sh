@@ -85,7 +85,7 @@ open(sys.argv[2], "w").write("{\"EventID\": 1}\n" + "{nope\n" * 5000)
   done
   run "usage: bad zone" --timezone Mars/Olympus nxlog.jsonl
   run "usage: no file"
-  run "usage: bad format" --format csv log.evtx
+  run "usage: bad format" --format yaml log.evtx
 } > "$tmp/got"
 fail=0
 if [ "${GOLDEN_UPDATE:-0}" = 1 ]; then cp "$tmp/got" "$expected"; echo "updated $expected"
