@@ -249,7 +249,7 @@ int sk_extsort_finish(sk_extsort *s, int (*emit)(void *ctx, int64_t key, const v
 {
     s->finished = 1;
     if (!s->n_runs) { /* everything fitted: sorted in memory */
-        qsort(s->idx, s->n, sizeof *s->idx, by_key);
+        if (s->n) qsort(s->idx, s->n, sizeof *s->idx, by_key);
         for (size_t i = 0; i < s->n; i++) {
             int rc = emit(ctx, s->idx[i].key, s->data + s->idx[i].off, s->idx[i].len);
             if (rc) return rc;

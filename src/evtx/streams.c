@@ -253,8 +253,8 @@ void evtx_streams_finish(sk_evtx_file_stats *st)
     st->time_min = st->time_max = SK_TIME_NONE;
     for (size_t i = 0; i < acc->n; i++) {
         const evs_stream *x = &acc->s[i];
-        if (st->gaps) memcpy(st->gaps + st->n_gaps, x->gaps, x->n_gaps * sizeof *x->gaps), st->n_gaps += x->n_gaps;
-        if (st->spans) memcpy(st->spans + st->n_spans, x->spans, x->n_spans * sizeof *x->spans), st->n_spans += x->n_spans;
+        if (st->gaps && x->n_gaps) memcpy(st->gaps + st->n_gaps, x->gaps, x->n_gaps * sizeof *x->gaps), st->n_gaps += x->n_gaps;
+        if (st->spans && x->n_spans) memcpy(st->spans + st->n_spans, x->spans, x->n_spans * sizeof *x->spans), st->n_spans += x->n_spans;
         if (x->any_id) {
             if (!i || x->id_first < st->id_min) st->id_min = x->id_first;
             if (!i || x->id_last > st->id_max) st->id_max = x->id_last;
