@@ -144,6 +144,7 @@ typedef struct sk_event_input {
     int kind;             /**< 1 EVTX, 2 JSON lines */
     uint64_t index;       /**< 0-based, in scan order */
     const char *decoded;  /**< "gzip", "zstd", "stdin" (spooled), or NULL: locators are into the stored bytes */
+    uint64_t limit;       /**< hashed ahead: the bytes the SHA-256 covers, read no further (0: none) */
 } sk_event_input;
 
 /** Inputs as given on a command line, expanded: folders searched recursively (event
@@ -201,6 +202,18 @@ int sk_event_scan_input(sk_event_scanner *sc, const char *path, int in_folder, s
 /** The same for an input the caller opened (a regular file: the descriptor is read
  * with pread and left open), `want` 0 (told from the bytes), 1 EVTX or 2 JSON lines. */
 int sk_event_scan_fd(sk_event_scanner *sc, const char *path, int fd, int want, sk_evtx_file_stats *stats, int *kind);
+
+/** Called after each input of sk_event_scan_inputs(), in order: rc 0 with its stats,
+ * or the error (its message in sk_error_last()). */
+typedef void (*sk_event_input_done)(void *ctx, size_t i, const char *path, int rc, const sk_evtx_file_stats *stats, int kind);
+
+/**
+ * Scan every input of the list, in order, as sk_event_scan_input() would, but with
+ * the next input opened, hashed (and decompressed) by a second thread while the one
+ * before is parsed: no serial hashing pass. Stops early when o->stop is set. 0, or an
+ * error of the scan itself (out of memory, a thread that cannot start).
+ */
+int sk_event_scan_inputs(sk_event_scanner *sc, const sk_event_inputs *ins, sk_event_input_done done, void *ctx);
 
 void sk_event_scanner_free(sk_event_scanner *sc);
 

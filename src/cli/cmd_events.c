@@ -125,10 +125,11 @@ static void summary(const char *path, const sk_evtx_file_stats *s)
 
 /* ---- the output sink: selection, rendering, order ---- */
 
-enum { FMT_JSONL, FMT_XML, FMT_CSV };
+enum { FMT_JSONL, FMT_XML, FMT_CSV, FMT_COUNT };
 
 typedef struct out_sink {
     int format;
+    uint64_t counted, value_bytes, value_sum; /* --count: events, and every value's bytes read */
     const sk_event_filter *filter;
     FILE *out;
     sk_extsort *sorter; /* --sort time */
@@ -138,11 +139,48 @@ typedef struct out_sink {
 
 #define SORT_HEAD (sizeof(int64_t) + sizeof(uint32_t))
 
+/* Every byte of a value, into c[1] (bytes) and c[2] (a sum no compiler can drop). */
+static void touch(const char *s, size_t n, uint64_t *c)
+{
+    uint64_t h = c[2];
+    for (size_t i = 0; i < n; i++) h = h * 31 + (unsigned char)s[i];
+    c[1] += n;
+    c[2] = h;
+}
+
+static void touch_value(const sk_event_value *v, uint64_t *c, int depth)
+{
+    if (v->kind == SK_EVK_ARRAY) {
+        for (size_t i = 0; i < v->n_items && depth < 8; i++) touch_value(&v->items[i], c, depth + 1);
+    } else if (v->s) {
+        touch(v->s, v->n, c);
+        if (v->kind == SK_EVK_INTEGER) c[2] += v->u;
+    }
+}
+
+static void touch_event(const sk_event *ev, uint64_t *c)
+{
+    const sk_event_str s[] = {ev->time_text, ev->provider_name, ev->provider_guid, ev->channel, ev->computer, ev->user_id,
+                              ev->keywords_text, ev->activity_id, ev->sha256};
+    for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
+        if (s[i].s) touch(s[i].s, s[i].n, c);
+    c[2] += (uint64_t)ev->time + ev->event_id + ev->record_id + ev->level + ev->task + ev->process_id;
+    for (size_t i = 0; i < ev->n_fields; i++) {
+        touch(ev->fields[i].name, ev->fields[i].name_len, c);
+        touch_value(&ev->fields[i].v, c, 0);
+    }
+}
+
 static int out_event(void *ctx, const sk_event_input *in, const sk_event *ev, sk_buf *out)
 {
     (void)in;
     out_sink *o = ctx;
     if (!sk_event_filter_match(o->filter, ev)) return 0;
+    if (o->format == FMT_COUNT) { /* every value read, so that the count costs what a consumer pays */
+        uint64_t c[3] = {1, 0, 0};
+        touch_event(ev, c);
+        return sk_buf_append(out, c, sizeof c);
+    }
     size_t mark = out->len;
     if (o->sorter) { /* the sort key and the length come first: write() splits the run */
         char head[SORT_HEAD] = {0};
@@ -166,6 +204,14 @@ static int out_write(void *ctx, const void *data, size_t n)
 {
     out_sink *o = ctx;
     if (o->err) return 0;
+    if (o->format == FMT_COUNT) {
+        for (size_t i = 0; i + 3 * sizeof(uint64_t) <= n; i += 3 * sizeof(uint64_t)) {
+            uint64_t c[3];
+            memcpy(c, (const char *)data + i, sizeof c);
+            o->counted += c[0], o->value_bytes += c[1], o->value_sum += c[2];
+        }
+        return 0;
+    }
     if (!o->sorter) {
         if (fwrite(data, 1, n, o->out) != n) o->err = errno ? errno : EIO;
         return 0;
@@ -195,6 +241,43 @@ static int sorted_out(void *ctx, int64_t key, const void *data, size_t n)
     (void)key;
     out_sink *o = ctx;
     return fwrite(data, 1, n, o->out) == n ? 0 : sk_error_set(SK_EIO, "writing the output: %s", strerror(errno));
+}
+
+/* ---- after each input: its summary, its coverage, the exit code ---- */
+
+typedef struct run_ctx {
+    int quiet, ex;
+    FILE *cov;
+} run_ctx;
+
+static void input_done(void *ctx, size_t i, const char *path, int rc, const sk_evtx_file_stats *s, int kind)
+{
+    (void)i;
+    run_ctx *r = ctx;
+    prog.done++;
+    progress_show(&prog, 0);
+    if (rc) {
+        progress_clear(&prog);
+        sk_cli_error(cmd_name, "%s", sk_error_last());
+        r->ex = sk_exit_merge(r->ex, sk_exit_from_error(rc));
+        return;
+    }
+    if (!r->quiet && kind == 2) {
+        char line[1200];
+        snprintf(line, sizeof line, "%s: %llu events (JSON lines), %llu errors%s", path, (unsigned long long)s->records,
+                 (unsigned long long)s->errors, s->shrank ? "; shrank while read" : "");
+        say(line);
+    } else if (!r->quiet) {
+        summary(path, s);
+    }
+    if (s->errors) r->ex = sk_exit_merge(r->ex, SK_EXIT_INPUT);
+    if (r->cov) {
+        sk_buf cb;
+        sk_buf_init(&cb, (size_t)64 << 20);
+        if (!sk_evtx_coverage_write(&cb, s) && cb.len && fwrite(cb.data, 1, cb.len, r->cov) != cb.len)
+            r->ex = sk_exit_merge(r->ex, SK_EXIT_INPUT);
+        sk_buf_free(&cb);
+    }
 }
 
 /* ---- options ---- */
@@ -261,6 +344,8 @@ void cmd_events_help(FILE *out)
             "  --coverage FILE      each input's coverage records (docs/formats/coverage.md): per channel\n"
             "                       and computer, time intervals, record-id gaps, log clears\n"
             "  --quiet-gap HOURS    a silence longer than this splits the coverage intervals (default 6)\n"
+            "  --count              only the number of events selected (every value of each is still\n"
+            "                       read: what the typed event view costs, without rendering)\n"
             "  --quiet              no per-input summary, no progress\n"
             "\n"
             "Reading:\n"
@@ -318,6 +403,10 @@ int events_main(const char *cmd, int argc, char **argv, int first)
         }
         if (!strcmp(a, "--quiet")) {
             quiet = 1;
+            continue;
+        }
+        if (!strcmp(a, "--count")) {
+            format = FMT_COUNT;
             continue;
         }
         static const char *const valued[] = {"--format", "--threads", "--timezone", "--coverage", "--quiet-gap",
@@ -421,6 +510,7 @@ int events_main(const char *cmd, int argc, char **argv, int first)
         o.progress_ctx = &prog;
     }
     out_sink os = {.format = format, .filter = &filter, .out = stdout};
+    if (sort && format == FMT_COUNT) sort = 0; /* a count has no order */
     if (sort && sk_extsort_new(&os.sorter, sort_mib << 20)) {
         sk_cli_error(cmd, "%s", sk_error_last());
         sk_event_inputs_free(&ins);
@@ -445,37 +535,12 @@ int events_main(const char *cmd, int argc, char **argv, int first)
         ex = SK_EXIT_INTERNAL;
         goto done;
     }
-    for (size_t i = 0; i < ins.n && !stop_requested; i++) {
-        sk_evtx_file_stats s;
-        int kind;
-        const char *path = ins.paths[i];
-        int rc = sk_event_scan_input(sc, path, ins.in_folder[i], &s, &kind); /* opened once, never blocking */
-        prog.done++;
-        progress_show(&prog, 0);
-        if (rc) {
-            progress_clear(&prog);
-            sk_cli_error(cmd, "%s", sk_error_last());
-            ex = sk_exit_merge(ex, sk_exit_from_error(rc));
-        } else {
-            if (!quiet && kind == 2) {
-                char line[1200];
-                snprintf(line, sizeof line, "%s: %llu events (JSON lines), %llu errors%s", path, (unsigned long long)s.records,
-                         (unsigned long long)s.errors, s.shrank ? "; shrank while read" : "");
-                say(line);
-            } else if (!quiet) {
-                summary(path, &s);
-            }
-            if (s.errors) ex = sk_exit_merge(ex, SK_EXIT_INPUT);
-            if (cov) {
-                sk_buf cb;
-                sk_buf_init(&cb, (size_t)64 << 20);
-                if (!sk_evtx_coverage_write(&cb, &s) && cb.len && fwrite(cb.data, 1, cb.len, cov) != cb.len)
-                    ex = sk_exit_merge(ex, SK_EXIT_INPUT);
-                sk_buf_free(&cb);
-            }
-        }
-        sk_evtx_file_stats_free(&s);
+    run_ctx rc_ctx = {.quiet = quiet, .cov = cov, .ex = ex};
+    if (sk_event_scan_inputs(sc, &ins, input_done, &rc_ctx)) {
+        sk_cli_error(cmd, "%s", sk_error_last());
+        rc_ctx.ex = sk_exit_merge(rc_ctx.ex, SK_EXIT_INTERNAL);
     }
+    ex = rc_ctx.ex;
     sk_event_scanner_free(sc);
     sk_event_inputs_free(&ins);
     progress_clear(&prog);
@@ -491,6 +556,15 @@ int events_main(const char *cmd, int argc, char **argv, int first)
             say(line);
         }
         sk_extsort_free(os.sorter);
+    }
+    if (format == FMT_COUNT) {
+        printf("%llu\n", (unsigned long long)os.counted);
+        if (!quiet) {
+            char line[200];
+            snprintf(line, sizeof line, "%llu events selected; %llu bytes of their values read (checksum %016llx)",
+                     (unsigned long long)os.counted, (unsigned long long)os.value_bytes, (unsigned long long)os.value_sum);
+            say(line);
+        }
     }
     if (os.err > 0) {
         sk_cli_error(cmd, "writing the output: %s", strerror(os.err));

@@ -428,6 +428,10 @@ int evtx_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file_
     evtx_diags dg;
     evtx_diags_init(&dg, o);
     uint64_t size0 = d.size;
+    if (preset && in->limit) { /* hashed ahead: read what the hash covers, and see a shrink since */
+        size0 = in->limit;
+        hashed = d.size < in->limit ? d.size : in->limit;
+    }
     d.size = d.end = hashed; /* what the hash covers; less when the file shrank meanwhile */
     s->size = preset ? in->size : hashed;
     memcpy(s->sha256, d.sha256, 65);

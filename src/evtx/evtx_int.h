@@ -69,12 +69,14 @@ typedef struct evtx_opened {
     int preset;          /* sha256 is of the stored bytes (not of what fd reads) */
     char sha256[65];
     uint64_t stored;     /* the stored bytes hashed */
+    uint64_t limit;      /* a plain file hashed ahead: read no more than this (0: what fd holds) */
     const char *decoded; /* "gzip", "zstd", "stdin" or NULL */
     int bomb;            /* decompression stopped at its bound */
     char why[300];       /* a decompression problem, or "" */
 } evtx_opened;
 
-int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, evtx_opened *op);
+/** Open an input (prehash: hash a plain file too, for sk_event_scan_inputs). */
+int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, int prehash, evtx_opened *op);
 
 /* ---- streams (streams.c): coverage per (Channel, Computer) ---- */
 

@@ -87,6 +87,7 @@ static int dump_checked(sk_event_scanner *sc, const char *path, int fd, const sk
         in.sha256 = op->sha256;
         in.size = op->stored;
         in.decoded = op->decoded;
+        in.limit = op->limit;
     }
     int rc = kind == 2 ? jsonl_dump_fd(sc, &in, fd, s) : evtx_dump_fd(sc, &in, fd, s);
     if (sc->sink->input_end && in.sha256) sc->sink->input_end(sc->sink->ctx, &in, s);
@@ -185,7 +186,7 @@ static int open_and_scan(sk_event_scanner *sc, const char *path, int in_folder, 
     evtx_stats_clear(s);
     *kind = 0;
     evtx_opened op;
-    int rc = evtx_open_input(path, in_folder, sc->o->max_decoded, &op);
+    int rc = evtx_open_input(path, in_folder, sc->o->max_decoded, 0, &op);
     if (rc) return rc;
     *kind = want ? want : evtx_kind_fd(op.fd) == 2 ? 2 : 1;
     rc = dump_checked(sc, path, op.fd, &op.info, *kind, &op, s);
@@ -210,6 +211,101 @@ int sk_event_scan(sk_event_scanner *sc, const char *path, sk_evtx_file_stats *s,
 int sk_event_scan_input(sk_event_scanner *sc, const char *path, int in_folder, sk_evtx_file_stats *s, int *kind)
 {
     return open_and_scan(sc, path, in_folder, 0, s, kind);
+}
+
+/* ---- a list of inputs, the next one opened and hashed ahead ---- */
+
+typedef struct pf_slot {
+    int state; /* 0 free, 1 ready */
+    int rc;
+    evtx_opened op;
+    char msg[1024];
+} pf_slot;
+
+typedef struct prefetch {
+    sk_event_scanner *sc;
+    const sk_event_inputs *ins;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pf_slot slot[2];
+    int quit;
+} prefetch;
+
+static void *prefetch_main(void *arg)
+{
+    prefetch *p = arg;
+    for (size_t i = 0; i < p->ins->n; i++) {
+        pf_slot *s = &p->slot[i % 2];
+        pthread_mutex_lock(&p->mu);
+        while (s->state && !p->quit) pthread_cond_wait(&p->cv, &p->mu);
+        int quit = p->quit;
+        pthread_mutex_unlock(&p->mu);
+        if (quit || (p->sc->o->stop && *p->sc->o->stop)) break;
+        s->rc = evtx_open_input(p->ins->paths[i], p->ins->in_folder[i], p->sc->o->max_decoded, 1, &s->op);
+        s->msg[0] = '\0';
+        if (s->rc) snprintf(s->msg, sizeof s->msg, "%s", sk_error_last());
+        pthread_mutex_lock(&p->mu);
+        s->state = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+int sk_event_scan_inputs(sk_event_scanner *sc, const sk_event_inputs *ins, sk_event_input_done done, void *ctx)
+{
+    prefetch p = {.sc = sc, .ins = ins};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    pthread_t th;
+    if (pthread_create(&th, NULL, prefetch_main, &p)) {
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.cv);
+        return sk_error_set(SK_EINTERNAL, "cannot start a thread");
+    }
+    for (size_t i = 0; i < ins->n; i++) {
+        if (sc->o->stop && *sc->o->stop) break;
+        pf_slot *s = &p.slot[i % 2];
+        pthread_mutex_lock(&p.mu);
+        while (!s->state) pthread_cond_wait(&p.cv, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        sk_evtx_file_stats st;
+        evtx_stats_clear(&st);
+        int kind = 0, rc = s->rc;
+        const char *path = ins->paths[i];
+        if (rc) {
+            sk_error_set(rc, "%s", s->msg);
+        } else {
+            kind = evtx_kind_fd(s->op.fd) == 2 ? 2 : 1;
+            rc = dump_checked(sc, path, s->op.fd, &s->op.info, kind, &s->op, &st);
+            if (s->op.why[0]) {
+                if (sc->o->diag) {
+                    char m[900];
+                    snprintf(m, sizeof m, "%s: %s", path, s->op.why);
+                    sc->o->diag(sc->o->diag_ctx, m);
+                }
+                st.errors++;
+                st.decode_incomplete = 1;
+            }
+            if (s->op.own_fd) close(s->op.fd);
+        }
+        if (done) done(ctx, i, path, rc, &st, kind);
+        sk_evtx_file_stats_free(&st);
+        pthread_mutex_lock(&p.mu);
+        s->state = 0;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+    }
+    pthread_mutex_lock(&p.mu);
+    p.quit = 1;
+    pthread_cond_broadcast(&p.cv);
+    pthread_mutex_unlock(&p.mu);
+    pthread_join(th, NULL);
+    for (int k = 0; k < 2; k++) /* an input opened ahead but not read (a stop) */
+        if (p.slot[k].state && !p.slot[k].rc && p.slot[k].op.own_fd) close(p.slot[k].op.fd);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
+    return 0;
 }
 
 /* ---- the dump sink ---- */

@@ -427,7 +427,7 @@ static int decompress(const char *path, int fd, int kind, uint64_t stored, uint6
     return t;
 }
 
-int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, evtx_opened *op)
+int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, int prehash, evtx_opened *op)
 {
     memset(op, 0, sizeof *op);
     op->fd = -1;
@@ -477,6 +477,22 @@ int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, evtx_
         op->info.size = (uint64_t)ts.st_size;
         op->info.mtime = (sk_time)ts.st_mtim.tv_sec * SK_NS_PER_SEC + ts.st_mtim.tv_nsec;
         op->info.ctime = (sk_time)ts.st_ctim.tv_sec * SK_NS_PER_SEC + ts.st_ctim.tv_nsec;
+    }
+    else if (prehash) {
+        /* the reader's hash taken now, on the prefetching thread, while the input before
+         * is parsed - but not for what the reader will refuse at once (no EVTX header,
+         * no JSON): its first bytes are told first */
+        int k = evtx_kind_fd(fd);
+        if (k == 2 || k == 1) {
+            uint64_t hashed;
+            if (evtx_hash_fd(fd, op->info.size, op->sha256, &hashed)) {
+                close(fd);
+                return sk_error_set(SK_EIO, "%s: read error while hashing", path);
+            }
+            op->stored = hashed;
+            op->preset = 1;
+            op->limit = hashed;
+        }
     }
     op->fd = fd;
     return 0;

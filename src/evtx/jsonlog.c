@@ -353,9 +353,13 @@ int jsonl_dump_fd(sk_event_scanner *sc, sk_event_input *in, int fd, sk_evtx_file
                               : 0;
     if (!rc) {
         size0 = (uint64_t)sb.st_size;
-        if (in->sha256) { /* standard input or a compressed file: the stored bytes' digest */
+        if (in->sha256) { /* hashed ahead, standard input or a compressed file: the stored bytes' digest */
             memcpy(st->sha256, in->sha256, 65);
             st->size = size0;
+            if (in->limit) { /* a plain file hashed ahead: no further than the hash; a shrink since is seen */
+                st->size = size0 < in->limit ? size0 : in->limit;
+                size0 = in->limit;
+            }
         } else if (evtx_hash_fd(fd, size0, st->sha256, &st->size)) {
             rc = sk_error_set(SK_EIO, "%s: read error while hashing", path);
         }

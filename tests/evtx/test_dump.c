@@ -4,7 +4,8 @@
  * the reading pass, deterministically (the output stream's first write truncates it:
  * by then the file is hashed, and the reader cannot have read more than its ring of
  * chunks ahead), for EVTX and for JSON lines; NULL-safe frees; the terminal escape of
- * C1 controls and U+2028/U+2029.
+ * C1 controls and U+2028/U+2029; a list of inputs scanned with the next one hashed
+ * ahead (sk_event_scan_inputs) giving what the one-file reader gives.
  *
  *     test_dump LOG.EVTX TMPDIR     (LOG.EVTX from tests/fixtures/evtx/make_evtx.py)
  *
@@ -20,6 +21,7 @@
 
 #include <sakimori/buf.h>
 #include <sakimori/escape.h>
+#include <sakimori/event.h>
 #include <sakimori/evtxdump.h>
 
 static int passed, failed;
@@ -313,6 +315,87 @@ static void frees(void)
 
 /* The terminal escape the CLI prints diagnostics through: C1 controls (a CSI, NEL) and
  * the Unicode line and paragraph separators are made visible. */
+/* ---- sk_event_scan_inputs: the next input hashed ahead ---- */
+
+typedef struct seen {
+    size_t n;
+    size_t idx[8];
+    int rc[8];
+    char sha[8][65];
+    uint64_t records[8];
+} seen;
+
+static void on_done(void *ctx, size_t i, const char *path, int rc, const sk_evtx_file_stats *st, int kind)
+{
+    (void)path, (void)kind;
+    seen *s = ctx;
+    if (s->n >= 8) return;
+    s->idx[s->n] = i;
+    s->rc[s->n] = rc;
+    memcpy(s->sha[s->n], st->sha256, 65);
+    s->records[s->n] = st->records;
+    s->n++;
+}
+
+static int cat_sink(void *ctx, const void *data, size_t n)
+{
+    return sk_buf_append(ctx, data, n);
+}
+
+static int json_event(void *ctx, const sk_event_input *in, const sk_event *ev, sk_buf *out)
+{
+    (void)ctx, (void)in;
+    return sk_event_write_json(out, ev);
+}
+
+/* Four inputs (an EVTX log, a JSON log, a missing file, the log again): done in order,
+ * each with the SHA-256 the one-file reader gives, the same events in the same order. */
+static void scan_inputs_prefetched(const char *log, const char *dir)
+{
+    char json[4096], missing[4096];
+    snprintf(json, sizeof json, "%s/prefetch.jsonl", dir);
+    snprintf(missing, sizeof missing, "%s/no-such.evtx", dir);
+    FILE *f = fopen(json, "w");
+    for (int i = 0; f && i < 50; i++)
+        fprintf(f, "{\"@timestamp\":\"2026-06-03T11:02:%02d.000Z\",\"winlog\":{\"channel\":\"Security\",\"event_id\":4688,"
+                   "\"computer_name\":\"h\",\"record_id\":%d}}\n", i, 100 + i);
+    if (f) fclose(f);
+    char *paths[4] = {(char *)log, json, missing, (char *)log};
+    unsigned char folder[4] = {0};
+    sk_event_inputs ins = {.paths = paths, .in_folder = folder, .n = 4, .cap = 4};
+    sk_buf got, want;
+    sk_buf_init(&got, 0);
+    sk_buf_init(&want, 0);
+    diags d = {.n = 0};
+    sk_evtx_dump_options o = {.threads = 2, .diag = on_diag, .diag_ctx = &d};
+    sk_event_sink sink = {.ctx = &got, .event = json_event, .write = cat_sink};
+    sk_event_scanner *sc = NULL;
+    CHECK(sk_event_scanner_new(&sc, &o, &sink) == 0);
+    seen s = {0};
+    CHECK(sc && sk_event_scan_inputs(sc, &ins, on_done, &s) == 0);
+    sk_event_scanner_free(sc);
+    CHECK(s.n == 4);
+    for (size_t i = 0; i < s.n; i++) CHECK(s.idx[i] == i);
+    CHECK(s.rc[0] == 0 && s.rc[1] == 0 && s.rc[2] != 0 && s.rc[3] == 0);
+    CHECK(s.records[1] == 50 && s.records[0] > 0 && s.records[0] == s.records[3]);
+    /* the one-file reader, input by input */
+    sk_event_sink one = {.ctx = &want, .event = json_event, .write = cat_sink};
+    for (int i = 0; i < 4; i++) {
+        if (i == 2) continue;
+        sk_event_scanner *sc1 = NULL;
+        sk_evtx_file_stats st;
+        int kind;
+        CHECK(sk_event_scanner_new(&sc1, &o, &one) == 0);
+        CHECK(sc1 && sk_event_scan(sc1, paths[i], &st, &kind) == 0);
+        CHECK(!strcmp(st.sha256, s.sha[i]));
+        sk_evtx_file_stats_free(&st);
+        sk_event_scanner_free(sc1);
+    }
+    CHECK(got.len == want.len && got.len && !memcmp(got.data, want.data, got.len));
+    sk_buf_free(&got);
+    sk_buf_free(&want);
+}
+
 static void terminal_c1(void)
 {
     sk_buf b;
@@ -335,6 +418,7 @@ int main(int argc, char **argv)
     jsonl_rewritten(argv[2]);
     evtx_rewritten(argv[1], argv[2]);
     frees();
+    scan_inputs_prefetched(argv[1], argv[2]);
     terminal_c1();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
