@@ -47,12 +47,11 @@ enum sk_time_quality {
     SK_TQ_UNPARSED = 1u << 10,    /**< the record's time could not be read */
     SK_TQ_RECORD_WRITTEN = 1u << 11,/**< EVTX: the stand-in is the record header's written time */
     /* issue #11: shippers' times */
-    SK_TQ_SHIPPER_DIFFERS = 1u << 12, /**< the shipper's @timestamp is not the event's own time (that one is used) */
-    SK_TQ_OFFSET_INFERRED = 1u << 13  /**< local time without a zone: the offset taken from the shipper's UTC time of the record */
+    SK_TQ_SHIPPER_DIFFERS = 1u << 12  /**< the shipper's @timestamp is not the event's own time (that one is used) */
 };
 
 /** The number of sk_time_quality flags. */
-#define SK_TQ_COUNT 14
+#define SK_TQ_COUNT 13
 
 /** The name of flag bit `bit` (0..SK_TQ_COUNT-1) as records write it ("utc", "offset",
  * ...), or NULL. */

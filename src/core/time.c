@@ -290,7 +290,7 @@ int sk_time_parse_iso8601(const char *s, size_t n, const sk_tz *local, sk_stamp 
 
 static const char *const quality_names[SK_TQ_COUNT] = {
     "utc",      "offset",   "zone",           "zone_assumed",    "ambiguous",      "nonexistent",    "year_inferred",
-    "skew_corrected", "seconds", "missing", "unparsed", "record_written", "shipper_differs", "offset_inferred"};
+    "skew_corrected", "seconds", "missing", "unparsed", "record_written", "shipper_differs"};
 
 const char *sk_time_quality_name(unsigned bit)
 {

@@ -82,13 +82,6 @@ typedef struct dump {
     int werr;
 } dump;
 
-static sk_time parse_time(const char *s, size_t n)
-{
-    sk_stamp st;
-    if (!s || sk_time_parse_iso8601(s, n, NULL, &st)) return SK_TIME_NONE;
-    return st.utc;
-}
-
 /* A diagnostic of the chunk: kept while under the cap (the file's cap: no chunk can
  * need more), else counted. */
 static void diag_line(cres *r, int kind, const char *path, const char *msg)
@@ -126,12 +119,6 @@ static void file_ended(dump *d, uint64_t at)
     pthread_mutex_unlock(&d->mu);
 }
 
-static void copy_text(char *dst, size_t cap, const sk_xnode *e)
-{
-    dst[0] = '\0';
-    if (e && e->vkind == SK_XV_TEXT) snprintf(dst, cap, "%.*s", (int)(e->len < cap ? e->len : cap - 1), e->text);
-}
-
 /* System/EventRecordID (what the log numbered the event; a re-exported file's record
  * headers count from 1 again), else the record header's id. */
 static uint64_t event_record_id(const sk_xnode *ev, uint64_t header_id)
@@ -141,23 +128,27 @@ static uint64_t event_record_id(const sk_xnode *ev, uint64_t header_id)
 }
 
 /* What the file's coverage needs from one record. */
-static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const sk_xnode *ev)
+/* The text of a field of the view, cut to cap. */
+static void field_text(const sk_event *ev, const char *name, char *dst, size_t cap)
 {
-    const sk_xnode *sys = sk_xnode_child(ev, "System");
-    const sk_xattr *tc = sk_xnode_attr(sk_xnode_child(sys, "TimeCreated"), "SystemTime");
-    sk_time t = tc ? parse_time(tc->value, tc->len) : SK_TIME_NONE;
-    if (t == SK_TIME_NONE) t = rec->written;
-    const sk_xnode *ch = sk_xnode_child(sys, "Channel"), *co = sk_xnode_child(sys, "Computer");
-    long stream = evs_note(&r->acc, ch && ch->vkind == SK_XV_TEXT ? ch->text : "", ch && ch->vkind == SK_XV_TEXT ? ch->len : 0,
-                           co && co->vkind == SK_XV_TEXT ? co->text : "", co && co->vkind == SK_XV_TEXT ? co->len : 0, 1, rid, t);
+    dst[0] = '\0';
+    size_t n = strlen(name);
+    const sk_event_field *f = sk_event_field_find(ev, name, n, sk_event_name_hash(name, n));
+    if (f && f->v.kind != SK_EVK_ARRAY && f->v.kind != SK_EVK_NULL && f->v.s)
+        snprintf(dst, cap, "%.*s", (int)(f->v.n < cap ? f->v.n : cap - 1), f->v.s);
+}
+
+/* What the file's coverage needs from one record, from its view: its stream's id and
+ * time, a log clear. */
+static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const sk_event *ev)
+{
+    sk_time t = ev->time != SK_TIME_NONE ? ev->time : rec->written;
+    long stream = evs_note(&r->acc, ev->channel.s, ev->channel.n, ev->computer.s, ev->computer.n, 1, rid, t);
     evs_note(&r->all, "", 0, "", 0, 1, rid, t);
     /* log clears: Security 1102, System 104 (both from the Eventlog provider) */
-    const sk_xnode *id = sk_xnode_child(sys, "EventID");
-    if (!id || id->vkind != SK_XV_TEXT) return;
-    unsigned eid = (id->len == 4 && !memcmp(id->text, "1102", 4)) ? 1102 : (id->len == 3 && !memcmp(id->text, "104", 3)) ? 104 : 0;
-    if (!eid) return;
-    const sk_xattr *prov = sk_xnode_attr(sk_xnode_child(sys, "Provider"), "Name");
-    if (!prov || !strstr(prov->value, "Eventlog")) return;
+    unsigned eid = ev->has & SK_EVH_EVENT_ID ? ev->event_id : 0;
+    if (eid != 1102 && eid != 104) return;
+    if (!ev->provider_name.s || !memmem(ev->provider_name.s, ev->provider_name.n, "Eventlog", 8)) return;
     if (r->n_clears >= CLEARS_MAX) return;
     sk_evtx_clear *nc = realloc(r->clears, (r->n_clears + 1) * sizeof *nc);
     if (!nc) return;
@@ -170,17 +161,16 @@ static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const 
     cl->record_id = rid;
     cl->offset = rec->offset;
     cl->has_offset = 1;
-    const sk_xnode *lc = sk_xnode_child(sk_xnode_child(ev, "UserData"), "LogFileCleared");
     char name[96], dom[96];
-    copy_text(name, sizeof name, sk_xnode_child(lc, "SubjectUserName"));
-    copy_text(dom, sizeof dom, sk_xnode_child(lc, "SubjectDomainName"));
+    field_text(ev, "SubjectUserName", name, sizeof name);
+    field_text(ev, "SubjectDomainName", dom, sizeof dom);
     if (*dom && *name)
         snprintf(cl->user, sizeof cl->user, "%s\\%s", dom, name);
     else
         snprintf(cl->user, sizeof cl->user, "%s", name);
-    copy_text(cl->user_sid, sizeof cl->user_sid, sk_xnode_child(lc, "SubjectUserSid"));
+    field_text(ev, "SubjectUserSid", cl->user_sid, sizeof cl->user_sid);
     if (eid == 104)
-        copy_text(cl->channel, sizeof cl->channel, sk_xnode_child(lc, "Channel"));
+        field_text(ev, "Channel", cl->channel, sizeof cl->channel);
     else
         snprintf(cl->channel, sizeof cl->channel, "Security");
 }
@@ -285,7 +275,7 @@ static void parse_chunk(dump *d, sk_evtx_chunk *ck, uint8_t *buf, sk_arena *va, 
         r->records++;
         r->recovered += rec.recovered != 0;
         r->carved += carved != 0;
-        if (!carved) note_record(r, &rec, rid, rec.root);
+        if (!carved) note_record(r, &rec, rid, &ev);
     }
 }
 

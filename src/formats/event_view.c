@@ -617,24 +617,20 @@ static void evidence(sk_event *ev, const sk_event_src *src)
  * <Data> (and those named "Data") as one "Data" array, then classic PowerShell's lines. */
 static void event_data(evb *b, const sk_xnode *ed)
 {
-    size_t unnamed = 0, kids = 0;
+    size_t unnamed = 0;
+    int any_unnamed = 0;
     for (const sk_xnode *d = ed->child; d; d = d->next) {
-        kids++;
-        int data = !strcmp(d->name, "Data");
+        int data = d->name[0] == 'D' && !strcmp(d->name, "Data");
         const sk_xattr *na = data ? sk_xnode_attr(d, "Name") : NULL;
         if (data && (!na || name_eq(na->value, na->len, "Data", 4))) {
             unnamed += d->vkind == SK_XV_ARRAY ? d->n_items : 1;
+            any_unnamed = 1;
             continue;
         }
         const char *name = na ? na->value : d->name;
         size_t nl = na ? na->len : strlen(d->name);
         sk_event_field *f = evb_add_field(b, name, nl, SK_EVW_EVENTDATA);
         if (f) node_value(b, d, &f->v);
-    }
-    int any_unnamed = 0;
-    for (const sk_xnode *d = ed->child; d && !any_unnamed; d = d->next) {
-        const sk_xattr *na = !strcmp(d->name, "Data") ? sk_xnode_attr(d, "Name") : NULL;
-        any_unnamed = !strcmp(d->name, "Data") && (!na || name_eq(na->value, na->len, "Data", 4));
     }
     if (!any_unnamed) return;
     sk_event_value *items = unnamed ? sk_arena_calloc(b->a, unnamed, sizeof *items) : NULL;
