@@ -160,13 +160,14 @@ typedef struct sk_event {
     sk_event_node *userdata;      /**< UserData's members (its element(s)) */
     sk_event_str message;         /**< a shipper's rendered message text (Winlogbeat message, NXLog Message) */
     /* evidence */
-    sk_event_str path;            /**< the input's path as given */
+    sk_event_str path;            /**< the input's path as given (read back: as the line claims) */
     sk_event_str sha256;          /**< the input's (or, read back, the claimed original's) SHA-256 */
     uint64_t src_record_id, src_offset, src_line;
     uint8_t src_has_record_id, src_has_offset, src_has_line, recovered;
     sk_event_str format;          /**< evtx, evtx-carved, winlogbeat, nxlog, evtx-json, sakimori */
     sk_event_str decoded;         /**< gzip, zstd, stdin: the locators are into the decompressed bytes */
     sk_event_str via_sha256;      /**< with SK_EVH_VIA: the dump it was read from */
+    sk_event_str via_path;
     uint64_t via_line;
     /** PowerShell keys that were assumed from the localized table (docs/formats/event.md):
      * how many fields have SK_EVF_LOCALIZED. */

@@ -832,7 +832,8 @@ static int own_event(sk_event *ev, bld *b, const sk_json_value *r, const sk_json
     ev->decoded = jstr(sk_json_object_get(src, "decoded"));
     ev->format = jstr(sk_json_object_get(r, "format"));
     ev->recovered = (uint8_t)(sk_json_type_of(sk_json_object_get(r, "recovered")) == SK_JSON_TRUE);
-    if (in->path) ev->path = (sk_event_str){in->path, strlen(in->path)};
+    ev->path = jstr(sk_json_object_get(src, "path"));
+    if (in->path) ev->via_path = (sk_event_str){in->path, strlen(in->path)};
     if (in->sha256) ev->via_sha256 = (sk_event_str){in->sha256, strlen(in->sha256)};
     ev->via_line = in->line;
     ev->has |= SK_EVH_VIA;

@@ -129,6 +129,7 @@ int sk_event_write_json(sk_buf *out, const sk_event *ev)
     sk_jw_object_begin(&w);
     sk_jw_key(&w, "sha256");
     sk_jw_stringn(&w, ev->sha256.s ? ev->sha256.s : "", ev->sha256.s ? ev->sha256.n : 0);
+    kv_str(&w, "path", ev->path); /* informational: the SHA-256 names the input */
     if (ev->src_has_record_id) sk_jw_kv_u64(&w, "record_id", ev->src_record_id);
     if (ev->src_has_offset) sk_jw_kv_u64(&w, "offset", ev->src_offset);
     if (ev->src_has_line) sk_jw_kv_u64(&w, "line", ev->src_line);
@@ -140,6 +141,7 @@ int sk_event_write_json(sk_buf *out, const sk_event *ev)
         sk_jw_key(&w, "via");
         sk_jw_object_begin(&w);
         kv_str(&w, "sha256", ev->via_sha256);
+        kv_str(&w, "path", ev->via_path);
         sk_jw_kv_u64(&w, "line", ev->via_line);
         sk_jw_object_end(&w);
     }

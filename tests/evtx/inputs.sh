@@ -29,7 +29,7 @@ if len(got) != len(want): sys.exit("%d events, want %d" % (len(got), len(want)))
 for g, w in zip(got, want):
     if g["src"].get("sha256") != sha: sys.exit("sha256 %s, want %s" % (g["src"].get("sha256"), sha))
     if g["src"].get("decoded") != dec: sys.exit("decoded %r, want %r" % (g["src"].get("decoded"), dec))
-    g["src"].pop("decoded"); g["src"]["sha256"] = w["src"]["sha256"]
+    g["src"].pop("decoded"); g["src"]["sha256"] = w["src"]["sha256"]; g["src"]["path"] = w["src"]["path"]
     if g != w: sys.exit("differs:\n%s\n%s" % (g, w))
 PY
 }
