@@ -131,7 +131,9 @@ static int walk(sk_event_inputs *l, int dfd, const char *path, int depth, const 
     if (n) qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n && !rc; i++) {
         char *child = NULL;
-        if (asprintf(&child, "%s/%s", path, names[i]) < 0) {
+        size_t pl = strlen(path);
+        while (pl > 1 && path[pl - 1] == '/') pl--; /* "logs/" names its files logs/x, not logs//x */
+        if (asprintf(&child, "%.*s/%s", (int)pl, path, names[i]) < 0) {
             rc = sk_error_set(SK_ENOMEM, "out of memory");
             break;
         }
