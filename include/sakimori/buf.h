@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common.h"
 
@@ -42,14 +43,31 @@ void sk_buf_reset(sk_buf *b);
 /** Make room for `extra` more bytes. SK_ENOMEM or SK_ELIMIT on failure. */
 int sk_buf_reserve(sk_buf *b, size_t extra);
 
-/** Append `n` bytes. */
-int sk_buf_append(sk_buf *b, const void *p, size_t n);
+/** sk_buf_append() when the bytes do not fit the capacity (grows, or fails). */
+int sk_buf_append_grow(sk_buf *b, const void *p, size_t n);
+
+/** Append `n` bytes. Inline when they fit (renderers append millions of short
+ * pieces): the capacity never exceeds the cap plus the terminator, so fitting in it
+ * is within the cap. */
+static inline int sk_buf_append(sk_buf *b, const void *p, size_t n)
+{
+    if (n < b->cap - b->len && b->data) { /* len < cap always once allocated */
+        if (n) memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return sk_buf_append_grow(b, p, n);
+}
 
 /** Append a NUL-terminated string. */
 int sk_buf_puts(sk_buf *b, const char *s);
 
 /** Append one byte. */
-int sk_buf_putc(sk_buf *b, char c);
+static inline int sk_buf_putc(sk_buf *b, char c)
+{
+    return sk_buf_append(b, &c, 1);
+}
 
 /** Append printf-formatted text. */
 int sk_buf_printf(sk_buf *b, const char *fmt, ...) SK_PRINTF(2, 3);

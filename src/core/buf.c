@@ -56,7 +56,7 @@ int sk_buf_reserve(sk_buf *b, size_t extra)
     return 0;
 }
 
-int sk_buf_append(sk_buf *b, const void *p, size_t n)
+int sk_buf_append_grow(sk_buf *b, const void *p, size_t n)
 {
     int rc = sk_buf_reserve(b, n);
     if (rc) return rc;
@@ -69,16 +69,6 @@ int sk_buf_append(sk_buf *b, const void *p, size_t n)
 int sk_buf_puts(sk_buf *b, const char *s)
 {
     return sk_buf_append(b, s, strlen(s));
-}
-
-int sk_buf_putc(sk_buf *b, char c)
-{
-    if (b->len + 1 < b->cap) {
-        b->data[b->len++] = c;
-        b->data[b->len] = '\0';
-        return 0;
-    }
-    return sk_buf_append(b, &c, 1);
 }
 
 int sk_buf_vprintf(sk_buf *b, const char *fmt, va_list ap)
