@@ -505,6 +505,7 @@ int events_main(const char *cmd, int argc, char **argv, int first)
     prog.files = ins.n;
     clock_gettime(CLOCK_MONOTONIC, &prog.start);
     prog.last = prog.start;
+    prog.last.tv_sec -= 1; /* the first line at once, then four a second at most */
     if (prog.on) {
         o.progress = progress_bytes;
         o.progress_ctx = &prog;

@@ -95,4 +95,9 @@ PY
 "$bin" events --since 2026-06-04 --until 2026-06-03 f/log.evtx > /dev/null 2> err.txt; rc=$?
 [ $rc = 2 ] && ok "--until before --since: usage error" || bad "window usage: rc=$rc"
 "$bin" events --quiet f/log.evtx 2>&1 >/dev/null | grep -q . && bad "--quiet writes on stderr" || ok "--quiet: nothing on stderr (no progress off a terminal)"
+# progress on a terminal (script(1) gives stderr one), none in a pipe
+if command -v script > /dev/null; then
+  script -qec "$bin events --count f/ > /dev/null" /dev/null > tty.txt 2>&1 < /dev/null
+  grep -q "inputs, [0-9.]* MiB, [0-9.]* MiB/s" tty.txt && ok "progress shown when stderr is a terminal" || bad "no progress on a terminal: $(head -c 300 tty.txt)"
+fi
 exit $fail
