@@ -259,8 +259,8 @@ int sk_event_id_ranges_parse(const char *s, uint32_t **out, size_t *n_pairs);
  * refused at once, the access time is left alone where permitted), and read from that
  * descriptor. *kind gets 1 for EVTX (or anything that is not JSON lines), 2 for JSON
  * lines, 0 when the file could not be opened. Errors as sk_evtx_dump_file() and
- * sk_events_dump_jsonl(); with o->xml a JSON-lines log is written as XML too (but for
- * sakimori's own lines read back, which have no element tree: a diagnostic each). *stats is always
+ * sk_events_dump_jsonl(); with o->xml a JSON-lines log is written as XML too (sakimori's
+ * own lines read back as XML rebuilt from the view). *stats is always
  * initialised (free it with sk_evtx_file_stats_free()).
  */
 int sk_events_dump(const char *path, const sk_evtx_dump_options *o, FILE *out, sk_evtx_file_stats *stats, int *kind);

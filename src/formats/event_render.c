@@ -334,10 +334,196 @@ static void xml_elem(sk_buf *b, const sk_xnode *e, int depth)
     sk_buf_putc(b, '>');
 }
 
+/* ---- XML rebuilt from the view (an event read back from a dump has no tree) ---- */
+
+static void xml_namen(sk_buf *b, const char *n, size_t len)
+{
+    char tmp[512];
+    size_t m = len < sizeof tmp - 1 ? len : sizeof tmp - 1;
+    memcpy(tmp, n, m);
+    tmp[m] = '\0';
+    xml_name(b, tmp);
+}
+
+static void xml_attr(sk_buf *b, const char *name, sk_event_str v)
+{
+    if (!v.s) return;
+    sk_buf_putc(b, ' ');
+    sk_buf_puts(b, name);
+    sk_buf_puts(b, "=\"");
+    xml_escape(b, v.s, v.n, 1);
+    sk_buf_putc(b, '"');
+}
+
+static void xml_text_value(sk_buf *b, const sk_event_value *v)
+{
+    if (v->kind == SK_EVK_ARRAY) {
+        for (size_t i = 0; i < v->n_items; i++) {
+            if (i) sk_buf_putc(b, ',');
+            if (v->items[i].kind != SK_EVK_NULL && v->items[i].s) xml_escape(b, v->items[i].s, v->items[i].n, 0);
+        }
+    } else if (v->kind != SK_EVK_NULL && v->s) {
+        xml_escape(b, v->s, v->n, 0);
+    }
+}
+
+/* <tag attrs>text</tag>, or <tag attrs/> when empty. */
+static void xml_leaf(sk_buf *b, const char *tag, const char *an, sk_event_str av, const sk_event_value *v)
+{
+    sk_buf_putc(b, '<');
+    sk_buf_puts(b, tag);
+    if (an) xml_attr(b, an, av);
+    size_t mark = b->len;
+    sk_buf_putc(b, '>');
+    size_t body = b->len;
+    if (v) xml_text_value(b, v);
+    if (b->len == body) {
+        sk_buf_truncate(b, mark);
+        sk_buf_puts(b, "/>");
+        return;
+    }
+    sk_buf_puts(b, "</");
+    sk_buf_puts(b, tag);
+    sk_buf_putc(b, '>');
+}
+
+static void xml_num(sk_buf *b, const char *tag, int has, uint64_t v)
+{
+    if (!has) return;
+    sk_buf_putc(b, '<');
+    sk_buf_puts(b, tag);
+    sk_buf_putc(b, '>');
+    sk_buf_put_u64(b, v);
+    sk_buf_puts(b, "</");
+    sk_buf_puts(b, tag);
+    sk_buf_putc(b, '>');
+}
+
+/* A UserData node: an object is an element of its @attributes, #text and children (an
+ * array child repeats the element); a value is an element's text. */
+static void xml_node(sk_buf *b, const sk_event_node *n, const char *key, size_t kn, int depth)
+{
+    if (depth > 32) return;
+    if (n->is_array) {
+        for (const sk_event_node *c = n->child; c; c = c->next) xml_node(b, c, key, kn, depth + 1);
+        return;
+    }
+    sk_buf_putc(b, '<');
+    xml_namen(b, key, kn);
+    const sk_event_node *text = NULL;
+    for (const sk_event_node *c = n->is_object ? n->child : NULL; c; c = c->next) {
+        if (c->key.s && c->key.n > 1 && c->key.s[0] == '@' && !c->is_object && !c->is_array) {
+            sk_buf_putc(b, ' ');
+            xml_namen(b, c->key.s + 1, c->key.n - 1);
+            sk_buf_puts(b, "=\"");
+            if (c->v.s) xml_escape(b, c->v.s, c->v.n, 1);
+            sk_buf_putc(b, '"');
+        } else if (c->key.s && c->key.n == 5 && !memcmp(c->key.s, "#text", 5)) {
+            text = c;
+        }
+    }
+    size_t mark = b->len;
+    sk_buf_putc(b, '>');
+    size_t body = b->len;
+    if (!n->is_object) xml_text_value(b, &n->v);
+    else if (text) xml_text_value(b, &text->v);
+    for (const sk_event_node *c = n->is_object ? n->child : NULL; c; c = c->next) {
+        if (!c->key.s || (c->key.n && c->key.s[0] == '@') || (c->key.n == 5 && !memcmp(c->key.s, "#text", 5))) continue;
+        xml_node(b, c, c->key.s, c->key.n, depth + 1);
+    }
+    if (b->len == body) {
+        sk_buf_truncate(b, mark);
+        sk_buf_puts(b, "/>");
+        return;
+    }
+    sk_buf_puts(b, "</");
+    xml_namen(b, key, kn);
+    sk_buf_putc(b, '>');
+}
+
+static void xml_from_view(sk_buf *b, const sk_event *ev)
+{
+    uint32_t h = ev->has;
+    sk_buf_puts(b, "<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System><Provider");
+    xml_attr(b, "Name", ev->provider_name);
+    xml_attr(b, "Guid", ev->provider_guid);
+    xml_attr(b, "EventSourceName", ev->event_source_name);
+    sk_buf_puts(b, "/>");
+    if (h & SK_EVH_EVENT_ID) {
+        sk_buf_puts(b, "<EventID");
+        if (h & SK_EVH_QUALIFIERS) {
+            sk_buf_puts(b, " Qualifiers=\"");
+            sk_buf_put_u64(b, ev->qualifiers);
+            sk_buf_putc(b, '"');
+        }
+        sk_buf_putc(b, '>');
+        sk_buf_put_u64(b, ev->event_id);
+        sk_buf_puts(b, "</EventID>");
+    }
+    xml_num(b, "Version", (h & SK_EVH_VERSION) != 0, ev->version);
+    xml_num(b, "Level", (h & SK_EVH_LEVEL) != 0, ev->level);
+    xml_num(b, "Task", (h & SK_EVH_TASK) != 0, ev->task);
+    xml_num(b, "Opcode", (h & SK_EVH_OPCODE) != 0, ev->opcode);
+    if (h & SK_EVH_KEYWORDS) {
+        sk_event_value kw = {.kind = SK_EVK_STRING, .s = ev->keywords_text.s, .n = ev->keywords_text.n};
+        xml_leaf(b, "Keywords", NULL, ev->keywords_text, &kw);
+    }
+    xml_leaf(b, "TimeCreated", "SystemTime", ev->time_text, NULL);
+    xml_num(b, "EventRecordID", (h & SK_EVH_RECORD_ID) != 0, ev->record_id);
+    if (ev->activity_id.s || ev->related_activity_id.s) {
+        sk_buf_puts(b, "<Correlation");
+        xml_attr(b, "ActivityID", ev->activity_id);
+        xml_attr(b, "RelatedActivityID", ev->related_activity_id);
+        sk_buf_puts(b, "/>");
+    }
+    if (h & (SK_EVH_PROCESS_ID | SK_EVH_THREAD_ID)) {
+        char p[24], t[24];
+        sk_buf_puts(b, "<Execution");
+        if (h & SK_EVH_PROCESS_ID) xml_attr(b, "ProcessID", (sk_event_str){p, (size_t)snprintf(p, sizeof p, "%llu", (unsigned long long)ev->process_id)});
+        if (h & SK_EVH_THREAD_ID) xml_attr(b, "ThreadID", (sk_event_str){t, (size_t)snprintf(t, sizeof t, "%llu", (unsigned long long)ev->thread_id)});
+        sk_buf_puts(b, "/>");
+    }
+    sk_event_value ch = {.kind = SK_EVK_STRING, .s = ev->channel.s, .n = ev->channel.n};
+    sk_event_value co = {.kind = SK_EVK_STRING, .s = ev->computer.s, .n = ev->computer.n};
+    xml_leaf(b, "Channel", NULL, (sk_event_str){NULL, 0}, &ch);
+    xml_leaf(b, "Computer", NULL, (sk_event_str){NULL, 0}, &co);
+    if (ev->user_id.s) {
+        sk_buf_puts(b, "<Security");
+        xml_attr(b, "UserID", ev->user_id);
+        sk_buf_puts(b, "/>");
+    }
+    sk_buf_puts(b, "</System>");
+    if (h & SK_EVH_EVENTDATA) {
+        sk_buf_puts(b, "<EventData>");
+        for (size_t i = 0; i < ev->n_fields; i++) {
+            const sk_event_field *f = &ev->fields[i];
+            if (f->where == SK_EVW_USERDATA) continue;
+            if (f->name_len == 4 && !memcmp(f->name, "Data", 4) && f->v.kind == SK_EVK_ARRAY) { /* the unnamed ones */
+                for (size_t k = 0; k < f->v.n_items; k++) xml_leaf(b, "Data", NULL, (sk_event_str){NULL, 0}, &f->v.items[k]);
+                continue;
+            }
+            xml_leaf(b, "Data", "Name", (sk_event_str){f->name, f->name_len}, &f->v);
+        }
+        sk_buf_puts(b, "</EventData>");
+    }
+    if (h & SK_EVH_USERDATA) {
+        sk_buf_puts(b, "<UserData>");
+        for (const sk_event_node *c = ev->userdata; c; c = c->next) xml_node(b, c, c->key.s ? c->key.s : "", c->key.n, 0);
+        sk_buf_puts(b, "</UserData>");
+    }
+    sk_buf_puts(b, "</Event>");
+}
+
 int sk_event_write_xml(sk_buf *out, const sk_event *ev)
 {
-    if (!ev->xml) return sk_error_set(SK_EINVAL, "an event read back from a sakimori dump has no XML form");
-    return sk_xnode_write_xml(out, ev->xml);
+    if (ev->xml) return sk_xnode_write_xml(out, ev->xml);
+    size_t mark = out->len;
+    xml_from_view(out, ev);
+    if (sk_buf_putc(out, '\n')) {
+        sk_buf_truncate(out, mark);
+        return SK_ELIMIT;
+    }
+    return 0;
 }
 
 int sk_xnode_write_xml(sk_buf *out, const sk_xnode *ev)

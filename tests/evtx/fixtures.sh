@@ -119,6 +119,33 @@ for i, (x, y, z) in enumerate(zip(la, lb, lc), 1):
     assert z == want.replace(ha.encode(), hb.encode()).replace(b"\"path\":\"own.jsonl\"", b"\"path\":\"own2.jsonl\""), (i, z)
 print("ok   %d events read back from sakimori'"'"'s own dump unchanged but for via" % len(la))' "$f/own.jsonl" "$f/own2.jsonl" "$f/own3.jsonl"
 then :; else echo "FAIL sakimori's own events read back differ"; fail=1; fi
+# sakimori's own events written as XML: rebuilt from the view (no element tree), every
+# line well-formed, with the System values and every EventData field of the JSON line
+(cd "$f" && "$bin" evtx dump --quiet --format xml own.jsonl > own.xml 2> own.xml.err)
+if /usr/bin/python3 -c '
+import json, sys, xml.etree.ElementTree as ET
+ns = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+js = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8", errors="surrogateescape")]
+xs = open(sys.argv[2], encoding="utf-8", errors="surrogateescape").read().splitlines()
+assert len(js) == len(xs) > 0, (len(js), len(xs))
+def text(v):
+    if v is None: return ""
+    if isinstance(v, list): return ",".join("" if x is None else x for x in v)
+    return v
+for j, x in zip(js, xs):
+    e = ET.fromstring(x.encode("utf-8", "surrogateescape"))
+    sysx = e.find(ns + "System")
+    assert int(sysx.find(ns + "EventID").text) == j["System"]["EventID"], x
+    assert (sysx.find(ns + "Channel").text or "") == j["System"]["Channel"], x
+    assert sysx.find(ns + "TimeCreated").get("SystemTime") == j["time"], x
+    named = {d.get("Name"): d.text or "" for d in e.iter(ns + "Data") if d.get("Name") is not None}
+    for k, v in j.get("EventData", {}).items():
+        if k == "Data": continue
+        want = text(v)
+        if any(ord(c) < 32 and c not in "\t\n\r" or 0xdc80 <= ord(c) <= 0xdcff for c in want + k): continue  # U+FFFD in XML
+        assert named.get(k) == want.replace("\r\n", "\n").replace("\r", "\n") or named.get(k) == want, (k, named.get(k), want)
+print("ok   %d events read back from JSON written as XML, rebuilt from the view" % len(js))' "$f/own.jsonl" "$f/own.xml"
+then :; else echo "FAIL XML rebuilt from the view"; cat "$f/own.xml.err" | head -3; fail=1; fi
 # every event line is a valid event (docs/formats/schemas/event.schema.json)
 (cd "$f" && for x in *.evtx winlogbeat.jsonl nxlog.jsonl hostile-events.jsonl nxlog-export.jsonl winlogbeat-ecs.jsonl array.json \
    xmltodict.json; do "$bin" evtx dump --quiet --carve "$x" 2> /dev/null; done) > "$tmp/all.jsonl"
