@@ -26,6 +26,9 @@ typedef struct sk_buf {
     size_t len;  /**< bytes used, not counting the terminator */
     size_t cap;  /**< bytes allocated */
     size_t max;  /**< hard limit on len; 0 means SK_BUF_DEFAULT_MAX */
+    size_t fails; /**< appends and reserves refused so far (cap, memory): a writer of many
+                       pieces compares it before and after, so one refused piece cannot
+                       leave a complete-looking line with a value missing */
 } sk_buf;
 
 /** Default cap: 256 MiB. Pick a smaller one for anything built from input. */

@@ -17,6 +17,7 @@ void sk_buf_init(sk_buf *b, size_t max)
     b->data = NULL;
     b->len = b->cap = 0;
     b->max = max;
+    b->fails = 0;
 }
 
 void sk_buf_free(sk_buf *b)
@@ -36,8 +37,10 @@ void sk_buf_reset(sk_buf *b)
 int sk_buf_reserve(sk_buf *b, size_t extra)
 {
     size_t max = buf_max(b);
-    if (extra > max || b->len > max - extra)
+    if (extra > max || b->len > max - extra) {
+        b->fails++;
         return sk_error_set(SK_ELIMIT, "buffer limit of %zu bytes reached", max);
+    }
     size_t need = b->len + extra + 1; /* + terminator */
     if (need <= b->cap) return 0;
     size_t ncap = b->cap ? b->cap : 256;
@@ -50,7 +53,10 @@ int sk_buf_reserve(sk_buf *b, size_t extra)
     }
     if (ncap > max + 1) ncap = max + 1;
     char *p = realloc(b->data, ncap);
-    if (!p) return sk_error_set(SK_ENOMEM, "out of memory growing a buffer to %zu bytes", ncap);
+    if (!p) {
+        b->fails++;
+        return sk_error_set(SK_ENOMEM, "out of memory growing a buffer to %zu bytes", ncap);
+    }
     b->data = p;
     b->cap = ncap;
     return 0;

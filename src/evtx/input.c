@@ -229,6 +229,7 @@ typedef struct prefetch {
     pthread_cond_t cv;
     pf_slot slot[2];
     int quit;
+    int done; /* the prefetching thread has stopped: no slot will be filled any more */
 } prefetch;
 
 static void *prefetch_main(void *arg)
@@ -249,6 +250,10 @@ static void *prefetch_main(void *arg)
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
     }
+    pthread_mutex_lock(&p->mu); /* stopped (the end, a stop request): said, so no one waits */
+    p->done = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
@@ -267,8 +272,10 @@ int sk_event_scan_inputs(sk_event_scanner *sc, const sk_event_inputs *ins, sk_ev
         if (sc->o->stop && *sc->o->stop) break;
         pf_slot *s = &p.slot[i % 2];
         pthread_mutex_lock(&p.mu);
-        while (!s->state) pthread_cond_wait(&p.cv, &p.mu);
+        while (!s->state && !p.done) pthread_cond_wait(&p.cv, &p.mu);
+        int have = s->state;
         pthread_mutex_unlock(&p.mu);
+        if (!have) break; /* the prefetching thread stopped (a stop request) before this input */
         sk_evtx_file_stats st;
         evtx_stats_clear(&st);
         int kind = 0, rc = s->rc;

@@ -345,7 +345,7 @@ static int decompress(const char *path, int fd, int kind, uint64_t stored, uint6
     ZSTD_DCtx *zd = NULL;
     if (!rc && kind == 1 && inflateInit2(&z, 15 + 32) != Z_OK) rc = sk_error_set(SK_ENOMEM, "out of memory");
     if (!rc && kind == 2 && !(zd = ZSTD_createDCtx())) rc = sk_error_set(SK_ENOMEM, "out of memory");
-    int done = 0;
+    int done = 0, zpending = 0; /* zstd: the last call said a frame is not finished */
     while (!rc && !done) {
         ssize_t n = pread(fd, ib, inn, (off_t)in_off);
         if (n < 0 && errno == EINTR) continue;
@@ -353,9 +353,11 @@ static int decompress(const char *path, int fd, int kind, uint64_t stored, uint6
             rc = sk_error_set(SK_EIO, "%s: offset %llu: read error: %s", path, (unsigned long long)in_off, strerror(errno));
             break;
         }
-        if (n == 0) {
+        if (n == 0) { /* the stored bytes end: a stream that did not end with them is cut */
             if (kind == 1 && out_total == 0) snprintf(why, whylen, "the gzip stream ends before any data");
             else if (kind == 1) snprintf(why, whylen, "the gzip stream is truncated (no end)");
+            else if (zpending && out_total == 0) snprintf(why, whylen, "the zstd stream ends before any data");
+            else if (zpending) snprintf(why, whylen, "the zstd stream is truncated (no end of frame)");
             break;
         }
         in_off += (uint64_t)n;
@@ -402,6 +404,7 @@ static int decompress(const char *path, int fd, int kind, uint64_t stored, uint6
                     done = 1;
                     break;
                 }
+                zpending = zr != 0;
                 size_t got = zo.pos;
                 if (got) {
                     if (out_total + got > bound) {

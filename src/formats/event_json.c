@@ -97,6 +97,7 @@ static const char *scalar(const sk_json_value *v, size_t *n)
 /* The value of an EventData field: text, an array of texts, null; objects as JSON text. */
 static void field_value(bld *b, sk_xnode *x, const sk_json_value *v)
 {
+    if (!x) return;
     size_t n;
     const char *s = scalar(v, &n);
     if (s) {
@@ -140,6 +141,7 @@ static void field_value(bld *b, sk_xnode *x, const sk_json_value *v)
 /* An object as elements (UserData): members become children, arrays repeat them. */
 static void tree_from(bld *b, sk_xnode *x, const sk_json_value *v, int depth)
 {
+    if (!x || b->oom) return; /* the arena is full: the event is refused as too large */
     if (depth > 32 || sk_json_type_of(v) != SK_JSON_OBJECT) {
         field_value(b, x, v);
         return;
@@ -156,11 +158,12 @@ static void tree_from(bld *b, sk_xnode *x, const sk_json_value *v, int depth)
             continue;
         }
         if (sk_json_type_of(m) == SK_JSON_ARRAY && sk_json_length(m) && sk_json_type_of(sk_json_array_at(m, 0)) == SK_JSON_OBJECT) {
-            for (size_t j = 0; j < sk_json_length(m); j++) tree_from(b, xn(b, x, k), sk_json_array_at(m, j), depth + 1);
+            for (size_t j = 0; j < sk_json_length(m) && !b->oom; j++) tree_from(b, xn(b, x, k), sk_json_array_at(m, j), depth + 1);
             continue;
         }
         sk_xnode *c = xn(b, x, k);
         if (c) tree_from(b, c, m, depth + 1);
+        if (b->oom) return;
     }
 }
 
@@ -485,7 +488,7 @@ static int nxlog(bld *b, sk_xnode *ev, const sk_json_value *r, const sk_tz *loca
  * of them repeats the element), a scalar the text. */
 static void elem_from(bld *b, sk_xnode *x, const sk_json_value *v, int depth)
 {
-    if (!x) return;
+    if (!x || b->oom) return;
     if (depth > 32 || sk_json_type_of(v) != SK_JSON_OBJECT) {
         field_value(b, x, v);
         return;
@@ -503,7 +506,7 @@ static void elem_from(bld *b, sk_xnode *x, const sk_json_value *v, int depth)
         } else if (!strcmp(k, "#text")) {
             field_value(b, x, m);
         } else if (sk_json_type_of(m) == SK_JSON_ARRAY) {
-            for (size_t j = 0; j < sk_json_length(m); j++) elem_from(b, xn(b, x, k), sk_json_array_at(m, j), depth + 1);
+            for (size_t j = 0; j < sk_json_length(m) && !b->oom; j++) elem_from(b, xn(b, x, k), sk_json_array_at(m, j), depth + 1);
         } else {
             elem_from(b, xn(b, x, k), m, depth + 1);
         }

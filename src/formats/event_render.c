@@ -195,7 +195,7 @@ static void csv_cell(sk_buf *out, const char *s, size_t n)
 
 int sk_event_write_csv(sk_buf *out, const sk_event *ev)
 {
-    size_t mark = out->len;
+    size_t mark = out->len, fails = out->fails;
     sk_buf d;
     sk_buf_init(&d, (size_t)64 << 20);
     char num[64];
@@ -231,10 +231,11 @@ int sk_event_write_csv(sk_buf *out, const sk_event *ev)
     if (m > 0 && ev->decoded.s) m += snprintf(num + m, sizeof num - (size_t)m, " (%.*s)", (int)(ev->decoded.n < 8 ? ev->decoded.n : 8), ev->decoded.s);
     if (m > 0) csv_cell(out, num, strlen(num));
     int rc = sk_buf_putc(out, '\n');
+    int lost = d.fails != 0; /* a value that did not fit the details: not a shorter row */
     sk_buf_free(&d);
-    if (rc) {
+    if (rc || lost || out->fails != fails) {
         sk_buf_truncate(out, mark);
-        return SK_ELIMIT;
+        return sk_error_set(SK_ELIMIT, "too large to write");
     }
     return 0;
 }
@@ -517,9 +518,9 @@ static void xml_from_view(sk_buf *b, const sk_event *ev)
 int sk_event_write_xml(sk_buf *out, const sk_event *ev)
 {
     if (ev->xml) return sk_xnode_write_xml(out, ev->xml);
-    size_t mark = out->len;
+    size_t mark = out->len, fails = out->fails;
     xml_from_view(out, ev);
-    if (sk_buf_putc(out, '\n')) {
+    if (sk_buf_putc(out, '\n') || out->fails != fails) {
         sk_buf_truncate(out, mark);
         return SK_ELIMIT;
     }
@@ -528,9 +529,9 @@ int sk_event_write_xml(sk_buf *out, const sk_event *ev)
 
 int sk_xnode_write_xml(sk_buf *out, const sk_xnode *ev)
 {
-    size_t mark = out->len;
+    size_t mark = out->len, fails = out->fails;
     xml_elem(out, ev, 0);
-    if (sk_buf_putc(out, '\n')) {
+    if (sk_buf_putc(out, '\n') || out->fails != fails) {
         sk_buf_truncate(out, mark);
         return SK_ELIMIT;
     }

@@ -179,19 +179,23 @@ static int grow(evb *b)
     size_t ncap = b->cap ? b->cap * 2 : 16;
     sk_event_field *nf = sk_arena_alloc(b->a, ncap * sizeof *nf);
     if (!nf) return b->oom = 1, -1;
-    if (ev->n_fields) memcpy(nf, ev->fields, ev->n_fields * sizeof *nf);
-    ev->fields = nf;
-    b->cap = ncap;
+    uint32_t *t = NULL;
+    size_t tcap = 0;
     if (ncap > 32) { /* past a few dozen fields a linear search per field costs too much */
-        size_t tcap = 64;
+        tcap = 64;
         while (tcap < ncap * 2) tcap *= 2;
-        uint32_t *t = sk_arena_calloc(b->a, tcap, sizeof *t);
-        if (!t) return b->oom = 1, -1;
+        t = sk_arena_calloc(b->a, tcap, sizeof *t);
+        if (!t) return b->oom = 1, -1; /* nothing committed: the old array and table stand */
         for (size_t i = 0; i < ev->n_fields; i++) {
             size_t k = ev->fields[i].hash & (tcap - 1);
             while (t[k]) k = (k + 1) & (tcap - 1);
             t[k] = (uint32_t)(i + 1);
         }
+    }
+    if (ev->n_fields) memcpy(nf, ev->fields, ev->n_fields * sizeof *nf);
+    ev->fields = nf;
+    b->cap = ncap;
+    if (t) {
         b->table = t;
         b->tcap = tcap;
     }
@@ -201,6 +205,7 @@ static int grow(evb *b)
 /* Add a field unless one of that name exists (the first wins): the new field, or NULL. */
 sk_event_field *evb_add_field(evb *b, const char *name, size_t n, uint8_t where)
 {
+    if (b->oom) return NULL; /* the arena is full: the event is refused as too large */
     uint32_t h = sk_event_name_hash(name, n);
     if (evb_field_index(b, name, n, h) != SIZE_MAX) return NULL;
     if (b->ev->n_fields >= UINT32_MAX - 1) return NULL;

@@ -56,6 +56,21 @@ python3 -c "
 import sys; d=bytearray(open('log.evtx.zst','rb').read()); d[len(d)//2]^=0xff; d[len(d)//2+1]^=0xff; open('bad.zst','wb').write(d)"
 "$bin" evtx dump --quiet bad.zst > got.jsonl 2> err.txt; rc=$?
 [ $rc = 3 ] && grep -q "bad.zst: corrupt zstd data near stored offset" err.txt && ok "corrupt zstd: said with the offset, exit 3" || bad "corrupt zstd: rc=$rc $(cat err.txt)"
+# a truncated zstd stream (review of issue #11: it was not said, half a log could vanish)
+python3 -c "
+import sys
+for i in range(60000): sys.stdout.write('{\"EventID\":4688,\"EventTime\":\"2026-06-03 20:02:19\",\"Hostname\":\"h\",\"RecordNumber\":%d,\"CommandLine\":\"cmd %d\"}\n' % (i, i * 7919))" | zstd -q -c > z.json.zst
+head -c $(( $(stat -c %s z.json.zst) / 2 )) z.json.zst > zt.json.zst
+"$bin" evtx dump --quiet zt.json.zst > got.jsonl 2> err.txt; rc=$?
+[ $rc = 3 ] && grep -q "zt.json.zst: the zstd stream is truncated (no end of frame)" err.txt && ok "truncated zstd: said, exit 3 ($(wc -l < got.jsonl) events before the cut)" || bad "truncated zstd: rc=$rc $(cat err.txt)"
+# a record whose elements fill the per-record arena (was a crash: a NULL node written to)
+python3 -c "import sys;k='k'*1000;sys.stdout.write('{\"winlog\":{\"event_id\":1,\"user_data\":{\"'+k+'\":[{}'+',null'*300000+']}},\"@timestamp\":\"2024-01-01T00:00:00Z\"}\n')" > arena.json
+timeout 60 "$bin" evtx dump --quiet arena.json > got.jsonl 2> err.txt; rc=$?
+[ $rc = 3 ] && grep -q "arena.json:1: event too large" err.txt && ok "a record that fills the arena: refused, said, exit 3" || bad "arena: rc=$rc $(head -c 300 err.txt)"
+# XML of a value past the line's cap: refused, not a well-formed line with the value gone
+python3 -c "import sys;a='&'*int(12.6*(1<<20));b='b'*(2<<20);sys.stdout.write('{\"winlog\":{\"event_id\":1,\"channel\":\"Security\",\"event_data\":{\"A\":\"'+a+'\",\"B\":\"'+b+'\",\"C\":\"tail\"}},\"@timestamp\":\"2024-01-01T00:00:00Z\"}\n')" > amp.json
+"$bin" evtx dump --quiet --format xml amp.json > got.xml 2> err.txt; rc=$?
+[ $rc = 3 ] && [ ! -s got.xml ] && grep -q "amp.json:1: too large to write" err.txt && ok "XML past the cap: refused and said, no line with a value missing" || bad "xml cap: rc=$rc $(wc -c < got.xml) $(cat err.txt)"
 # a bomb: 64 MiB of one repeated JSON line compressed to almost nothing, cut at 8 MiB
 python3 -c "
 import sys
