@@ -78,7 +78,7 @@ long evs_note(evs_acc *acc, const char *ch, size_t chn, const char *co, size_t c
             x->any_id = 1;
             x->id_first = x->id_last = rid;
         } else {
-            if (rid > x->id_prev + 1) {
+            if (x->id_prev < UINT64_MAX && rid > x->id_prev + 1) { /* an id of 2^64-1 is followed by no gap */
                 if (!grow((void **)&x->gaps, &x->cap_gaps, x->n_gaps, sizeof *x->gaps, acc->max_gaps))
                     x->gaps[x->n_gaps++] = (sk_evtx_gap){x->id_prev, rid, x->t_last, t};
                 else
@@ -190,7 +190,7 @@ void evs_finish(evs_acc *file)
         for (size_t k = 0; k < f->n_runs; k++) {
             if (!k || f->runs[k].first < f->id_first) f->id_first = f->runs[k].first;
             if (!k || f->runs[k].last > f->id_last) f->id_last = f->runs[k].last;
-            if (k && f->runs[k].first > f->runs[k - 1].last + 1) {
+            if (k && f->runs[k - 1].last < UINT64_MAX && f->runs[k].first > f->runs[k - 1].last + 1) {
                 if (!grow((void **)&f->gaps, &f->cap_gaps, f->n_gaps, sizeof *f->gaps, file->max_gaps))
                     f->gaps[f->n_gaps++] = (sk_evtx_gap){f->runs[k - 1].last, f->runs[k].first, f->runs[k - 1].t_last, f->runs[k].t_first};
                 else
@@ -244,6 +244,7 @@ void evtx_streams_finish(sk_evtx_file_stats *st)
     }
     /* the file-wide view, for its summary: every stream's gaps, the union of their spans */
     size_t ng = 0, ns = 0;
+    int any_id = 0;
     for (size_t i = 0; i < acc->n; i++) ng += acc->s[i].n_gaps, ns += acc->s[i].n_spans;
     free(st->gaps);
     free(st->spans);
@@ -255,9 +256,10 @@ void evtx_streams_finish(sk_evtx_file_stats *st)
         const evs_stream *x = &acc->s[i];
         if (st->gaps && x->n_gaps) memcpy(st->gaps + st->n_gaps, x->gaps, x->n_gaps * sizeof *x->gaps), st->n_gaps += x->n_gaps;
         if (st->spans && x->n_spans) memcpy(st->spans + st->n_spans, x->spans, x->n_spans * sizeof *x->spans), st->n_spans += x->n_spans;
-        if (x->any_id) {
-            if (!i || x->id_first < st->id_min) st->id_min = x->id_first;
-            if (!i || x->id_last > st->id_max) st->id_max = x->id_last;
+        if (x->any_id) { /* over the streams that have ids */
+            if (!any_id || x->id_first < st->id_min) st->id_min = x->id_first;
+            if (!any_id || x->id_last > st->id_max) st->id_max = x->id_last;
+            any_id = 1;
         }
         if (x->t_min != SK_TIME_NONE && (st->time_min == SK_TIME_NONE || x->t_min < st->time_min)) st->time_min = x->t_min;
         if (x->t_max != SK_TIME_NONE && (st->time_max == SK_TIME_NONE || x->t_max > st->time_max)) st->time_max = x->t_max;

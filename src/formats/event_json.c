@@ -198,12 +198,12 @@ static sk_xnode *sys_elem(bld *b, sk_xnode *sys, const char *name, const sk_json
  * the names of levels, tasks and opcodes as text: they are not the numbers). */
 static void sys_int(bld *b, sk_xnode *sys, const char *name, const sk_json_value *v)
 {
-    int64_t i;
-    if (v && sk_json_type_of(v) == SK_JSON_NUMBER && !sk_json_int64(v, &i) && i >= 0) sys_elem(b, sys, name, v);
-    else if (v && sk_json_type_of(v) == SK_JSON_STRING) {
+    if (v && (sk_json_type_of(v) == SK_JSON_NUMBER || sk_json_type_of(v) == SK_JSON_STRING)) {
+        /* digits only, as written (a number's text keeps 64-bit record ids whole); the
+         * view checks each member's range */
         size_t n;
-        const char *s = sk_json_string(v, &n);
-        int digits = n > 0 && n < 20;
+        const char *s = sk_json_type_of(v) == SK_JSON_STRING ? sk_json_string(v, &n) : sk_json_number_text(v, &n);
+        int digits = n > 0 && n <= 20;
         for (size_t k = 0; k < n && digits; k++) digits = s[k] >= '0' && s[k] <= '9';
         if (digits) sys_elem(b, sys, name, v);
     }

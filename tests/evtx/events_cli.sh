@@ -87,6 +87,19 @@ for r, d in zip(rows[1:], ev):
 assert any("HostApplication: C:\\Program Files" in r[7] for r in rows), "classic PowerShell details"
 assert any("\\r\\n" in r[7] for r in rows), "escaped line breaks"
 PY
+# hostile record ids: 2^64-1 then 3 (no gap of 2^64 records), a stream without ids first
+printf '%s\n' '{"@timestamp":"2026-06-03T11:00:00Z","winlog":{"channel":"System","event_id":1,"computer_name":"h"}}' \
+  '{"@timestamp":"2026-06-03T11:00:01Z","winlog":{"channel":"Security","event_id":1,"computer_name":"h","record_id":18446744073709551615}}' \
+  '{"@timestamp":"2026-06-03T11:00:02Z","winlog":{"channel":"Security","event_id":1,"computer_name":"h","record_id":3}}' > ids.jsonl
+rm -f ids-cov.jsonl
+"$bin" events --coverage ids-cov.jsonl ids.jsonl > /dev/null 2> err.txt
+python3 - ids-cov.jsonl err.txt <<'PY' && ok "record id 2^64-1: no wrapped gap; the summary's id range from the streams with ids" || bad "hostile ids: $(cat ids-cov.jsonl err.txt)"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+sec = [r for r in recs if r["source"] == "evtx:Security"][0]
+assert all(g["after"] < g["before"] and g["missing"] < 2**32 for g in sec.get("record_id_gaps", [])), sec
+assert sec["record_id_min"] == 3 and sec["record_id_max"] == 18446744073709551615, sec
+PY
 # usage errors
 "$bin" events --event-id 70000 f/log.evtx > /dev/null 2> err.txt; rc=$?
 [ $rc = 2 ] && grep -q "is not a list of event ids" err.txt && ok "--event-id 70000: usage error" || bad "event-id usage: rc=$rc"
