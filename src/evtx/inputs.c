@@ -432,6 +432,16 @@ static int decompress(const char *path, int fd, int kind, uint64_t stored, uint6
     return t;
 }
 
+/* The size, modification and change times of what fd reads. */
+static void fd_info(int fd, sk_file_info *fi)
+{
+    struct stat ts;
+    if (fstat(fd, &ts)) return;
+    fi->size = (uint64_t)ts.st_size;
+    fi->mtime = (sk_time)ts.st_mtim.tv_sec * SK_NS_PER_SEC + ts.st_mtim.tv_nsec;
+    fi->ctime = (sk_time)ts.st_ctim.tv_sec * SK_NS_PER_SEC + ts.st_ctim.tv_nsec;
+}
+
 int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, int prehash, evtx_opened *op)
 {
     memset(op, 0, sizeof *op);
@@ -450,11 +460,7 @@ int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, int p
         op->decoded = "stdin";
         fd = t;
         op->own_fd = 1;
-        struct stat ts;
-        fstat(fd, &ts);
-        op->info.size = (uint64_t)ts.st_size;
-        op->info.mtime = (sk_time)ts.st_mtim.tv_sec * SK_NS_PER_SEC + ts.st_mtim.tv_nsec;
-        op->info.ctime = (sk_time)ts.st_ctim.tv_sec * SK_NS_PER_SEC + ts.st_ctim.tv_nsec;
+        fd_info(fd, &op->info);
     } else {
         int rc = sk_file_open(SK_FILE_CWD, path, in_folder ? SK_FILE_NOFOLLOW : 0, &fd, &fi);
         if (rc) return rc;
@@ -463,25 +469,35 @@ int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, int p
     }
     int c = compression(fd);
     if (c) {
+        /* decompressed first: a stream that yields nothing (corrupt at its start) is
+         * refused before its stored bytes are hashed - a 10 GB sparse file that only
+         * begins like gzip costs nothing */
+        uint64_t stored = op->preset ? op->stored : op->info.size;
+        int t = decompress(path, fd, c, stored, max_decoded, &op->bomb, op->why, sizeof op->why);
+        if (t < 0) {
+            close(fd);
+            return SK_EIO;
+        }
+        fd_info(t, &op->info);
+        if (!op->info.size && op->why[0]) {
+            close(t);
+            close(fd);
+            return sk_error_set(SK_EFORMAT, "%s: %s: nothing decompressed", path, op->why);
+        }
         if (!op->preset) { /* the stored bytes' SHA-256: what the events name */
             uint64_t hashed;
-            if (evtx_hash_fd(fd, op->info.size, op->sha256, &hashed)) {
+            struct stat ss;
+            if (fstat(fd, &ss) || evtx_hash_fd(fd, (uint64_t)ss.st_size, op->sha256, &hashed)) {
+                close(t);
                 close(fd);
                 return sk_error_set(SK_EIO, "%s: read error while hashing", path);
             }
             op->stored = hashed;
             op->preset = 1;
         }
-        int t = decompress(path, fd, c, op->stored, max_decoded, &op->bomb, op->why, sizeof op->why);
         close(fd);
-        if (t < 0) return SK_EIO;
         fd = t;
         op->decoded = c == 1 ? "gzip" : "zstd";
-        struct stat ts;
-        fstat(fd, &ts);
-        op->info.size = (uint64_t)ts.st_size;
-        op->info.mtime = (sk_time)ts.st_mtim.tv_sec * SK_NS_PER_SEC + ts.st_mtim.tv_nsec;
-        op->info.ctime = (sk_time)ts.st_ctim.tv_sec * SK_NS_PER_SEC + ts.st_ctim.tv_nsec;
     }
     else if (prehash) {
         /* the reader's hash taken now, on the prefetching thread, while the input before

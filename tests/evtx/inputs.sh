@@ -71,6 +71,14 @@ timeout 60 "$bin" evtx dump --quiet arena.json > got.jsonl 2> err.txt; rc=$?
 python3 -c "import sys;a='&'*int(12.6*(1<<20));b='b'*(2<<20);sys.stdout.write('{\"winlog\":{\"event_id\":1,\"channel\":\"Security\",\"event_data\":{\"A\":\"'+a+'\",\"B\":\"'+b+'\",\"C\":\"tail\"}},\"@timestamp\":\"2024-01-01T00:00:00Z\"}\n')" > amp.json
 "$bin" evtx dump --quiet --format xml amp.json > got.xml 2> err.txt; rc=$?
 [ $rc = 3 ] && [ ! -s got.xml ] && grep -q "amp.json:1: too large to write" err.txt && ok "XML past the cap: refused and said, no line with a value missing" || bad "xml cap: rc=$rc $(wc -c < got.xml) $(cat err.txt)"
+# a 10 GB sparse file that only begins like gzip: refused at once, not hashed first
+printf '\037\213' > sparse.gz; truncate -s 10G sparse.gz
+start=$(date +%s%N)
+timeout 20 "$bin" evtx dump --quiet sparse.gz > /dev/null 2> err.txt; rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ $rc = 3 ] && [ $ms -lt 2000 ] && grep -q "sparse.gz: corrupt gzip data near stored offset 4 .*: nothing decompressed" err.txt &&
+  ok "10 GB sparse file beginning like gzip: refused in $ms ms" || bad "sparse gzip: rc=$rc $ms ms $(cat err.txt)"
+rm -f sparse.gz
 # a bomb: 64 MiB of one repeated JSON line compressed to almost nothing, cut at 8 MiB
 python3 -c "
 import sys
