@@ -43,7 +43,6 @@
 #define FILE_STREAMS_MAX 4096
 #define FILE_GAPS_MAX 100000
 #define FILE_SPANS_MAX 100000
-#define CLEARS_MAX 4096
 
 typedef struct cgap {
     uint64_t after, before;
@@ -128,16 +127,6 @@ static uint64_t event_record_id(const sk_xnode *ev, uint64_t header_id)
 }
 
 /* What the file's coverage needs from one record. */
-/* The text of a field of the view, cut to cap. */
-static void field_text(const sk_event *ev, const char *name, char *dst, size_t cap)
-{
-    dst[0] = '\0';
-    size_t n = strlen(name);
-    const sk_event_field *f = sk_event_field_find(ev, name, n, sk_event_name_hash(name, n));
-    if (f && f->v.kind != SK_EVK_ARRAY && f->v.kind != SK_EVK_NULL && f->v.s)
-        snprintf(dst, cap, "%.*s", (int)(f->v.n < cap ? f->v.n : cap - 1), f->v.s);
-}
-
 /* What the file's coverage needs from one record, from its view: its stream's id and
  * time, a log clear. */
 static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const sk_event *ev)
@@ -146,33 +135,11 @@ static void note_record(cres *r, const sk_evtx_record *rec, uint64_t rid, const 
     long stream = evs_note(&r->acc, ev->channel.s, ev->channel.n, ev->computer.s, ev->computer.n, 1, rid, t);
     evs_note(&r->all, "", 0, "", 0, 1, rid, t);
     /* log clears: Security 1102, System 104 (both from the Eventlog provider) */
-    unsigned eid = ev->has & SK_EVH_EVENT_ID ? ev->event_id : 0;
-    if (eid != 1102 && eid != 104) return;
-    if (!ev->provider_name.s || !memmem(ev->provider_name.s, ev->provider_name.n, "Eventlog", 8)) return;
-    if (r->n_clears >= CLEARS_MAX) return;
-    sk_evtx_clear *nc = realloc(r->clears, (r->n_clears + 1) * sizeof *nc);
-    if (!nc) return;
-    r->clears = nc;
-    sk_evtx_clear *cl = &nc[r->n_clears++];
-    memset(cl, 0, sizeof *cl);
-    cl->time = t;
-    cl->stream = stream < 0 ? SIZE_MAX : (size_t)stream;
-    cl->event_id = eid;
-    cl->record_id = rid;
-    cl->offset = rec->offset;
-    cl->has_offset = 1;
-    char name[96], dom[96];
-    field_text(ev, "SubjectUserName", name, sizeof name);
-    field_text(ev, "SubjectDomainName", dom, sizeof dom);
-    if (*dom && *name)
-        snprintf(cl->user, sizeof cl->user, "%s\\%s", dom, name);
-    else
-        snprintf(cl->user, sizeof cl->user, "%s", name);
-    field_text(ev, "SubjectUserSid", cl->user_sid, sizeof cl->user_sid);
-    if (eid == 104)
-        field_text(ev, "Channel", cl->channel, sizeof cl->channel);
-    else
-        snprintf(cl->channel, sizeof cl->channel, "Security");
+    sk_evtx_clear *cl = evtx_note_clear(&r->clears, &r->n_clears, ev, stream, t, rid);
+    if (cl) {
+        cl->offset = rec->offset;
+        cl->has_offset = 1;
+    }
 }
 
 /* Parse chunk r->index into r. */

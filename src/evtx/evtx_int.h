@@ -101,6 +101,14 @@ void evs_finish(evs_acc *file);
  * times, channel and computer (of the first stream) put together from them. */
 void evtx_streams_finish(sk_evtx_file_stats *st);
 
+/** At most this many log clears an input keeps. */
+#define EVTX_CLEARS_MAX 4096
+
+/** A log clear (Security 1102, System 104 from the Eventlog provider) noted from an
+ * event's view into *clears: the entry (its locator for the caller to set), or NULL
+ * when the event is none or the list is full. */
+sk_evtx_clear *evtx_note_clear(sk_evtx_clear **clears, size_t *n, const sk_event *ev, long stream, sk_time t, uint64_t rid);
+
 /** Kinds of diagnostics, for the count of those not shown. */
 enum evtx_diag_kind {
     DK_READ,       /* read errors */

@@ -179,6 +179,20 @@ int sk_event_scan_fd(sk_event_scanner *sc, const char *path, int fd, int want, s
     return dump_checked(sc, path, fd, &fi, *kind, NULL, s);
 }
 
+/* A decompression that stopped early: the part decompressed was read, the rest is lost:
+ * said, counted, and in the coverage (incomplete). */
+static void say_decoding(sk_event_scanner *sc, const char *path, const evtx_opened *op, sk_evtx_file_stats *s)
+{
+    if (!op->why[0]) return;
+    if (sc->o->diag) {
+        char m[900];
+        snprintf(m, sizeof m, "%s: %s", path, op->why);
+        sc->o->diag(sc->o->diag_ctx, m);
+    }
+    s->errors++;
+    s->decode_incomplete = 1;
+}
+
 /* Open one input and scan it as `want` says (0: told from its first bytes, 1 EVTX,
  * 2 JSON lines); *kind says what it was read as. */
 static int open_and_scan(sk_event_scanner *sc, const char *path, int in_folder, int want, sk_evtx_file_stats *s, int *kind)
@@ -190,15 +204,7 @@ static int open_and_scan(sk_event_scanner *sc, const char *path, int in_folder, 
     if (rc) return rc;
     *kind = want ? want : evtx_kind_fd(op.fd) == 2 ? 2 : 1;
     rc = dump_checked(sc, path, op.fd, &op.info, *kind, &op, s);
-    if (op.why[0]) { /* the decompressed part was read; the rest is lost: said, counted, in the coverage */
-        if (sc->o->diag) {
-            char m[900];
-            snprintf(m, sizeof m, "%s: %s", path, op.why);
-            sc->o->diag(sc->o->diag_ctx, m);
-        }
-        s->errors++;
-        s->decode_incomplete = 1;
-    }
+    say_decoding(sc, path, &op, s);
     if (op.own_fd) close(op.fd);
     return rc;
 }
@@ -285,15 +291,7 @@ int sk_event_scan_inputs(sk_event_scanner *sc, const sk_event_inputs *ins, sk_ev
         } else {
             kind = evtx_kind_fd(s->op.fd) == 2 ? 2 : 1;
             rc = dump_checked(sc, path, s->op.fd, &s->op.info, kind, &s->op, &st);
-            if (s->op.why[0]) {
-                if (sc->o->diag) {
-                    char m[900];
-                    snprintf(m, sizeof m, "%s: %s", path, s->op.why);
-                    sc->o->diag(sc->o->diag_ctx, m);
-                }
-                st.errors++;
-                st.decode_incomplete = 1;
-            }
+            say_decoding(sc, path, &s->op, &st);
             if (s->op.own_fd) close(s->op.fd);
         }
         if (done) done(ctx, i, path, rc, &st, kind);

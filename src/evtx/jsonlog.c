@@ -102,15 +102,6 @@ static int find_dup(const sk_json_value *v, char *path, size_t cap, size_t len, 
 
 static void one_doc(jl *j, const char *sha, uint64_t line, const sk_json_value *root, sk_buf *ob);
 
-/* The field's text, copied (cut to cap). */
-static void field_text(const sk_event *ev, const char *name, char *dst, size_t cap)
-{
-    dst[0] = '\0';
-    const sk_event_field *f = sk_event_field_find(ev, name, strlen(name), sk_event_name_hash(name, strlen(name)));
-    if (f && f->v.kind != SK_EVK_ARRAY && f->v.kind != SK_EVK_NULL && f->v.s)
-        snprintf(dst, cap, "%.*s", (int)(f->v.n < cap ? f->v.n : cap - 1), f->v.s);
-}
-
 /* What the coverage needs from one event: its stream's ids and times, a log clear. */
 static void note_event(jl *j, const sk_event *ev, uint64_t line)
 {
@@ -119,28 +110,9 @@ static void note_event(jl *j, const sk_event *ev, uint64_t line)
     long stream = evs_note(&j->acc, ev->channel.s, ev->channel.n, ev->computer.s, ev->computer.n, (ev->has & SK_EVH_RECORD_ID) != 0,
                            ev->record_id, ev->time);
     evs_note(&j->all, "", 0, "", 0, (ev->has & SK_EVH_RECORD_ID) != 0, ev->record_id, ev->time);
-    unsigned eid = ev->has & SK_EVH_EVENT_ID ? ev->event_id : 0;
-    if ((eid != 1102 && eid != 104) || !ev->provider_name.s || !memmem(ev->provider_name.s, ev->provider_name.n, "Eventlog", 8)) return;
-    sk_evtx_file_stats *st = j->st;
-    if (st->n_clears >= 4096) return;
-    sk_evtx_clear *nc = realloc(st->clears, (st->n_clears + 1) * sizeof *nc);
-    if (!nc) return;
-    st->clears = nc;
-    sk_evtx_clear *cl = &nc[st->n_clears++];
-    memset(cl, 0, sizeof *cl);
-    cl->time = ev->time;
-    cl->stream = stream < 0 ? SIZE_MAX : (size_t)stream; /* the part's index: the same as the file's (one part) */
-    cl->event_id = eid;
-    cl->record_id = ev->record_id;
-    cl->line = line;
-    char name[96], dom[96];
-    field_text(ev, "SubjectUserName", name, sizeof name);
-    field_text(ev, "SubjectDomainName", dom, sizeof dom);
-    if (*dom && *name) snprintf(cl->user, sizeof cl->user, "%s\\%s", dom, name);
-    else snprintf(cl->user, sizeof cl->user, "%s", name);
-    field_text(ev, "SubjectUserSid", cl->user_sid, sizeof cl->user_sid);
-    if (eid == 104) field_text(ev, "Channel", cl->channel, sizeof cl->channel);
-    else snprintf(cl->channel, sizeof cl->channel, "Security");
+    /* the part's stream index is the file's: a JSON file is one part */
+    sk_evtx_clear *cl = evtx_note_clear(&j->st->clears, &j->st->n_clears, ev, stream, ev->time, ev->record_id);
+    if (cl) cl->line = line;
 }
 
 /* One line: parse, convert, write. */
@@ -224,6 +196,26 @@ static int is_stream(int fd)
     return e > b + i && e[-1] != '}';
 }
 
+/* The unread bytes moved to the buffer's start and more read after them (at most
+ * what was hashed): 0 (*eof set at the end), or an error with a message. */
+static int refill(jl *j, int fd, char *buf, size_t cap, size_t *have, size_t *start, uint64_t *pos, int *eof)
+{
+    memmove(buf, buf + *start, *have - *start);
+    *have -= *start;
+    *start = 0;
+    size_t room = cap - *have;
+    if (room > j->st->size - *pos) room = (size_t)(j->st->size - *pos);
+    ssize_t n;
+    do n = room ? pread(fd, buf + *have, room, (off_t)*pos) : 0;
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return sk_error_set(SK_EIO, "%s: offset %llu: read error: %s", j->path, (unsigned long long)*pos, strerror(errno));
+    if (n == 0) *eof = 1;
+    if (n > 0 && j->o->progress) j->o->progress(j->o->progress_ctx, (uint64_t)n);
+    *have += (size_t)n;
+    *pos += (uint64_t)n;
+    return 0;
+}
+
 /* Records of a JSON stream: concatenated values and arrays of records, each record any
  * number of lines (at most 16 MiB), located by the line it starts on. A syntax error is
  * said with its line and the reading goes on at the next line that starts a record. */
@@ -241,23 +233,7 @@ static int stream_read(jl *j, int fd, char *buf, size_t cap, sk_buf *ob, uint64_
             rc = sk_error_set(SK_EIO, "%s: interrupted", j->path);
             break;
         }
-        if (!eof && have - start < READ_BLOCK) { /* keep at least a block ahead */
-            memmove(buf, buf + start, have - start);
-            have -= start;
-            start = 0;
-            size_t room = cap - have;
-            if (room > st->size - pos) room = (size_t)(st->size - pos);
-            ssize_t n = room ? pread(fd, buf + have, room, (off_t)pos) : 0;
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) {
-                rc = sk_error_set(SK_EIO, "%s: offset %llu: read error: %s", j->path, (unsigned long long)pos, strerror(errno));
-                break;
-            }
-            if (n == 0) eof = 1;
-            if (n > 0 && o->progress) o->progress(o->progress_ctx, (uint64_t)n);
-            have += (size_t)n;
-            pos += (uint64_t)n;
-        }
+        if (!eof && have - start < READ_BLOCK && (rc = refill(j, fd, buf, cap, &have, &start, &pos, &eof))) break; /* a block ahead */
         /* between records: blanks, and an array's brackets and commas */
         while (start < have) {
             char c = buf[start];
@@ -283,17 +259,7 @@ static int stream_read(jl *j, int fd, char *buf, size_t cap, sk_buf *ob, uint64_
         sk_json_pos p = jp;
         int pr = sk_json_parse_next(&doc, buf + start, have - start, NULL, &lim, &p, &used);
         if (pr && !eof && have - start < cap - READ_BLOCK) { /* maybe only cut by the buffer: read on */
-            size_t before = have;
-            memmove(buf, buf + start, have - start);
-            have -= start;
-            start = 0;
-            size_t room = cap - have;
-            if (room > st->size - pos) room = (size_t)(st->size - pos);
-            ssize_t n = room ? pread(fd, buf + have, room, (off_t)pos) : 0;
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) eof = 1;
-            else have += (size_t)n, pos += (uint64_t)n;
-            (void)before;
+            if (refill(j, fd, buf, cap, &have, &start, &pos, &eof)) eof = 1; /* a read error ends the stream here */
             continue;
         }
         if (pr) {

@@ -10,6 +10,7 @@
  * the file's streams are finished at its end: id runs sorted (a wrapped log holds its
  * newest chunks first) for the gaps between them, time spans merged.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,22 @@ static int span_order(const void *a, const void *b)
     return x->from < y->from ? -1 : x->from > y->from;
 }
 
+/* Spans sorted, and merged where less than `gap` apart. */
+static void merge_spans(sk_evtx_span *sp, size_t *n, sk_time gap)
+{
+    if (*n < 2) return;
+    qsort(sp, *n, sizeof *sp, span_order);
+    size_t m = 0;
+    for (size_t k = 1; k < *n; k++) {
+        if (sp[k].from <= sp[m].to + gap) {
+            if (sp[k].to > sp[m].to) sp[m].to = sp[k].to;
+        } else {
+            sp[++m] = sp[k];
+        }
+    }
+    *n = m + 1;
+}
+
 static int gap_order(const void *a, const void *b)
 {
     const sk_evtx_gap *x = a, *y = b;
@@ -198,19 +215,7 @@ void evs_finish(evs_acc *file)
             }
         }
         f->any_id = f->n_runs > 0;
-        /* spans: sorted, merged where less than the quiet gap apart */
-        if (f->n_spans > 1) {
-            qsort(f->spans, f->n_spans, sizeof *f->spans, span_order);
-            size_t m = 0;
-            for (size_t k = 1; k < f->n_spans; k++) {
-                if (f->spans[k].from <= f->spans[m].to + file->quiet_gap) {
-                    if (f->spans[k].to > f->spans[m].to) f->spans[m].to = f->spans[k].to;
-                } else {
-                    f->spans[++m] = f->spans[k];
-                }
-            }
-            f->n_spans = m + 1;
-        }
+        merge_spans(f->spans, &f->n_spans, file->quiet_gap);
         if (f->n_gaps > 1) qsort(f->gaps, f->n_gaps, sizeof *f->gaps, gap_order);
     }
 }
@@ -264,20 +269,45 @@ void evtx_streams_finish(sk_evtx_file_stats *st)
         if (x->t_min != SK_TIME_NONE && (st->time_min == SK_TIME_NONE || x->t_min < st->time_min)) st->time_min = x->t_min;
         if (x->t_max != SK_TIME_NONE && (st->time_max == SK_TIME_NONE || x->t_max > st->time_max)) st->time_max = x->t_max;
     }
-    if (st->n_spans > 1) {
-        qsort(st->spans, st->n_spans, sizeof *st->spans, span_order);
-        size_t m = 0;
-        for (size_t k = 1; k < st->n_spans; k++) {
-            if (st->spans[k].from <= st->spans[m].to + acc->quiet_gap) {
-                if (st->spans[k].to > st->spans[m].to) st->spans[m].to = st->spans[k].to;
-            } else {
-                st->spans[++m] = st->spans[k];
-            }
-        }
-        st->n_spans = m + 1;
-    }
+    merge_spans(st->spans, &st->n_spans, acc->quiet_gap);
     if (acc->n) {
         snprintf(st->channel, sizeof st->channel, "%s", acc->s[0].channel);
         snprintf(st->computer, sizeof st->computer, "%s", acc->s[0].computer);
     }
+}
+
+/* The text of a field of the view, cut to cap. */
+static void field_text(const sk_event *ev, const char *name, char *dst, size_t cap)
+{
+    dst[0] = '\0';
+    size_t n = strlen(name);
+    const sk_event_field *f = sk_event_field_find(ev, name, n, sk_event_name_hash(name, n));
+    if (f && f->v.kind != SK_EVK_ARRAY && f->v.kind != SK_EVK_NULL && f->v.s)
+        snprintf(dst, cap, "%.*s", (int)(f->v.n < cap ? f->v.n : cap - 1), f->v.s);
+}
+
+sk_evtx_clear *evtx_note_clear(sk_evtx_clear **clears, size_t *n, const sk_event *ev, long stream, sk_time t, uint64_t rid)
+{
+    unsigned eid = ev->has & SK_EVH_EVENT_ID ? ev->event_id : 0;
+    if (eid != 1102 && eid != 104) return NULL;
+    if (!ev->provider_name.s || !memmem(ev->provider_name.s, ev->provider_name.n, "Eventlog", 8)) return NULL;
+    if (*n >= EVTX_CLEARS_MAX) return NULL;
+    sk_evtx_clear *nc = realloc(*clears, (*n + 1) * sizeof *nc);
+    if (!nc) return NULL;
+    *clears = nc;
+    sk_evtx_clear *cl = &nc[(*n)++];
+    memset(cl, 0, sizeof *cl);
+    cl->time = t;
+    cl->stream = stream < 0 ? SIZE_MAX : (size_t)stream;
+    cl->event_id = eid;
+    cl->record_id = rid;
+    char name[96], dom[96];
+    field_text(ev, "SubjectUserName", name, sizeof name);
+    field_text(ev, "SubjectDomainName", dom, sizeof dom);
+    if (*dom && *name) snprintf(cl->user, sizeof cl->user, "%s\\%s", dom, name);
+    else snprintf(cl->user, sizeof cl->user, "%s", name);
+    field_text(ev, "SubjectUserSid", cl->user_sid, sizeof cl->user_sid);
+    if (eid == 104) field_text(ev, "Channel", cl->channel, sizeof cl->channel);
+    else snprintf(cl->channel, sizeof cl->channel, "Security");
+    return cl;
 }
