@@ -20,6 +20,8 @@
 #include "event.h"
 #include "evtx.h"
 #include "evtxdump.h"
+#include "finding.h"
+#include "sigma.h"
 #include "file.h"
 #include "inventory.h"
 #include "json.h"

@@ -58,6 +58,10 @@ int cmd_events_run(int argc, char **argv);
 void cmd_events_help(FILE *out);
 /** The event reader behind `events` and `evtx dump`: options from argv[first]. */
 int events_main(const char *cmd, int argc, char **argv, int first);
+int cmd_hunt_run(int argc, char **argv);
+void cmd_hunt_help(FILE *out);
+int cmd_sigma_run(int argc, char **argv);
+void cmd_sigma_help(FILE *out);
 int cmd_help_run(int argc, char **argv);
 void cmd_help_help(FILE *out);
 

@@ -18,6 +18,8 @@ const sk_cmd sk_commands[] = {
     {"collect", "inventory a live host or a mounted image, read-only", cmd_collect_run, cmd_collect_help},
     {"events", "Windows events from EVTX and JSON logs: selected, sorted, as JSON lines, XML or a CSV timeline",
      cmd_events_run, cmd_events_help},
+    {"hunt", "hunt with Sigma rules over event logs: findings with evidence", cmd_hunt_run, cmd_hunt_help},
+    {"sigma", "check Sigma rules: which run, and why the others do not", cmd_sigma_run, cmd_sigma_help},
     {"evtx", "read Windows EVTX event logs natively: records as events or XML", cmd_evtx_run, cmd_evtx_help},
     {"help", "show help for sakimori or one of its commands", cmd_help_run, cmd_help_help},
     {"simulate", "build a synthetic fleet with the report's campaign, and its truth", cmd_simulate_run,

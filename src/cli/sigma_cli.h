@@ -1,0 +1,27 @@
+/*
+ * sigma_cli.h - what `sakimori sigma` and `sakimori hunt events` share: the rule options
+ * and loading the rule set from files and folders (sigma_rules.c).
+ */
+#ifndef SK_SIGMA_CLI_H
+#define SK_SIGMA_CLI_H
+
+#include <stdio.h>
+
+#include <sakimori/sigma.h>
+
+typedef struct sigma_cli_opts {
+    const char **rules;
+    size_t n_rules;
+    const char *mapping;
+    const char *placeholders;
+} sigma_cli_opts;
+
+/** Load every rule file of o->rules (files and folders): an exit code (0 when all
+ * loaded or were refused by the engine with a reason; SK_EXIT_INPUT when a file could
+ * not be read; SK_EXIT_USAGE/INTERNAL when nothing could be built). */
+int sigma_cli_load(const sigma_cli_opts *o, const char *cmd, sk_sigma_set **out, size_t *files);
+
+/** One line of totals by support. */
+void sigma_cli_totals(const sk_sigma_set *s, FILE *out, const char *prefix);
+
+#endif

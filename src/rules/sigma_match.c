@@ -1,0 +1,615 @@
+/*
+ * sigma_match.c - one event against the rule set: the mapping entries the event belongs
+ * to (by channel, provider and event id), the bindings those entries dispatch for its
+ * event id, the literal prefilter, then each rule's condition evaluated in three
+ * values (true, false, unknown: a field the entry cannot supply), and the fields that
+ * made it true collected for the finding.
+ *
+ * Semantics (docs/sigma.md): a field absent from the event fails every value test
+ * (so `not filter` holds), `null` holds for an absent or null field, '' for an empty or
+ * null one, `exists` for any present one; strings compare case-insensitively (folded
+ * once per field and event) unless cased; an integer in a rule also matches the number
+ * of an integer-typed field (0x10 is 16); regular expressions run on the raw text with
+ * PCRE2's JIT under match and depth limits; array values match when an item does.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include <sakimori/common.h>
+#include <sakimori/timestamp.h>
+
+#include "sigma_int.h"
+
+enum { F = 0, T = 1, U = 2 };
+
+struct sg_fcache {
+    uint32_t gen;
+    uint32_t off, len;
+};
+
+int sk_sigma_matcher_new(sk_sigma_matcher **out, const sk_sigma_set *s)
+{
+    *out = NULL;
+    sk_sigma_matcher *m = calloc(1, sizeof *m);
+    if (!m) return sk_error_set(SK_ENOMEM, "out of memory");
+    m->set = s;
+    sk_buf_init(&m->fold, (size_t)64 << 20);
+    sk_buf_init(&m->kwtext, (size_t)64 << 20);
+    m->stamp = calloc(s->n_rules + 1, sizeof *m->stamp);
+    m->undecided = calloc(s->n_rules + 1, sizeof *m->undecided);
+    m->srcs = calloc(s->map.n + 1, sizeof *m->srcs);
+    m->md = pcre2_match_data_create(32, NULL);
+    m->mctx = pcre2_match_context_create(NULL);
+    m->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+    if (!m->stamp || !m->undecided || !m->srcs || !m->md || !m->mctx || !m->jit) {
+        sk_sigma_matcher_free(m);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    pcre2_set_match_limit(m->mctx, SG_RE_MATCH_LIMIT);
+    pcre2_set_depth_limit(m->mctx, SG_RE_DEPTH_LIMIT);
+    pcre2_jit_stack_assign(m->mctx, NULL, m->jit);
+    int rc = sg_prefilter_scratch(s, m);
+    if (rc) {
+        sk_sigma_matcher_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void sk_sigma_matcher_free(sk_sigma_matcher *m)
+{
+    if (!m) return;
+    sg_prefilter_scratch_free(m);
+    sk_buf_free(&m->fold);
+    sk_buf_free(&m->kwtext);
+    free(m->stamp);
+    free(m->undecided);
+    free(m->srcs);
+    free(m->cache);
+    if (m->md) pcre2_match_data_free(m->md);
+    if (m->mctx) pcre2_match_context_free(m->mctx);
+    if (m->jit) pcre2_jit_stack_free(m->jit);
+    free(m);
+}
+
+void sk_sigma_matcher_stats(const sk_sigma_matcher *m, sk_sigma_stats *out)
+{
+    *out = m->st;
+}
+
+const uint64_t *sk_sigma_matcher_undecided(const sk_sigma_matcher *m)
+{
+    return m->undecided;
+}
+
+/* ---- values ---- */
+
+typedef struct fval {
+    const sk_event_value *v;    /* the value (items for arrays) */
+    const sk_event_field *f;    /* the event's field, NULL for System members */
+    sk_event_value sysv;
+    char scratch[32];
+} fval;
+
+/* 1 when present (fv filled), 0 when absent */
+static int get_value(const sk_event *ev, const sg_fname *fn, fval *fv)
+{
+    fv->f = NULL;
+    if (fn->system != 1) {
+        const sk_event_field *f = sk_event_field_find(ev, fn->name, fn->n, fn->hash);
+        if (f) {
+            fv->f = f;
+            fv->v = &f->v;
+            return 1;
+        }
+    }
+    if (fn->system && sk_event_system(ev, fn->sys, fn->sys_n, &fv->sysv, fv->scratch)) {
+        fv->v = &fv->sysv;
+        return 1;
+    }
+    return 0;
+}
+
+/* The folded text of a scalar value; cached per event field. */
+static int folded(sk_sigma_matcher *m, const sk_event *ev, const sk_event_field *f, const sk_event_value *v, const char **s, size_t *n)
+{
+    size_t idx = f && v == &f->v ? (size_t)(f - ev->fields) : SIZE_MAX;
+    if (idx != SIZE_MAX && idx < m->cap_cache && m->cache[idx].gen == m->gen) {
+        *s = m->fold.data + m->cache[idx].off;
+        *n = m->cache[idx].len;
+        return 0;
+    }
+    size_t off = m->fold.len;
+    if (sg_fold(&m->fold, v->s ? v->s : "", v->s ? v->n : 0)) return -1;
+    *s = m->fold.data + off;
+    *n = m->fold.len - off;
+    if (idx != SIZE_MAX && idx < m->cap_cache) {
+        m->cache[idx].gen = m->gen;
+        m->cache[idx].off = (uint32_t)off;
+        m->cache[idx].len = (uint32_t)*n;
+    }
+    return 0;
+}
+
+static int parse_num(const char *s, size_t n, double *out)
+{
+    if (!s || !n || n > 40) return 0;
+    char tmp[48];
+    memcpy(tmp, s, n);
+    tmp[n] = 0;
+    size_t i = 0;
+    if (tmp[0] == '-' || tmp[0] == '+') i++;
+    if (!(tmp[i] >= '0' && tmp[i] <= '9')) return 0;
+    char *end;
+    double d = strtod(tmp, &end);
+    if (*end) return 0;
+    *out = d;
+    return 1;
+}
+
+static int time_part(const char *s, size_t n, int part, double *out)
+{
+    /* YYYY-MM-DD[T ]HH:MM[:SS] */
+    if (!s || n < 10) return 0;
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9')) return 0;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int mo = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    if (mo < 1 || mo > 12 || d < 1 || d > 31) return 0;
+    int h = -1, mi = -1;
+    if (n >= 16 && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' && s[11] >= '0' && s[11] <= '9' && s[12] >= '0' && s[12] <= '9' &&
+        s[14] >= '0' && s[14] <= '9' && s[15] >= '0' && s[15] <= '9') {
+        h = (s[11] - '0') * 10 + (s[12] - '0');
+        mi = (s[14] - '0') * 10 + (s[15] - '0');
+    }
+    switch (part) {
+    case SG_T_YEAR: *out = y; return 1;
+    case SG_T_MONTH: *out = mo; return 1;
+    case SG_T_DAY: *out = d; return 1;
+    case SG_T_HOUR: if (h < 0) return 0; *out = h; return 1;
+    case SG_T_MINUTE: if (mi < 0) return 0; *out = mi; return 1;
+    case SG_T_WEEK: {
+        /* ISO 8601 week number */
+        int64_t days = sk_days_from_civil(y, mo, d);
+        int wd = (int)(((days % 7) + 7 + 3) % 7); /* 0 = Monday (1970-01-01 was a Thursday) */
+        int64_t thursday = days - wd + 3;
+        /* the year of that Thursday */
+        int64_t jan1 = sk_days_from_civil(y, 1, 1);
+        int ty = y;
+        if (thursday < jan1) ty = y - 1;
+        else if (thursday >= sk_days_from_civil(y + 1, 1, 1)) ty = y + 1;
+        int64_t tj = sk_days_from_civil(ty, 1, 1);
+        *out = (double)((thursday - tj) / 7 + 1);
+        return 1;
+    }
+    }
+    return 0;
+}
+
+static int cmp_num(int op, double a, double b)
+{
+    switch (op) {
+    case SG_EQ: return a == b;
+    case SG_LT: return a < b;
+    case SG_LTE: return a <= b;
+    case SG_GT: return a > b;
+    case SG_GTE: return a >= b;
+    }
+    return 0;
+}
+
+static int str_op(int op, const char *lit, size_t ln, const char *s, size_t n)
+{
+    switch (op) {
+    case SG_EQ: return n == ln && !memcmp(s, lit, n);
+    case SG_PREFIX: return n >= ln && !memcmp(s, lit, ln);
+    case SG_SUFFIX: return n >= ln && !memcmp(s + n - ln, lit, ln);
+    case SG_CONTAINS: return ln == 0 || (n >= ln && memmem(s, n, lit, ln) != NULL);
+    case SG_GLOB: return sg_glob((const uint8_t *)lit, ln, (const uint8_t *)s, n);
+    }
+    return 0;
+}
+
+static int test_fieldref(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b, const sg_val *v, const sk_event_field *f,
+                         const sk_event_value *x)
+{
+    if (b->unknown[v->fref]) return U;
+    fval o;
+    if (!get_value(ev, &b->fields[v->fref], &o)) return F;
+    if (o.v->kind == SK_EVK_ARRAY || x->kind == SK_EVK_ARRAY) return F;
+    const char *a, *c;
+    size_t an, cn;
+    if (v->cased) {
+        a = x->s ? x->s : "";
+        an = x->s ? x->n : 0;
+        c = o.v->s ? o.v->s : "";
+        cn = o.v->s ? o.v->n : 0;
+    } else {
+        if (folded(m, ev, f, x, &a, &an)) return F;
+        size_t aoff = (size_t)(a - m->fold.data);
+        if (folded(m, ev, o.f, o.v, &c, &cn)) return F;
+        a = m->fold.data + aoff; /* the buffer may have moved */
+    }
+    return str_op(v->op, c, cn, a, an);
+}
+
+/* One value test on one scalar. */
+static int test_val(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b, const sg_val *v, const sk_event_field *f,
+                    const sk_event_value *x)
+{
+    switch (v->type) {
+    case SG_V_STR: {
+        if (x->kind == SK_EVK_NULL) return F;
+        if (v->simple && x->kind == SK_EVK_INTEGER) {
+            double num = x->neg ? -(double)x->u : (double)x->u;
+            if (num == v->num) return T;
+        }
+        const char *s;
+        size_t n;
+        if (v->cased) {
+            s = x->s ? x->s : "";
+            n = x->s ? x->n : 0;
+        } else if (folded(m, ev, f, x, &s, &n)) {
+            return F;
+        }
+        return str_op(v->op, v->lit, v->n, s, n);
+    }
+    case SG_V_EMPTY: return x->kind == SK_EVK_NULL || !x->s || x->n == 0;
+    case SG_V_NULL: return x->kind == SK_EVK_NULL;
+    case SG_V_EXISTS: return v->want;
+    case SG_V_BOOL: {
+        if (x->kind == SK_EVK_INTEGER) return (x->u != 0) == v->want;
+        if (!x->s) return F;
+        const char *w = v->want ? "true" : "false";
+        size_t wl = strlen(w);
+        return x->n == wl && !strncasecmp(x->s, w, wl);
+    }
+    case SG_V_NUM: {
+        double d;
+        if (v->tpart) {
+            if (!time_part(x->s, x->s ? x->n : 0, v->tpart, &d)) return F;
+        } else if (x->kind == SK_EVK_INTEGER) {
+            d = x->neg ? -(double)x->u : (double)x->u;
+        } else if (!parse_num(x->s, x->s ? x->n : 0, &d)) {
+            return F;
+        }
+        return cmp_num(v->op, d, v->num);
+    }
+    case SG_V_CIDR: {
+        sk_ip ip;
+        if (!x->s || sk_ip_parse(x->s, x->n, &ip)) return F;
+        return sk_prefix_contains(&v->cidr, &ip);
+    }
+    case SG_V_RE: {
+        if (!v->re || !x->s) return F;
+        int rc = pcre2_match(v->re, (PCRE2_SPTR)x->s, x->n, 0, 0, m->md, m->mctx);
+        if (rc >= 0) return T;
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT) m->st.regex_limit++;
+        return F;
+    }
+    case SG_V_FIELDREF: return test_fieldref(m, ev, b, v, f, x);
+    }
+    return F;
+}
+
+/* A group (alternatives) on a value that may be an array: true when an item matches. */
+static int test_group(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b, const sg_group *g, const sk_event_field *f,
+                      const sk_event_value *x, const sk_event_value **which)
+{
+    int res = F;
+    if (x->kind == SK_EVK_ARRAY) {
+        for (size_t i = 0; i < x->n_items; i++) {
+            int r = test_group(m, ev, b, g, NULL, &x->items[i], which);
+            if (r == T) return T;
+            if (r == U) res = U;
+        }
+        return res;
+    }
+    for (size_t a = 0; a < g->n; a++) {
+        int r = test_val(m, ev, b, &g->alt[a], f, x);
+        if (r == T) {
+            if (which) *which = x;
+            return T;
+        }
+        if (r == U) res = U;
+    }
+    return res;
+}
+
+static int combine(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b, const sg_expr *e, const sk_event_field *f,
+                   const sk_event_value *x, const sk_event_value **which)
+{
+    int res = e->all ? T : F;
+    for (size_t g = 0; g < e->n_groups; g++) {
+        int r = test_group(m, ev, b, &e->groups[g], f, x, which);
+        if (e->all) {
+            if (r == F) return F;
+            if (r == U) res = U;
+        } else {
+            if (r == T) return T;
+            if (r == U) res = U;
+        }
+    }
+    return res;
+}
+
+static int eval_field(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b, const sg_expr *e, const sk_event_value **which,
+                      const char **fname, size_t *fname_len)
+{
+    if (b->unknown[e->field]) return U;
+    fval fv;
+    const sg_fname *fn = &b->fields[e->field];
+    if (fname) { *fname = fn->name; *fname_len = fn->n; }
+    if (!get_value(ev, fn, &fv)) {
+        /* absent: only null and exists:false hold */
+        if (e->neg) return F;
+        for (size_t g = 0; g < e->n_groups; g++)
+            for (size_t a = 0; a < e->groups[g].n; a++) {
+                const sg_val *v = &e->groups[g].alt[a];
+                if (v->type == SG_V_NULL || (v->type == SG_V_EXISTS && !v->want)) return T;
+            }
+        return F;
+    }
+    int r;
+    /* exists:false on a present field */
+    if (e->n_groups == 1 && e->groups[0].n == 1 && e->groups[0].alt[0].type == SG_V_EXISTS) return e->groups[0].alt[0].want ? T : F;
+    r = combine(m, ev, b, e, fv.f, fv.v, which);
+    if (e->neg) {
+        if (r == U) return U;
+        /* neq: different from every value */
+        return r == T ? F : T;
+    }
+    if (r == T && which && *which == &fv.sysv) {
+        /* a System value lives in fv: copy its text where the hit can keep it */
+        size_t k = m->n_hits < SG_MAX_HITS ? m->n_hits : SG_MAX_HITS - 1;
+        memcpy(m->scratch[k], fv.sysv.s, fv.sysv.n < 31 ? fv.sysv.n : 31);
+        m->sysv_tmp.s = m->scratch[k];
+        m->sysv_tmp.n = fv.sysv.n < 31 ? fv.sysv.n : 31;
+        m->sysv_tmp.kind = SK_EVK_STRING;
+        *which = &m->sysv_tmp;
+    }
+    return r;
+}
+
+static int eval_keyword(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b, const sg_expr *e, const sk_event_value **which,
+                        const char **fname, size_t *fname_len)
+{
+    /* every group must be found (all) or one of them, each in any value */
+    int res = e->all ? T : F;
+    for (size_t g = 0; g < e->n_groups; g++) {
+        int found = F;
+        for (size_t i = 0; i < ev->n_fields && found != T; i++) {
+            const sk_event_field *f = &ev->fields[i];
+            found = test_group(m, ev, b, &e->groups[g], f, &f->v, which) == T ? T : F;
+            if (found == T && fname) { *fname = f->name; *fname_len = f->name_len; }
+        }
+        if (found != T && ev->message.s) {
+            sk_event_value mv = {.kind = SK_EVK_STRING, .s = ev->message.s, .n = ev->message.n};
+            found = test_group(m, ev, b, &e->groups[g], NULL, &mv, NULL) == T ? T : F;
+            if (found == T) {
+                if (fname) { *fname = "message"; *fname_len = 7; }
+                if (which) {
+                    m->sysv_tmp = mv;
+                    *which = &m->sysv_tmp;
+                }
+            }
+        }
+        if (e->all && found != T) return F;
+        if (!e->all && found == T) return T;
+    }
+    return res;
+}
+
+static int eval(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b, const sg_expr *e)
+{
+    switch (e->type) {
+    case SG_E_TRUE: return T;
+    case SG_E_FALSE: return F;
+    case SG_E_AND: {
+        int res = T;
+        for (size_t i = 0; i < e->n_kids; i++) {
+            int r = eval(m, ev, b, e->kids[i]);
+            if (r == F) return F;
+            if (r == U) res = U;
+        }
+        return res;
+    }
+    case SG_E_OR: {
+        int res = F;
+        for (size_t i = 0; i < e->n_kids; i++) {
+            int r = eval(m, ev, b, e->kids[i]);
+            if (r == T) return T;
+            if (r == U) res = U;
+        }
+        return res;
+    }
+    case SG_E_NOT: {
+        int r = eval(m, ev, b, e->kids[0]);
+        return r == U ? U : !r;
+    }
+    case SG_E_FIELD: return eval_field(m, ev, b, e, NULL, NULL, NULL);
+    case SG_E_KEYWORD: return eval_keyword(m, ev, b, e, NULL, NULL, NULL);
+    }
+    return F;
+}
+
+/* The field tests that hold in positive position, for the finding. */
+static void collect(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b, const sg_expr *e, int depth)
+{
+    if (depth > SG_MAX_DEPTH || m->n_hits >= SG_MAX_HITS) return;
+    switch (e->type) {
+    case SG_E_AND:
+    case SG_E_OR:
+        for (size_t i = 0; i < e->n_kids; i++)
+            if (e->type == SG_E_AND || eval(m, ev, b, e->kids[i]) == T) collect(m, ev, b, e->kids[i], depth + 1);
+        return;
+    case SG_E_FIELD:
+    case SG_E_KEYWORD: {
+        if (e->neg) return;
+        const sk_event_value *which = NULL;
+        const char *fname = NULL;
+        size_t fl = 0;
+        int r = e->type == SG_E_FIELD ? eval_field(m, ev, b, e, &which, &fname, &fl) : eval_keyword(m, ev, b, e, &which, &fname, &fl);
+        if (r != T || !which || !fname) return;
+        for (size_t i = 0; i < m->n_hits; i++)
+            if (m->hits[i].name_len == fl && !memcmp(m->hits[i].name, fname, fl)) return;
+        sk_sigma_field_hit *h = &m->hits[m->n_hits++];
+        h->name = fname;
+        h->name_len = fl;
+        h->value = which->s ? which->s : "";
+        h->value_len = which->s ? which->n : 0;
+        return;
+    }
+    default: return;
+    }
+}
+
+/* ---- sources of an event ---- */
+
+static int eid_in(const sg_source *s, uint16_t eid, int has)
+{
+    if (!s->n_eids) return 1;
+    if (!has) return 0;
+    for (size_t i = 0; i < s->n_eids; i++)
+        if (s->eids[i] == eid) return 1;
+    return 0;
+}
+
+static int ci_eq_str(const char *folded_lit, const char *s, size_t n)
+{
+    size_t l = strlen(folded_lit);
+    if (l != n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        if (c != folded_lit[i]) return 0;
+    }
+    return 1;
+}
+
+static int provider_ok(const sg_source *s, const sk_event *ev)
+{
+    if (!s->n_providers) return 1;
+    if (!ev->provider_name.s) return 0;
+    for (size_t i = 0; i < s->n_providers; i++)
+        if (ci_eq_str(s->providers[i], ev->provider_name.s, ev->provider_name.n)) return 1;
+    return 0;
+}
+
+static void classify(sk_sigma_matcher *m, const sk_event *ev)
+{
+    const sk_sigma_set *s = m->set;
+    m->n_srcs = 0;
+    int has_eid = (ev->has & SK_EVH_EVENT_ID) != 0;
+    if (ev->channel.s && ev->channel.n < 256) {
+        char key[256];
+        for (size_t i = 0; i < ev->channel.n; i++) {
+            char c = ev->channel.s[i];
+            key[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        const size_t *l = sk_map_get(s->by_channel, key, ev->channel.n);
+        for (; l && *l != SIZE_MAX; l++) {
+            const sg_source *src = &s->map.src[*l];
+            if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev)) m->srcs[m->n_srcs++] = *l;
+        }
+    }
+    for (const size_t *l = s->any_channel; l && *l != SIZE_MAX; l++) {
+        const sg_source *src = &s->map.src[*l];
+        if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev)) m->srcs[m->n_srcs++] = *l;
+    }
+}
+
+/* The text the prefilter scans: every value of the event, folded, NUL-separated. */
+static int build_text(sk_sigma_matcher *m, const sk_event *ev)
+{
+    sk_buf_reset(&m->kwtext);
+    for (size_t i = 0; i < ev->n_fields; i++) {
+        const sk_event_value *v = &ev->fields[i].v;
+        if (v->kind == SK_EVK_ARRAY) {
+            for (size_t k = 0; k < v->n_items; k++)
+                if (v->items[k].s && (sg_fold(&m->kwtext, v->items[k].s, v->items[k].n) || sk_buf_putc(&m->kwtext, 0))) return -1;
+        } else if (v->s) {
+            if (sg_fold(&m->kwtext, v->s, v->n) || sk_buf_putc(&m->kwtext, 0)) return -1;
+        }
+    }
+    if (ev->message.s && (sg_fold(&m->kwtext, ev->message.s, ev->message.n) || sk_buf_putc(&m->kwtext, 0))) return -1;
+    const sk_event_str sys[] = {ev->computer, ev->provider_name, ev->channel, ev->user_id};
+    for (size_t i = 0; i < sizeof sys / sizeof sys[0]; i++)
+        if (sys[i].s && (sg_fold(&m->kwtext, sys[i].s, sys[i].n) || sk_buf_putc(&m->kwtext, 0))) return -1;
+    return 0;
+}
+
+static int need_ok(sk_sigma_matcher *m, const sk_event *ev, const sg_rule *r)
+{
+    if (!r->n_need) return 1;
+    if (!m->pf_done) {
+        m->pf_done = 1;
+        if (build_text(m, ev) || sg_prefilter_scan(m)) {
+            m->pf_done = 2; /* scan failed: evaluate everything */
+        }
+    }
+    if (m->pf_done == 2) return 1;
+    for (size_t i = 0; i < r->n_need; i++)
+        if (m->pf_hit[r->need_id[i]]) return 1;
+    return 0;
+}
+
+int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, void *ctx)
+{
+    const sk_sigma_set *s = m->set;
+    m->st.events++;
+    if (++m->gen == 0) {
+        memset(m->stamp, 0, (s->n_rules + 1) * sizeof *m->stamp);
+        if (m->cache) memset(m->cache, 0, m->cap_cache * sizeof *m->cache);
+        m->gen = 1;
+    }
+    classify(m, ev);
+    if (!m->n_srcs) return 0;
+    m->st.events_sourced++;
+    sk_buf_reset(&m->fold);
+    m->pf_done = 0;
+    if (ev->n_fields > m->cap_cache) {
+        size_t cap = ev->n_fields * 2;
+        struct sg_fcache *nc = calloc(cap, sizeof *nc);
+        if (nc) {
+            free(m->cache);
+            m->cache = nc;
+            m->cap_cache = cap;
+        }
+    }
+    for (size_t k = 0; k < m->n_srcs; k++) {
+        const size_t *lists[2];
+        sg_dispatch(s, m->srcs[k], ev->event_id, &lists[0], &lists[1]);
+        if (!(ev->has & SK_EVH_EVENT_ID)) lists[0] = NULL;
+        for (int li = 0; li < 2; li++) {
+            for (const size_t *bp = lists[li]; bp && *bp != SIZE_MAX; bp++) {
+                const sg_binding *b = &s->bindings[*bp];
+                const sg_rule *r = &s->rules[b->rule];
+                if (!(r->selected || r->fed) || m->stamp[b->rule] == m->gen) continue;
+                m->stamp[b->rule] = m->gen;
+                if (!need_ok(m, ev, r)) {
+                    m->st.prefiltered++;
+                    continue;
+                }
+                m->st.evaluations++;
+                int res = eval(m, ev, b, r->cond);
+                if (res == U) {
+                    m->st.undecided++;
+                    m->undecided[b->rule]++;
+                    continue;
+                }
+                if (res != T) continue;
+                m->st.hits++;
+                m->n_hits = 0;
+                collect(m, ev, b, r->cond, 0);
+                sk_sigma_hit hit = {.rule = b->rule, .emit = r->selected && r->generate, .source = s->map.src[b->source].id,
+                                    .fields = m->hits, .n_fields = m->n_hits};
+                int rc = cb(ctx, ev, &hit);
+                if (rc) return rc;
+            }
+        }
+    }
+    return 0;
+}
