@@ -187,6 +187,13 @@ int sk_sigma_corr_record(const sk_sigma_set *s, const sk_event *ev, const sk_sig
 
 typedef struct sk_sigma_corr sk_sigma_corr;
 
+/** A correlation rule's type (1 event_count .. 7 value_percentile, as the rules write
+ * them in that order: event_count, value_count, temporal, temporal_ordered, value_sum,
+ * value_avg, value_percentile), 0 for another kind of rule; its references as written. */
+int sk_sigma_corr_type(const sk_sigma_set *s, size_t rule);
+size_t sk_sigma_corr_n_refs(const sk_sigma_set *s, size_t rule);
+const char *sk_sigma_corr_ref(const sk_sigma_set *s, size_t rule, size_t i);
+
 /** A correlation result for the caller to render as a finding. */
 typedef struct sk_sigma_corr_result {
     size_t rule;                 /**< the correlation rule */

@@ -324,11 +324,100 @@ static int hunt_write(void *ctx, const void *data, size_t n)
     return 0;
 }
 
+static const char *const corr_types[] = {"", "event_count", "value_count", "temporal", "temporal_ordered", "value_sum", "value_avg", "value_percentile"};
+
+/* A correlation result as a finding (after every input: the sweep runs at the end). */
 static int corr_out(void *ctx, const sk_sigma_corr_result *r)
 {
-    (void)ctx;
-    (void)r;
-    return 0;
+    hunt *h = ctx;
+    sk_sigma_rule_info ri;
+    sk_sigma_rule_info_get(h->set, r->rule, &ri);
+    int type = sk_sigma_corr_type(h->set, r->rule);
+    sk_buf sum, attr, out;
+    sk_buf_init(&sum, 1 << 16);
+    sk_buf_init(&attr, 1 << 20);
+    sk_buf_init(&out, 1 << 24);
+    sk_buf_printf(&sum, "%s: %s %g", ri.title ? ri.title : "", corr_types[type > 0 && type < 8 ? type : 0], r->value);
+    if (r->value_text) sk_buf_printf(&sum, " (%s)", r->value_text);
+    sk_buf_printf(&sum, " over %llu events", (unsigned long long)r->count);
+    for (size_t i = 0; i < r->n_group; i++) sk_buf_printf(&sum, "%s%s=%s", i ? ", " : " for ", r->group_names[i], r->group_values[i] ? r->group_values[i] : "(absent)");
+    sk_buf_putc(&sum, 0);
+    sk_jw w;
+    sk_jw_init(&w, &attr);
+    sk_jw_object_begin(&w);
+    if (ri.level >= 0) sk_jw_kv_string(&w, "level", sk_sigma_level_name(ri.level));
+    if (ri.status) sk_jw_kv_string(&w, "status", ri.status);
+    sk_jw_key(&w, "correlation");
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "type", corr_types[type > 0 && type < 8 ? type : 0]);
+    sk_jw_key(&w, "group");
+    sk_jw_object_begin(&w);
+    for (size_t i = 0; i < r->n_group; i++) {
+        sk_jw_key(&w, r->group_names[i]);
+        if (r->group_values[i]) sk_jw_string(&w, r->group_values[i]);
+        else sk_jw_null(&w);
+    }
+    sk_jw_object_end(&w);
+    sk_jw_key(&w, "value");
+    sk_jw_double(&w, r->value);
+    if (r->value_text) sk_jw_kv_string(&w, "field_value", r->value_text);
+    sk_jw_kv_u64(&w, "events", r->count);
+    sk_jw_key(&w, "rules");
+    sk_jw_array_begin(&w);
+    for (size_t i = 0; i < sk_sigma_corr_n_refs(h->set, r->rule); i++) sk_jw_string(&w, sk_sigma_corr_ref(h->set, r->rule, i));
+    sk_jw_array_end(&w);
+    sk_jw_object_end(&w);
+    sk_jw_object_end(&w);
+    sk_finding_ev *fe = calloc(r->n_evidence + 1, sizeof *fe);
+    if (!fe) return sk_error_set(SK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->n_evidence; i++) {
+        fe[i].sha256 = r->ev_sha256[i];
+        fe[i].record_id = r->ev_record_id[i], fe[i].offset = r->ev_offset[i], fe[i].line = r->ev_line[i];
+        fe[i].has = (uint8_t)((r->ev_has[i] & 1 ? SK_FEV_RECORD_ID : 0) | (r->ev_has[i] & 2 ? SK_FEV_OFFSET : 0) | (r->ev_has[i] & 4 ? SK_FEV_LINE : 0));
+    }
+    char ids[16][16];
+    const char *aptr[16];
+    size_t n_attack;
+    attack_of(&ri, ids, aptr, &n_attack);
+    sk_finding f = {.host = r->host && *r->host ? r->host : NULL, .engine = "sigma", .rule_id = ri.id ? ri.id : (ri.name ? ri.name : ri.title),
+                    .rule_title = ri.title, .rule_source = ri.path, .rule_source_sha256 = ri.sha256,
+                    .severity = ri.level >= 0 ? ri.level : SK_SEV_MEDIUM, .summary = sum.data, .time = r->first, .time_last = r->last,
+                    .count = r->count, .attack = aptr, .n_attack = n_attack, .attributes = attr.data,
+                    .attributes_len = sk_jw_error(&w) ? 0 : attr.len, .evidence = fe, .n_evidence = r->n_evidence,
+                    .evidence_omitted = r->evidence_omitted};
+    int rc = 0;
+    if (h->format == FMT_JSONL) {
+        rc = sk_finding_write_json(&out, &f);
+    } else {
+        char t[SK_TIME_ISO_MAX];
+        sk_time_format(t, f.time, h->format == FMT_CSV ? 3 : 0);
+        if (h->format == FMT_CSV) {
+            sk_buf_printf(&out, "%s,", t);
+            sk_escape_csv(&out, f.host ? f.host : "", f.host ? strlen(f.host) : 0);
+            sk_buf_printf(&out, ",%s,", sk_severity_name(f.severity));
+            sk_escape_csv(&out, ri.title ? ri.title : "", ri.title ? strlen(ri.title) : 0);
+            sk_buf_putc(&out, ',');
+            sk_escape_csv(&out, f.rule_id, strlen(f.rule_id));
+            sk_buf_puts(&out, ",,,");
+            sk_escape_csv(&out, sum.data, strlen(sum.data));
+            sk_buf_printf(&out, ",%s,\n", r->n_evidence ? r->ev_sha256[0] : "");
+        } else {
+            sk_buf_printf(&out, "%s  %-8.8s  ", t, sk_severity_name(f.severity));
+            sk_escape_terminal(&out, f.host ? f.host : "-", f.host ? strlen(f.host) : 1);
+            sk_buf_puts(&out, "  ");
+            sk_escape_terminal(&out, sum.data, strlen(sum.data));
+            sk_buf_putc(&out, '\n');
+        }
+    }
+    if (!rc && fwrite(out.data, 1, out.len, h->out) != out.len) h->err = errno ? errno : EIO;
+    h->detections++;
+    if (r->rule < sk_sigma_set_count(h->set)) h->rule_counts[r->rule]++;
+    if (f.host) bump(h->by_host, f.host, strlen(f.host));
+    free(fe);
+    sk_buf_free(&sum);
+    sk_buf_free(&attr);
+    sk_buf_free(&out);
+    return rc;
 }
 
 static int push_list(const char ***v, size_t *n, const char *s)
@@ -500,6 +589,13 @@ int cmd_hunt_run(int argc, char **argv)
     ex = sigma_cli_load(&so, "hunt", &set, &nrf);
     if (!set) goto done;
     size_t selected = sk_sigma_set_select(set, &sel);
+    for (size_t i = 0; i < sk_sigma_set_count(set); i++) { /* a refused rule is always said (the exit code is about the logs) */
+        sk_sigma_rule_info ri;
+        sk_sigma_rule_info_get(set, i, &ri);
+        if (ri.support == SK_SIGMA_REFUSED) {
+            sk_cli_error("hunt", "%s", ri.reason ? ri.reason : "refused");
+        }
+    }
     if (!quiet) {
         sigma_cli_totals(set, stderr, "hunt: ");
         fprintf(stderr, "hunt: %zu rules selected to run ('sakimori sigma check' says why the others do not)\n", selected);

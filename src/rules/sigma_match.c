@@ -139,9 +139,12 @@ static int parse_num(const char *s, size_t n, double *out)
     char tmp[48];
     memcpy(tmp, s, n);
     tmp[n] = 0;
+    /* a decimal integer, optionally signed (docs/sigma.md): not 0x10, not 5.5 */
     size_t i = 0;
     if (tmp[0] == '-' || tmp[0] == '+') i++;
-    if (!(tmp[i] >= '0' && tmp[i] <= '9')) return 0;
+    if (!tmp[i]) return 0;
+    for (size_t k = i; tmp[k]; k++)
+        if (tmp[k] < '0' || tmp[k] > '9') return 0;
     char *end;
     double d = strtod(tmp, &end);
     if (*end) return 0;

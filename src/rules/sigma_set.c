@@ -137,6 +137,18 @@ static int remap(sk_sigma_set *s, sg_rule *r, const sg_fname *ff, const sg_expr 
     return 0;
 }
 
+/* not X, or every branch of an and/or a not */
+static int negative_top(const sg_expr *e)
+{
+    if (e->type == SG_E_NOT) return 1;
+    if ((e->type == SG_E_AND || e->type == SG_E_OR) && e->n_kids) {
+        for (size_t i = 0; i < e->n_kids; i++)
+            if (e->kids[i]->type != SG_E_NOT) return 0;
+        return 1;
+    }
+    return 0;
+}
+
 static int compatible(const char *a, const char *b)
 {
     if (!a || !b) return 1;
@@ -343,15 +355,22 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
                 continue;
             sg_expr *fe;
             if ((rc = remap(s, r, pf->fields, pf->cond, &fe))) break;
-            sg_expr *not = sk_arena_calloc(s->arena, 1, sizeof *not), *and = sk_arena_calloc(s->arena, 1, sizeof *and);
-            if (!not || !and || !(not->kids = sk_arena_calloc(s->arena, 1, sizeof *not->kids)) ||
-                !(and->kids = sk_arena_calloc(s->arena, 2, sizeof *and->kids))) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
-            not->type = SG_E_NOT;
-            not->kids[0] = fe;
-            not->n_kids = 1;
+            /* the specification's filter names what to suppress (condition: selection);
+             * pySigma's names what to keep (condition: not selection): a condition that
+             * is negative at its top is read the second way (docs/sigma.md) */
+            sg_expr *and = sk_arena_calloc(s->arena, 1, sizeof *and), *keep = fe;
+            if (!and || !(and->kids = sk_arena_calloc(s->arena, 2, sizeof *and->kids))) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+            if (!negative_top(pf->cond)) {
+                sg_expr *not = sk_arena_calloc(s->arena, 1, sizeof *not);
+                if (!not || !(not->kids = sk_arena_calloc(s->arena, 1, sizeof *not->kids))) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+                not->type = SG_E_NOT;
+                not->kids[0] = fe;
+                not->n_kids = 1;
+                keep = not;
+            }
             and->type = SG_E_AND;
             and->kids[0] = r->cond;
-            and->kids[1] = not;
+            and->kids[1] = keep;
             and->n_kids = 2;
             r->cond = and;
             applied++;
@@ -359,8 +378,10 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
         fr->support = applied ? SK_SIGMA_RUNS : SK_SIGMA_NO_SOURCE;
         if (!applied) set_reason(s, fr, SK_SIGMA_NO_SOURCE, "a filter whose rules are not loaded (or have another log source)");
         else {
-            char msg[64];
-            snprintf(msg, sizeof msg, "applied to %zu rule%s", applied, applied == 1 ? "" : "s");
+            char msg[200];
+            snprintf(msg, sizeof msg, "applied to %zu rule%s: %s", applied, applied == 1 ? "" : "s",
+                     negative_top(pf->cond) ? "keeps only the events its condition holds for (written with not: pySigma's reading)"
+                                            : "suppresses the events its condition holds for (the specification's reading)");
             fr->reason = sk_arena_strndup(s->arena, msg, strlen(msg));
         }
         fr->generate = 0;
@@ -411,7 +432,7 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
                 }
             }
             if (worst == SK_SIGMA_RUNS) { r->support = SK_SIGMA_RUNS; r->reason = NULL; }
-            else if (why == 1) set_reason(s, r, worst, "refers to rule '%s', which is not loaded", who);
+            else if (why == 1) set_reason(s, r, worst, "%s:%zu: refers to rule '%s', which is not loaded", r->path, r->line, who);
             else if (why == 2) set_reason(s, r, worst, "its rule '%s' runs only partly", who);
             else set_reason(s, r, worst, "its rule '%s' does not run", who);
         }

@@ -215,6 +215,7 @@ static int parse_mods(sg_cctx *c, const char *key, size_t keylen, size_t name_le
 typedef struct piece {
     uint8_t *b;
     size_t n;
+    int wild;   /* b holds SG_GLOB_* markers; otherwise every byte is literal (encoded data may hold 0xFE/0xFF) */
 } piece;
 
 static int piece_dup(sg_cctx *c, piece *out, const uint8_t *b, size_t n)
@@ -251,13 +252,7 @@ static int parse_wildcards(sg_cctx *c, const char *s, size_t n, piece *out, int 
     b[o] = 0;
     out->b = b;
     out->n = o;
-    return 0;
-}
-
-static int has_marker(const piece *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        if (p->b[i] == SG_GLOB_STAR || p->b[i] == SG_GLOB_ONE) return 1;
+    out->wild = *has_wild;
     return 0;
 }
 
@@ -319,6 +314,7 @@ static int windash(sg_cctx *c, const piece *in, size_t n_in, piece **out, size_t
             o += p->n - last;
             b[o] = 0;
             res[cnt].b = b;
+            res[cnt].wild = p->wild;
             res[cnt++].n = o;
         }
     }
@@ -360,7 +356,7 @@ static int encode(sg_cctx *c, int tr, const piece *in, size_t n_in, piece **out,
     size_t cnt = 0;
     for (size_t v = 0; v < n_in; v++) {
         const piece *p = &in[v];
-        if (has_marker(p)) {
+        if (p->wild) {
             snprintf(c->err, sizeof c->err, "%s:%zu: a value with wildcards cannot be encoded (base64/utf16)", c->path, line);
             return SK_EFORMAT;
         }
@@ -505,6 +501,29 @@ static int expand(sg_cctx *c, const char *s, size_t n, piece **out, size_t *n_ou
 /* A string piece (wildcards marked) into a test. */
 static int finish_str(sg_cctx *c, const mods *m, piece *p, sg_val *v)
 {
+    if (!p->wild) {
+        /* every byte literal: the position modifiers choose the test */
+        v->type = SG_V_STR;
+        v->cased = (m->flags & M_CASED) != 0;
+        v->op = (m->flags & M_CONTAINS) ? SG_CONTAINS : (m->flags & M_STARTS) ? SG_PREFIX : (m->flags & M_ENDS) ? SG_SUFFIX : SG_EQ;
+        const char *lit = (const char *)p->b;
+        size_t n = p->n;
+        if (!v->cased) {
+            sk_buf f;
+            sk_buf_init(&f, SG_MAX_RULE_BYTES);
+            int rc = sg_fold(&f, lit, n);
+            char *nb = rc ? NULL : sk_arena_strndup(c->a, f.data ? f.data : "", f.len);
+            n = f.len;
+            sk_buf_free(&f);
+            if (rc) return rc;
+            if (!nb) return sk_error_set(SK_ENOMEM, "out of memory");
+            lit = nb;
+        }
+        v->lit = lit;
+        v->n = n;
+        if (v->op == SG_EQ && n == 0) v->type = SG_V_EMPTY;
+        return 0;
+    }
     /* the position modifiers add stars around the value */
     int lead = (m->flags & (M_CONTAINS | M_ENDS)) != 0, trail = (m->flags & (M_CONTAINS | M_STARTS)) != 0;
     size_t n = p->n;
