@@ -647,9 +647,12 @@ int cmd_hunt_run(int argc, char **argv)
         ex = sk_exit_merge(ex, SK_EXIT_INTERNAL);
     }
     sk_sigma_stats tot = {0};
+    uint64_t *und = calloc(sk_sigma_set_count(set) + 1, sizeof *und);
     for (size_t i = 0; i < M.n; i++) {
         sk_sigma_stats st;
         sk_sigma_matcher_stats(M.v[i], &st);
+        const uint64_t *u = sk_sigma_matcher_undecided(M.v[i]);
+        for (size_t r = 0; und && r < sk_sigma_set_count(set); r++) und[r] += u[r];
         tot.events += st.events, tot.events_sourced += st.events_sourced, tot.evaluations += st.evaluations;
         tot.prefiltered += st.prefiltered, tot.hits += st.hits, tot.undecided += st.undecided, tot.regex_limit += st.regex_limit;
         sk_sigma_matcher_free(M.v[i]);
@@ -662,6 +665,23 @@ int cmd_hunt_run(int argc, char **argv)
         ex = sk_exit_merge(ex, SK_EXIT_INPUT);
     }
     if (!quiet) print_summary(&h, &tot);
+    for (size_t r = 0; !quiet && und && r < sk_sigma_set_count(set); r++) {
+        if (!und[r]) continue;
+        sk_sigma_rule_info ri;
+        sk_sigma_rule_info_get(set, r, &ri);
+        sk_buf b;
+        sk_buf_init(&b, 1 << 16);
+        sk_buf_printf(&b, "undecided: %s: %llu events where a field it needs is not supplied (%s)", ri.title ? ri.title : "",
+                      (unsigned long long)und[r], ri.reason ? ri.reason : "");
+        sk_buf_putc(&b, 0);
+        sk_buf e;
+        sk_buf_init(&e, 1 << 17);
+        sk_escape_terminal(&e, b.data, strlen(b.data));
+        fprintf(stderr, "hunt:   %s\n", e.data ? e.data : "");
+        sk_buf_free(&b);
+        sk_buf_free(&e);
+    }
+    free(und);
     if (h.detections) ex = sk_exit_merge(ex, SK_EXIT_FINDINGS);
 out:
     if (h.by_host) {

@@ -161,7 +161,7 @@ static int check_main(int argc, char **argv)
             snprintf(full, sizeof full, "%s: %s", sk_sigma_support_name(ri.support), key);
             count(reasons, &n_reasons, 256, ri.support == SK_SIGMA_REFUSED ? full : key);
         }
-        const char *p = ri.product ? ri.product : ri.kind == SK_SIGMA_DETECTION ? "(no product)" : ri.kind == SK_SIGMA_CORRELATION ? "(correlation)" : "(other)";
+        const char *p = ri.product ? ri.product : ri.kind == SK_SIGMA_DETECTION ? "(no product)" : ri.kind == SK_SIGMA_CORRELATION ? "(correlation)" : ri.kind == SK_SIGMA_FILTER ? "(filter)" : "(not loaded)";
         size_t k = 0;
         while (k < np && strcmp(prod[k].p, p)) k++;
         if (k == np && np < 128) { snprintf(prod[np].p, sizeof prod[np].p, "%s", p); prod[np].total = prod[np].runs = prod[np].partly = 0; np++; }

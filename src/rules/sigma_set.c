@@ -289,7 +289,7 @@ static int bind_rule(sk_sigma_set *s, size_t ri, unsigned readers, zlist *bind_s
             r->support = SK_SIGMA_RUNS;
             if (lacks.len) {
                 char msg[600];
-                snprintf(msg, sizeof msg, "runs fully on some sources; %.*s", (int)(lacks.len > 500 ? 500 : lacks.len), lacks.data);
+                snprintf(msg, sizeof msg, "runs fully on some sources; not supplied: %.*s", (int)(lacks.len > 500 ? 500 : lacks.len), lacks.data);
                 r->reason = sk_arena_strndup(s->arena, msg, strlen(msg));
             }
         }
