@@ -164,6 +164,8 @@ typedef struct sg_binding {
     sg_fname *fields;            /* resolved per source */
     uint8_t *unknown;            /* per field: the source cannot supply it */
     int partial;                 /* some field unknown */
+    uint32_t *need_id;           /* the prefilter's literals for this binding (sigma_prefilter.c) */
+    size_t n_need;
 } sg_binding;
 
 enum { SG_CORR_EVENT_COUNT = 1, SG_CORR_VALUE_COUNT, SG_CORR_TEMPORAL, SG_CORR_TEMPORAL_ORDERED,
@@ -223,8 +225,6 @@ typedef struct sg_rule {
     size_t n_eids;
     /* literal prefilter: an event must contain one of these (folded) for the rule to
      * match; NULL: no prefilter */
-    uint32_t *need_id;           /* literal ids (sigma_prefilter.c) */
-    size_t n_need;
 } sg_rule;
 
 struct sk_sigma_set {

@@ -544,7 +544,7 @@ static int build_text(sk_sigma_matcher *m, const sk_event *ev)
     return 0;
 }
 
-static int need_ok(sk_sigma_matcher *m, const sk_event *ev, const sg_rule *r)
+static int need_ok(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *r)
 {
     if (!r->n_need) return 1;
     if (!m->pf_done) {
@@ -591,11 +591,11 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
                 const sg_binding *b = &s->bindings[*bp];
                 const sg_rule *r = &s->rules[b->rule];
                 if (!(r->selected || r->fed) || m->stamp[b->rule] == m->gen) continue;
-                m->stamp[b->rule] = m->gen;
-                if (!need_ok(m, ev, r)) {
+                if (!need_ok(m, ev, b)) { /* another source of the event may still need it */
                     m->st.prefiltered++;
                     continue;
                 }
+                m->stamp[b->rule] = m->gen;
                 m->st.evaluations++;
                 int res = eval(m, ev, b, r->cond);
                 if (res == U) {

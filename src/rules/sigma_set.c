@@ -560,6 +560,13 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
         free(pairs);
         free(any.v);
     }
+    /* a field some source renames to a System member is not in the prefilter's text:
+     * mark it so (the bindings have their own copies of the names) */
+    for (size_t b = 0; b < s->n_bindings && !rc; b++) {
+        sg_rule *r = &s->rules[s->bindings[b].rule];
+        for (size_t f = 0; f < r->n_fields; f++)
+            if (s->bindings[b].fields[f].system && !r->fields[f].system) r->fields[f].system = 2;
+    }
     if (!rc) rc = sg_prefilter_build(s);
     if (!rc) sk_sigma_set_select(s, NULL);
     if (rc) return rc; /* the caller frees the loader, and the set with it */
