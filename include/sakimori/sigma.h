@@ -166,7 +166,7 @@ typedef struct sk_sigma_stats {
     uint64_t events;             /**< events seen */
     uint64_t events_sourced;     /**< events that belonged to at least one mapped source */
     uint64_t evaluations;        /**< rule evaluations */
-    uint64_t prefiltered;        /**< evaluations the literal prefilter spared */
+    uint64_t prefiltered;        /**< events whose text the literal prefilter scanned */
     uint64_t hits;
     uint64_t filtered;           /**< hits suppressed by filter rules */
     uint64_t undecided;          /**< evaluations left unknown for lack of a field */
@@ -175,6 +175,12 @@ typedef struct sk_sigma_stats {
 void sk_sigma_matcher_stats(const sk_sigma_matcher *m, sk_sigma_stats *out);
 /** Undecided evaluations per rule (array of sk_sigma_set_count() counters). */
 const uint64_t *sk_sigma_matcher_undecided(const sk_sigma_matcher *m);
+/** Events seen per mapping entry (array of sk_sigma_set_sources() counters). */
+const uint64_t *sk_sigma_matcher_source_events(const sk_sigma_matcher *m);
+/** Of the events counted per entry, how many belonged to an entry that lacks a field
+ * rule i needs: the events the rule could not judge fully (it only fires where its
+ * condition holds whatever the lacking fields hold). */
+uint64_t sk_sigma_rule_events_lacking(const sk_sigma_set *s, size_t rule, const uint64_t *source_events);
 
 /* ---- correlations ---- */
 

@@ -485,11 +485,10 @@ static void print_summary(hunt *h, const sk_sigma_stats *st)
     for (size_t i = 0; i < n; i++)
         if (h->rule_counts[i]) pairs[fired].n = h->rule_counts[i], pairs[fired++].rule = i;
     qsort(pairs, fired, sizeof *pairs, cmp_pair);
-    fprintf(stderr, "hunt: %llu events, %llu in a mapped log source, %llu rule evaluations (%llu spared by the prefilter), "
+    fprintf(stderr, "hunt: %llu events, %llu in a mapped log source, %llu rule evaluations, "
                     "%llu detections by %zu rules on %zu computers",
             (unsigned long long)st->events, (unsigned long long)st->events_sourced, (unsigned long long)st->evaluations,
-            (unsigned long long)st->prefiltered, (unsigned long long)h->detections, fired, sk_map_count(h->by_host));
-    if (st->undecided) fprintf(stderr, "; %llu evaluations undecided (a field the log source lacks)", (unsigned long long)st->undecided);
+            (unsigned long long)h->detections, fired, sk_map_count(h->by_host));
     if (st->regex_limit) fprintf(stderr, "; %llu regular-expression matches stopped at the match limit", (unsigned long long)st->regex_limit);
     fputc('\n', stderr);
     sk_buf b;
@@ -648,11 +647,12 @@ int cmd_hunt_run(int argc, char **argv)
     }
     sk_sigma_stats tot = {0};
     uint64_t *und = calloc(sk_sigma_set_count(set) + 1, sizeof *und);
+    uint64_t *sev = calloc(sk_sigma_set_sources(set) + 1, sizeof *sev);
     for (size_t i = 0; i < M.n; i++) {
         sk_sigma_stats st;
         sk_sigma_matcher_stats(M.v[i], &st);
-        const uint64_t *u = sk_sigma_matcher_undecided(M.v[i]);
-        for (size_t r = 0; und && r < sk_sigma_set_count(set); r++) und[r] += u[r];
+        const uint64_t *u = sk_sigma_matcher_source_events(M.v[i]);
+        for (size_t r = 0; sev && r < sk_sigma_set_sources(set); r++) sev[r] += u[r];
         tot.events += st.events, tot.events_sourced += st.events_sourced, tot.evaluations += st.evaluations;
         tot.prefiltered += st.prefiltered, tot.hits += st.hits, tot.undecided += st.undecided, tot.regex_limit += st.regex_limit;
         sk_sigma_matcher_free(M.v[i]);
@@ -665,13 +665,16 @@ int cmd_hunt_run(int argc, char **argv)
         ex = sk_exit_merge(ex, SK_EXIT_INPUT);
     }
     if (!quiet) print_summary(&h, &tot);
+    for (size_t r = 0; und && sev && r < sk_sigma_set_count(set); r++) und[r] = sk_sigma_rule_events_lacking(set, r, sev);
+    size_t shown_und = 0, more_und = 0;
     for (size_t r = 0; !quiet && und && r < sk_sigma_set_count(set); r++) {
         if (!und[r]) continue;
+        if (shown_und++ >= 20) { more_und++; continue; }
         sk_sigma_rule_info ri;
         sk_sigma_rule_info_get(set, r, &ri);
         sk_buf b;
         sk_buf_init(&b, 1 << 16);
-        sk_buf_printf(&b, "undecided: %s: %llu events where a field it needs is not supplied (%s)", ri.title ? ri.title : "",
+        sk_buf_printf(&b, "not fully judged: %s: %llu events of a source that lacks a field it needs (%s)", ri.title ? ri.title : "",
                       (unsigned long long)und[r], ri.reason ? ri.reason : "");
         sk_buf_putc(&b, 0);
         sk_buf e;
@@ -681,7 +684,9 @@ int cmd_hunt_run(int argc, char **argv)
         sk_buf_free(&b);
         sk_buf_free(&e);
     }
+    if (more_und) fprintf(stderr, "hunt:   ... and %zu more rules not fully judged ('sakimori sigma check --all' lists what each lacks)\n", more_und);
     free(und);
+    free(sev);
     if (h.detections) ex = sk_exit_merge(ex, SK_EXIT_FINDINGS);
 out:
     if (h.by_host) {

@@ -83,6 +83,7 @@ typedef struct sg_val {
     sk_prefix cidr;
     pcre2_code *re;
     int fref;         /* FIELDREF: index in the rule's field table */
+    uint32_t lit1;    /* the prefilter literal this test needs, plus one (0: none) */
 } sg_val;
 
 /* Wildcard bytes inside a GLOB literal: never in UTF-8 text. */
@@ -166,6 +167,7 @@ typedef struct sg_binding {
     int partial;                 /* some field unknown */
     uint32_t *need_id;           /* the prefilter's literals for this binding (sigma_prefilter.c) */
     size_t n_need;
+    int never;                   /* its condition cannot be true on this entry (a needed field is lacking) */
 } sg_binding;
 
 enum { SG_CORR_EVENT_COUNT = 1, SG_CORR_VALUE_COUNT, SG_CORR_TEMPORAL, SG_CORR_TEMPORAL_ORDERED,
@@ -241,6 +243,7 @@ struct sk_sigma_set {
     pcre2_code **codes;          /* owned */
     size_t n_codes, cap_codes;
     void *prefilter;             /* sigma_prefilter.c */
+    uint8_t *src_has_need;       /* per source: some binding is reached through the prefilter */
 };
 
 typedef struct sg_disp {
@@ -318,6 +321,12 @@ struct sk_sigma_matcher {
     size_t n_srcs;
     uint64_t *undecided;
     sk_sigma_stats st;
+    uint32_t *src_on;            /* per source: the event (gen) it belongs to */
+    uint32_t pf_gen;             /* the event the prefilter scanned (pf_hit valid) */
+    const struct sg_binding **trues; /* this event's rules that hold, reported in rule order */
+    size_t n_true, cap_true;
+    int in_text;                 /* the value under test is in the scanned text */
+    uint64_t *src_events;        /* per source: events seen */
     void *pf;                    /* prefilter scratch */
     uint8_t *pf_hit;             /* per need literal: found in this event */
     int pf_done;
@@ -325,10 +334,14 @@ struct sk_sigma_matcher {
 
 void sg_dispatch(const struct sk_sigma_set *s, size_t si, uint16_t eid, const size_t **by_eid, const size_t **any);
 int sg_prefilter_build(struct sk_sigma_set *s);
+/* the bindings that need literal `id` (SIZE_MAX-terminated) */
+const size_t *sg_prefilter_bindings(const struct sk_sigma_set *s, uint32_t id);
 void sg_prefilter_free(struct sk_sigma_set *s);
 int sg_prefilter_scratch(const struct sk_sigma_set *s, sk_sigma_matcher *m);
 void sg_prefilter_scratch_free(sk_sigma_matcher *m);
 /* run the literal scan over the event's text (m->kwtext); sets m->pf_hit */
 int sg_prefilter_scan(sk_sigma_matcher *m);
+/* the literal ids the last scan found */
+void sg_prefilter_hits(const sk_sigma_matcher *m, const uint32_t **ids, size_t *n);
 
 #endif

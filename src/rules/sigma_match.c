@@ -26,6 +26,7 @@ enum { F = 0, T = 1, U = 2 };
 struct sg_fcache {
     uint32_t gen;
     uint32_t off, len;
+    uint8_t in_kw;          /* the text is in kwtext (the prefilter's), else in fold */
 };
 
 int sk_sigma_matcher_new(sk_sigma_matcher **out, const sk_sigma_set *s)
@@ -39,10 +40,12 @@ int sk_sigma_matcher_new(sk_sigma_matcher **out, const sk_sigma_set *s)
     m->stamp = calloc(s->n_rules + 1, sizeof *m->stamp);
     m->undecided = calloc(s->n_rules + 1, sizeof *m->undecided);
     m->srcs = calloc(s->map.n + 1, sizeof *m->srcs);
+    m->src_on = calloc(s->map.n + 1, sizeof *m->src_on);
+    m->src_events = calloc(s->map.n + 1, sizeof *m->src_events);
     m->md = pcre2_match_data_create(32, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     m->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
-    if (!m->stamp || !m->undecided || !m->srcs || !m->md || !m->mctx || !m->jit) {
+    if (!m->stamp || !m->undecided || !m->srcs || !m->src_on || !m->src_events || !m->md || !m->mctx || !m->jit) {
         sk_sigma_matcher_free(m);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
@@ -67,7 +70,10 @@ void sk_sigma_matcher_free(sk_sigma_matcher *m)
     free(m->stamp);
     free(m->undecided);
     free(m->srcs);
+    free(m->src_on);
+    free(m->src_events);
     free(m->cache);
+    free(m->trues);
     if (m->md) pcre2_match_data_free(m->md);
     if (m->mctx) pcre2_match_context_free(m->mctx);
     if (m->jit) pcre2_jit_stack_free(m->jit);
@@ -82,6 +88,19 @@ void sk_sigma_matcher_stats(const sk_sigma_matcher *m, sk_sigma_stats *out)
 const uint64_t *sk_sigma_matcher_undecided(const sk_sigma_matcher *m)
 {
     return m->undecided;
+}
+
+const uint64_t *sk_sigma_matcher_source_events(const sk_sigma_matcher *m)
+{
+    return m->src_events;
+}
+
+uint64_t sk_sigma_rule_events_lacking(const sk_sigma_set *s, size_t rule, const uint64_t *source_events)
+{
+    uint64_t n = 0;
+    for (size_t b = 0; b < s->n_bindings; b++)
+        if (s->bindings[b].rule == rule && s->bindings[b].partial) n += source_events[s->bindings[b].source];
+    return n;
 }
 
 /* ---- values ---- */
@@ -117,7 +136,7 @@ static int folded(sk_sigma_matcher *m, const sk_event *ev, const sk_event_field 
 {
     size_t idx = f && v == &f->v ? (size_t)(f - ev->fields) : SIZE_MAX;
     if (idx != SIZE_MAX && idx < m->cap_cache && m->cache[idx].gen == m->gen) {
-        *s = m->fold.data + m->cache[idx].off;
+        *s = (m->cache[idx].in_kw ? m->kwtext.data : m->fold.data) + m->cache[idx].off;
         *n = m->cache[idx].len;
         return 0;
     }
@@ -129,6 +148,7 @@ static int folded(sk_sigma_matcher *m, const sk_event *ev, const sk_event_field 
         m->cache[idx].gen = m->gen;
         m->cache[idx].off = (uint32_t)off;
         m->cache[idx].len = (uint32_t)*n;
+        m->cache[idx].in_kw = 0;
     }
     return 0;
 }
@@ -245,6 +265,7 @@ static int test_val(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b
     switch (v->type) {
     case SG_V_STR: {
         if (x->kind == SK_EVK_NULL) return F;
+        if (v->lit1 && m->in_text && m->pf_gen == m->gen && !m->pf_hit[v->lit1 - 1]) return F; /* not in the event at all */
         if (v->simple && x->kind == SK_EVK_INTEGER) {
             double num = x->neg ? -(double)x->u : (double)x->u;
             if (num == v->num) return T;
@@ -358,7 +379,9 @@ static int eval_field(sk_sigma_matcher *m, const sk_event *ev, const sg_binding 
     int r;
     /* exists:false on a present field */
     if (e->n_groups == 1 && e->groups[0].n == 1 && e->groups[0].alt[0].type == SG_V_EXISTS) return e->groups[0].alt[0].want ? T : F;
+    m->in_text = fv.f != NULL;
     r = combine(m, ev, b, e, fv.f, fv.v, which);
+    m->in_text = 0;
     if (e->neg) {
         if (r == U) return U;
         /* neq: different from every value */
@@ -381,6 +404,7 @@ static int eval_keyword(sk_sigma_matcher *m, const sk_event *ev, const sg_bindin
 {
     /* every group must be found (all) or one of them, each in any value */
     int res = e->all ? T : F;
+    m->in_text = 1;
     for (size_t g = 0; g < e->n_groups; g++) {
         int found = F;
         for (size_t i = 0; i < ev->n_fields && found != T; i++) {
@@ -399,9 +423,10 @@ static int eval_keyword(sk_sigma_matcher *m, const sk_event *ev, const sg_bindin
                 }
             }
         }
-        if (e->all && found != T) return F;
-        if (!e->all && found == T) return T;
+        if (e->all && found != T) { m->in_text = 0; return F; }
+        if (!e->all && found == T) { m->in_text = 0; return T; }
     }
+    m->in_text = 0;
     return res;
 }
 
@@ -515,12 +540,18 @@ static void classify(sk_sigma_matcher *m, const sk_event *ev)
         const size_t *l = sk_map_get(s->by_channel, key, ev->channel.n);
         for (; l && *l != SIZE_MAX; l++) {
             const sg_source *src = &s->map.src[*l];
-            if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev)) m->srcs[m->n_srcs++] = *l;
+            if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen) {
+                m->src_on[*l] = m->gen;
+                m->srcs[m->n_srcs++] = *l;
+            }
         }
     }
     for (const size_t *l = s->any_channel; l && *l != SIZE_MAX; l++) {
         const sg_source *src = &s->map.src[*l];
-        if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev)) m->srcs[m->n_srcs++] = *l;
+        if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen) {
+            m->src_on[*l] = m->gen;
+            m->srcs[m->n_srcs++] = *l;
+        }
     }
 }
 
@@ -533,8 +564,16 @@ static int build_text(sk_sigma_matcher *m, const sk_event *ev)
         if (v->kind == SK_EVK_ARRAY) {
             for (size_t k = 0; k < v->n_items; k++)
                 if (v->items[k].s && (sg_fold(&m->kwtext, v->items[k].s, v->items[k].n) || sk_buf_putc(&m->kwtext, 0))) return -1;
-        } else if (v->s) {
-            if (sg_fold(&m->kwtext, v->s, v->n) || sk_buf_putc(&m->kwtext, 0)) return -1;
+        } else {
+            /* the folded text doubles as the matcher's cache of this field */
+            size_t off = m->kwtext.len;
+            if (sg_fold(&m->kwtext, v->s ? v->s : "", v->s ? v->n : 0) || sk_buf_putc(&m->kwtext, 0)) return -1;
+            if (i < m->cap_cache && m->kwtext.len - off - 1 <= UINT32_MAX) {
+                m->cache[i].gen = m->gen;
+                m->cache[i].off = (uint32_t)off;
+                m->cache[i].len = (uint32_t)(m->kwtext.len - off - 1);
+                m->cache[i].in_kw = 1;
+            }
         }
     }
     if (ev->message.s && (sg_fold(&m->kwtext, ev->message.s, ev->message.n) || sk_buf_putc(&m->kwtext, 0))) return -1;
@@ -544,18 +583,67 @@ static int build_text(sk_sigma_matcher *m, const sk_event *ev)
     return 0;
 }
 
-static int need_ok(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *r)
+static int rule_eid_ok(const sg_rule *r, const sk_event *ev)
 {
-    if (!r->n_need) return 1;
-    if (!m->pf_done) {
-        m->pf_done = 1;
-        if (build_text(m, ev) || sg_prefilter_scan(m)) {
-            m->pf_done = 2; /* scan failed: evaluate everything */
-        }
+    if (!r->eids) return 1;
+    if (!(ev->has & SK_EVH_EVENT_ID)) return 0;
+    size_t lo = 0, hi = r->n_eids;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (r->eids[mid] < ev->event_id) lo = mid + 1;
+        else hi = mid;
     }
-    if (m->pf_done == 2) return 1;
-    for (size_t i = 0; i < r->n_need; i++)
-        if (m->pf_hit[r->need_id[i]]) return 1;
+    return lo < r->n_eids && r->eids[lo] == ev->event_id;
+}
+
+/* Evaluate binding b on the event (once per rule and event); a true one is kept for
+ * the callbacks, which run in rule order (the same whichever way a rule was reached). */
+static int run_binding(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b)
+{
+    const sk_sigma_set *s = m->set;
+    const sg_rule *r = &s->rules[b->rule];
+    if (!(r->selected || r->fed) || m->stamp[b->rule] == m->gen) return 0;
+    m->stamp[b->rule] = m->gen;
+    m->st.evaluations++;
+    int res = eval(m, ev, b, r->cond);
+    if (res == U) {
+        m->st.undecided++;
+        m->undecided[b->rule]++;
+        return 0;
+    }
+    if (res != T) return 0;
+    if (m->n_true == m->cap_true) {
+        size_t cap = m->cap_true ? m->cap_true * 2 : 16;
+        const sg_binding **nt = realloc(m->trues, cap * sizeof *nt);
+        if (!nt) return sk_error_set(SK_ENOMEM, "out of memory");
+        m->trues = nt;
+        m->cap_true = cap;
+    }
+    m->trues[m->n_true++] = b;
+    return 0;
+}
+
+static int by_rule(const void *a, const void *b)
+{
+    const sg_binding *x = *(const sg_binding *const *)a, *y = *(const sg_binding *const *)b;
+    return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+static int report(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, void *ctx)
+{
+    const sk_sigma_set *s = m->set;
+    if (m->n_true > 1) qsort(m->trues, m->n_true, sizeof *m->trues, by_rule);
+    for (size_t i = 0; i < m->n_true; i++) {
+        const sg_binding *b = m->trues[i];
+        const sg_rule *r = &s->rules[b->rule];
+        m->st.hits++;
+        m->n_hits = 0;
+        collect(m, ev, b, r->cond, 0);
+        sk_sigma_hit hit = {.rule = b->rule, .emit = r->selected && r->generate, .source = s->map.src[b->source].id,
+                            .fields = m->hits, .n_fields = m->n_hits};
+        int rc = cb(ctx, ev, &hit);
+        if (rc) return rc;
+    }
     return 0;
 }
 
@@ -565,6 +653,8 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
     m->st.events++;
     if (++m->gen == 0) {
         memset(m->stamp, 0, (s->n_rules + 1) * sizeof *m->stamp);
+        memset(m->src_on, 0, (s->map.n + 1) * sizeof *m->src_on);
+        m->pf_gen = 0;
         if (m->cache) memset(m->cache, 0, m->cap_cache * sizeof *m->cache);
         m->gen = 1;
     }
@@ -572,7 +662,6 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
     if (!m->n_srcs) return 0;
     m->st.events_sourced++;
     sk_buf_reset(&m->fold);
-    m->pf_done = 0;
     if (ev->n_fields > m->cap_cache) {
         size_t cap = ev->n_fields * 2;
         struct sg_fcache *nc = calloc(cap, sizeof *nc);
@@ -582,37 +671,39 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
             m->cap_cache = cap;
         }
     }
+    m->n_true = 0;
+    int need_scan = 0;
+    for (size_t k = 0; k < m->n_srcs; k++) {
+        m->src_events[m->srcs[k]]++;
+        need_scan |= s->src_has_need[m->srcs[k]];
+    }
+    if (need_scan) {
+        m->st.prefiltered++;
+        if (build_text(m, ev) || sg_prefilter_scan(m)) return sk_error_set(SK_ENOMEM, "prefilter: the scan failed");
+        m->pf_gen = m->gen;
+    }
     for (size_t k = 0; k < m->n_srcs; k++) {
         const size_t *lists[2];
         sg_dispatch(s, m->srcs[k], ev->event_id, &lists[0], &lists[1]);
         if (!(ev->has & SK_EVH_EVENT_ID)) lists[0] = NULL;
-        for (int li = 0; li < 2; li++) {
+        for (int li = 0; li < 2; li++)
             for (const size_t *bp = lists[li]; bp && *bp != SIZE_MAX; bp++) {
-                const sg_binding *b = &s->bindings[*bp];
-                const sg_rule *r = &s->rules[b->rule];
-                if (!(r->selected || r->fed) || m->stamp[b->rule] == m->gen) continue;
-                if (!need_ok(m, ev, b)) { /* another source of the event may still need it */
-                    m->st.prefiltered++;
-                    continue;
-                }
-                m->stamp[b->rule] = m->gen;
-                m->st.evaluations++;
-                int res = eval(m, ev, b, r->cond);
-                if (res == U) {
-                    m->st.undecided++;
-                    m->undecided[b->rule]++;
-                    continue;
-                }
-                if (res != T) continue;
-                m->st.hits++;
-                m->n_hits = 0;
-                collect(m, ev, b, r->cond, 0);
-                sk_sigma_hit hit = {.rule = b->rule, .emit = r->selected && r->generate, .source = s->map.src[b->source].id,
-                                    .fields = m->hits, .n_fields = m->n_hits};
-                int rc = cb(ctx, ev, &hit);
+                int rc = run_binding(m, ev, &s->bindings[*bp]);
                 if (rc) return rc;
             }
+    }
+    if (!need_scan) return report(m, ev, cb, ctx);
+    /* the rules that need a literal: those whose literal the scan found */
+    const uint32_t *ids;
+    size_t n_ids;
+    sg_prefilter_hits(m, &ids, &n_ids);
+    for (size_t i = 0; i < n_ids; i++) {
+        for (const size_t *bp = sg_prefilter_bindings(s, ids[i]); bp && *bp != SIZE_MAX; bp++) {
+            const sg_binding *b = &s->bindings[*bp];
+            if (m->src_on[b->source] != m->gen || m->stamp[b->rule] == m->gen || !rule_eid_ok(&s->rules[b->rule], ev)) continue;
+            int rc = run_binding(m, ev, b);
+            if (rc) return rc;
         }
     }
-    return 0;
+    return report(m, ev, cb, ctx);
 }

@@ -23,31 +23,34 @@
 
 #include "sigma_int.h"
 
-#define PF_MIN_LIT 3          /* shorter literals are too common to spare anything */
+#define PF_MIN_LIT 2          /* one byte is too common to spare anything */
 #define PF_MAX_SET 4096       /* a set larger than this is treated as "needs nothing" */
 
 typedef struct pf_db {
     hs_database_t *db;
     hs_scratch_t *proto;      /* cloned per matcher */
     size_t n_lits;
+    size_t **bindings;        /* per literal: the bindings that need it, SIZE_MAX-terminated */
 } pf_db;
 
-typedef struct lset {         /* NULL items + any = 1: needs nothing */
-    int any;
+typedef struct lset {         /* any: needs nothing; never: cannot be true; else one of lit[] */
+    int any, never;
     const char **lit;
     size_t *len;
     size_t n;
 } lset;
 
 static const lset ANY = {.any = 1};
+static const lset NEVER = {.never = 1};
 
 static int set_add(sk_arena *a, lset *s, const char *lit, size_t n)
 {
     if (s->any) return 0;
+    s->never = 0;
     for (size_t i = 0; i < s->n; i++)
         if (s->len[i] == n && !memcmp(s->lit[i], lit, n)) return 0;
     if (s->n >= PF_MAX_SET) {
-        s->any = 1;
+        *s = ANY;
         return 0;
     }
     if ((s->n & (s->n - 1)) == 0) { /* grow at powers of two */
@@ -67,9 +70,10 @@ static int set_add(sk_arena *a, lset *s, const char *lit, size_t n)
     return 0;
 }
 
+/* OR: the union (never contributes nothing) */
 static int set_union(sk_arena *a, lset *into, const lset *from)
 {
-    if (into->any) return 0;
+    if (into->any || from->never) return 0;
     if (from->any) {
         *into = ANY;
         return 0;
@@ -84,6 +88,7 @@ static int set_union(sk_arena *a, lset *into, const lset *from)
 /* How selective a set is: the shortest literal's length, fewer literals better. */
 static double score(const lset *s)
 {
+    if (s->never) return 1e18;
     if (s->any || !s->n) return -1;
     size_t mn = SIZE_MAX;
     for (size_t i = 0; i < s->n; i++)
@@ -91,9 +96,105 @@ static double score(const lset *s)
     return (double)mn * 4.0 - (double)s->n * 0.01;
 }
 
+/*
+ * The longest literal every match of a regular expression contains, or 0: the top level
+ * of the pattern only (an alternation there, or a group, a class, an escape other than
+ * an escaped punctuation character, a '.', or a quantifier that may repeat zero times
+ * ends a run; a run that a quantifier follows loses its last character). Sound, not
+ * complete: a pattern it cannot read needs nothing.
+ */
+static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *outn)
+{
+    size_t i = 0, best = 0, cur = 0;
+    char run[256];
+    char bestrun[256];
+    if (n >= 4 && !memcmp(p, "(?i)", 4)) i = 4;
+    int depth = 0;
+    for (; i < n; i++) {
+        char c = p[i];
+        if (depth) { /* inside a group: skip to its end */
+            if (c == '\\') { i++; continue; }
+            if (c == '(') depth++;
+            else if (c == ')') depth--;
+            continue;
+        }
+        int literal = -1;
+        if (c == '|') return 0; /* a top-level alternation: no single literal */
+        if (c == '\\' && i + 1 < n) {
+            char e = p[i + 1];
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) { literal = -1; i++; }
+            else { literal = (unsigned char)e; i++; }
+        } else if (c == '(') { depth = 1; }
+        else if (c == '[' ) { /* a class: skip it */
+            i++;
+            if (i < n && p[i] == '^') i++;
+            if (i < n && p[i] == ']') i++;
+            while (i < n && p[i] != ']') { if (p[i] == '\\') i++; i++; }
+        }
+        else if (c == '.' || c == '^' || c == '$') { literal = -1; }
+        else if (c == '*' || c == '?' || c == '+' || c == '{') {
+            /* the quantifier applies to the character before: drop it from the run */
+            if (c == '+' && cur) { /* one of it stays: the run ends after it */
+                if (cur > best) { best = cur; memcpy(bestrun, run, cur); }
+                cur = 0;
+                if (c == '{') while (i < n && p[i] != '}') i++;
+                continue;
+            }
+            if (cur) cur--;
+            if (cur > best) { best = cur; memcpy(bestrun, run, cur); }
+            cur = 0;
+            if (c == '{') while (i < n && p[i] != '}') i++;
+            continue;
+        } else { literal = (unsigned char)c; }
+        if (literal >= 0 && cur < sizeof run) {
+            /* a quantifier right after it makes it optional: handled above */
+            run[cur++] = (char)literal;
+            continue;
+        }
+        if (cur > best) { best = cur; memcpy(bestrun, run, cur); }
+        cur = 0;
+    }
+    if (depth) return 0;
+    if (cur > best) { best = cur; memcpy(bestrun, run, cur); }
+    /* whole UTF-8 characters only (folding works on characters) */
+    size_t st = 0;
+    while (st < best && ((unsigned char)bestrun[st] & 0xC0) == 0x80) st++;
+    size_t en = best;
+    if (en > st) {
+        size_t k = en;
+        while (k > st && ((unsigned char)bestrun[k - 1] & 0xC0) == 0x80) k--;
+        if (k > st) {
+            unsigned char lead = (unsigned char)bestrun[k - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (en - (k - 1) < need) en = k - 1;
+        }
+    }
+    if (en <= st) return 0;
+    best = en - st;
+    if (best < PF_MIN_LIT || best > cap) return 0;
+    memcpy(out, bestrun + st, best);
+    *outn = best;
+    return 1;
+}
+
 /* The literal a value test needs, or 0 when it needs nothing the scan can see. */
 static int val_literal(sk_arena *a, const sg_val *v, const char **lit, size_t *n)
 {
+    if (v->type == SG_V_RE && v->lit) {
+        char buf[256];
+        size_t bn;
+        if (!re_literal(v->lit, v->n, buf, sizeof buf, &bn)) return 0;
+        /* multi-line or a case-sensitive regex: the scan text is folded either way */
+        sk_buf f;
+        sk_buf_init(&f, 1 << 16);
+        if (sg_fold(&f, buf, bn)) { sk_buf_free(&f); return 0; }
+        char *d = sk_arena_strndup(a, f.data ? f.data : "", f.len);
+        *n = f.len;
+        sk_buf_free(&f);
+        if (!d) return 0;
+        *lit = d;
+        return 1;
+    }
     if (v->type != SG_V_STR || v->simple) return 0;
     const char *s = v->lit;
     size_t len = v->n;
@@ -129,20 +230,24 @@ static int need(sk_arena *a, const sg_binding *b, const sg_expr *e, lset *out, i
     *out = ANY;
     if (depth > SG_MAX_DEPTH) return 0;
     switch (e->type) {
+    case SG_E_FALSE: *out = NEVER; return 0;
     case SG_E_FIELD:
     case SG_E_KEYWORD: {
+        /* a field the entry lacks is unknown: never true (the hunt reports the events of
+         * such entries per rule); a System member is not in the scanned text */
+        if (e->type == SG_E_FIELD && b->unknown[e->field]) { *out = NEVER; return 0; }
         if (e->neg) return 0;
-        /* a System member is not in the scanned text; a field some source lacks must
-         * reach the matcher, which says "undecided" for it */
-        if (e->type == SG_E_FIELD && (b->fields[e->field].system || b->unknown[e->field])) return 0;
+        if (e->type == SG_E_FIELD && b->fields[e->field].system) return 0;
         lset best = ANY;
-        lset all = {0};
+        lset all = NEVER;
         for (size_t g = 0; g < e->n_groups; g++) {
-            lset gs = {0};
+            lset gs = NEVER;
             for (size_t k = 0; k < e->groups[g].n && !gs.any; k++) {
+                const sg_val *v = &e->groups[g].alt[k];
                 const char *lit;
                 size_t n;
-                if (!val_literal(a, &e->groups[g].alt[k], &lit, &n)) gs = ANY;
+                if (v->type == SG_V_FIELDREF && b->unknown[v->fref]) continue; /* never true */
+                if (!val_literal(a, v, &lit, &n)) gs = ANY;
                 else if (set_add(a, &gs, lit, n)) return SK_ENOMEM;
             }
             if (e->all) {
@@ -166,7 +271,7 @@ static int need(sk_arena *a, const sg_binding *b, const sg_expr *e, lset *out, i
         return 0;
     }
     case SG_E_OR: {
-        lset u = {0};
+        lset u = NEVER;
         for (size_t i = 0; i < e->n_kids && !u.any; i++) {
             lset k;
             int rc = need(a, b, e->kids[i], &k, depth + 1);
@@ -180,8 +285,27 @@ static int need(sk_arena *a, const sg_binding *b, const sg_expr *e, lset *out, i
     }
 }
 
+static void mark_literals(sk_arena *a, sk_map *ids, sg_expr *e, int depth)
+{
+    if (depth > SG_MAX_DEPTH) return;
+    for (size_t g = 0; g < e->n_groups; g++)
+        for (size_t k = 0; k < e->groups[g].n; k++) {
+            sg_val *v = &e->groups[g].alt[k];
+            const char *lit;
+            size_t n;
+            if (v->lit1 || !val_literal(a, v, &lit, &n)) continue;
+            void *id = sk_map_get(ids, lit, n);
+            if (id) v->lit1 = (uint32_t)(uintptr_t)id;
+        }
+    for (size_t i = 0; i < e->n_kids; i++) mark_literals(a, ids, e->kids[i], depth + 1);
+}
+
 int sg_prefilter_build(struct sk_sigma_set *s)
 {
+    /* SAKIMORI_SIGMA_NO_PREFILTER=1 evaluates every rule on every event of its sources:
+     * the differential test (tests/sigma/prefilter.sh) compares both */
+    const char *off = getenv("SAKIMORI_SIGMA_NO_PREFILTER");
+    if (off && *off && strcmp(off, "0")) return 0;
     sk_map *ids = NULL;
     int rc = sk_map_new(&ids, 0);
     if (rc) return rc;
@@ -193,6 +317,7 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         if (!rule->cond) continue;
         lset ls;
         rc = need(s->arena, r, rule->cond, &ls, 0);
+        if (!rc && ls.never) r->never = 1;
         if (rc || ls.any || !ls.n) continue;
         r->need_id = sk_arena_alloc(s->arena, ls.n * sizeof *r->need_id);
         if (!r->need_id) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
@@ -219,6 +344,10 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         }
         r->n_need = ls.n;
     }
+    /* every test whose literal is in the database learns its id: a literal the scan did
+     * not find makes the test false without looking at the value */
+    for (size_t i = 0; i < s->n_rules && !rc; i++)
+        if (s->rules[i].kind == SK_SIGMA_DETECTION && s->rules[i].cond) mark_literals(s->arena, ids, s->rules[i].cond, 0);
     sk_map_free(ids);
     if (!rc && n_lits) {
         pf_db *p = calloc(1, sizeof *p);
@@ -232,6 +361,22 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         }
         if (!rc && hs_alloc_scratch(p->db, &p->proto) != HS_SUCCESS) rc = sk_error_set(SK_ENOMEM, "prefilter: no scratch");
         p->n_lits = n_lits;
+        /* literal -> bindings */
+        size_t *cnt = rc ? NULL : calloc(n_lits + 1, sizeof *cnt);
+        if (!rc && !cnt) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        for (size_t b = 0; !rc && b < s->n_bindings; b++)
+            for (size_t k = 0; k < s->bindings[b].n_need; k++) cnt[s->bindings[b].need_id[k]]++;
+        if (!rc && !(p->bindings = sk_arena_calloc(s->arena, n_lits + 1, sizeof *p->bindings))) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        for (size_t i = 0; !rc && i < n_lits; i++) {
+            if (!(p->bindings[i] = sk_arena_alloc(s->arena, (cnt[i] + 1) * sizeof **p->bindings))) rc = sk_error_set(SK_ENOMEM, "out of memory");
+            else p->bindings[i][cnt[i]] = SIZE_MAX, cnt[i] = 0;
+        }
+        for (size_t b = 0; !rc && b < s->n_bindings; b++)
+            for (size_t k = 0; k < s->bindings[b].n_need; k++) {
+                uint32_t id = s->bindings[b].need_id[k];
+                p->bindings[id][cnt[id]++] = b;
+            }
+        free(cnt);
         free(flags);
         free(hids);
         if (rc) {
@@ -248,12 +393,18 @@ int sg_prefilter_build(struct sk_sigma_set *s)
     return rc == SK_ENOMEM ? rc : 0;
 }
 
+const size_t *sg_prefilter_bindings(const struct sk_sigma_set *s, uint32_t id)
+{
+    const pf_db *p = s->prefilter;
+    return p && id < p->n_lits ? p->bindings[id] : NULL;
+}
+
 void sg_prefilter_free(struct sk_sigma_set *s)
 {
     pf_db *p = s->prefilter;
     if (!p) return;
-    hs_free_scratch(p->proto);
-    hs_free_database(p->db);
+    if (p->proto) hs_free_scratch(p->proto);
+    if (p->db) hs_free_database(p->db);
     free(p);
     s->prefilter = NULL;
 }
@@ -307,6 +458,13 @@ static int on_lit(unsigned int id, unsigned long long from, unsigned long long t
         ps->touched[ps->n_touched++] = id;
     }
     return 0;
+}
+
+void sg_prefilter_hits(const sk_sigma_matcher *m, const uint32_t **ids, size_t *n)
+{
+    const pf_scratch *ps = m->pf;
+    *ids = ps ? ps->touched : NULL;
+    *n = ps ? ps->n_touched : 0;
 }
 
 int sg_prefilter_scan(sk_sigma_matcher *m)

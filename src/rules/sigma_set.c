@@ -328,6 +328,11 @@ static int make_binding(sk_sigma_set *s, sg_binding *b, size_t ri, size_t si)
     return 0;
 }
 
+static int cmp_u16(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
 static int cmp_eid(const void *a, const void *b)
 {
     const sg_eidlist *x = a, *y = b;
@@ -455,8 +460,17 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
             r->eids = ids.v;
             r->n_eids = ids.n;
             if (!r->eids) r->eids = sk_arena_calloc(s->arena, 1, sizeof *r->eids); /* can never match */
+            qsort(r->eids, r->n_eids, sizeof *r->eids, cmp_u16);
         }
     }
+    /* a field some source renames to a System member is not in the prefilter's text:
+     * mark it so (the bindings have their own copies of the names) */
+    for (size_t b = 0; b < s->n_bindings && !rc; b++) {
+        sg_rule *r = &s->rules[s->bindings[b].rule];
+        for (size_t f = 0; f < r->n_fields; f++)
+            if (s->bindings[b].fields[f].system && !r->fields[f].system) r->fields[f].system = 2;
+    }
+    if (!rc) rc = sg_prefilter_build(s);
     /* dispatch: channels -> sources */
     if (!rc) rc = sk_map_new(&s->by_channel, 0);
     if (!rc) {
@@ -505,7 +519,8 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
     /* dispatch: source -> event id -> bindings */
     if (!rc) {
         s->disp = sk_arena_calloc(s->arena, s->map.n + 1, sizeof *s->disp);
-        if (!s->disp) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        s->src_has_need = sk_arena_calloc(s->arena, s->map.n + 1, 1);
+        if (!s->disp || !s->src_has_need) rc = sk_error_set(SK_ENOMEM, "out of memory");
     }
     for (size_t si = 0; si < s->map.n && !rc; si++) {
         zlist any = {0};
@@ -514,6 +529,9 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
         struct pair { uint16_t eid; size_t b; } *pairs = NULL;
         for (size_t b = 0; b < s->n_bindings && !rc; b++) {
             if (s->bindings[b].source != si) continue;
+            /* reached through the prefilter's literals, or never true here */
+            if (s->bindings[b].n_need) { s->src_has_need[si] = 1; continue; }
+            if (s->bindings[b].never) continue;
             const sg_rule *r = &s->rules[s->bindings[b].rule];
             if (!r->eids) { rc = zpush(&any, b); continue; }
             for (size_t k = 0; k < r->n_eids; k++) {
@@ -560,14 +578,6 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
         free(pairs);
         free(any.v);
     }
-    /* a field some source renames to a System member is not in the prefilter's text:
-     * mark it so (the bindings have their own copies of the names) */
-    for (size_t b = 0; b < s->n_bindings && !rc; b++) {
-        sg_rule *r = &s->rules[s->bindings[b].rule];
-        for (size_t f = 0; f < r->n_fields; f++)
-            if (s->bindings[b].fields[f].system && !r->fields[f].system) r->fields[f].system = 2;
-    }
-    if (!rc) rc = sg_prefilter_build(s);
     if (!rc) sk_sigma_set_select(s, NULL);
     if (rc) return rc; /* the caller frees the loader, and the set with it */
     l->set = NULL;

@@ -678,6 +678,8 @@ static int compile_scalar(sg_cctx *c, const mods *m, yaml_node_t *node, sg_group
         ONE();
         v->type = SG_V_RE;
         v->re = re;
+        v->lit = sk_arena_strndup(c->a, s, n); /* the pattern, for the prefilter's literal */
+        v->n = v->lit ? n : 0;
         if (!c->set) pcre2_code_free(re), v->re = NULL;
         return 0;
     }
