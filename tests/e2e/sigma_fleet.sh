@@ -66,7 +66,7 @@ echo "ok   hunt (rules/windows/process_creation): $(wc -l < "$tmp/control.jsonl"
 if /usr/bin/python3 "$root/tests/schema/validate.py" "$root/docs" --instance finding "$tmp/group.jsonl" > "$tmp/v" 2>&1; then
   echo "ok   group findings valid against the finding schema"
 else tail -3 "$tmp/v"; echo "FAIL findings do not validate"; exit 1; fi
-sed -n '/^hunt: [0-9]* events/p;/undecided:/p' "$tmp/group.err"
+sed -n '/^hunt: [0-9]* events/p;/not fully judged:/p' "$tmp/group.err"
 /usr/bin/python3 "$root/tests/e2e/score_sigma.py" "$tmp/sim" "$sigma" "$tmp/group.jsonl" "$tmp/group.err" \
   "$tmp/control.jsonl" "$tmp/control.err"
 rc=$?
