@@ -168,6 +168,11 @@ typedef struct sg_binding {
     uint32_t *need_id;           /* the prefilter's literals for this binding (sigma_prefilter.c) */
     size_t n_need;
     int never;                   /* its condition cannot be true on this entry (a needed field is lacking) */
+    /* further sets the condition needs, each one literal at least (checked when need_id triggers it) */
+#define SG_MAX_ALSO 2
+    uint32_t *also[SG_MAX_ALSO];
+    size_t n_also_ids[SG_MAX_ALSO];
+    size_t n_also;
 } sg_binding;
 
 enum { SG_CORR_EVENT_COUNT = 1, SG_CORR_VALUE_COUNT, SG_CORR_TEMPORAL, SG_CORR_TEMPORAL_ORDERED,

@@ -701,6 +701,12 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
         for (const size_t *bp = sg_prefilter_bindings(s, ids[i]); bp && *bp != SIZE_MAX; bp++) {
             const sg_binding *b = &s->bindings[*bp];
             if (m->src_on[b->source] != m->gen || m->stamp[b->rule] == m->gen || !rule_eid_ok(&s->rules[b->rule], ev)) continue;
+            int ok = 1;
+            for (size_t x = 0; x < b->n_also && ok; x++) {
+                ok = 0;
+                for (size_t k = 0; k < b->n_also_ids[x] && !ok; k++) ok = m->pf_hit[b->also[x][k]];
+            }
+            if (!ok) continue;
             int rc = run_binding(m, ev, b);
             if (rc) return rc;
         }

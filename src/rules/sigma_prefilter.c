@@ -300,6 +300,107 @@ static void mark_literals(sk_arena *a, sk_map *ids, sg_expr *e, int depth)
     for (size_t i = 0; i < e->n_kids; i++) mark_literals(a, ids, e->kids[i], depth + 1);
 }
 
+/* ---- conjunctions: up to PF_CONJ sets that must each have a literal in the event ---- */
+#define PF_CONJ 3
+
+typedef struct cnf {
+    int never;
+    lset c[PF_CONJ];
+    size_t n;                 /* 0 and not never: needs nothing */
+} cnf;
+
+static void cnf_add(cnf *x, const lset *s)
+{
+    if (s->any) return;
+    if (s->never) { x->never = 1; return; }
+    if (x->n < PF_CONJ) { x->c[x->n++] = *s; return; }
+    size_t worst = 0; /* replace the least selective */
+    for (size_t i = 1; i < x->n; i++)
+        if (score(&x->c[i]) < score(&x->c[worst])) worst = i;
+    if (score(s) > score(&x->c[worst])) x->c[worst] = *s;
+}
+
+static const lset *cnf_best(const cnf *x)
+{
+    const lset *b = NULL;
+    for (size_t i = 0; i < x->n; i++)
+        if (!b || score(&x->c[i]) > score(b)) b = &x->c[i];
+    return b;
+}
+
+static int need_cnf(sk_arena *a, const sg_binding *b, const sg_expr *e, cnf *out, int depth)
+{
+    memset(out, 0, sizeof *out);
+    if (depth > SG_MAX_DEPTH) return 0;
+    if (e->type == SG_E_AND) {
+        for (size_t i = 0; i < e->n_kids && !out->never; i++) {
+            cnf k;
+            int rc = need_cnf(a, b, e->kids[i], &k, depth + 1);
+            if (rc) return rc;
+            if (k.never) { out->never = 1; break; }
+            for (size_t j = 0; j < k.n; j++) cnf_add(out, &k.c[j]);
+        }
+        return 0;
+    }
+    if (e->type == SG_E_FIELD && e->all && !e->neg && !b->unknown[e->field] && !b->fields[e->field].system) {
+        /* every group must hold: each is a conjunct */
+        for (size_t g = 0; g < e->n_groups && !out->never; g++) {
+            sg_expr one = *e;
+            one.groups = &e->groups[g];
+            one.n_groups = 1;
+            one.all = 0;
+            lset gs;
+            int rc = need(a, b, &one, &gs, depth + 1);
+            if (rc) return rc;
+            cnf_add(out, &gs);
+        }
+        return 0;
+    }
+    if (e->type == SG_E_OR) {
+        lset u = NEVER;
+        for (size_t i = 0; i < e->n_kids && !u.any; i++) {
+            cnf k;
+            int rc = need_cnf(a, b, e->kids[i], &k, depth + 1);
+            if (rc) return rc;
+            if (k.never) continue;
+            const lset *best = cnf_best(&k);
+            if (!best) { u = ANY; break; }
+            if ((rc = set_union(a, &u, best))) return rc;
+        }
+        cnf_add(out, &u);
+        return 0;
+    }
+    lset one;
+    int rc = need(a, b, e, &one, depth);
+    if (rc) return rc;
+    cnf_add(out, &one);
+    return 0;
+}
+
+static int lit_id(sk_map *ids, const char ***lits, size_t **lens, size_t *n_lits, size_t *cap, const char *lit, size_t len, uint32_t *out)
+{
+    void *v = sk_map_get(ids, lit, len);
+    if (v) {
+        *out = (uint32_t)((uintptr_t)v - 1);
+        return 0;
+    }
+    if (*n_lits == *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        const char **nl = realloc(*lits, nc * sizeof *nl);
+        if (!nl) return sk_error_set(SK_ENOMEM, "out of memory");
+        *lits = nl;
+        size_t *nn = realloc(*lens, nc * sizeof *nn);
+        if (!nn) return sk_error_set(SK_ENOMEM, "out of memory");
+        *lens = nn;
+        *cap = nc;
+    }
+    (*lits)[*n_lits] = lit;
+    (*lens)[*n_lits] = len;
+    *out = (uint32_t)*n_lits;
+    (*n_lits)++;
+    return sk_map_put(ids, lit, len, (void *)(uintptr_t)*n_lits, NULL);
+}
+
 int sg_prefilter_build(struct sk_sigma_set *s)
 {
     /* SAKIMORI_SIGMA_NO_PREFILTER=1 evaluates every rule on every event of its sources:
@@ -315,34 +416,26 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         sg_binding *r = &s->bindings[i];
         const sg_rule *rule = &s->rules[r->rule];
         if (!rule->cond) continue;
-        lset ls;
-        rc = need(s->arena, r, rule->cond, &ls, 0);
-        if (!rc && ls.never) r->never = 1;
-        if (rc || ls.any || !ls.n) continue;
-        r->need_id = sk_arena_alloc(s->arena, ls.n * sizeof *r->need_id);
+        cnf cn;
+        rc = need_cnf(s->arena, r, rule->cond, &cn, 0);
+        if (!rc && cn.never) r->never = 1;
+        if (rc || cn.never || !cn.n) continue;
+        /* the most selective set triggers the rule; the others are checked then */
+        const lset *prim = cnf_best(&cn);
+        r->need_id = sk_arena_alloc(s->arena, prim->n * sizeof *r->need_id);
         if (!r->need_id) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
-        for (size_t k = 0; k < ls.n && !rc; k++) {
-            void *v = sk_map_get(ids, ls.lit[k], ls.len[k]);
-            size_t id;
-            if (v) {
-                id = (size_t)(uintptr_t)v - 1;
-            } else {
-                if (n_lits == cap) {
-                    cap = cap ? cap * 2 : 1024;
-                    const char **nl = realloc(lits, cap * sizeof *nl);
-                    size_t *nn = nl ? realloc(lens, cap * sizeof *nn) : NULL;
-                    if (nl) lits = nl;
-                    if (!nl || !nn) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
-                    lens = nn;
-                }
-                id = n_lits;
-                lits[n_lits] = ls.lit[k];
-                lens[n_lits++] = ls.len[k];
-                rc = sk_map_put(ids, ls.lit[k], ls.len[k], (void *)(uintptr_t)(id + 1), NULL);
-            }
-            r->need_id[k] = (uint32_t)id;
+        for (size_t k = 0; k < prim->n && !rc; k++)
+            rc = lit_id(ids, &lits, &lens, &n_lits, &cap, prim->lit[k], prim->len[k], &r->need_id[k]);
+        r->n_need = prim->n;
+        for (size_t j = 0; j < cn.n && !rc; j++) {
+            const lset *x = &cn.c[j];
+            if (x == prim || r->n_also == SG_MAX_ALSO) continue;
+            uint32_t *v = sk_arena_alloc(s->arena, x->n * sizeof *v);
+            if (!v) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+            for (size_t k = 0; k < x->n && !rc; k++) rc = lit_id(ids, &lits, &lens, &n_lits, &cap, x->lit[k], x->len[k], &v[k]);
+            r->also[r->n_also] = v;
+            r->n_also_ids[r->n_also++] = x->n;
         }
-        r->n_need = ls.n;
     }
     /* every test whose literal is in the database learns its id: a literal the scan did
      * not find makes the test false without looking at the value */
