@@ -105,7 +105,8 @@ typedef struct sk_sigma_rule_info {
     const char *status;
     const char *product, *category, *service;
     int support;              /**< sk_sigma_support */
-    const char *reason;       /**< why not SK_SIGMA_RUNS (NULL when it runs fully) */
+    const char *reason;       /**< why not SK_SIGMA_RUNS; for a rule that runs, NULL or a note (the
+                                   sources it runs on only partly, how a filter is read) */
     const char *sources;      /**< the mapping entries it runs on, comma-separated ("" none) */
     int generate;             /**< detection: emits findings of its own (0 for a correlation's base rule) */
     const char *const *tags;

@@ -285,16 +285,20 @@ struct sk_sigma_corr {
     int err;
 };
 
-static int depth_of(const sk_sigma_set *s, size_t r, int guard)
+/* A correlation's depth: 1 over detections, one more per correlation level beneath (the
+ * set refused cycles; memo holds each rule's depth, 0 unknown). */
+static int depth_of(const sk_sigma_set *s, size_t r, int *memo, int guard)
 {
-    if (guard > 16) return 16;
     const sg_rule *rr = &s->rules[r];
     if (rr->kind != SK_SIGMA_CORRELATION || !rr->corr->rules) return 0;
+    if (memo[r]) return memo[r];
+    if (guard > 16) return 16;
     int d = 0;
     for (size_t k = 0; k < rr->corr->n_refs; k++) {
-        int x = depth_of(s, rr->corr->rules[k], guard + 1);
+        int x = depth_of(s, rr->corr->rules[k], memo, guard + 1);
         if (x > d) d = x;
     }
+    memo[r] = d + 1;
     return d + 1;
 }
 
@@ -306,12 +310,13 @@ int sk_sigma_corr_new(sk_sigma_corr **out, const sk_sigma_set *s, size_t budget)
     c->s = s;
     c->budget = budget;
     c->cs = calloc(s->n_rules + 1, sizeof *c->cs);
-    int rc = c->cs ? sk_extsort_new(&c->in, budget) : sk_error_set(SK_ENOMEM, "out of memory");
+    int *memo = calloc(s->n_rules + 1, sizeof *memo);
+    int rc = c->cs && memo ? sk_extsort_new(&c->in, budget) : sk_error_set(SK_ENOMEM, "out of memory");
     for (size_t i = 0; i < s->n_rules && !rc; i++) {
         if (!active(&s->rules[i])) continue;
         corr_state *st = &c->cs[c->n_cs++];
         st->rule = i;
-        st->depth = depth_of(s, i, 0);
+        st->depth = depth_of(s, i, memo, 0);
         if (st->depth > c->max_depth) c->max_depth = st->depth;
         const sg_corr *k = s->rules[i].corr;
         int lower = 0, other = 0;
@@ -325,6 +330,7 @@ int sk_sigma_corr_new(sk_sigma_corr **out, const sk_sigma_set *s, size_t budget)
         if (k->type == SG_CORR_TEMPORAL && k->n_cmp && !lower) st->sliding = 0;
         rc = sk_map_new(&st->groups, 0);
     }
+    free(memo);
     if (rc) {
         sk_sigma_corr_free(c);
         return rc;
@@ -762,5 +768,6 @@ size_t sk_sigma_corr_n_refs(const sk_sigma_set *s, size_t rule)
 
 const char *sk_sigma_corr_ref(const sk_sigma_set *s, size_t rule, size_t i)
 {
-    return s->rules[rule].corr->refs[i];
+    const sg_rule *r = &s->rules[rule];
+    return r->kind == SK_SIGMA_CORRELATION && r->corr && i < r->corr->n_refs ? r->corr->refs[i] : NULL;
 }

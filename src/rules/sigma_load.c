@@ -167,12 +167,52 @@ static int compile_ident(sg_cctx *c, sg_doc *d, yaml_node_t *v, sg_expr **out, i
         return SK_EFORMAT;
     }
     if (v->type == YAML_MAPPING_NODE) {
-        size_t k = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+        /* the pairs, with YAML merge keys (<<: *anchor, or a list of them) expanded as
+         * PyYAML expands them: the map's own keys first, merged ones after */
+        yaml_node_pair_t *pairs[1024];
+        size_t k = 0;
+        yaml_node_t *maps[33];
+        size_t n_maps = 1;
+        maps[0] = v;
+        for (size_t mi = 0; mi < n_maps; mi++) {
+            yaml_node_t *mv = maps[mi];
+            for (yaml_node_pair_t *p = mv->data.mapping.pairs.start; p < mv->data.mapping.pairs.top; p++) {
+                yaml_node_t *kn = sg_y_node(d, p->key), *vn = sg_y_node(d, p->value);
+                size_t kl;
+                const char *ks = sg_y_str(kn, &kl);
+                if (ks && kl == 2 && !memcmp(ks, "<<", 2) && kn->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+                    yaml_node_t *one[1] = {vn};
+                    size_t cnt = vn && vn->type == YAML_SEQUENCE_NODE ? (size_t)(vn->data.sequence.items.top - vn->data.sequence.items.start) : 1;
+                    for (size_t j = 0; j < cnt; j++) {
+                        yaml_node_t *m = vn && vn->type == YAML_SEQUENCE_NODE ? sg_y_node(d, vn->data.sequence.items.start[j]) : one[0];
+                        if (!m || m->type != YAML_MAPPING_NODE || n_maps == 33) {
+                            snprintf(c->err, sizeof c->err, "%s:%zu: a merge key (<<) takes a map or a list of at most 32 maps", c->path, sg_y_line(kn));
+                            return SK_EFORMAT;
+                        }
+                        if ((rc = sg_y_visit(d, m))) { snprintf(c->err, sizeof c->err, "%s", sk_error_last()); return rc; }
+                        maps[n_maps++] = m;
+                    }
+                    continue;
+                }
+                if (k == 1024) {
+                    snprintf(c->err, sizeof c->err, "%s:%zu: more than 1024 fields in one search identifier", c->path, sg_y_line(v));
+                    return SK_ELIMIT;
+                }
+                /* a key already given (by the map or an earlier merge) wins */
+                int dup = 0;
+                for (size_t q = 0; q < k && ks; q++) {
+                    size_t ql;
+                    const char *qs = sg_y_str(sg_y_node(d, pairs[q]->key), &ql);
+                    if (qs && ql == kl && !memcmp(qs, ks, kl)) dup = 1;
+                }
+                if (!dup || mi == 0) pairs[k++] = p;
+            }
+        }
         sg_expr *e = sk_arena_calloc(c->a, 1, sizeof *e);
         if (!e || !(e->kids = sk_arena_calloc(c->a, k ? k : 1, sizeof *e->kids))) return sk_error_set(SK_ENOMEM, "out of memory");
         e->type = k ? SG_E_AND : SG_E_FALSE;
         for (size_t i = 0; i < k; i++) {
-            yaml_node_pair_t *p = &v->data.mapping.pairs.start[i];
+            yaml_node_pair_t *p = pairs[i];
             yaml_node_t *kn = sg_y_node(d, p->key), *vn = sg_y_node(d, p->value);
             size_t kl;
             const char *ks = sg_y_str(kn, &kl);
@@ -285,6 +325,9 @@ static int compile_detection(sg_cctx *c, sg_doc *d, yaml_node_t *det, const char
 
 static int str_list(sk_sigma_set *s, sg_doc *d, yaml_node_t *n, const char ***out, size_t *cnt)
 {
+    if (n && n->type == YAML_SEQUENCE_NODE &&
+        (size_t)(n->data.sequence.items.top - n->data.sequence.items.start) > 100000)
+        return SK_ELIMIT;
     *out = NULL;
     *cnt = 0;
     if (!n) return 0;
@@ -334,6 +377,13 @@ static int64_t parse_timespan(const char *s)
 
 static int load_correlation(sk_sigma_loader *l, sg_rule *r, sg_doc *d, yaml_node_t *root, yaml_node_t *cn, char *err, size_t errsz)
 {
+#define VISIT(node)                                                       \
+    do {                                                                  \
+        if (sg_y_visit(d, (node))) {                                      \
+            snprintf(err, errsz, "%s", sk_error_last());                  \
+            return SK_ELIMIT;                                             \
+        }                                                                 \
+    } while (0)
     sk_sigma_set *s = l->set;
     sg_corr *c = sk_arena_calloc(s->arena, 1, sizeof *c);
     if (!c) return SK_ENOMEM;
@@ -373,6 +423,7 @@ static int load_correlation(sk_sigma_loader *l, sg_rule *r, sg_doc *d, yaml_node
         for (size_t i = 0; i < k; i++) {
             yaml_node_pair_t *p = &al->data.mapping.pairs.start[i];
             yaml_node_t *an = sg_y_node(d, p->key), *am = sg_y_node(d, p->value);
+            VISIT(am);
             sg_alias *a = &c->aliases[c->n_aliases++];
             a->name = scalar_dup(s, an);
             if (!a->name || !am || am->type != YAML_MAPPING_NODE) {
@@ -385,6 +436,7 @@ static int load_correlation(sk_sigma_loader *l, sg_rule *r, sg_doc *d, yaml_node
             if (!a->rule_refs || !a->fields) return SK_ENOMEM;
             for (size_t j = 0; j < m; j++) {
                 yaml_node_pair_t *q = &am->data.mapping.pairs.start[j];
+                VISIT(sg_y_node(d, q->value));
                 a->rule_refs[j] = scalar_dup(s, sg_y_node(d, q->key));
                 a->fields[j] = scalar_dup(s, sg_y_node(d, q->value));
                 if (!a->rule_refs[j] || !a->fields[j]) {
@@ -446,6 +498,7 @@ static int load_correlation(sk_sigma_loader *l, sg_rule *r, sg_doc *d, yaml_node
     if (c->type >= SG_CORR_VALUE_SUM || c->type == SG_CORR_VALUE_COUNT) {
         if (!c->field) { snprintf(err, errsz, "%s:%zu: a %s correlation needs condition: field", r->path, sg_y_line(cn), types[c->type]); return SK_EFORMAT; }
     }
+#undef VISIT
     yaml_node_t *gen = sg_y_get(d, root, "generate");
     if (!gen) gen = sg_y_get(d, cn, "generate");
     int b = 0;
@@ -582,6 +635,14 @@ int sk_sigma_loader_add(sk_sigma_loader *l, const char *path, const char *data, 
         if (!root) { yaml_document_delete(&d.doc); break; } /* the end of the stream */
         if (docs >= 10000) {
             yaml_document_delete(&d.doc);
+            sg_rule *r = new_rule(l);
+            if (!r) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+            r->path = p;
+            r->sha256 = h;
+            r->line = parser.mark.line + 1;
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s:%zu: more than 10000 YAML documents in one file: the rest is not loaded", path, r->line);
+            refuse(r, s, msg);
             break;
         }
         sg_rule *r = new_rule(l);

@@ -339,6 +339,24 @@ static int cmp_eid(const void *a, const void *b)
     return (int)x->eid - (int)y->eid;
 }
 
+/* Depth-first over correlation references: 1 on the path, 2 done; a rule met again on
+ * the path closes a cycle. Returns 1 when rule i is (or leads into) a cycle. */
+static int refuse_cycles(sk_sigma_set *s, size_t i, uint8_t *state, int depth)
+{
+    sg_rule *r = &s->rules[i];
+    /* a correlation refused already (an unresolved reference) has no references to follow */
+    if (r->kind != SK_SIGMA_CORRELATION || !r->corr->rules || (r->support == SK_SIGMA_REFUSED && state[i] != 1)) return 0;
+    if (state[i] == 1) return 1;
+    if (state[i] == 2) return r->support == SK_SIGMA_REFUSED && r->reason && strstr(r->reason, "cycle") != NULL;
+    if (depth > 64) return 1;
+    state[i] = 1;
+    int cyc = 0;
+    for (size_t k = 0; k < r->corr->n_refs && !cyc; k++) cyc = refuse_cycles(s, r->corr->rules[k], state, depth + 1);
+    state[i] = 2;
+    if (cyc) set_reason(s, r, SK_SIGMA_REFUSED, "%s:%zu: its rules refer back to it (a cycle of correlations)", r->path, r->line);
+    return cyc;
+}
+
 /* ---- finish ---- */
 
 int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
@@ -442,9 +460,18 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
             else set_reason(s, r, worst, "its rule '%s' does not run", who);
         }
     }
+    /* a correlation that reaches itself through its rules is refused (and so is every
+     * correlation above it) */
+    if (!rc) {
+        uint8_t *state = calloc(s->n_rules + 1, 1);
+        if (!state) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        for (size_t i = 0; i < s->n_rules && !rc; i++)
+            if (s->rules[i].kind == SK_SIGMA_CORRELATION && !s->rules[i].load_failed) refuse_cycles(s, i, state, 0);
+        free(state);
+    }
     for (size_t i = 0; i < s->n_rules && !rc; i++) {
         sg_rule *r = &s->rules[i];
-        if (r->kind != SK_SIGMA_CORRELATION || !r->corr->rules) continue;
+        if (r->kind != SK_SIGMA_CORRELATION || !r->corr->rules || r->support == SK_SIGMA_REFUSED) continue;
         for (size_t k = 0; k < r->corr->n_refs; k++) {
             sg_rule *b = &s->rules[r->corr->rules[k]];
             if (!r->corr->generate) b->generate = 0;
