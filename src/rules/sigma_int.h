@@ -126,6 +126,14 @@ typedef struct sg_rename {
     const char *from, *to;
 } sg_rename;
 
+typedef struct sg_datacond {      /* events.data: an event-data field must equal one of values */
+    const char *field;
+    size_t n;
+    uint32_t hash;
+    const char **values;           /* folded */
+    size_t n_values;
+} sg_datacond;
+
 typedef struct sg_source {
     const char *id;
     const char *product, *category, *service;
@@ -137,6 +145,8 @@ typedef struct sg_source {
     size_t n_providers;
     uint16_t *eids;
     size_t n_eids;
+    sg_datacond *data;
+    size_t n_data;
     sg_rename *renames;
     size_t n_renames;
     const char **supplies;

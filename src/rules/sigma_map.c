@@ -178,6 +178,33 @@ static int load_source(ml *m, yaml_node_t *e, sg_source *s)
         int rc;
         if ((rc = str_list(m, sg_y_get(m->d, ev, "channel"), 1, &s->channels, &s->n_channels))) return rc;
         if ((rc = str_list(m, sg_y_get(m->d, ev, "provider"), 1, &s->providers, &s->n_providers))) return rc;
+        yaml_node_t *dc = sg_y_get(m->d, ev, "data");
+        if (dc) {
+            if (dc->type != YAML_MAPPING_NODE) return bad(m, dc, "events: data must be a map of field -> values");
+            size_t k = (size_t)(dc->data.mapping.pairs.top - dc->data.mapping.pairs.start);
+            s->data = sk_arena_calloc(m->a, k + 1, sizeof *s->data);
+            if (!s->data) return sk_error_set(SK_ENOMEM, "out of memory");
+            for (size_t i = 0; i < k; i++) {
+                yaml_node_pair_t *p = &dc->data.mapping.pairs.start[i];
+                yaml_node_t *kn = sg_y_node(m->d, p->key);
+                sg_datacond *d = &s->data[i];
+                if (!(d->field = dup_scalar(m, kn, 0))) return bad(m, kn ? kn : dc, "events: data: a field name expected");
+                d->n = strlen(d->field);
+                d->hash = sk_event_name_hash(d->field, d->n);
+                rc = str_list(m, sg_y_node(m->d, p->value), 1, &d->values, &d->n_values);
+                if (rc) return rc;
+                if (!d->n_values) return bad(m, kn, "events: data: a list of values expected");
+            }
+            s->n_data = k;
+        }
+        static const char *const evkeys[] = {"channel", "provider", "event_id", "data", NULL};
+        for (yaml_node_pair_t *p = ev->data.mapping.pairs.start; p < ev->data.mapping.pairs.top; p++) {
+            size_t kl;
+            const char *ks = sg_y_str(sg_y_node(m->d, p->key), &kl);
+            int ok = 0;
+            for (size_t i = 0; ks && evkeys[i]; i++) ok |= strlen(evkeys[i]) == kl && !memcmp(evkeys[i], ks, kl);
+            if (!ok) return bad(m, sg_y_node(m->d, p->key), "events: unknown member (channel, provider, event_id, data)");
+        }
         yaml_node_t *ids = sg_y_get(m->d, ev, "event_id");
         if (ids) {
             yaml_node_t *one[1] = {ids};

@@ -526,6 +526,20 @@ static int provider_ok(const sg_source *s, const sk_event *ev)
     return 0;
 }
 
+/* events.data: each named event-data field equals one of its values (ASCII case folded) */
+static int data_ok(const sg_source *s, const sk_event *ev)
+{
+    for (size_t i = 0; i < s->n_data; i++) {
+        const sg_datacond *d = &s->data[i];
+        const sk_event_field *f = sk_event_field_find(ev, d->field, d->n, d->hash);
+        if (!f || !f->v.s) return 0;
+        int ok = 0;
+        for (size_t k = 0; k < d->n_values && !ok; k++) ok = ci_eq_str(d->values[k], f->v.s, f->v.n);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
 static void classify(sk_sigma_matcher *m, const sk_event *ev)
 {
     const sk_sigma_set *s = m->set;
@@ -540,7 +554,7 @@ static void classify(sk_sigma_matcher *m, const sk_event *ev)
         const size_t *l = sk_map_get(s->by_channel, key, ev->channel.n);
         for (; l && *l != SIZE_MAX; l++) {
             const sg_source *src = &s->map.src[*l];
-            if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen) {
+            if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen && data_ok(src, ev)) {
                 m->src_on[*l] = m->gen;
                 m->srcs[m->n_srcs++] = *l;
             }
@@ -548,7 +562,7 @@ static void classify(sk_sigma_matcher *m, const sk_event *ev)
     }
     for (const size_t *l = s->any_channel; l && *l != SIZE_MAX; l++) {
         const sg_source *src = &s->map.src[*l];
-        if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen) {
+        if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen && data_ok(src, ev)) {
             m->src_on[*l] = m->gen;
             m->srcs[m->n_srcs++] = *l;
         }

@@ -28,7 +28,7 @@ READERS = ("evtx", "proxy", "webserver", "dns", "firewall", "zeek")
 ENTRY_MEMBERS = ("id", "logsource", "reader", "events", "fields", "supplies", "note")
 REQUIRED_MEMBERS = ("id", "logsource", "reader")
 LOGSOURCE_KEYS = ("product", "category", "service")
-EVENT_KEYS = ("channel", "provider", "event_id")
+EVENT_KEYS = ("channel", "provider", "event_id", "data")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 # Members of the event view's System part: present for every Windows source, never
@@ -176,6 +176,14 @@ def check_entry(i, e, ids, problems):
                             problems.append("%s: events.event_id lists %d twice" % (where, n))
                         else:
                             seen.add(n)
+                elif k == "data":
+                    if not isinstance(v, dict) or not v:
+                        problems.append("%s: events.data must be a non-empty map of field -> values" % where)
+                        continue
+                    for fk, fv in v.items():
+                        if not isinstance(fk, str) or not fk:
+                            problems.append("%s: events.data has a key that is no field name: %r" % (where, fk))
+                        check_string_list(where, "events.data." + str(fk), fv, problems, casefold=True)
                 else:
                     check_string_list(where, "events." + k, v, problems, casefold=True)
             if ("provider" in ev or "event_id" in ev) and "channel" not in ev:
