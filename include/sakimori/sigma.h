@@ -182,6 +182,8 @@ const uint64_t *sk_sigma_matcher_source_events(const sk_sigma_matcher *m);
  * rule i needs: the events the rule could not judge fully (it only fires where its
  * condition holds whatever the lacking fields hold). */
 uint64_t sk_sigma_rule_events_lacking(const sk_sigma_set *s, size_t rule, const uint64_t *source_events);
+/** The same for every rule at once, into per_rule (sk_sigma_set_count() counters). */
+void sk_sigma_events_lacking(const sk_sigma_set *s, const uint64_t *source_events, uint64_t *per_rule);
 
 /* ---- correlations ---- */
 

@@ -45,6 +45,7 @@ void cmd_hunt_help(FILE *out)
             "options:\n"
             "  --sigma PATH         a rule file or folder (repeatable; required)\n"
             "  --format jsonl|csv|table  findings as JSON lines (default), CSV, or a table\n"
+            "  --count              print only the number of detections (nothing rendered)\n"
             "  --min-level LEVEL    informational, low, medium, high or critical\n"
             "  --status LIST        only rules of these statuses (stable,test,experimental)\n"
             "  --tags LIST          only rules with one of these tags (attack.t1059, attack.execution)\n"
@@ -64,7 +65,7 @@ void cmd_hunt_help(FILE *out)
             "3 an input could not be read, 4 internal error\n");
 }
 
-enum { FMT_JSONL, FMT_CSV, FMT_TABLE };
+enum { FMT_JSONL, FMT_CSV, FMT_TABLE, FMT_COUNT };
 
 /* ---- per-thread matchers ---- */
 
@@ -159,6 +160,12 @@ static void attack_of(const sk_sigma_rule_info *ri, char ids[][16], const char *
 
 static int render_finding(hunt *h, const sk_event *ev, const sk_sigma_hit *hit, sk_buf *out)
 {
+    if (h->format == FMT_COUNT) { /* counted, not rendered */
+        size_t len_at;
+        int rc = frame_head(out, 'F', (uint32_t)hit->rule, ev->computer.s ? ev->computer.s : "", ev->computer.s ? ev->computer.n : 0, &len_at);
+        if (!rc) frame_close(out, len_at);
+        return rc;
+    }
     sk_sigma_rule_info ri;
     sk_sigma_rule_info_get(h->set, hit->rule, &ri);
     char *host = NULL;
@@ -386,7 +393,9 @@ static int corr_out(void *ctx, const sk_sigma_corr_result *r)
                     .attributes_len = sk_jw_error(&w) ? 0 : attr.len, .evidence = fe, .n_evidence = r->n_evidence,
                     .evidence_omitted = r->evidence_omitted};
     int rc = 0;
-    if (h->format == FMT_JSONL) {
+    if (h->format == FMT_COUNT) {
+        ;
+    } else if (h->format == FMT_JSONL) {
         rc = sk_finding_write_json(&out, &f);
     } else {
         char t[SK_TIME_ISO_MAX];
@@ -540,6 +549,7 @@ int cmd_hunt_run(int argc, char **argv)
         const char *a = argv[i];
         if (sk_cli_is_help(a)) { cmd_hunt_help(stdout); goto done; }
         if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
+        if (!strcmp(a, "--count")) { format = FMT_COUNT; continue; }
         static const char *const valued[] = {"--sigma", "--format", "--min-level", "--status", "--tags", "--include",
                                              "--exclude", "--mapping", "--placeholders", "--threads"};
         int known = 0;
@@ -660,12 +670,13 @@ int cmd_hunt_run(int argc, char **argv)
     free(M.v);
     pthread_key_delete(M.key);
     pthread_mutex_destroy(&M.mu);
+    if (format == FMT_COUNT) printf("%llu\n", (unsigned long long)h.detections);
     if (fflush(stdout) || h.err) {
         sk_cli_error("hunt", "writing the output: %s", strerror(h.err ? h.err : errno));
         ex = sk_exit_merge(ex, SK_EXIT_INPUT);
     }
     if (!quiet) print_summary(&h, &tot);
-    for (size_t r = 0; und && sev && r < sk_sigma_set_count(set); r++) und[r] = sk_sigma_rule_events_lacking(set, r, sev);
+    if (und && sev) sk_sigma_events_lacking(set, sev, und);
     size_t shown_und = 0, more_und = 0;
     for (size_t r = 0; !quiet && und && r < sk_sigma_set_count(set); r++) {
         if (!und[r]) continue;

@@ -259,6 +259,11 @@ struct sk_sigma_set {
     size_t n_codes, cap_codes;
     void *prefilter;             /* sigma_prefilter.c */
     uint8_t *src_has_need;       /* per source: some binding is reached through the prefilter */
+    /* per source: the event-data fields its prefiltered rules test (hashes, sorted), or
+     * scan_all when one of them has keywords: only those are scanned */
+    uint32_t **scan_hash;
+    size_t *n_scan_hash;
+    uint8_t *scan_all;
 };
 
 typedef struct sg_disp {
@@ -325,6 +330,7 @@ struct sk_sigma_matcher {
     uint32_t gen;
     sk_buf fold;                 /* folded texts of this event */
     struct sg_fcache *cache;     /* per field of the event: folded text */
+    uint32_t *scanned;           /* per field of the event: the event (gen) whose scan covered it */
     size_t cap_cache;
     sk_buf kwtext;               /* keywords: every value, folded */
     int kw_ready;
@@ -337,10 +343,13 @@ struct sk_sigma_matcher {
     uint64_t *undecided;
     sk_sigma_stats st;
     uint32_t *src_on;            /* per source: the event (gen) it belongs to */
+    uint32_t *src_scanned;       /* per source: the event (gen) its literal database scanned */
+    int cur_scanned;             /* the binding under evaluation: its entry's database scanned this event */
     uint32_t pf_gen;             /* the event the prefilter scanned (pf_hit valid) */
     const struct sg_binding **trues; /* this event's rules that hold, reported in rule order */
     size_t n_true, cap_true;
     int in_text;                 /* the value under test is in the scanned text */
+    int scanned_all;             /* every field of this event was scanned */
     uint64_t *src_events;        /* per source: events seen */
     void *pf;                    /* prefilter scratch */
     uint8_t *pf_hit;             /* per need literal: found in this event */

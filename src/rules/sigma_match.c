@@ -41,11 +41,12 @@ int sk_sigma_matcher_new(sk_sigma_matcher **out, const sk_sigma_set *s)
     m->undecided = calloc(s->n_rules + 1, sizeof *m->undecided);
     m->srcs = calloc(s->map.n + 1, sizeof *m->srcs);
     m->src_on = calloc(s->map.n + 1, sizeof *m->src_on);
+    m->src_scanned = calloc(s->map.n + 1, sizeof *m->src_scanned);
     m->src_events = calloc(s->map.n + 1, sizeof *m->src_events);
     m->md = pcre2_match_data_create(32, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     m->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
-    if (!m->stamp || !m->undecided || !m->srcs || !m->src_on || !m->src_events || !m->md || !m->mctx || !m->jit) {
+    if (!m->stamp || !m->undecided || !m->srcs || !m->src_on || !m->src_scanned || !m->src_events || !m->md || !m->mctx || !m->jit) {
         sk_sigma_matcher_free(m);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
@@ -71,8 +72,10 @@ void sk_sigma_matcher_free(sk_sigma_matcher *m)
     free(m->undecided);
     free(m->srcs);
     free(m->src_on);
+    free(m->src_scanned);
     free(m->src_events);
     free(m->cache);
+    free(m->scanned);
     free(m->trues);
     if (m->md) pcre2_match_data_free(m->md);
     if (m->mctx) pcre2_match_context_free(m->mctx);
@@ -101,6 +104,13 @@ uint64_t sk_sigma_rule_events_lacking(const sk_sigma_set *s, size_t rule, const 
     for (size_t b = 0; b < s->n_bindings; b++)
         if (s->bindings[b].rule == rule && s->bindings[b].partial) n += source_events[s->bindings[b].source];
     return n;
+}
+
+void sk_sigma_events_lacking(const sk_sigma_set *s, const uint64_t *source_events, uint64_t *per_rule)
+{
+    memset(per_rule, 0, s->n_rules * sizeof *per_rule);
+    for (size_t b = 0; b < s->n_bindings; b++)
+        if (s->bindings[b].partial) per_rule[s->bindings[b].rule] += source_events[s->bindings[b].source];
 }
 
 /* ---- values ---- */
@@ -265,7 +275,7 @@ static int test_val(sk_sigma_matcher *m, const sk_event *ev, const sg_binding *b
     switch (v->type) {
     case SG_V_STR: {
         if (x->kind == SK_EVK_NULL) return F;
-        if (v->lit1 && m->in_text && m->pf_gen == m->gen && !m->pf_hit[v->lit1 - 1]) return F; /* not in the event at all */
+        if (v->lit1 && m->in_text && m->cur_scanned && !m->pf_hit[v->lit1 - 1]) return F; /* not in the event at all */
         if (v->simple && x->kind == SK_EVK_INTEGER) {
             double num = x->neg ? -(double)x->u : (double)x->u;
             if (num == v->num) return T;
@@ -379,7 +389,8 @@ static int eval_field(sk_sigma_matcher *m, const sk_event *ev, const sg_binding 
     int r;
     /* exists:false on a present field */
     if (e->n_groups == 1 && e->groups[0].n == 1 && e->groups[0].alt[0].type == SG_V_EXISTS) return e->groups[0].alt[0].want ? T : F;
-    m->in_text = fv.f != NULL;
+    m->in_text = fv.f != NULL && m->pf_gen == m->gen && (size_t)(fv.f - ev->fields) < m->cap_cache &&
+                 m->scanned[fv.f - ev->fields] == m->gen;
     r = combine(m, ev, b, e, fv.f, fv.v, which);
     m->in_text = 0;
     if (e->neg) {
@@ -404,7 +415,7 @@ static int eval_keyword(sk_sigma_matcher *m, const sk_event *ev, const sg_bindin
 {
     /* every group must be found (all) or one of them, each in any value */
     int res = e->all ? T : F;
-    m->in_text = 1;
+    m->in_text = m->scanned_all;
     for (size_t g = 0; g < e->n_groups; g++) {
         int found = F;
         for (size_t i = 0; i < ev->n_fields && found != T; i++) {
@@ -569,17 +580,45 @@ static void classify(sk_sigma_matcher *m, const sk_event *ev)
     }
 }
 
-/* The text the prefilter scans: every value of the event, folded, NUL-separated. */
+static int hash_in(const uint32_t *v, size_t n, uint32_t h)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (v[mid] < h) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && v[lo] == h;
+}
+
+/* The text the prefilter scans: the values of the event's fields that the prefiltered
+ * rules of its sources test (every field when one of them has keywords), folded and
+ * NUL-separated, then the shipper's message and the System texts. A scanned field's
+ * folded text doubles as the matcher's cache of it. */
 static int build_text(sk_sigma_matcher *m, const sk_event *ev)
 {
+    const sk_sigma_set *s = m->set;
     sk_buf_reset(&m->kwtext);
+    int all = 0;
+    for (size_t k = 0; k < m->n_srcs && !all; k++) all = s->scan_all[m->srcs[k]];
+    m->scanned_all = all;
     for (size_t i = 0; i < ev->n_fields; i++) {
-        const sk_event_value *v = &ev->fields[i].v;
+        const sk_event_field *f = &ev->fields[i];
+        if (!all) {
+            int want = 0;
+            for (size_t k = 0; k < m->n_srcs && !want; k++)
+                want = hash_in(s->scan_hash[m->srcs[k]], s->n_scan_hash[m->srcs[k]], f->hash);
+            if (!want) continue;
+        }
+        const sk_event_value *v = &f->v;
         if (v->kind == SK_EVK_ARRAY) {
             for (size_t k = 0; k < v->n_items; k++)
                 if (v->items[k].s && (sg_fold(&m->kwtext, v->items[k].s, v->items[k].n) || sk_buf_putc(&m->kwtext, 0))) return -1;
+            if (i < m->cap_cache) { /* items are scanned, but the field has no single text */
+                m->cache[i].gen = 0;
+            }
+            m->scanned[i] = m->gen;
         } else {
-            /* the folded text doubles as the matcher's cache of this field */
             size_t off = m->kwtext.len;
             if (sg_fold(&m->kwtext, v->s ? v->s : "", v->s ? v->n : 0) || sk_buf_putc(&m->kwtext, 0)) return -1;
             if (i < m->cap_cache && m->kwtext.len - off - 1 <= UINT32_MAX) {
@@ -587,6 +626,7 @@ static int build_text(sk_sigma_matcher *m, const sk_event *ev)
                 m->cache[i].off = (uint32_t)off;
                 m->cache[i].len = (uint32_t)(m->kwtext.len - off - 1);
                 m->cache[i].in_kw = 1;
+                m->scanned[i] = m->gen;
             }
         }
     }
@@ -619,7 +659,9 @@ static int run_binding(sk_sigma_matcher *m, const sk_event *ev, const sg_binding
     if (!(r->selected || r->fed) || m->stamp[b->rule] == m->gen) return 0;
     m->stamp[b->rule] = m->gen;
     m->st.evaluations++;
+    m->cur_scanned = m->src_scanned[b->source] == m->gen;
     int res = eval(m, ev, b, r->cond);
+    m->cur_scanned = 0;
     if (res == U) {
         m->st.undecided++;
         m->undecided[b->rule]++;
@@ -668,8 +710,10 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
     if (++m->gen == 0) {
         memset(m->stamp, 0, (s->n_rules + 1) * sizeof *m->stamp);
         memset(m->src_on, 0, (s->map.n + 1) * sizeof *m->src_on);
+        memset(m->src_scanned, 0, (s->map.n + 1) * sizeof *m->src_scanned);
         m->pf_gen = 0;
         if (m->cache) memset(m->cache, 0, m->cap_cache * sizeof *m->cache);
+        if (m->scanned) memset(m->scanned, 0, m->cap_cache * sizeof *m->scanned);
         m->gen = 1;
     }
     classify(m, ev);
@@ -679,10 +723,17 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
     if (ev->n_fields > m->cap_cache) {
         size_t cap = ev->n_fields * 2;
         struct sg_fcache *nc = calloc(cap, sizeof *nc);
-        if (nc) {
+        uint32_t *ns = calloc(cap, sizeof *ns);
+        if (nc && ns) {
             free(m->cache);
+            free(m->scanned);
             m->cache = nc;
+            m->scanned = ns;
             m->cap_cache = cap;
+        } else {
+            free(nc);
+            free(ns);
+            return sk_error_set(SK_ENOMEM, "out of memory");
         }
     }
     m->n_true = 0;

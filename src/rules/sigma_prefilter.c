@@ -24,11 +24,29 @@
 #include "sigma_int.h"
 
 #define PF_MIN_LIT 2          /* one byte is too common to spare anything */
+#define PF_SHORT 4            /* literals shorter than this need a rare byte (below) */
+
+/* A short literal is worth scanning for only when it holds a byte that Windows paths and
+ * command lines rarely do (^ ; , % ` ( and the like, or non-ASCII): '^^' spares almost
+ * every event, '-e ' almost none, and every short literal slows the scan of all. */
+static int worth_scanning(const char *s, size_t n)
+{
+    if (n >= PF_SHORT) return 1;
+    if (n < PF_MIN_LIT) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int common = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '.' || c == '\\' || c == '/' ||
+                     c == ':' || c == '-' || c == '_' || c == '"' || c == '\'' || c == '=';
+        if (!common) return 1;
+    }
+    return 0;
+}
 #define PF_MAX_SET 4096       /* a set larger than this is treated as "needs nothing" */
 
 typedef struct pf_db {
-    hs_database_t *db;
-    hs_scratch_t *proto;      /* cloned per matcher */
+    hs_database_t **db;       /* per mapping entry: the literals its rules need and test (NULL: none) */
+    size_t n_db;
+    hs_scratch_t *proto;      /* large enough for every database; cloned per matcher */
     size_t n_lits;
     size_t **bindings;        /* per literal: the bindings that need it, SIZE_MAX-terminated */
 } pf_db;
@@ -191,7 +209,7 @@ static int val_literal(sk_arena *a, const sg_val *v, const char **lit, size_t *n
         char *d = sk_arena_strndup(a, f.data ? f.data : "", f.len);
         *n = f.len;
         sk_buf_free(&f);
-        if (!d) return 0;
+        if (!d || !worth_scanning(d, *n)) return 0;
         *lit = d;
         return 1;
     }
@@ -220,6 +238,7 @@ static int val_literal(sk_arena *a, const sg_val *v, const char **lit, size_t *n
         if (!d) return 0;
         s = d;
     }
+    if (!worth_scanning(s, len)) return 0;
     *lit = s;
     *n = len;
     return 1;
@@ -283,6 +302,46 @@ static int need(sk_arena *a, const sg_binding *b, const sg_expr *e, lset *out, i
     }
     default: return 0;
     }
+}
+
+/* the literal ids of every test of an expression (lit1), into a per-entry list */
+static int collect_lit1(const sg_expr *e, uint32_t *stamp, uint32_t mark, uint32_t **v, size_t *n, size_t *cap, int depth)
+{
+    if (depth > SG_MAX_DEPTH) return 0;
+    for (size_t g = 0; g < e->n_groups; g++)
+        for (size_t k = 0; k < e->groups[g].n; k++) {
+            uint32_t l = e->groups[g].alt[k].lit1;
+            if (!l || stamp[l - 1] == mark) continue;
+            stamp[l - 1] = mark;
+            if (*n == *cap) {
+                size_t nc = *cap ? *cap * 2 : 256;
+                uint32_t *nv = realloc(*v, nc * sizeof *nv);
+                if (!nv) return sk_error_set(SK_ENOMEM, "out of memory");
+                *v = nv;
+                *cap = nc;
+            }
+            (*v)[(*n)++] = l - 1;
+        }
+    for (size_t i = 0; i < e->n_kids; i++) {
+        int rc = collect_lit1(e->kids[i], stamp, mark, v, n, cap, depth + 1);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+static int add_id(uint32_t id, uint32_t *stamp, uint32_t mark, uint32_t **v, size_t *n, size_t *cap)
+{
+    if (stamp[id] == mark) return 0;
+    stamp[id] = mark;
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        uint32_t *nv = realloc(*v, nc * sizeof *nv);
+        if (!nv) return sk_error_set(SK_ENOMEM, "out of memory");
+        *v = nv;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = id;
+    return 0;
 }
 
 static void mark_literals(sk_arena *a, sk_map *ids, sg_expr *e, int depth)
@@ -445,14 +504,42 @@ int sg_prefilter_build(struct sk_sigma_set *s)
     if (!rc && n_lits) {
         pf_db *p = calloc(1, sizeof *p);
         unsigned *flags = calloc(n_lits, sizeof *flags), *hids = calloc(n_lits, sizeof *hids);
-        if (!p || !flags || !hids) rc = sk_error_set(SK_ENOMEM, "out of memory");
-        for (size_t i = 0; !rc && i < n_lits; i++) flags[i] = HS_FLAG_SINGLEMATCH, hids[i] = (unsigned)i;
-        hs_compile_error_t *err = NULL;
-        if (!rc && hs_compile_lit_multi(lits, flags, hids, lens, (unsigned)n_lits, HS_MODE_BLOCK, NULL, &p->db, &err) != HS_SUCCESS) {
-            rc = sk_error_set(SK_EINTERNAL, "prefilter: the literal database does not compile: %s", err && err->message ? err->message : "?");
-            hs_free_compile_error(err);
+        const char **sl = calloc(n_lits, sizeof *sl);
+        size_t *sn = calloc(n_lits, sizeof *sn);
+        uint32_t *stamp = calloc(n_lits, sizeof *stamp);
+        if (!p || !flags || !hids || !sl || !sn || !stamp || !(p->db = calloc(s->map.n + 1, sizeof *p->db)))
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+        if (p) p->n_db = s->map.n;
+        /* one database per mapping entry: the literals its bindings need, and those of
+         * every test of their rules (a test whose literal its entry's scan did not find
+         * is false); an event is scanned with the databases of its entries only */
+        for (size_t si = 0; !rc && si < s->map.n; si++) {
+            uint32_t *v = NULL;
+            size_t nv = 0, cv = 0;
+            uint32_t mark = (uint32_t)si + 1;
+            for (size_t b = 0; !rc && b < s->n_bindings; b++) {
+                const sg_binding *bb = &s->bindings[b];
+                if (bb->source != si || bb->never) continue;
+                for (size_t k = 0; !rc && k < bb->n_need; k++) rc = add_id(bb->need_id[k], stamp, mark, &v, &nv, &cv);
+                for (size_t x = 0; !rc && x < bb->n_also; x++)
+                    for (size_t k = 0; !rc && k < bb->n_also_ids[x]; k++) rc = add_id(bb->also[x][k], stamp, mark, &v, &nv, &cv);
+                if (!rc && s->rules[bb->rule].cond) rc = collect_lit1(s->rules[bb->rule].cond, stamp, mark, &v, &nv, &cv, 0);
+            }
+            if (!rc && nv) {
+                for (size_t i = 0; i < nv; i++) sl[i] = lits[v[i]], sn[i] = lens[v[i]], flags[i] = HS_FLAG_SINGLEMATCH, hids[i] = v[i];
+                hs_compile_error_t *err = NULL;
+                if (hs_compile_lit_multi(sl, flags, hids, sn, (unsigned)nv, HS_MODE_BLOCK, NULL, &p->db[si], &err) != HS_SUCCESS) {
+                    rc = sk_error_set(SK_EINTERNAL, "prefilter: the literal database does not compile: %s", err && err->message ? err->message : "?");
+                    hs_free_compile_error(err);
+                } else if (hs_alloc_scratch(p->db[si], &p->proto) != HS_SUCCESS) {
+                    rc = sk_error_set(SK_ENOMEM, "prefilter: no scratch");
+                }
+            }
+            free(v);
         }
-        if (!rc && hs_alloc_scratch(p->db, &p->proto) != HS_SUCCESS) rc = sk_error_set(SK_ENOMEM, "prefilter: no scratch");
+        free(sl);
+        free(sn);
+        free(stamp);
         p->n_lits = n_lits;
         /* literal -> bindings */
         size_t *cnt = rc ? NULL : calloc(n_lits + 1, sizeof *cnt);
@@ -473,7 +560,10 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         free(flags);
         free(hids);
         if (rc) {
-            if (p && p->db) hs_free_database(p->db);
+            for (size_t i = 0; p && p->db && i < p->n_db; i++)
+                if (p->db[i]) hs_free_database(p->db[i]);
+            if (p && p->proto) hs_free_scratch(p->proto);
+            if (p) free(p->db);
             free(p);
             /* without the prefilter every rule is evaluated: correct, only slower */
             for (size_t i = 0; i < s->n_bindings; i++) s->bindings[i].n_need = 0;
@@ -497,7 +587,9 @@ void sg_prefilter_free(struct sk_sigma_set *s)
     pf_db *p = s->prefilter;
     if (!p) return;
     if (p->proto) hs_free_scratch(p->proto);
-    if (p->db) hs_free_database(p->db);
+    for (size_t i = 0; p->db && i < p->n_db; i++)
+        if (p->db[i]) hs_free_database(p->db[i]);
+    free(p->db);
     free(p);
     s->prefilter = NULL;
 }
@@ -568,6 +660,12 @@ int sg_prefilter_scan(sk_sigma_matcher *m)
     for (size_t i = 0; i < ps->n_touched; i++) m->pf_hit[ps->touched[i]] = 0;
     ps->n_touched = 0;
     if (m->kwtext.len > UINT32_MAX) return -1;
-    if (hs_scan(p->db, m->kwtext.data ? m->kwtext.data : "", (unsigned)m->kwtext.len, 0, ps->scratch, on_lit, m) != HS_SUCCESS) return -1;
+    for (size_t k = 0; k < m->n_srcs; k++) {
+        size_t si = m->srcs[k];
+        if (!p->db[si]) continue;
+        if (hs_scan(p->db[si], m->kwtext.data ? m->kwtext.data : "", (unsigned)m->kwtext.len, 0, ps->scratch, on_lit, m) != HS_SUCCESS)
+            return -1;
+        m->src_scanned[si] = m->gen;
+    }
     return 0;
 }
