@@ -486,6 +486,15 @@ static int cmp_pair(const void *a, const void *b)
     return x->n < y->n ? 1 : x->n > y->n ? -1 : (x->rule > y->rule) - (x->rule < y->rule);
 }
 
+static int cmp_host(const void *a, const void *b)
+{
+    const struct hc { const char *name; size_t len; uint64_t n; } *x = a, *y = b;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    size_t l = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, l);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
 static void print_summary(hunt *h, const sk_sigma_stats *st)
 {
     size_t n = sk_sigma_set_count(h->set), fired = 0;
@@ -510,16 +519,25 @@ static void print_summary(hunt *h, const sk_sigma_stats *st)
         fprintf(stderr, "hunt:   %8llu  %-13s %s\n", (unsigned long long)pairs[i].n, sk_sigma_level_name(ri.level), b.data ? b.data : "");
     }
     if (fired > 20) fprintf(stderr, "hunt:   ... and %zu more rules\n", fired - 20);
-    size_t pos = 0, shown = 0;
+    /* computers by detections, then name (a map's order is random: sorted for output) */
+    size_t nh = sk_map_count(h->by_host), k = 0, pos = 0;
+    struct hc { const char *name; size_t len; uint64_t n; } *hcs = calloc(nh + 1, sizeof *hcs);
     const void *key;
     size_t klen;
     void *val;
-    while (sk_map_next(h->by_host, &pos, &key, &klen, &val) && shown < 20) {
-        sk_buf_reset(&b);
-        sk_escape_terminal(&b, key, klen);
-        fprintf(stderr, "hunt:   computer %s: %llu detections\n", b.data ? b.data : "", (unsigned long long)*(uint64_t *)val);
-        shown++;
+    while (hcs && sk_map_next(h->by_host, &pos, &key, &klen, &val) && k < nh) {
+        hcs[k].name = key;
+        hcs[k].len = klen;
+        hcs[k++].n = *(uint64_t *)val;
     }
+    if (hcs) qsort(hcs, k, sizeof *hcs, cmp_host);
+    for (size_t i = 0; hcs && i < k && i < 20; i++) {
+        sk_buf_reset(&b);
+        sk_escape_terminal(&b, hcs[i].name, hcs[i].len);
+        fprintf(stderr, "hunt:   computer %s: %llu detections\n", b.data ? b.data : "", (unsigned long long)hcs[i].n);
+    }
+    if (k > 20) fprintf(stderr, "hunt:   ... and %zu more computers\n", k - 20);
+    free(hcs);
     sk_buf_free(&b);
     free(pairs);
 }
