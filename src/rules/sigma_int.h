@@ -350,6 +350,9 @@ struct sk_sigma_matcher {
     size_t n_true, cap_true;
     int in_text;                 /* the value under test is in the scanned text */
     int scanned_all;             /* every field of this event was scanned */
+    char chkey[256];             /* the event's channel, folded (chlen 0 and no channel: chnone) */
+    size_t chlen;
+    int chnone;
     uint64_t *src_events;        /* per source: events seen */
     void *pf;                    /* prefilter scratch */
     uint8_t *pf_hit;             /* per need literal: found in this event */
@@ -364,7 +367,7 @@ void sg_prefilter_free(struct sk_sigma_set *s);
 int sg_prefilter_scratch(const struct sk_sigma_set *s, sk_sigma_matcher *m);
 void sg_prefilter_scratch_free(sk_sigma_matcher *m);
 /* run the literal scan over the event's text (m->kwtext); sets m->pf_hit */
-int sg_prefilter_scan(sk_sigma_matcher *m);
+int sg_prefilter_scan(sk_sigma_matcher *m, const char *chkey, size_t chlen, const sk_event *ev);
 /* the literal ids the last scan found */
 void sg_prefilter_hits(const sk_sigma_matcher *m, const uint32_t **ids, size_t *n);
 

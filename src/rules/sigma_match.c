@@ -556,12 +556,15 @@ static void classify(sk_sigma_matcher *m, const sk_event *ev)
     const sk_sigma_set *s = m->set;
     m->n_srcs = 0;
     int has_eid = (ev->has & SK_EVH_EVENT_ID) != 0;
+    m->chnone = 1;
     if (ev->channel.s && ev->channel.n < 256) {
-        char key[256];
+        char *key = m->chkey;
         for (size_t i = 0; i < ev->channel.n; i++) {
             char c = ev->channel.s[i];
             key[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         }
+        m->chlen = ev->channel.n;
+        m->chnone = 0;
         const size_t *l = sk_map_get(s->by_channel, key, ev->channel.n);
         for (; l && *l != SIZE_MAX; l++) {
             const sg_source *src = &s->map.src[*l];
@@ -744,7 +747,7 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
     }
     if (need_scan) {
         m->st.prefiltered++;
-        if (build_text(m, ev) || sg_prefilter_scan(m)) return sk_error_set(SK_ENOMEM, "prefilter: the scan failed");
+        if (build_text(m, ev) || sg_prefilter_scan(m, m->chnone ? NULL : m->chkey, m->chlen, ev)) return sk_error_set(SK_ENOMEM, "prefilter: the scan failed");
         m->pf_gen = m->gen;
     }
     for (size_t k = 0; k < m->n_srcs; k++) {

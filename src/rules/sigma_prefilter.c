@@ -43,9 +43,26 @@ static int worth_scanning(const char *s, size_t n)
 }
 #define PF_MAX_SET 4096       /* a set larger than this is treated as "needs nothing" */
 
+/* The entries an event of one channel and event id can belong to (provider and event
+ * data aside): one database over all their literals, so that an event is scanned once. */
+typedef struct pf_combo {
+    hs_database_t *db;
+    size_t *srcs;
+    size_t n;
+} pf_combo;
+
+typedef struct pf_chan {      /* per channel: event id -> combination */
+    uint16_t *eids;
+    size_t *combo;            /* SIZE_MAX: no database */
+    size_t n;
+    size_t other;             /* an event id no entry names, or none */
+} pf_chan;
+
 typedef struct pf_db {
-    hs_database_t **db;       /* per mapping entry: the literals its rules need and test (NULL: none) */
-    size_t n_db;
+    pf_combo *combos;
+    size_t n_combos;
+    sk_map *chans;            /* folded channel -> pf_chan */
+    pf_chan nochan;           /* a channel no entry names */
     hs_scratch_t *proto;      /* large enough for every database; cloned per matcher */
     size_t n_lits;
     size_t **bindings;        /* per literal: the bindings that need it, SIZE_MAX-terminated */
@@ -242,6 +259,11 @@ static int val_literal(sk_arena *a, const sg_val *v, const char **lit, size_t *n
     *lit = s;
     *n = len;
     return 1;
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
 static int need(sk_arena *a, const sg_binding *b, const sg_expr *e, lset *out, int depth)
@@ -507,36 +529,118 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         const char **sl = calloc(n_lits, sizeof *sl);
         size_t *sn = calloc(n_lits, sizeof *sn);
         uint32_t *stamp = calloc(n_lits, sizeof *stamp);
-        if (!p || !flags || !hids || !sl || !sn || !stamp || !(p->db = calloc(s->map.n + 1, sizeof *p->db)))
-            rc = sk_error_set(SK_ENOMEM, "out of memory");
-        if (p) p->n_db = s->map.n;
-        /* one database per mapping entry: the literals its bindings need, and those of
-         * every test of their rules (a test whose literal its entry's scan did not find
-         * is false); an event is scanned with the databases of its entries only */
+        uint32_t **sv = calloc(s->map.n + 1, sizeof *sv);
+        size_t *svn = calloc(s->map.n + 1, sizeof *svn);
+        if (!p || !flags || !hids || !sl || !sn || !stamp || !sv || !svn) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        /* per mapping entry: the literals its bindings need, and those of every test of
+         * their rules (a test whose literal its entry's scan did not find is false) */
         for (size_t si = 0; !rc && si < s->map.n; si++) {
-            uint32_t *v = NULL;
-            size_t nv = 0, cv = 0;
+            size_t cv = 0;
             uint32_t mark = (uint32_t)si + 1;
             for (size_t b = 0; !rc && b < s->n_bindings; b++) {
                 const sg_binding *bb = &s->bindings[b];
                 if (bb->source != si || bb->never) continue;
-                for (size_t k = 0; !rc && k < bb->n_need; k++) rc = add_id(bb->need_id[k], stamp, mark, &v, &nv, &cv);
+                for (size_t k = 0; !rc && k < bb->n_need; k++) rc = add_id(bb->need_id[k], stamp, mark, &sv[si], &svn[si], &cv);
                 for (size_t x = 0; !rc && x < bb->n_also; x++)
-                    for (size_t k = 0; !rc && k < bb->n_also_ids[x]; k++) rc = add_id(bb->also[x][k], stamp, mark, &v, &nv, &cv);
-                if (!rc && s->rules[bb->rule].cond) rc = collect_lit1(s->rules[bb->rule].cond, stamp, mark, &v, &nv, &cv, 0);
+                    for (size_t k = 0; !rc && k < bb->n_also_ids[x]; k++) rc = add_id(bb->also[x][k], stamp, mark, &sv[si], &svn[si], &cv);
+                if (!rc && s->rules[bb->rule].cond) rc = collect_lit1(s->rules[bb->rule].cond, stamp, mark, &sv[si], &svn[si], &cv, 0);
             }
-            if (!rc && nv) {
-                for (size_t i = 0; i < nv; i++) sl[i] = lits[v[i]], sn[i] = lens[v[i]], flags[i] = HS_FLAG_SINGLEMATCH, hids[i] = v[i];
-                hs_compile_error_t *err = NULL;
-                if (hs_compile_lit_multi(sl, flags, hids, sn, (unsigned)nv, HS_MODE_BLOCK, NULL, &p->db[si], &err) != HS_SUCCESS) {
-                    rc = sk_error_set(SK_EINTERNAL, "prefilter: the literal database does not compile: %s", err && err->message ? err->message : "?");
-                    hs_free_compile_error(err);
-                } else if (hs_alloc_scratch(p->db[si], &p->proto) != HS_SUCCESS) {
-                    rc = sk_error_set(SK_ENOMEM, "prefilter: no scratch");
+        }
+        /* the combinations of entries an event of one channel and event id meets: one
+         * database each, so that an event is scanned once */
+        if (!rc) rc = sk_map_new(&p->chans, 0);
+        memset(stamp, 0, n_lits * sizeof *stamp);
+        uint32_t mark = 0;
+        for (size_t ci = 0; !rc && ci <= s->map.n; ci++) {
+            /* each distinct channel once (ci == map.n: channels no entry names) */
+            const char *const *chl = ci < s->map.n ? s->map.src[ci].channels : NULL;
+            size_t nch = ci < s->map.n ? s->map.src[ci].n_channels : 1;
+            for (size_t c = 0; !rc && c < nch; c++) {
+                const char *ch = chl ? chl[c] : NULL;
+                if (ch && sk_map_has(p->chans, ch, strlen(ch))) continue;
+                /* candidates: the entries on this channel and those on every channel */
+                size_t *cand = calloc(s->map.n + 1, sizeof *cand), nc = 0;
+                uint16_t *eids = NULL;
+                size_t ne = 0;
+                if (!cand) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+                for (size_t si = 0; si < s->map.n; si++) {
+                    const sg_source *src = &s->map.src[si];
+                    int on = src->n_channels == 0;
+                    for (size_t k = 0; ch && !on && k < src->n_channels; k++) on = !strcmp(src->channels[k], ch);
+                    if (on) cand[nc++] = si;
+                }
+                for (size_t k = 0; k < nc; k++) ne += s->map.src[cand[k]].n_eids;
+                eids = calloc(ne + 1, sizeof *eids);
+                pf_chan *pc = sk_arena_calloc(s->arena, 1, sizeof *pc);
+                if (!eids || !pc) { free(cand); free(eids); rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+                ne = 0;
+                for (size_t k = 0; k < nc; k++)
+                    for (size_t e = 0; e < s->map.src[cand[k]].n_eids; e++) {
+                        uint16_t id = s->map.src[cand[k]].eids[e];
+                        int dup = 0;
+                        for (size_t q = 0; q < ne && !dup; q++) dup = eids[q] == id;
+                        if (!dup) eids[ne++] = id;
+                    }
+                qsort(eids, ne, sizeof *eids, cmp_u16);
+                pc->eids = sk_arena_alloc(s->arena, (ne + 1) * sizeof *pc->eids);
+                pc->combo = sk_arena_alloc(s->arena, (ne + 1) * sizeof *pc->combo);
+                if (!pc->eids || !pc->combo) rc = sk_error_set(SK_ENOMEM, "out of memory");
+                pc->n = ne;
+                for (size_t e = 0; !rc && e <= ne; e++) {
+                    /* e == ne: an event id no candidate names */
+                    size_t set[512], n_set = 0;
+                    for (size_t k = 0; k < nc && n_set < 512; k++) {
+                        const sg_source *src = &s->map.src[cand[k]];
+                        if (!svn[cand[k]]) continue;
+                        int ok = src->n_eids == 0;
+                        for (size_t q = 0; e < ne && !ok && q < src->n_eids; q++) ok = src->eids[q] == eids[e];
+                        if (ok) set[n_set++] = cand[k];
+                    }
+                    size_t idx = SIZE_MAX;
+                    for (size_t q = 0; n_set && q < p->n_combos && idx == SIZE_MAX; q++)
+                        if (p->combos[q].n == n_set && !memcmp(p->combos[q].srcs, set, n_set * sizeof *set)) idx = q;
+                    if (n_set && idx == SIZE_MAX) {
+                        pf_combo *nco = realloc(p->combos, (p->n_combos + 1) * sizeof *nco);
+                        if (!nco) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+                        p->combos = nco;
+                        pf_combo *co = &p->combos[p->n_combos];
+                        memset(co, 0, sizeof *co);
+                        co->srcs = sk_arena_alloc(s->arena, n_set * sizeof *co->srcs);
+                        if (!co->srcs) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+                        memcpy(co->srcs, set, n_set * sizeof *set);
+                        co->n = n_set;
+                        size_t nv = 0;
+                        mark++;
+                        for (size_t q = 0; q < n_set; q++)
+                            for (size_t k = 0; k < svn[set[q]]; k++) {
+                                uint32_t id = sv[set[q]][k];
+                                if (stamp[id] == mark) continue;
+                                stamp[id] = mark;
+                                sl[nv] = lits[id], sn[nv] = lens[id], flags[nv] = HS_FLAG_SINGLEMATCH, hids[nv++] = id;
+                            }
+                        hs_compile_error_t *err = NULL;
+                        if (hs_compile_lit_multi(sl, flags, hids, sn, (unsigned)nv, HS_MODE_BLOCK, NULL, &co->db, &err) != HS_SUCCESS) {
+                            rc = sk_error_set(SK_EINTERNAL, "prefilter: the literal database does not compile: %s", err && err->message ? err->message : "?");
+                            hs_free_compile_error(err);
+                        } else if (hs_alloc_scratch(co->db, &p->proto) != HS_SUCCESS) {
+                            rc = sk_error_set(SK_ENOMEM, "prefilter: no scratch");
+                        }
+                        idx = p->n_combos++;
+                    }
+                    if (e < ne) pc->eids[e] = eids[e], pc->combo[e] = idx;
+                    else pc->other = idx;
+                }
+                free(cand);
+                free(eids);
+                if (!rc) {
+                    if (ch) rc = sk_map_put(p->chans, ch, strlen(ch), pc, NULL);
+                    else p->nochan = *pc;
                 }
             }
-            free(v);
         }
+        for (size_t si = 0; sv && si < s->map.n; si++) free(sv[si]);
+        free(sv);
+        free(svn);
         free(sl);
         free(sn);
         free(stamp);
@@ -560,10 +664,10 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         free(flags);
         free(hids);
         if (rc) {
-            for (size_t i = 0; p && p->db && i < p->n_db; i++)
-                if (p->db[i]) hs_free_database(p->db[i]);
+            for (size_t i = 0; p && i < p->n_combos; i++)
+                if (p->combos[i].db) hs_free_database(p->combos[i].db);
             if (p && p->proto) hs_free_scratch(p->proto);
-            if (p) free(p->db);
+            if (p) { free(p->combos); sk_map_free(p->chans); }
             free(p);
             /* without the prefilter every rule is evaluated: correct, only slower */
             for (size_t i = 0; i < s->n_bindings; i++) s->bindings[i].n_need = 0;
@@ -587,9 +691,10 @@ void sg_prefilter_free(struct sk_sigma_set *s)
     pf_db *p = s->prefilter;
     if (!p) return;
     if (p->proto) hs_free_scratch(p->proto);
-    for (size_t i = 0; p->db && i < p->n_db; i++)
-        if (p->db[i]) hs_free_database(p->db[i]);
-    free(p->db);
+    for (size_t i = 0; i < p->n_combos; i++)
+        if (p->combos[i].db) hs_free_database(p->combos[i].db);
+    free(p->combos);
+    sk_map_free(p->chans);
     free(p);
     s->prefilter = NULL;
 }
@@ -652,7 +757,7 @@ void sg_prefilter_hits(const sk_sigma_matcher *m, const uint32_t **ids, size_t *
     *n = ps ? ps->n_touched : 0;
 }
 
-int sg_prefilter_scan(sk_sigma_matcher *m)
+int sg_prefilter_scan(sk_sigma_matcher *m, const char *chkey, size_t chlen, const sk_event *ev)
 {
     const pf_db *p = m->set->prefilter;
     pf_scratch *ps = m->pf;
@@ -660,12 +765,22 @@ int sg_prefilter_scan(sk_sigma_matcher *m)
     for (size_t i = 0; i < ps->n_touched; i++) m->pf_hit[ps->touched[i]] = 0;
     ps->n_touched = 0;
     if (m->kwtext.len > UINT32_MAX) return -1;
-    for (size_t k = 0; k < m->n_srcs; k++) {
-        size_t si = m->srcs[k];
-        if (!p->db[si]) continue;
-        if (hs_scan(p->db[si], m->kwtext.data ? m->kwtext.data : "", (unsigned)m->kwtext.len, 0, ps->scratch, on_lit, m) != HS_SUCCESS)
-            return -1;
-        m->src_scanned[si] = m->gen;
+    const pf_chan *pc = chkey ? sk_map_get(p->chans, chkey, chlen) : NULL;
+    if (!pc) pc = &p->nochan;
+    size_t ci = pc->other;
+    if (ev->has & SK_EVH_EVENT_ID) {
+        size_t lo = 0, hi = pc->n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (pc->eids[mid] < ev->event_id) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < pc->n && pc->eids[lo] == ev->event_id) ci = pc->combo[lo];
     }
+    if (ci == SIZE_MAX) return 0;
+    const pf_combo *co = &p->combos[ci];
+    if (hs_scan(co->db, m->kwtext.data ? m->kwtext.data : "", (unsigned)m->kwtext.len, 0, ps->scratch, on_lit, m) != HS_SUCCESS)
+        return -1;
+    for (size_t k = 0; k < co->n; k++) m->src_scanned[co->srcs[k]] = m->gen;
     return 0;
 }
