@@ -184,7 +184,10 @@ static int render_finding(hunt *h, const sk_event *ev, const sk_sigma_hit *hit, 
     for (size_t i = 0; i < hit->n_fields && sum.len < 600; i++) {
         sk_buf_printf(&sum, "%s%.*s=", i ? "; " : ": ", (int)hit->fields[i].name_len, hit->fields[i].name);
         size_t vl = hit->fields[i].value_len > 200 ? 200 : hit->fields[i].value_len;
-        sk_buf_append(&sum, hit->fields[i].value, vl);
+        for (size_t k = 0; k < vl; k++) { /* a NUL would end the summary: written visibly */
+            if (hit->fields[i].value[k]) sk_buf_putc(&sum, hit->fields[i].value[k]);
+            else sk_buf_puts(&sum, "\\x00");
+        }
         if (vl < hit->fields[i].value_len) sk_buf_puts(&sum, "...");
     }
     sk_buf_putc(&sum, 0);
@@ -232,6 +235,7 @@ static int render_finding(hunt *h, const sk_event *ev, const sk_sigma_hit *hit, 
         } else if (h->format == FMT_CSV) {
             char t[SK_TIME_ISO_MAX];
             sk_time_format(t, f.time, 3);
+            if (ev->time_quality & (SK_TQ_MISSING | SK_TQ_UNPARSED)) snprintf(t, sizeof t, "-"); /* no time of its own */
             sk_buf_puts(out, t);
             sk_buf_putc(out, ',');
             sk_escape_csv(out, host ? host : "", host ? strlen(host) : 0);
@@ -249,6 +253,7 @@ static int render_finding(hunt *h, const sk_event *ev, const sk_sigma_hit *hit, 
         } else {
             char t[SK_TIME_ISO_MAX];
             sk_time_format(t, f.time, 0);
+            if (ev->time_quality & (SK_TQ_MISSING | SK_TQ_UNPARSED)) snprintf(t, sizeof t, "%-20s", "(no time)");
             sk_buf_printf(out, "%s  %-8.8s  ", t, sk_severity_name(f.severity));
             sk_escape_terminal(out, host ? host : "-", host ? strlen(host) : 1);
             sk_buf_puts(out, "  ");

@@ -326,7 +326,8 @@ struct sk_sigma_matcher {
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit;
-    uint32_t *stamp;             /* per rule: the event it was evaluated on */
+    uint32_t *stamp;             /* per rule: the event it held for */
+    uint32_t *bstamp;            /* per binding: the event it was evaluated on */
     uint32_t gen;
     sk_buf fold;                 /* folded texts of this event */
     struct sg_fcache *cache;     /* per field of the event: folded text */

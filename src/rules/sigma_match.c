@@ -38,6 +38,7 @@ int sk_sigma_matcher_new(sk_sigma_matcher **out, const sk_sigma_set *s)
     sk_buf_init(&m->fold, (size_t)64 << 20);
     sk_buf_init(&m->kwtext, (size_t)64 << 20);
     m->stamp = calloc(s->n_rules + 1, sizeof *m->stamp);
+    m->bstamp = calloc(s->n_bindings + 1, sizeof *m->bstamp);
     m->undecided = calloc(s->n_rules + 1, sizeof *m->undecided);
     m->srcs = calloc(s->map.n + 1, sizeof *m->srcs);
     m->src_on = calloc(s->map.n + 1, sizeof *m->src_on);
@@ -46,7 +47,7 @@ int sk_sigma_matcher_new(sk_sigma_matcher **out, const sk_sigma_set *s)
     m->md = pcre2_match_data_create(32, NULL);
     m->mctx = pcre2_match_context_create(NULL);
     m->jit = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
-    if (!m->stamp || !m->undecided || !m->srcs || !m->src_on || !m->src_scanned || !m->src_events || !m->md || !m->mctx || !m->jit) {
+    if (!m->stamp || !m->bstamp || !m->undecided || !m->srcs || !m->src_on || !m->src_scanned || !m->src_events || !m->md || !m->mctx || !m->jit) {
         sk_sigma_matcher_free(m);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
@@ -69,6 +70,7 @@ void sk_sigma_matcher_free(sk_sigma_matcher *m)
     sk_buf_free(&m->fold);
     sk_buf_free(&m->kwtext);
     free(m->stamp);
+    free(m->bstamp);
     free(m->undecided);
     free(m->srcs);
     free(m->src_on);
@@ -659,8 +661,11 @@ static int run_binding(sk_sigma_matcher *m, const sk_event *ev, const sg_binding
 {
     const sk_sigma_set *s = m->set;
     const sg_rule *r = &s->rules[b->rule];
-    if (!(r->selected || r->fed) || m->stamp[b->rule] == m->gen) return 0;
-    m->stamp[b->rule] = m->gen;
+    /* every binding of a rule the event meets is evaluated once; the rule holds when one
+     * of them is true (an entry lacking a field, or renaming it, must not hide another) */
+    size_t bi = (size_t)(b - s->bindings);
+    if (!(r->selected || r->fed) || m->stamp[b->rule] == m->gen || m->bstamp[bi] == m->gen || b->never) return 0;
+    m->bstamp[bi] = m->gen;
     m->st.evaluations++;
     m->cur_scanned = m->src_scanned[b->source] == m->gen;
     int res = eval(m, ev, b, r->cond);
@@ -671,6 +676,7 @@ static int run_binding(sk_sigma_matcher *m, const sk_event *ev, const sg_binding
         return 0;
     }
     if (res != T) return 0;
+    m->stamp[b->rule] = m->gen;
     if (m->n_true == m->cap_true) {
         size_t cap = m->cap_true ? m->cap_true * 2 : 16;
         const sg_binding **nt = realloc(m->trues, cap * sizeof *nt);
@@ -712,6 +718,7 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
     m->st.events++;
     if (++m->gen == 0) {
         memset(m->stamp, 0, (s->n_rules + 1) * sizeof *m->stamp);
+        memset(m->bstamp, 0, (s->n_bindings + 1) * sizeof *m->bstamp);
         memset(m->src_on, 0, (s->map.n + 1) * sizeof *m->src_on);
         memset(m->src_scanned, 0, (s->map.n + 1) * sizeof *m->src_scanned);
         m->pf_gen = 0;
@@ -768,7 +775,9 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
     for (size_t i = 0; i < n_ids; i++) {
         for (const size_t *bp = sg_prefilter_bindings(s, ids[i]); bp && *bp != SIZE_MAX; bp++) {
             const sg_binding *b = &s->bindings[*bp];
-            if (m->src_on[b->source] != m->gen || m->stamp[b->rule] == m->gen || !rule_eid_ok(&s->rules[b->rule], ev)) continue;
+            if (m->src_on[b->source] != m->gen || m->stamp[b->rule] == m->gen || m->bstamp[*bp] == m->gen ||
+                !rule_eid_ok(&s->rules[b->rule], ev))
+                continue;
             int ok = 1;
             for (size_t x = 0; x < b->n_also && ok; x++) {
                 ok = 0;

@@ -144,6 +144,8 @@ static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *ou
     char run[256];
     char bestrun[256];
     if (n >= 4 && !memcmp(p, "(?i)", 4)) i = 4;
+    for (size_t q = 0; q + 1 < n; q++)
+        if (p[q] == '\\' && p[q + 1] == 'Q') return 0;
     int depth = 0;
     for (; i < n; i++) {
         char c = p[i];
@@ -157,10 +159,28 @@ static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *ou
         if (c == '|') return 0; /* a top-level alternation: no single literal */
         if (c == '\\' && i + 1 < n) {
             char e = p[i + 1];
-            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) { literal = -1; i++; }
-            else { literal = (unsigned char)e; i++; }
-        } else if (c == '(') { depth = 1; }
-        else if (c == '[' ) { /* a class: skip it */
+            if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
+                /* a one-character class or assertion ends the run; anything longer (\x63,
+                 * \143, \k<n>, \cJ, \Q..\E, \p{..}) is not read: no literal */
+                if (!strchr("dDsSwWbBtnrfvehHRNAzZG", e)) return 0;
+                literal = -1;
+                i++;
+            } else {
+                literal = (unsigned char)e;
+                i++;
+            }
+        } else if (c == '(') {
+            /* inline options other than a leading (?i) change how the rest reads (x:
+             * spaces ignored): no literal */
+            if (i + 1 < n && p[i + 1] == '?' && i + 2 < n && p[i + 2] != ':' && p[i + 2] != '=' && p[i + 2] != '!' &&
+                !(p[i + 2] == '<' && i + 3 < n && (p[i + 3] == '=' || p[i + 3] == '!')))
+                return 0;
+            depth = 1;
+        }
+        else if (c == '[' ) { /* a class: skip it (POSIX classes inside: not read) */
+            if (i + 1 < n && p[i + 1] == '[') return 0;
+            for (size_t q = i; q + 1 < n && p[q] != ']'; q++)
+                if (p[q] == '[' && q > i && p[q + 1] == ':') return 0;
             i++;
             if (i < n && p[i] == '^') i++;
             if (i < n && p[i] == ']') i++;

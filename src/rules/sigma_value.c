@@ -21,6 +21,25 @@
 
 /* ---- folding ---- */
 
+/* Folds beyond the file-name table sk_utf8_fold_case() applies, so that a rule's
+ * case-insensitive text and PCRE2's caseless regular expressions agree with the scan:
+ * Greek final sigma and the accented capitals, the Kelvin and Angstrom signs, long s. */
+static uint32_t fold_extra(uint32_t c)
+{
+    switch (c) {
+    case 0x3C2: return 0x3C3;              /* final sigma */
+    case 0x386: return 0x3AC;
+    case 0x388: case 0x389: case 0x38A: return c + 37;
+    case 0x38C: return 0x3CC;
+    case 0x38E: case 0x38F: return c + 63;
+    case 0x212A: return 'k';               /* Kelvin sign */
+    case 0x212B: return 0xE5;              /* Angstrom sign */
+    case 0x17F: return 's';                /* long s */
+    case 0x1E9E: return 0xDF;              /* capital sharp s */
+    }
+    return 0;
+}
+
 int sg_fold(sk_buf *out, const char *s, size_t n)
 {
     const uint8_t *u = (const uint8_t *)s;
@@ -34,7 +53,28 @@ int sg_fold(sk_buf *out, const char *s, size_t n)
         i++;
     }
     out->len += i;
-    if (i < n) return sk_utf8_fold_case(out, s + i, n - i);
+    while (i < n) {
+        if (u[i] < 0x80) {
+            if ((rc = sk_buf_putc(out, (char)(u[i] >= 'A' && u[i] <= 'Z' ? u[i] + 32 : u[i])))) return rc;
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t l = sk_utf8_decode(u + i, n - i, &cp, 1);
+        if (!l) { /* not UTF-8: kept as it is */
+            if ((rc = sk_buf_putc(out, (char)u[i]))) return rc;
+            i++;
+            continue;
+        }
+        uint32_t x = fold_extra(cp);
+        if (x) {
+            uint8_t enc[4];
+            if ((rc = sk_buf_append(out, enc, sk_utf8_encode(x, enc)))) return rc;
+        } else if ((rc = sk_utf8_fold_case(out, (const char *)u + i, l))) {
+            return rc;
+        }
+        i += l;
+    }
     return 0;
 }
 
