@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <sakimori/sakimori.h>
 #include <sakimori/evtxdump.h>
@@ -37,7 +39,8 @@ void cmd_hunt_help(FILE *out)
             "\n"
             "Run Sigma rules (files or folders of *.yml, as published) over Windows event logs:\n"
             "EVTX files, Winlogbeat/NXLog/evtx JSON lines, folders, gzip/zstd files, - for\n"
-            "standard input. Each detection is a finding (docs/formats/finding.md) with the\n"
+            "standard input, a case folder (its case.json's event-log sources, or its\n"
+            "logs/events folder). Each detection is a finding (docs/formats/finding.md) with the\n"
             "rule, the event's time and computer, the matched fields and the evidence: the\n"
             "input's SHA-256 and the record id. What the rules need and the logs cannot give\n"
             "is said on stderr (`sakimori sigma check` lists it rule by rule).\n"
@@ -46,6 +49,7 @@ void cmd_hunt_help(FILE *out)
             "  --sigma PATH         a rule file or folder (repeatable; required)\n"
             "  --format jsonl|csv|table  findings as JSON lines (default), CSV, or a table\n"
             "  --count              print only the number of detections (nothing rendered)\n"
+            "  --stats              also the rule engine's own CPU time (for benchmarks)\n"
             "  --min-level LEVEL    informational, low, medium, high or critical\n"
             "  --status LIST        only rules of these statuses (stable,test,experimental)\n"
             "  --tags LIST          only rules with one of these tags (attack.t1059, attack.execution)\n"
@@ -60,6 +64,7 @@ void cmd_hunt_help(FILE *out)
             "  sakimori hunt events --sigma rules/windows logs/ > findings.jsonl\n"
             "  sakimori hunt events --sigma rules/ --min-level high --format table Security.evtx\n"
             "  zcat fleet.jsonl.gz | sakimori hunt events --sigma rules/windows -\n"
+            "  sakimori hunt events --sigma rules/windows cases/av-intrusion/\n"
             "\n"
             "Exit codes: 0 nothing detected, 1 something detected, 2 usage error,\n"
             "3 an input could not be read, 4 internal error\n");
@@ -69,9 +74,14 @@ enum { FMT_JSONL, FMT_CSV, FMT_TABLE, FMT_COUNT };
 
 /* ---- per-thread matchers ---- */
 
+typedef struct tmatch {
+    sk_sigma_matcher *m;
+    uint64_t ns;          /* thread CPU time spent in the rule engine */
+} tmatch;
+
 typedef struct matchers {
     pthread_mutex_t mu;
-    sk_sigma_matcher **v;
+    tmatch **v;
     size_t n, cap;
     const sk_sigma_set *set;
     pthread_key_t key;
@@ -79,27 +89,37 @@ typedef struct matchers {
 
 static matchers M;
 
-static sk_sigma_matcher *my_matcher(void)
+static tmatch *my_matcher(void)
 {
-    sk_sigma_matcher *m = pthread_getspecific(M.key);
-    if (m) return m;
-    if (sk_sigma_matcher_new(&m, M.set)) return NULL;
+    tmatch *t = pthread_getspecific(M.key);
+    if (t) return t;
+    t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    if (sk_sigma_matcher_new(&t->m, M.set)) { free(t); return NULL; }
     pthread_mutex_lock(&M.mu);
     if (M.n == M.cap) {
         size_t cap = M.cap ? M.cap * 2 : 16;
-        sk_sigma_matcher **nv = realloc(M.v, cap * sizeof *nv);
+        tmatch **nv = realloc(M.v, cap * sizeof *nv);
         if (!nv) {
             pthread_mutex_unlock(&M.mu);
-            sk_sigma_matcher_free(m);
+            sk_sigma_matcher_free(t->m);
+            free(t);
             return NULL;
         }
         M.v = nv;
         M.cap = cap;
     }
-    M.v[M.n++] = m;
+    M.v[M.n++] = t;
     pthread_mutex_unlock(&M.mu);
-    pthread_setspecific(M.key, m);
-    return m;
+    pthread_setspecific(M.key, t);
+    return t;
+}
+
+static uint64_t thread_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)) return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- rendering a detection (worker thread) ---- */
@@ -289,10 +309,13 @@ static int hunt_event(void *ctx, const sk_event_input *in, const sk_event *ev, s
 {
     (void)in;
     hunt *h = ctx;
-    sk_sigma_matcher *m = my_matcher();
-    if (!m) return sk_error_set(SK_ENOMEM, "out of memory");
+    tmatch *t = my_matcher();
+    if (!t) return sk_error_set(SK_ENOMEM, "out of memory");
     hctx c = {.h = h, .out = out};
-    return sk_sigma_match(m, ev, on_hit, &c);
+    uint64_t t0 = thread_ns();
+    int rc = sk_sigma_match(t->m, ev, on_hit, &c);
+    t->ns += thread_ns() - t0;
+    return rc;
 }
 
 static void bump(sk_map *m, const char *k, size_t n)
@@ -474,6 +497,100 @@ static void input_done(void *ctx, size_t i, const char *path, int rc, const sk_e
     }
 }
 
+/* Event-log kinds a case.json source may name for the hunt (docs/sigma.md). */
+static int event_kind(const char *k)
+{
+    static const char *const kinds[] = {"evtx", "winlogbeat", "nxlog", "evtx-json", "windows-events", NULL};
+    for (size_t i = 0; k && kinds[i]; i++)
+        if (!strcmp(k, kinds[i])) return 1;
+    return 0;
+}
+
+/* A case folder (a directory holding case.json) as inputs: the files its event-log
+ * sources' globs match, or, when it lists none, its logs/events folder. Other inputs
+ * pass as they are. Returns a new array (its strings owned by `owned`). */
+static int case_inputs(const char **in, size_t n, char ***out, size_t *nout, char ***owned, size_t *nowned, int quiet)
+{
+    size_t cap = n + 16, k = 0, ko = 0, capo = 16;
+    char **v = calloc(cap, sizeof *v), **o = calloc(capo, sizeof *o);
+    if (!v || !o) { free(v); free(o); return SK_EXIT_INTERNAL; }
+    int ex = 0;
+#define PUSH(p, own)                                                               \
+    do {                                                                           \
+        if (k + 1 >= cap) {                                                        \
+            char **nv = realloc(v, (cap *= 2) * sizeof *nv);                       \
+            if (!nv) { ex = SK_EXIT_INTERNAL; break; }                             \
+            v = nv;                                                                \
+        }                                                                          \
+        v[k++] = (char *)(p);                                                      \
+        if (own) {                                                                 \
+            if (ko + 1 >= capo) {                                                  \
+                char **no = realloc(o, (capo *= 2) * sizeof *no);                  \
+                if (!no) { ex = SK_EXIT_INTERNAL; break; }                         \
+                o = no;                                                            \
+            }                                                                      \
+            o[ko++] = (char *)(p);                                                 \
+        }                                                                          \
+    } while (0)
+    for (size_t i = 0; i < n && ex != SK_EXIT_INTERNAL; i++) {
+        struct stat st;
+        char *cj = NULL;
+        if (strcmp(in[i], "-") && stat(in[i], &st) == 0 && S_ISDIR(st.st_mode) && asprintf(&cj, "%s/case.json", in[i]) >= 0 &&
+            access(cj, F_OK) == 0) {
+            sk_case *c = NULL;
+            if (sk_case_load(&c, cj)) {
+                sk_cli_error("hunt", "%s", sk_error_last());
+                ex = sk_exit_merge(ex, SK_EXIT_INPUT);
+                free(cj);
+                continue;
+            }
+            size_t found = 0;
+            for (size_t j = 0; j < sk_case_source_count(c); j++) {
+                const sk_case_source *src = sk_case_source_at(c, j);
+                if (!event_kind(src->kind)) continue;
+                char **m = NULL;
+                size_t nm = 0;
+                if (sk_case_source_expand(in[i], src, &m, &nm)) {
+                    sk_cli_error("hunt", "%s", sk_error_last());
+                    ex = sk_exit_merge(ex, SK_EXIT_INPUT);
+                    continue;
+                }
+                for (size_t q = 0; q < nm; q++) {
+                    char *d = strdup(m[q]);
+                    if (!d) { ex = SK_EXIT_INTERNAL; break; }
+                    PUSH(d, 1);
+                    found++;
+                }
+                sk_case_paths_free(m, nm);
+            }
+            if (!found) {
+                char *ev = NULL;
+                if (asprintf(&ev, "%s/logs/events", in[i]) >= 0 && stat(ev, &st) == 0 && S_ISDIR(st.st_mode)) {
+                    if (!quiet) fprintf(stderr, "hunt: %s: case.json names no event-log source: reading its logs/events folder\n", in[i]);
+                    PUSH(ev, 1);
+                } else {
+                    free(ev);
+                    sk_cli_error("hunt", "%s: case.json names no event-log source (kind evtx, winlogbeat, nxlog, evtx-json) and it has no logs/events folder", in[i]);
+                    ex = sk_exit_merge(ex, SK_EXIT_INPUT);
+                }
+            } else if (!quiet) {
+                fprintf(stderr, "hunt: %s: %zu event-log files from case.json's sources\n", in[i], found);
+            }
+            sk_case_free(c);
+            free(cj);
+            continue;
+        }
+        free(cj);
+        PUSH(in[i], 0);
+    }
+#undef PUSH
+    *out = v;
+    *nout = k;
+    *owned = o;
+    *nowned = ko;
+    return ex;
+}
+
 static void diag(void *ctx, const char *line)
 {
     (void)ctx;
@@ -563,7 +680,7 @@ int cmd_hunt_run(int argc, char **argv)
     const char **rules = calloc((size_t)argc + 1, sizeof *rules);
     const char **inc = NULL, **exc = NULL, **status = NULL, **tags = NULL;
     size_t n_inc = 0, n_exc = 0, n_status = 0, n_tags = 0, nfiles = 0;
-    int format = FMT_JSONL, quiet = 0, ex = 0, usage = 0;
+    int format = FMT_JSONL, quiet = 0, ex = 0, usage = 0, stats = 0;
     sk_evtx_dump_options o = {.diag = diag};
     if (!files || !rules) return SK_EXIT_INTERNAL;
     so.rules = rules;
@@ -573,6 +690,7 @@ int cmd_hunt_run(int argc, char **argv)
         if (sk_cli_is_help(a)) { cmd_hunt_help(stdout); goto done; }
         if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
         if (!strcmp(a, "--count")) { format = FMT_COUNT; continue; }
+        if (!strcmp(a, "--stats")) { stats = 1; continue; }
         static const char *const valued[] = {"--sigma", "--format", "--min-level", "--status", "--tags", "--include",
                                              "--exclude", "--mapping", "--placeholders", "--threads"};
         int known = 0;
@@ -652,9 +770,16 @@ int cmd_hunt_run(int argc, char **argv)
     o.stop = &stop_requested;
     static char obuf[1 << 16];
     setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+    char **cin = NULL, **cown = NULL;
+    size_t ncin = 0, ncown = 0;
+    ex = sk_exit_merge(ex, case_inputs(files, nfiles, &cin, &ncin, &cown, &ncown, quiet));
     sk_event_inputs ins;
     sk_event_inputs_options io = {.diag = diag};
-    if (sk_event_inputs_expand((char **)files, nfiles, &io, &ins)) {
+    int exp_rc = cin ? sk_event_inputs_expand(cin, ncin, &io, &ins) : SK_ENOMEM;
+    for (size_t i = 0; i < ncown; i++) free(cown[i]);
+    free(cown);
+    free(cin);
+    if (exp_rc) {
         sk_cli_error("hunt", "%s", sk_error_last());
         ex = SK_EXIT_INTERNAL;
         goto out;
@@ -679,16 +804,19 @@ int cmd_hunt_run(int argc, char **argv)
         ex = sk_exit_merge(ex, SK_EXIT_INTERNAL);
     }
     sk_sigma_stats tot = {0};
+    uint64_t match_ns = 0;
     uint64_t *und = calloc(sk_sigma_set_count(set) + 1, sizeof *und);
     uint64_t *sev = calloc(sk_sigma_set_sources(set) + 1, sizeof *sev);
     for (size_t i = 0; i < M.n; i++) {
         sk_sigma_stats st;
-        sk_sigma_matcher_stats(M.v[i], &st);
-        const uint64_t *u = sk_sigma_matcher_source_events(M.v[i]);
+        sk_sigma_matcher_stats(M.v[i]->m, &st);
+        match_ns += M.v[i]->ns;
+        const uint64_t *u = sk_sigma_matcher_source_events(M.v[i]->m);
         for (size_t r = 0; sev && r < sk_sigma_set_sources(set); r++) sev[r] += u[r];
         tot.events += st.events, tot.events_sourced += st.events_sourced, tot.evaluations += st.evaluations;
         tot.prefiltered += st.prefiltered, tot.hits += st.hits, tot.undecided += st.undecided, tot.regex_limit += st.regex_limit;
-        sk_sigma_matcher_free(M.v[i]);
+        sk_sigma_matcher_free(M.v[i]->m);
+        free(M.v[i]);
     }
     free(M.v);
     pthread_key_delete(M.key);
@@ -699,6 +827,12 @@ int cmd_hunt_run(int argc, char **argv)
         ex = sk_exit_merge(ex, SK_EXIT_INPUT);
     }
     if (!quiet) print_summary(&h, &tot);
+    if (stats) {
+        double sec = (double)match_ns / 1e9;
+        fprintf(stderr, "hunt: the rule engine: %.2f s of CPU for %llu events (%.0f events/s per core)%s\n", sec,
+                (unsigned long long)tot.events, sec > 0 ? (double)tot.events / sec : 0.0,
+                format == FMT_COUNT ? "" : ", rendering the findings included");
+    }
     if (und && sev) sk_sigma_events_lacking(set, sev, und);
     size_t shown_und = 0, more_und = 0;
     for (size_t r = 0; !quiet && und && r < sk_sigma_set_count(set); r++) {
