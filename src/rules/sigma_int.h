@@ -50,6 +50,9 @@ yaml_node_t *sg_y_get(sg_doc *d, yaml_node_t *map, const char *key);
 const char *sg_y_str(yaml_node_t *n, size_t *len);
 int sg_y_kind(yaml_node_t *n, int64_t *ival, int *bval);
 size_t sg_y_line(yaml_node_t *n);
+/* a scalar or a list of scalars as strings (folded to ASCII lower case when fold):
+ * SK_EFORMAT with *bad the offending node, SK_ELIMIT past 100,000 items, SK_ENOMEM */
+int sg_y_str_list(sg_doc *d, yaml_node_t *n, sk_arena *a, int fold, const char ***out, size_t *count, yaml_node_t **bad);
 /* count a visit; SK_ELIMIT with a message past the budget */
 int sg_y_visit(sg_doc *d, yaml_node_t *n);
 

@@ -325,30 +325,7 @@ static int compile_detection(sg_cctx *c, sg_doc *d, yaml_node_t *det, const char
 
 static int str_list(sk_sigma_set *s, sg_doc *d, yaml_node_t *n, const char ***out, size_t *cnt)
 {
-    if (n && n->type == YAML_SEQUENCE_NODE &&
-        (size_t)(n->data.sequence.items.top - n->data.sequence.items.start) > 100000)
-        return SK_ELIMIT;
-    *out = NULL;
-    *cnt = 0;
-    if (!n) return 0;
-    if (n->type == YAML_SCALAR_NODE) {
-        const char **l = sk_arena_calloc(s->arena, 2, sizeof *l);
-        if (!l || !(l[0] = scalar_dup(s, n))) return SK_ENOMEM;
-        *out = l;
-        *cnt = 1;
-        return 0;
-    }
-    if (n->type != YAML_SEQUENCE_NODE) return SK_EFORMAT;
-    size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    const char **l = sk_arena_calloc(s->arena, k + 1, sizeof *l);
-    if (!l) return SK_ENOMEM;
-    for (size_t i = 0; i < k; i++) {
-        yaml_node_t *it = sg_y_node(d, n->data.sequence.items.start[i]);
-        if (!(l[i] = scalar_dup(s, it))) return SK_EFORMAT;
-    }
-    *out = l;
-    *cnt = k;
-    return 0;
+    return sg_y_str_list(d, n, s->arena, 0, out, cnt, NULL);
 }
 
 static int64_t parse_timespan(const char *s)

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sakimori/common.h>
 
@@ -59,14 +60,7 @@ const char *sg_system_canon(const char *name, size_t n)
 
 static int ci_eq(const char *a, const char *b)
 {
-    if (!a || !b) return 0;
-    for (; *a && *b; a++, b++) {
-        char x = *a, y = *b;
-        if (x >= 'A' && x <= 'Z') x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z') y = (char)(y + 32);
-        if (x != y) return 0;
-    }
-    return *a == *b;
+    return a && b && !strcasecmp(a, b);
 }
 
 int sg_source_serves(const sg_source *s, const char *product, const char *category, const char *service)
@@ -120,25 +114,10 @@ static char *dup_scalar(ml *m, yaml_node_t *n, int fold)
 
 static int str_list(ml *m, yaml_node_t *n, int fold, const char ***out, size_t *count)
 {
-    if (!n) return 0;
-    if (n->type == YAML_SCALAR_NODE) {
-        const char **l = sk_arena_calloc(m->a, 1, sizeof *l);
-        if (!l || !(l[0] = dup_scalar(m, n, fold))) return sk_error_set(SK_ENOMEM, "out of memory");
-        *out = l;
-        *count = 1;
-        return 0;
-    }
-    if (n->type != YAML_SEQUENCE_NODE) return bad(m, n, "a list of strings expected");
-    size_t k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-    const char **l = sk_arena_calloc(m->a, k + 1, sizeof *l);
-    if (!l) return sk_error_set(SK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < k; i++) {
-        yaml_node_t *it = sg_y_node(m->d, n->data.sequence.items.start[i]);
-        if (!it || it->type != YAML_SCALAR_NODE) return bad(m, it ? it : n, "a list of strings expected");
-        if (!(l[i] = dup_scalar(m, it, fold))) return sk_error_set(SK_ENOMEM, "out of memory");
-    }
-    *out = l;
-    *count = k;
+    yaml_node_t *badn;
+    int rc = sg_y_str_list(m->d, n, m->a, fold, out, count, &badn);
+    if (rc == SK_ENOMEM) return sk_error_set(SK_ENOMEM, "out of memory");
+    if (rc) return bad(m, badn, rc == SK_ELIMIT ? "a list of more than 100000 strings" : "a list of strings expected");
     return 0;
 }
 

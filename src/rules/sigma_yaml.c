@@ -97,3 +97,38 @@ int sg_y_kind(yaml_node_t *n, int64_t *ival, int *bval)
     if (len == 1 && s[0] == '0') { if (ival) *ival = 0; return SG_Y_INT; }
     return SG_Y_STRING;
 }
+
+int sg_y_str_list(sg_doc *d, yaml_node_t *n, sk_arena *a, int fold, const char ***out, size_t *count, yaml_node_t **bad)
+{
+    *out = NULL;
+    *count = 0;
+    if (bad) *bad = n;
+    if (!n) return 0;
+    yaml_node_t *one[1] = {n};
+    size_t k = 1;
+    if (n->type == YAML_SEQUENCE_NODE) {
+        k = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+        if (k > 100000) return SK_ELIMIT;
+    } else if (n->type != YAML_SCALAR_NODE) {
+        return SK_EFORMAT;
+    }
+    const char **l = sk_arena_calloc(a, k + 1, sizeof *l);
+    if (!l) return SK_ENOMEM;
+    for (size_t i = 0; i < k; i++) {
+        yaml_node_t *it = n->type == YAML_SEQUENCE_NODE ? sg_y_node(d, n->data.sequence.items.start[i]) : one[0];
+        size_t len;
+        const char *v = sg_y_str(it, &len);
+        if (!v) {
+            if (bad) *bad = it ? it : n;
+            return SK_EFORMAT;
+        }
+        char *c = sk_arena_strndup(a, v, len);
+        if (!c) return SK_ENOMEM;
+        for (char *q = c; fold && *q; q++)
+            if (*q >= 'A' && *q <= 'Z') *q = (char)(*q + 32);
+        l[i] = c;
+    }
+    *out = l;
+    *count = k;
+    return 0;
+}
