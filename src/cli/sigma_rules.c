@@ -132,6 +132,10 @@ int sigma_cli_load(const sigma_cli_opts *o, const char *cmd, sk_sigma_set **out,
     }
     free(map);
     free(ph);
+    if (!*files && ex == 0) { /* a folder without a single rule file is a mistake, not "nothing found" */
+        sk_cli_error(cmd, "no rule file (*.yml, *.yaml) in the rules given");
+        ex = SK_EXIT_USAGE;
+    }
     if (ex == SK_EXIT_INTERNAL || ex == SK_EXIT_USAGE) {
         sk_sigma_loader_free(l);
         return ex;
