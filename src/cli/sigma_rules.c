@@ -72,7 +72,7 @@ static int walk(sk_sigma_loader *l, const char *dir, int depth, size_t *files, c
         n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n) qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n; i++) {
         if (ex != SK_EXIT_INTERNAL) {
             char *p = NULL;
