@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -153,8 +154,23 @@ int sk_digest_buffer(const void *data, size_t len, unsigned which, sk_digests *o
     return rc;
 }
 
+/* SHA-256 of small buffers is asked for per finding: the algorithm is fetched once
+ * (an implicit fetch on every use costs more than hashing a few hundred bytes). */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 int sk_sha256(const void *data, size_t len, uint8_t out[32])
 {
+    pthread_once(&sha256_once, sha256_fetch);
+    if (sha256_md) {
+        unsigned int n = 0;
+        if (EVP_Digest(data, len, out, &n, sha256_md, NULL) == 1 && n == 32) return 0;
+    }
     sk_digests d;
     int rc = sk_digest_buffer(data, len, SK_DIGEST_SHA256, &d);
     if (!rc) memcpy(out, d.sha256, 32);

@@ -42,6 +42,15 @@ int sk_json_escape(sk_buf *out, const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t j = i;
+        /* eight plain bytes at a time: none below 0x20, none '"' or '\\', none above 0x7F */
+        for (; j + 8 <= n; j += 8) {
+            uint64_t x;
+            memcpy(&x, u + j, 8);
+            const uint64_t lo = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+            uint64_t q = x ^ (lo * '"'), b = x ^ (lo * '\\');
+            uint64_t bad = (x & hi) | ((x - lo * 0x20) & ~x & hi) | ((q - lo) & ~q & hi) | ((b - lo) & ~b & hi);
+            if (bad) break;
+        }
         while (j < n && plain[u[j]]) j++;
         if (j > i && (rc = sk_buf_append(out, s + i, j - i))) return rc;
         if (j >= n) break;

@@ -22,9 +22,9 @@ const char *sk_severity_name(int sev)
 static int ev_text(sk_buf *b, const sk_finding_ev *e)
 {
     int rc = sk_buf_puts(b, e->sha256 ? e->sha256 : "");
-    if (!rc && (e->has & SK_FEV_RECORD_ID)) rc = sk_buf_printf(b, ":r%llu", (unsigned long long)e->record_id);
-    if (!rc && (e->has & SK_FEV_OFFSET)) rc = sk_buf_printf(b, ":o%llu", (unsigned long long)e->offset);
-    if (!rc && (e->has & SK_FEV_LINE)) rc = sk_buf_printf(b, ":l%llu", (unsigned long long)e->line);
+    if (!rc && (e->has & SK_FEV_RECORD_ID)) rc = sk_buf_puts(b, ":r") || sk_buf_put_u64(b, e->record_id);
+    if (!rc && (e->has & SK_FEV_OFFSET)) rc = sk_buf_puts(b, ":o") || sk_buf_put_u64(b, e->offset);
+    if (!rc && (e->has & SK_FEV_LINE)) rc = sk_buf_puts(b, ":l") || sk_buf_put_u64(b, e->line);
     if (!rc) rc = sk_buf_putc(b, '\n');
     return rc;
 }
@@ -52,13 +52,16 @@ int sk_finding_id(const sk_finding *f, char out[19])
     for (size_t i = 0; i < evs.len && !rc; i++)
         if (evs.data[i] == '\n') evs.data[i] = 0;
     if (!rc) qsort(lines, n, sizeof *lines, cmp_str);
-    if (!rc) rc = sk_buf_printf(&b, "%s\n%s\n%s\n", f->engine ? f->engine : "", f->rule_id ? f->rule_id : "", f->host ? f->host : "");
-    for (size_t i = 0; i < n && !rc; i++) rc = sk_buf_printf(&b, "%s\n", lines[i]);
+    const char *head[3] = {f->engine ? f->engine : "", f->rule_id ? f->rule_id : "", f->host ? f->host : ""};
+    for (int i = 0; i < 3 && !rc; i++) rc = sk_buf_puts(&b, head[i]) || sk_buf_putc(&b, '\n');
+    for (size_t i = 0; i < n && !rc; i++) rc = sk_buf_puts(&b, lines[i]) || sk_buf_putc(&b, '\n');
     uint8_t d[32] = {0};
     if (!rc) rc = sk_sha256(b.data, b.len, d);
+    static const char hx[] = "0123456789abcdef";
     out[0] = 'f';
     out[1] = '-';
-    for (int i = 0; i < 8; i++) snprintf(out + 2 + 2 * i, 3, "%02x", d[i]);
+    for (int i = 0; i < 8; i++) out[2 + 2 * i] = hx[d[i] >> 4], out[3 + 2 * i] = hx[d[i] & 15];
+    out[18] = 0;
     free(offs);
     free(lines);
     sk_buf_free(&b);
