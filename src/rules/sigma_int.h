@@ -182,7 +182,7 @@ typedef struct sg_binding {
     size_t n_need;
     int never;                   /* its condition cannot be true on this entry (a needed field is lacking) */
     /* further sets the condition needs, each one literal at least (checked when need_id triggers it) */
-#define SG_MAX_ALSO 2
+#define SG_MAX_ALSO 3
     uint32_t *also[SG_MAX_ALSO];
     size_t n_also_ids[SG_MAX_ALSO];
     size_t n_also;
@@ -262,11 +262,14 @@ struct sk_sigma_set {
     size_t n_codes, cap_codes;
     void *prefilter;             /* sigma_prefilter.c */
     uint8_t *src_has_need;       /* per source: some binding is reached through the prefilter */
-    /* per source: the event-data fields its prefiltered rules test (hashes, sorted), or
-     * scan_all when one of them has keywords: only those are scanned */
+    /* per source: the event-data fields its prefiltered rules test (hashes, sorted):
+     * only those are scanned with its literal database, or every field (scan_all) when
+     * the rules are too deep to enumerate; scan_kw when one of them has keywords: the
+     * other fields are scanned too, with the keyword literals alone */
     uint32_t **scan_hash;
     size_t *n_scan_hash;
     uint8_t *scan_all;
+    uint8_t *scan_kw;
 };
 
 typedef struct sg_disp {
@@ -353,7 +356,10 @@ struct sk_sigma_matcher {
     const struct sg_binding **trues; /* this event's rules that hold, reported in rule order */
     size_t n_true, cap_true;
     int in_text;                 /* the value under test is in the scanned text */
-    int scanned_all;             /* every field of this event was scanned */
+    int scanned_all;             /* every field of this event was scanned (keywords) */
+    size_t ref_len;              /* kwtext: the fields rules test, then the others (keywords) */
+    uint32_t *seg;               /* kwtext's values: offset and length, in pairs */
+    size_t n_seg, cap_seg, ref_seg;
     char chkey[256];             /* the event's channel, folded (chlen 0 and no channel: chnone) */
     size_t chlen;
     int chnone;
@@ -370,8 +376,17 @@ const size_t *sg_prefilter_bindings(const struct sk_sigma_set *s, uint32_t id);
 void sg_prefilter_free(struct sk_sigma_set *s);
 int sg_prefilter_scratch(const struct sk_sigma_set *s, sk_sigma_matcher *m);
 void sg_prefilter_scratch_free(sk_sigma_matcher *m);
-/* run the literal scan over the event's text (m->kwtext); sets m->pf_hit */
-int sg_prefilter_scan(sk_sigma_matcher *m, const char *chkey, size_t chlen, const sk_event *ev);
+/* the database an event of this channel and event id is scanned with, or SIZE_MAX */
+size_t sg_prefilter_combo(const sk_sigma_matcher *m, const char *chkey, size_t chlen, const sk_event *ev);
+/* how database ci scans: every field (all), or the fields its rules test and, with kw,
+ * the others with its keyword literals */
+void sg_prefilter_mode(const struct sk_sigma_set *s, size_t ci, int *all, int *kw);
+/* whether database ci's rules test the field of this name hash */
+int sg_prefilter_wants(const struct sk_sigma_set *s, size_t ci, uint32_t hash);
+/* merge the fields per database (after scan_fields) */
+int sg_prefilter_fields(struct sk_sigma_set *s);
+/* run the literal scan of database ci over the event's text (m->kwtext); sets m->pf_hit */
+int sg_prefilter_scan(sk_sigma_matcher *m, size_t ci);
 /* the literal ids the last scan found */
 void sg_prefilter_hits(const sk_sigma_matcher *m, const uint32_t **ids, size_t *n);
 

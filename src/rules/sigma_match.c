@@ -79,6 +79,7 @@ void sk_sigma_matcher_free(sk_sigma_matcher *m)
     free(m->cache);
     free(m->scanned);
     free(m->trues);
+    free(m->seg);
     if (m->md) pcre2_match_data_free(m->md);
     if (m->mctx) pcre2_match_context_free(m->mctx);
     if (m->jit) pcre2_jit_stack_free(m->jit);
@@ -585,60 +586,76 @@ static void classify(sk_sigma_matcher *m, const sk_event *ev)
     }
 }
 
-static int hash_in(const uint32_t *v, size_t n, uint32_t h)
+/* Fold one value into the scanned text, NUL-terminated, and note where it is. */
+static int text_seg(sk_sigma_matcher *m, const char *v, size_t n)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (v[mid] < h) lo = mid + 1;
-        else hi = mid;
+    size_t off = m->kwtext.len;
+    if (sg_fold(&m->kwtext, v ? v : "", v ? n : 0) || sk_buf_putc(&m->kwtext, 0)) return -1;
+    if (m->n_seg == m->cap_seg) {
+        size_t cap = m->cap_seg ? m->cap_seg * 2 : 64;
+        uint32_t *nv = realloc(m->seg, cap * 2 * sizeof *nv);
+        if (!nv) return -1;
+        m->seg = nv;
+        m->cap_seg = cap;
     }
-    return lo < n && v[lo] == h;
+    if (off > UINT32_MAX || m->kwtext.len > UINT32_MAX) return -1;
+    m->seg[2 * m->n_seg] = (uint32_t)off;
+    m->seg[2 * m->n_seg + 1] = (uint32_t)(m->kwtext.len - off - 1);
+    m->n_seg++;
+    return 0;
+}
+
+/* Fold value v of field i into the scanned text; its folded text doubles as the
+ * matcher's cache of the field, and `scanned` marks it covered by the entry's database. */
+static int text_add(sk_sigma_matcher *m, size_t i, const sk_event_value *v, int scanned)
+{
+    if (v->kind == SK_EVK_ARRAY) {
+        for (size_t k = 0; k < v->n_items; k++)
+            if (v->items[k].s && text_seg(m, v->items[k].s, v->items[k].n)) return -1;
+        if (i < m->cap_cache) { /* items are scanned, but the field has no single text */
+            m->cache[i].gen = 0;
+            if (scanned) m->scanned[i] = m->gen;
+        }
+        return 0;
+    }
+    size_t off = m->kwtext.len;
+    if (text_seg(m, v->s, v->n)) return -1;
+    if (i < m->cap_cache && m->kwtext.len - off - 1 <= UINT32_MAX) {
+        m->cache[i].gen = m->gen;
+        m->cache[i].off = (uint32_t)off;
+        m->cache[i].len = (uint32_t)(m->kwtext.len - off - 1);
+        m->cache[i].in_kw = 1;
+        if (scanned) m->scanned[i] = m->gen;
+    }
+    return 0;
 }
 
 /* The text the prefilter scans: the values of the event's fields that the prefiltered
- * rules of its sources test (every field when one of them has keywords), folded and
- * NUL-separated, then the shipper's message and the System texts. A scanned field's
- * folded text doubles as the matcher's cache of it. */
-static int build_text(sk_sigma_matcher *m, const sk_event *ev)
+ * rules of its sources test, folded and NUL-separated, then the shipper's message and
+ * the System texts (ref_len bytes in all, for the entries' databases); when one of those
+ * rules has keywords, the values of every other field after them (for the keyword
+ * literals alone). */
+static int build_text(sk_sigma_matcher *m, const sk_event *ev, size_t ci)
 {
     const sk_sigma_set *s = m->set;
     sk_buf_reset(&m->kwtext);
-    int all = 0;
-    for (size_t k = 0; k < m->n_srcs && !all; k++) all = s->scan_all[m->srcs[k]];
-    m->scanned_all = all;
+    m->n_seg = 0;
+    int all, kw;
+    sg_prefilter_mode(s, ci, &all, &kw);
+    m->scanned_all = all || kw;
     for (size_t i = 0; i < ev->n_fields; i++) {
         const sk_event_field *f = &ev->fields[i];
-        if (!all) {
-            int want = 0;
-            for (size_t k = 0; k < m->n_srcs && !want; k++)
-                want = hash_in(s->scan_hash[m->srcs[k]], s->n_scan_hash[m->srcs[k]], f->hash);
-            if (!want) continue;
-        }
-        const sk_event_value *v = &f->v;
-        if (v->kind == SK_EVK_ARRAY) {
-            for (size_t k = 0; k < v->n_items; k++)
-                if (v->items[k].s && (sg_fold(&m->kwtext, v->items[k].s, v->items[k].n) || sk_buf_putc(&m->kwtext, 0))) return -1;
-            if (i < m->cap_cache) { /* items are scanned, but the field has no single text */
-                m->cache[i].gen = 0;
-            }
-            m->scanned[i] = m->gen;
-        } else {
-            size_t off = m->kwtext.len;
-            if (sg_fold(&m->kwtext, v->s ? v->s : "", v->s ? v->n : 0) || sk_buf_putc(&m->kwtext, 0)) return -1;
-            if (i < m->cap_cache && m->kwtext.len - off - 1 <= UINT32_MAX) {
-                m->cache[i].gen = m->gen;
-                m->cache[i].off = (uint32_t)off;
-                m->cache[i].len = (uint32_t)(m->kwtext.len - off - 1);
-                m->cache[i].in_kw = 1;
-                m->scanned[i] = m->gen;
-            }
-        }
+        if ((all || sg_prefilter_wants(s, ci, f->hash)) && text_add(m, i, &f->v, 1)) return -1;
     }
-    if (ev->message.s && (sg_fold(&m->kwtext, ev->message.s, ev->message.n) || sk_buf_putc(&m->kwtext, 0))) return -1;
+    if (ev->message.s && text_seg(m, ev->message.s, ev->message.n)) return -1;
     const sk_event_str sys[] = {ev->computer, ev->provider_name, ev->channel, ev->user_id};
     for (size_t i = 0; i < sizeof sys / sizeof sys[0]; i++)
-        if (sys[i].s && (sg_fold(&m->kwtext, sys[i].s, sys[i].n) || sk_buf_putc(&m->kwtext, 0))) return -1;
+        if (sys[i].s && text_seg(m, sys[i].s, sys[i].n)) return -1;
+    m->ref_len = m->kwtext.len;
+    m->ref_seg = m->n_seg;
+    if (kw)
+        for (size_t i = 0; i < ev->n_fields; i++)
+            if (!(i < m->cap_cache && m->scanned[i] == m->gen) && text_add(m, i, &ev->fields[i].v, 0)) return -1;
     return 0;
 }
 
@@ -754,7 +771,9 @@ int sk_sigma_match(sk_sigma_matcher *m, const sk_event *ev, sk_sigma_hit_cb cb, 
     }
     if (need_scan) {
         m->st.prefiltered++;
-        if (build_text(m, ev) || sg_prefilter_scan(m, m->chnone ? NULL : m->chkey, m->chlen, ev)) return sk_error_set(SK_ENOMEM, "prefilter: the scan failed");
+        size_t ci = sg_prefilter_combo(m, m->chnone ? NULL : m->chkey, m->chlen, ev);
+        m->scanned_all = 0;
+        if ((ci != SIZE_MAX && build_text(m, ev, ci)) || sg_prefilter_scan(m, ci)) return sk_error_set(SK_ENOMEM, "prefilter: the scan failed");
         m->pf_gen = m->gen;
     }
     for (size_t k = 0; k < m->n_srcs; k++) {

@@ -14,6 +14,7 @@
  * cannot supply, whose tests must reach the matcher to be counted undecided) need nothing. A rule
  * whose condition needs nothing is always evaluated.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,16 +24,20 @@
 
 #include "sigma_int.h"
 
-#define PF_MIN_LIT 2          /* one byte is too common to spare anything */
-#define PF_SHORT 4            /* literals shorter than this need a rare byte (below) */
+#define PF_SHORT 3            /* literals shorter than this need a rare byte (below) */
 
 /* A short literal is worth scanning for only when it holds a byte that Windows paths and
  * command lines rarely do (^ ; , % ` ( and the like, or non-ASCII): '^^' spares almost
- * every event, '-e ' almost none, and every short literal slows the scan of all. */
+ * every event, '-e ' almost none, and every short literal slows the scan of all. A
+ * single byte must be rarer still: a backtick, a caret or a control character. */
 static int worth_scanning(const char *s, size_t n)
 {
     if (n >= PF_SHORT) return 1;
-    if (n < PF_MIN_LIT) return 0;
+    if (n == 0) return 0;
+    if (n == 1) {
+        unsigned char c = (unsigned char)s[0];
+        return c == '`' || c == '^' || (c > 0 && c < 0x20);
+    }
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         int common = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ' || c == '.' || c == '\\' || c == '/' ||
@@ -46,7 +51,12 @@ static int worth_scanning(const char *s, size_t n)
 /* The entries an event of one channel and event id can belong to (provider and event
  * data aside): one database over all their literals, so that an event is scanned once. */
 typedef struct pf_combo {
-    hs_database_t *db;
+    hs_database_t *db;        /* every literal of the entries, for the fields their rules test */
+    hs_database_t *kwdb;      /* their keyword literals, for the other fields; or none */
+    uint32_t *fkeys;          /* the fields their rules test (name hashes, open addressing) */
+    uint8_t *fused;
+    size_t fmask;
+    int fall, fkw;            /* every field (rules too deep to enumerate); keywords */
     size_t *srcs;
     size_t n;
 } pf_combo;
@@ -131,19 +141,61 @@ static double score(const lset *s)
     return (double)mn * 4.0 - (double)s->n * 0.01;
 }
 
+/* How much a literal of a regular expression's runs spares: 0 when not worth scanning,
+ * else its length (letters compared as the folded scan text has them). */
+static size_t run_rank(const char *s, size_t n)
+{
+    char low[256];
+    if (n > sizeof low) n = sizeof low;
+    for (size_t i = 0; i < n; i++) low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    return worth_scanning(low, n) ? n : 0;
+}
+
+/* keep run[0..cur) as the best so far when it spares more (whole UTF-8 characters only:
+ * folding works on characters) */
+static void run_keep(const char *run, size_t cur, char *best, size_t *bestn, size_t *bestrank)
+{
+    size_t st = 0;
+    while (st < cur && ((unsigned char)run[st] & 0xC0) == 0x80) st++;
+    size_t en = cur;
+    if (en > st) {
+        size_t k = en;
+        while (k > st && ((unsigned char)run[k - 1] & 0xC0) == 0x80) k--;
+        if (k > st) {
+            unsigned char lead = (unsigned char)run[k - 1];
+            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+            if (en - (k - 1) < need) en = k - 1;
+        }
+    }
+    if (en <= st) return;
+    size_t rank = run_rank(run + st, en - st);
+    if (rank > *bestrank) {
+        memcpy(best, run + st, en - st);
+        *bestn = en - st;
+        *bestrank = rank;
+    }
+}
+
 /*
- * The longest literal every match of a regular expression contains, or 0: the top level
- * of the pattern only (an alternation there, or a group, a class, an escape other than
- * an escaped punctuation character, a '.', or a quantifier that may repeat zero times
- * ends a run; a run that a quantifier follows loses its last character). Sound, not
- * complete: a pattern it cannot read needs nothing.
+ * The most selective literal every match of a regular expression contains, or 0: every
+ * run of literal characters at the top level of the pattern is in each match, and the
+ * one that spares most is kept (an alternation at the top level, a group, a class, an
+ * escape other than an escaped punctuation character or a control character (\t \n \r
+ * \f \e \a \xhh), a '.', or a quantifier that may repeat zero times ends a run; a run
+ * that a quantifier follows loses its last character). Sound, not complete: a pattern
+ * it cannot read needs nothing.
  */
 static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *outn)
 {
-    size_t i = 0, best = 0, cur = 0;
+    size_t i = 0, cur = 0, bestn = 0, bestrank = 0;
     char run[256];
     char bestrun[256];
-    if (n >= 4 && !memcmp(p, "(?i)", 4)) i = 4;
+    /* leading inline options that do not change how literals read (not x: spaces) */
+    if (n >= 3 && p[0] == '(' && p[1] == '?') {
+        size_t q = 2;
+        while (q < n && strchr("imsnU", p[q]) && p[q]) q++;
+        if (q > 2 && q < n && p[q] == ')') i = q + 1;
+    }
     for (size_t q = 0; q + 1 < n; q++)
         if (p[q] == '\\' && p[q + 1] == 'Q') return 0;
     int depth = 0;
@@ -160,17 +212,30 @@ static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *ou
         if (c == '\\' && i + 1 < n) {
             char e = p[i + 1];
             if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-                /* a one-character class or assertion ends the run; anything longer (\x63,
-                 * \143, \k<n>, \cJ, \Q..\E, \p{..}) is not read: no literal */
-                if (!strchr("dDsSwWbBtnrfvehHRNAzZG", e)) return 0;
-                literal = -1;
-                i++;
+                const char *ctl = strchr("tnrfea", e);
+                if (ctl && e) {
+                    static const char val[] = {'\t', '\n', '\r', '\f', 0x1b, 0x07};
+                    literal = (unsigned char)val[ctl - "tnrfea"];
+                    i++;
+                } else if (e == 'x' && i + 3 < n && isxdigit((unsigned char)p[i + 2]) && isxdigit((unsigned char)p[i + 3])) {
+                    unsigned v = (unsigned)strtoul((char[]){p[i + 2], p[i + 3], 0}, NULL, 16);
+                    if (v >= 0x80 || v == 0) return 0; /* a byte of a character, or NUL: not read */
+                    literal = (int)v;
+                    i += 3;
+                } else if (!strchr("dDsSwWbBvhHRNAzZG", e)) {
+                    /* anything longer (\x{..}, \143, \k<n>, \cJ, \p{..}) is not read */
+                    return 0;
+                } else {
+                    /* a one-character class or an assertion ends the run */
+                    literal = -1;
+                    i++;
+                }
             } else {
                 literal = (unsigned char)e;
                 i++;
             }
         } else if (c == '(') {
-            /* inline options other than a leading (?i) change how the rest reads (x:
+            /* inline options other than leading ones change how the rest reads (x:
              * spaces ignored): no literal */
             if (i + 1 < n && p[i + 1] == '?' && i + 2 < n && p[i + 2] != ':' && p[i + 2] != '=' && p[i + 2] != '!' &&
                 !(p[i + 2] == '<' && i + 3 < n && (p[i + 3] == '=' || p[i + 3] == '!')))
@@ -188,47 +253,26 @@ static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *ou
         }
         else if (c == '.' || c == '^' || c == '$') { literal = -1; }
         else if (c == '*' || c == '?' || c == '+' || c == '{') {
-            /* the quantifier applies to the character before: drop it from the run */
-            if (c == '+' && cur) { /* one of it stays: the run ends after it */
-                if (cur > best) { best = cur; memcpy(bestrun, run, cur); }
-                cur = 0;
-                if (c == '{') while (i < n && p[i] != '}') i++;
-                continue;
-            }
-            if (cur) cur--;
-            if (cur > best) { best = cur; memcpy(bestrun, run, cur); }
+            /* the quantifier applies to the character before: one of it stays for '+'
+             * (the run ends after it), none otherwise */
+            if (c != '+' && cur) cur--;
+            run_keep(run, cur, bestrun, &bestn, &bestrank);
             cur = 0;
             if (c == '{') while (i < n && p[i] != '}') i++;
             continue;
         } else { literal = (unsigned char)c; }
         if (literal >= 0 && cur < sizeof run) {
-            /* a quantifier right after it makes it optional: handled above */
             run[cur++] = (char)literal;
             continue;
         }
-        if (cur > best) { best = cur; memcpy(bestrun, run, cur); }
+        run_keep(run, cur, bestrun, &bestn, &bestrank);
         cur = 0;
     }
     if (depth) return 0;
-    if (cur > best) { best = cur; memcpy(bestrun, run, cur); }
-    /* whole UTF-8 characters only (folding works on characters) */
-    size_t st = 0;
-    while (st < best && ((unsigned char)bestrun[st] & 0xC0) == 0x80) st++;
-    size_t en = best;
-    if (en > st) {
-        size_t k = en;
-        while (k > st && ((unsigned char)bestrun[k - 1] & 0xC0) == 0x80) k--;
-        if (k > st) {
-            unsigned char lead = (unsigned char)bestrun[k - 1];
-            size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-            if (en - (k - 1) < need) en = k - 1;
-        }
-    }
-    if (en <= st) return 0;
-    best = en - st;
-    if (best < PF_MIN_LIT || best > cap) return 0;
-    memcpy(out, bestrun + st, best);
-    *outn = best;
+    run_keep(run, cur, bestrun, &bestn, &bestrank);
+    if (!bestrank || bestn > cap) return 0;
+    memcpy(out, bestrun, bestn);
+    *outn = bestn;
     return 1;
 }
 
@@ -264,7 +308,7 @@ static int val_literal(sk_arena *a, const sg_val *v, const char **lit, size_t *n
         s += bs;
         len = best;
     }
-    if (len < PF_MIN_LIT) return 0;
+    if (!len) return 0;
     if (v->cased) { /* the scan text is folded: fold the literal for it */
         sk_buf f;
         sk_buf_init(&f, (size_t)16 << 20);
@@ -346,11 +390,12 @@ static int need(sk_arena *a, const sg_binding *b, const sg_expr *e, lset *out, i
     }
 }
 
-/* the literal ids of every test of an expression (lit1), into a per-entry list */
-static int collect_lit1(const sg_expr *e, uint32_t *stamp, uint32_t mark, uint32_t **v, size_t *n, size_t *cap, int depth)
+/* the literal ids of every test of an expression (lit1; kw_only: of its keywords), into
+ * a per-entry list */
+static int collect_lit1(const sg_expr *e, uint32_t *stamp, uint32_t mark, uint32_t **v, size_t *n, size_t *cap, int kw_only, int depth)
 {
     if (depth > SG_MAX_DEPTH) return 0;
-    for (size_t g = 0; g < e->n_groups; g++)
+    for (size_t g = 0; g < e->n_groups && (!kw_only || e->type == SG_E_KEYWORD); g++)
         for (size_t k = 0; k < e->groups[g].n; k++) {
             uint32_t l = e->groups[g].alt[k].lit1;
             if (!l || stamp[l - 1] == mark) continue;
@@ -365,7 +410,7 @@ static int collect_lit1(const sg_expr *e, uint32_t *stamp, uint32_t mark, uint32
             (*v)[(*n)++] = l - 1;
         }
     for (size_t i = 0; i < e->n_kids; i++) {
-        int rc = collect_lit1(e->kids[i], stamp, mark, v, n, cap, depth + 1);
+        int rc = collect_lit1(e->kids[i], stamp, mark, v, n, cap, kw_only, depth + 1);
         if (rc) return rc;
     }
     return 0;
@@ -402,7 +447,7 @@ static void mark_literals(sk_arena *a, sk_map *ids, sg_expr *e, int depth)
 }
 
 /* ---- conjunctions: up to PF_CONJ sets that must each have a literal in the event ---- */
-#define PF_CONJ 3
+#define PF_CONJ 4
 
 typedef struct cnf {
     int never;
@@ -410,10 +455,28 @@ typedef struct cnf {
     size_t n;                 /* 0 and not never: needs nothing */
 } cnf;
 
+/* every literal of x is in y (y is implied by x): 1; not, or too large to say: 0 */
+static int subset(const lset *x, const lset *y)
+{
+    if (x->n > y->n || x->n * y->n > 65536) return 0;
+    for (size_t i = 0; i < x->n; i++) {
+        int in = 0;
+        for (size_t j = 0; j < y->n && !in; j++) in = x->len[i] == y->len[j] && !memcmp(x->lit[i], y->lit[j], x->len[i]);
+        if (!in) return 0;
+    }
+    return 1;
+}
+
 static void cnf_add(cnf *x, const lset *s)
 {
     if (s->any) return;
     if (s->never) { x->never = 1; return; }
+    /* a conjunct that one already kept implies adds nothing; one that implies a kept
+     * conjunct replaces it */
+    for (size_t i = 0; i < x->n; i++)
+        if (subset(&x->c[i], s)) return;
+    for (size_t i = 0; i < x->n; i++)
+        if (subset(s, &x->c[i])) { x->c[i] = *s; return; }
     if (x->n < PF_CONJ) { x->c[x->n++] = *s; return; }
     size_t worst = 0; /* replace the least selective */
     for (size_t i = 1; i < x->n; i++)
@@ -458,17 +521,30 @@ static int need_cnf(sk_arena *a, const sg_binding *b, const sg_expr *e, cnf *out
         return 0;
     }
     if (e->type == SG_E_OR) {
-        lset u = NEVER;
-        for (size_t i = 0; i < e->n_kids && !u.any; i++) {
-            cnf k;
-            int rc = need_cnf(a, b, e->kids[i], &k, depth + 1);
+        /* (a1 and a2) or b holds only where (a1 or b) and (a2 or b) do: each conjunct of
+         * each alternative, joined with the best conjunct of every other alternative */
+        cnf *k = sk_arena_calloc(a, e->n_kids ? e->n_kids : 1, sizeof *k);
+        if (!k) return SK_ENOMEM;
+        size_t live = 0;
+        for (size_t i = 0; i < e->n_kids; i++) {
+            int rc = need_cnf(a, b, e->kids[i], &k[i], depth + 1);
             if (rc) return rc;
-            if (k.never) continue;
-            const lset *best = cnf_best(&k);
-            if (!best) { u = ANY; break; }
-            if ((rc = set_union(a, &u, best))) return rc;
+            if (k[i].never) continue;
+            if (!k[i].n) return 0; /* an alternative that needs nothing: so does the whole */
+            live++;
         }
-        cnf_add(out, &u);
+        if (!live) { out->never = 1; return 0; }
+        for (size_t i = 0; i < e->n_kids; i++) {
+            if (k[i].never) continue;
+            for (size_t c = 0; c < k[i].n; c++) {
+                lset u = NEVER;
+                int rc = set_union(a, &u, &k[i].c[c]);
+                for (size_t j = 0; !rc && j < e->n_kids && !u.any; j++)
+                    if (j != i && !k[j].never) rc = set_union(a, &u, cnf_best(&k[j]));
+                if (rc) return rc;
+                cnf_add(out, &u);
+            }
+        }
         return 0;
     }
     lset one;
@@ -551,11 +627,14 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         uint32_t *stamp = calloc(n_lits, sizeof *stamp);
         uint32_t **sv = calloc(s->map.n + 1, sizeof *sv);
         size_t *svn = calloc(s->map.n + 1, sizeof *svn);
-        if (!p || !flags || !hids || !sl || !sn || !stamp || !sv || !svn) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        uint32_t **kv = calloc(s->map.n + 1, sizeof *kv); /* the keyword literals alone */
+        size_t *kvn = calloc(s->map.n + 1, sizeof *kvn);
+        uint32_t *kstamp = calloc(n_lits, sizeof *kstamp);
+        if (!p || !flags || !hids || !sl || !sn || !stamp || !sv || !svn || !kv || !kvn || !kstamp) rc = sk_error_set(SK_ENOMEM, "out of memory");
         /* per mapping entry: the literals its bindings need, and those of every test of
          * their rules (a test whose literal its entry's scan did not find is false) */
         for (size_t si = 0; !rc && si < s->map.n; si++) {
-            size_t cv = 0;
+            size_t cv = 0, ck = 0;
             uint32_t mark = (uint32_t)si + 1;
             for (size_t b = 0; !rc && b < s->n_bindings; b++) {
                 const sg_binding *bb = &s->bindings[b];
@@ -563,7 +642,9 @@ int sg_prefilter_build(struct sk_sigma_set *s)
                 for (size_t k = 0; !rc && k < bb->n_need; k++) rc = add_id(bb->need_id[k], stamp, mark, &sv[si], &svn[si], &cv);
                 for (size_t x = 0; !rc && x < bb->n_also; x++)
                     for (size_t k = 0; !rc && k < bb->n_also_ids[x]; k++) rc = add_id(bb->also[x][k], stamp, mark, &sv[si], &svn[si], &cv);
-                if (!rc && s->rules[bb->rule].cond) rc = collect_lit1(s->rules[bb->rule].cond, stamp, mark, &sv[si], &svn[si], &cv, 0);
+                if (!rc && s->rules[bb->rule].cond) rc = collect_lit1(s->rules[bb->rule].cond, stamp, mark, &sv[si], &svn[si], &cv, 0, 0);
+                if (!rc && s->rules[bb->rule].cond)
+                    rc = collect_lit1(s->rules[bb->rule].cond, kstamp, mark, &kv[si], &kvn[si], &ck, 1, 0);
             }
         }
         /* the combinations of entries an event of one channel and event id meets: one
@@ -645,6 +726,24 @@ int sg_prefilter_build(struct sk_sigma_set *s)
                         } else if (hs_alloc_scratch(co->db, &p->proto) != HS_SUCCESS) {
                             rc = sk_error_set(SK_ENOMEM, "prefilter: no scratch");
                         }
+                        /* the keyword literals, for the fields no rule of these entries tests */
+                        nv = 0;
+                        mark++;
+                        for (size_t q = 0; !rc && q < n_set; q++)
+                            for (size_t k = 0; k < kvn[set[q]]; k++) {
+                                uint32_t id = kv[set[q]][k];
+                                if (stamp[id] == mark) continue;
+                                stamp[id] = mark;
+                                sl[nv] = lits[id], sn[nv] = lens[id], flags[nv] = HS_FLAG_SINGLEMATCH, hids[nv++] = id;
+                            }
+                        if (!rc && nv) {
+                            if (hs_compile_lit_multi(sl, flags, hids, sn, (unsigned)nv, HS_MODE_BLOCK, NULL, &co->kwdb, &err) != HS_SUCCESS) {
+                                rc = sk_error_set(SK_EINTERNAL, "prefilter: the keyword database does not compile: %s", err && err->message ? err->message : "?");
+                                hs_free_compile_error(err);
+                            } else if (hs_alloc_scratch(co->kwdb, &p->proto) != HS_SUCCESS) {
+                                rc = sk_error_set(SK_ENOMEM, "prefilter: no scratch");
+                            }
+                        }
                         idx = p->n_combos++;
                     }
                     if (e < ne) pc->eids[e] = eids[e], pc->combo[e] = idx;
@@ -659,8 +758,12 @@ int sg_prefilter_build(struct sk_sigma_set *s)
             }
         }
         for (size_t si = 0; sv && si < s->map.n; si++) free(sv[si]);
+        for (size_t si = 0; kv && si < s->map.n; si++) free(kv[si]);
         free(sv);
         free(svn);
+        free(kv);
+        free(kvn);
+        free(kstamp);
         free(sl);
         free(sn);
         free(stamp);
@@ -686,6 +789,8 @@ int sg_prefilter_build(struct sk_sigma_set *s)
         if (rc) {
             for (size_t i = 0; p && i < p->n_combos; i++)
                 if (p->combos[i].db) hs_free_database(p->combos[i].db);
+            for (size_t i = 0; p && i < p->n_combos; i++)
+                if (p->combos[i].kwdb) hs_free_database(p->combos[i].kwdb);
             if (p && p->proto) hs_free_scratch(p->proto);
             if (p) { free(p->combos); sk_map_free(p->chans); }
             free(p);
@@ -713,16 +818,39 @@ void sg_prefilter_free(struct sk_sigma_set *s)
     if (p->proto) hs_free_scratch(p->proto);
     for (size_t i = 0; i < p->n_combos; i++)
         if (p->combos[i].db) hs_free_database(p->combos[i].db);
+    for (size_t i = 0; i < p->n_combos; i++)
+        if (p->combos[i].kwdb) hs_free_database(p->combos[i].kwdb);
     free(p->combos);
     sk_map_free(p->chans);
     free(p);
     s->prefilter = NULL;
 }
 
+/* A fleet's events repeat their values (the same image paths, parents, users, labels
+ * on every host): the literals found in a value are remembered per database, so that a
+ * value seen before costs a lookup instead of a scan. Direct-mapped, exact (the value
+ * is kept and compared), bounded per matcher; a value too long or with too many literals
+ * is scanned every time. */
+#define PF_MEMO_SLOTS 1024
+#define PF_MEMO_LEN 192
+#define PF_MEMO_HITS 14
+
+typedef struct pf_memo {
+    uint32_t combo;           /* database index + 1; 0: empty */
+    uint16_t len;
+    uint16_t n_hits;
+    uint32_t hits[PF_MEMO_HITS];
+    char val[PF_MEMO_LEN];
+} pf_memo;
+
 typedef struct pf_scratch {
     hs_scratch_t *scratch;
     uint32_t *touched;
     size_t n_touched;
+    pf_memo *memo;
+    uint64_t *memo_tag;       /* per slot: the hash of its value (small, so that a miss stays in cache) */
+    uint32_t seg_hits[PF_MEMO_HITS];
+    size_t n_seg;             /* literals found in the value being scanned; > PF_MEMO_HITS: too many */
 } pf_scratch;
 
 int sg_prefilter_scratch(const struct sk_sigma_set *s, sk_sigma_matcher *m)
@@ -732,8 +860,9 @@ int sg_prefilter_scratch(const struct sk_sigma_set *s, sk_sigma_matcher *m)
     pf_scratch *ps = calloc(1, sizeof *ps);
     m->pf_hit = calloc(p->n_lits + 1, 1);
     if (ps) ps->touched = calloc(p->n_lits + 1, sizeof *ps->touched);
-    if (!ps || !m->pf_hit || !ps->touched || hs_clone_scratch(p->proto, &ps->scratch) != HS_SUCCESS) {
-        if (ps) free(ps->touched);
+    if (ps) ps->memo = calloc(PF_MEMO_SLOTS, sizeof *ps->memo), ps->memo_tag = calloc(PF_MEMO_SLOTS, sizeof *ps->memo_tag);
+    if (!ps || !m->pf_hit || !ps->touched || !ps->memo || !ps->memo_tag || hs_clone_scratch(p->proto, &ps->scratch) != HS_SUCCESS) {
+        if (ps) free(ps->touched), free(ps->memo), free(ps->memo_tag);
         free(ps);
         free(m->pf_hit);
         m->pf_hit = NULL;
@@ -749,6 +878,8 @@ void sg_prefilter_scratch_free(sk_sigma_matcher *m)
     if (ps) {
         hs_free_scratch(ps->scratch);
         free(ps->touched);
+        free(ps->memo);
+        free(ps->memo_tag);
         free(ps);
     }
     free(m->pf_hit);
@@ -767,6 +898,58 @@ static int on_lit(unsigned int id, unsigned long long from, unsigned long long t
         m->pf_hit[id] = 1;
         ps->touched[ps->n_touched++] = id;
     }
+    if (ps->n_seg < PF_MEMO_HITS) ps->seg_hits[ps->n_seg] = id;
+    ps->n_seg++;
+    return 0;
+}
+
+static uint64_t memo_hash(const char *s, size_t n, uint32_t combo)
+{
+    uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)combo << 32) ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+    for (size_t k = 0; i + k < n; k++) w |= (uint64_t)(unsigned char)s[i + k] << (8 * k);
+    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 32);
+}
+
+/* The literals of database db (memo key ci) in one value: remembered, or scanned (and
+ * remembered). */
+static int scan_value(sk_sigma_matcher *m, pf_scratch *ps, const hs_database_t *db, uint32_t ci, const char *v, size_t n)
+{
+    uint64_t h = 0;
+    pf_memo *slot = NULL;
+    if (n <= PF_MEMO_LEN) {
+        h = memo_hash(v, n, ci);
+        size_t at = h & (PF_MEMO_SLOTS - 1);
+        slot = &ps->memo[at];
+        if (ps->memo_tag[at] == h && slot->combo == ci + 1 && slot->len == n && !memcmp(slot->val, v, n)) {
+            for (size_t k = 0; k < slot->n_hits; k++) {
+                uint32_t id = slot->hits[k];
+                if (!m->pf_hit[id]) {
+                    m->pf_hit[id] = 1;
+                    ps->touched[ps->n_touched++] = id;
+                }
+            }
+            return 0;
+        }
+    }
+    ps->n_seg = 0;
+    if (hs_scan(db, v, (unsigned)n, 0, ps->scratch, on_lit, m) != HS_SUCCESS) return -1;
+    if (slot && ps->n_seg <= PF_MEMO_HITS) {
+        slot->combo = ci + 1;
+        ps->memo_tag[h & (PF_MEMO_SLOTS - 1)] = h;
+        slot->len = (uint16_t)n;
+        slot->n_hits = (uint16_t)ps->n_seg;
+        memcpy(slot->hits, ps->seg_hits, ps->n_seg * sizeof *slot->hits);
+        memcpy(slot->val, v, n);
+    }
     return 0;
 }
 
@@ -777,14 +960,10 @@ void sg_prefilter_hits(const sk_sigma_matcher *m, const uint32_t **ids, size_t *
     *n = ps ? ps->n_touched : 0;
 }
 
-int sg_prefilter_scan(sk_sigma_matcher *m, const char *chkey, size_t chlen, const sk_event *ev)
+size_t sg_prefilter_combo(const sk_sigma_matcher *m, const char *chkey, size_t chlen, const sk_event *ev)
 {
     const pf_db *p = m->set->prefilter;
-    pf_scratch *ps = m->pf;
-    if (!p || !ps) return -1;
-    for (size_t i = 0; i < ps->n_touched; i++) m->pf_hit[ps->touched[i]] = 0;
-    ps->n_touched = 0;
-    if (m->kwtext.len > UINT32_MAX) return -1;
+    if (!p || !m->pf) return SIZE_MAX;
     const pf_chan *pc = chkey ? sk_map_get(p->chans, chkey, chlen) : NULL;
     if (!pc) pc = &p->nochan;
     size_t ci = pc->other;
@@ -797,10 +976,77 @@ int sg_prefilter_scan(sk_sigma_matcher *m, const char *chkey, size_t chlen, cons
         }
         if (lo < pc->n && pc->eids[lo] == ev->event_id) ci = pc->combo[lo];
     }
+    return ci;
+}
+
+void sg_prefilter_mode(const struct sk_sigma_set *s, size_t ci, int *all, int *kw)
+{
+    const pf_combo *co = &((const pf_db *)s->prefilter)->combos[ci];
+    *all = co->fall;
+    *kw = co->fkw && !co->fall && co->kwdb;
+}
+
+int sg_prefilter_wants(const struct sk_sigma_set *s, size_t ci, uint32_t hash)
+{
+    const pf_combo *co = &((const pf_db *)s->prefilter)->combos[ci];
+    if (co->fall) return 1;
+    if (!co->fkeys) return 0;
+    for (size_t h = (hash * 0x9E3779B1u) & co->fmask;; h = (h + 1) & co->fmask) {
+        if (!co->fused[h]) return 0;
+        if (co->fkeys[h] == hash) return 1;
+    }
+}
+
+/* Per database, the fields its entries' rules test, merged (after scan_fields). */
+int sg_prefilter_fields(struct sk_sigma_set *s)
+{
+    pf_db *p = s->prefilter;
+    for (size_t ci = 0; p && ci < p->n_combos; ci++) {
+        pf_combo *co = &p->combos[ci];
+        size_t n = 0;
+        for (size_t k = 0; k < co->n; k++) {
+            n += s->n_scan_hash[co->srcs[k]];
+            co->fall |= s->scan_all[co->srcs[k]];
+            co->fkw |= s->scan_kw[co->srcs[k]];
+        }
+        if (co->fall || !n) continue;
+        size_t cap = 16;
+        while (cap < n * 2) cap *= 2;
+        co->fkeys = sk_arena_calloc(s->arena, cap, sizeof *co->fkeys);
+        co->fused = sk_arena_calloc(s->arena, cap, 1);
+        if (!co->fkeys || !co->fused) return sk_error_set(SK_ENOMEM, "out of memory");
+        co->fmask = cap - 1;
+        for (size_t k = 0; k < co->n; k++)
+            for (size_t j = 0; j < s->n_scan_hash[co->srcs[k]]; j++) {
+                uint32_t hash = s->scan_hash[co->srcs[k]][j];
+                size_t h = (hash * 0x9E3779B1u) & co->fmask;
+                while (co->fused[h] && co->fkeys[h] != hash) h = (h + 1) & co->fmask;
+                co->fused[h] = 1;
+                co->fkeys[h] = hash;
+            }
+    }
+    return 0;
+}
+
+int sg_prefilter_scan(sk_sigma_matcher *m, size_t ci)
+{
+    const pf_db *p = m->set->prefilter;
+    pf_scratch *ps = m->pf;
+    if (!p || !ps) return -1;
+    for (size_t i = 0; i < ps->n_touched; i++) m->pf_hit[ps->touched[i]] = 0;
+    ps->n_touched = 0;
+    if (m->kwtext.len > UINT32_MAX) return -1;
     if (ci == SIZE_MAX) return 0;
     const pf_combo *co = &p->combos[ci];
-    if (hs_scan(co->db, m->kwtext.data ? m->kwtext.data : "", (unsigned)m->kwtext.len, 0, ps->scratch, on_lit, m) != HS_SUCCESS)
-        return -1;
+    /* value by value (no literal holds the NUL between them): the fields the rules test
+     * with every literal, the others with the keyword literals */
+    size_t nseg = co->kwdb ? m->n_seg : m->ref_seg;
+    for (size_t k = 0; k < nseg; k++) {
+        uint32_t off = m->seg[2 * k], n = m->seg[2 * k + 1];
+        if (!n) continue;
+        int ref = k < m->ref_seg;
+        if (scan_value(m, ps, ref ? co->db : co->kwdb, ref ? (uint32_t)ci : (uint32_t)ci | 0x80000000u, m->kwtext.data + off, n)) return -1;
+    }
     for (size_t k = 0; k < co->n; k++) m->src_scanned[co->srcs[k]] = m->gen;
     return 0;
 }

@@ -357,17 +357,17 @@ static int refuse_cycles(sk_sigma_set *s, size_t i, uint8_t *state, int depth)
     return cyc;
 }
 
-/* The fields a binding's condition tests (FIELD nodes; keywords: all of them). */
-static int fields_of(const sg_binding *b, const sg_expr *e, zlist *hashes, int *all, int depth)
+/* The fields a binding's condition tests (FIELD nodes; keywords: kw). */
+static int fields_of(const sg_binding *b, const sg_expr *e, zlist *hashes, int *all, int *kw, int depth)
 {
     if (depth > SG_MAX_DEPTH) { *all = 1; return 0; }
-    if (e->type == SG_E_KEYWORD) { *all = 1; return 0; }
+    if (e->type == SG_E_KEYWORD) { *kw = 1; return 0; }
     if (e->type == SG_E_FIELD && !b->fields[e->field].system) {
         int rc = zpush(hashes, b->fields[e->field].hash);
         if (rc) return rc;
     }
     for (size_t i = 0; i < e->n_kids; i++) {
-        int rc = fields_of(b, e->kids[i], hashes, all, depth + 1);
+        int rc = fields_of(b, e->kids[i], hashes, all, kw, depth + 1);
         if (rc) return rc;
     }
     return 0;
@@ -385,15 +385,16 @@ static int scan_fields(sk_sigma_set *s)
     s->scan_hash = sk_arena_calloc(s->arena, s->map.n + 1, sizeof *s->scan_hash);
     s->n_scan_hash = sk_arena_calloc(s->arena, s->map.n + 1, sizeof *s->n_scan_hash);
     s->scan_all = sk_arena_calloc(s->arena, s->map.n + 1, 1);
-    if (!s->scan_hash || !s->n_scan_hash || !s->scan_all) return sk_error_set(SK_ENOMEM, "out of memory");
+    s->scan_kw = sk_arena_calloc(s->arena, s->map.n + 1, 1);
+    if (!s->scan_hash || !s->n_scan_hash || !s->scan_all || !s->scan_kw) return sk_error_set(SK_ENOMEM, "out of memory");
     int rc = 0;
     for (size_t si = 0; si < s->map.n && !rc; si++) {
         zlist h = {0};
-        int all = 0;
+        int all = 0, kw = 0;
         for (size_t b = 0; b < s->n_bindings && !rc && !all; b++) {
             const sg_binding *bb = &s->bindings[b];
             if (bb->source != si || !bb->n_need) continue;
-            rc = fields_of(bb, s->rules[bb->rule].cond, &h, &all, 0);
+            rc = fields_of(bb, s->rules[bb->rule].cond, &h, &all, &kw, 0);
         }
         if (!rc && h.n) qsort(h.v, h.n, sizeof *h.v, cmp_size);
         size_t m = 0;
@@ -406,6 +407,7 @@ static int scan_fields(sk_sigma_set *s)
         s->scan_hash[si] = arr;
         s->n_scan_hash[si] = m;
         s->scan_all[si] = (uint8_t)all;
+        s->scan_kw[si] = (uint8_t)kw;
     }
     return rc;
 }
@@ -552,6 +554,7 @@ int sk_sigma_loader_finish(sk_sigma_loader *l, sk_sigma_set **out)
     }
     if (!rc) rc = sg_prefilter_build(s);
     if (!rc) rc = scan_fields(s);
+    if (!rc) rc = sg_prefilter_fields(s);
     /* dispatch: channels -> sources */
     if (!rc) rc = sk_map_new(&s->by_channel, 0);
     if (!rc) {

@@ -47,6 +47,16 @@ int sg_fold(sk_buf *out, const char *s, size_t n)
     if (rc) return rc;
     size_t i = 0;
     char *dst = out->data + out->len;
+    /* ASCII eight bytes at a time: a byte in A..Z gains 0x20 */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, u + i, 8);
+        if (w & 0x8080808080808080ull) break;
+        uint64_t ge_a = w + 0x3F3F3F3F3F3F3F3Full; /* high bit: byte >= 'A' (0x41) */
+        uint64_t gt_z = w + 0x2525252525252525ull; /* high bit: byte > 'Z' (0x5A) */
+        w |= (ge_a & ~gt_z & 0x8080808080808080ull) >> 2;
+        memcpy(dst + i, &w, 8);
+    }
     while (i < n && u[i] < 0x80) {
         uint8_t c = u[i];
         dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
