@@ -176,39 +176,53 @@ static void run_keep(const char *run, size_t cur, char *best, size_t *bestn, siz
     }
 }
 
-/*
- * The most selective literal every match of a regular expression contains, or 0: every
- * run of literal characters at the top level of the pattern is in each match, and the
- * one that spares most is kept (an alternation at the top level, a group, a class, an
- * escape other than an escaped punctuation character or a control character (\t \n \r
- * \f \e \a \xhh), a '.', or a quantifier that may repeat zero times ends a run; a run
- * that a quantifier follows loses its last character). Sound, not complete: a pattern
- * it cannot read needs nothing.
- */
-static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *outn)
-{
-    size_t i = 0, cur = 0, bestn = 0, bestrank = 0;
+typedef struct re_st {       /* the run of literal characters being read, and the best so far */
     char run[256];
-    char bestrun[256];
-    /* leading inline options that do not change how literals read (not x: spaces) */
-    if (n >= 3 && p[0] == '(' && p[1] == '?') {
-        size_t q = 2;
-        while (q < n && strchr("imsnU", p[q]) && p[q]) q++;
-        if (q > 2 && q < n && p[q] == ')') i = q + 1;
-    }
-    for (size_t q = 0; q + 1 < n; q++)
-        if (p[q] == '\\' && p[q + 1] == 'Q') return 0;
+    size_t cur;
+    char best[256];
+    size_t bestn, bestrank;
+} re_st;
+
+static void re_flush(re_st *st)
+{
+    run_keep(st->run, st->cur, st->best, &st->bestn, &st->bestrank);
+    st->cur = 0;
+}
+
+/* The index of the ')' closing the group that opens at p[i], or SIZE_MAX; *alt: the
+ * group has an alternation at its own level. Escapes and classes are stepped over. */
+static size_t group_end(const char *p, size_t i, size_t n, int *alt)
+{
     int depth = 0;
-    for (; i < n; i++) {
-        char c = p[i];
-        if (depth) { /* inside a group: skip to its end */
-            if (c == '\\') { i++; continue; }
-            if (c == '(') depth++;
-            else if (c == ')') depth--;
+    *alt = 0;
+    for (size_t k = i; k < n; k++) {
+        char c = p[k];
+        if (c == '\\') { k++; continue; }
+        if (c == '[') {
+            k++;
+            if (k < n && p[k] == '^') k++;
+            if (k < n && p[k] == ']') k++;
+            while (k < n && p[k] != ']') { if (p[k] == '\\') k++; k++; }
             continue;
         }
+        if (c == '(') depth++;
+        else if (c == ')') { if (--depth == 0) return k; }
+        else if (c == '|' && depth == 1) *alt = 1;
+    }
+    return SIZE_MAX;
+}
+
+/* Read p[i..n) as a sequence (no alternation at its level): every run of literal
+ * characters in it is in each match. A group without an alternation of its own that
+ * must occur is read as part of the sequence; one that may be absent, a lookaround or
+ * a class ends the run. -1: a construct not read (the pattern gives no literal). */
+static int re_seq(const char *p, size_t i, size_t n, re_st *st, int level)
+{
+    if (level > 16) return -1;
+    for (; i < n; i++) {
+        char c = p[i];
         int literal = -1;
-        if (c == '|') return 0; /* a top-level alternation: no single literal */
+        if (c == '|') return -1; /* an alternation: no single literal */
         if (c == '\\' && i + 1 < n) {
             char e = p[i + 1];
             if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
@@ -219,12 +233,12 @@ static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *ou
                     i++;
                 } else if (e == 'x' && i + 3 < n && isxdigit((unsigned char)p[i + 2]) && isxdigit((unsigned char)p[i + 3])) {
                     unsigned v = (unsigned)strtoul((char[]){p[i + 2], p[i + 3], 0}, NULL, 16);
-                    if (v >= 0x80 || v == 0) return 0; /* a byte of a character, or NUL: not read */
+                    if (v >= 0x80 || v == 0) return -1; /* a byte of a character, or NUL: not read */
                     literal = (int)v;
                     i += 3;
                 } else if (!strchr("dDsSwWbBvhHRNAzZG", e)) {
-                    /* anything longer (\x{..}, \143, \k<n>, \cJ, \p{..}) is not read */
-                    return 0;
+                    /* anything longer (\x{..}, \143, \1, \k<n>, \cJ, \p{..}) is not read */
+                    return -1;
                 } else {
                     /* a one-character class or an assertion ends the run */
                     literal = -1;
@@ -235,44 +249,89 @@ static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *ou
                 i++;
             }
         } else if (c == '(') {
-            /* inline options other than leading ones change how the rest reads (x:
-             * spaces ignored): no literal */
-            if (i + 1 < n && p[i + 1] == '?' && i + 2 < n && p[i + 2] != ':' && p[i + 2] != '=' && p[i + 2] != '!' &&
-                !(p[i + 2] == '<' && i + 3 < n && (p[i + 3] == '=' || p[i + 3] == '!')))
-                return 0;
-            depth = 1;
-        }
-        else if (c == '[' ) { /* a class: skip it (POSIX classes inside: not read) */
-            if (i + 1 < n && p[i + 1] == '[') return 0;
+            size_t content = i + 1;
+            int skip = 0;
+            if (i + 1 < n && p[i + 1] == '*') return -1; /* (*VERB): not read */
+            if (i + 1 < n && p[i + 1] == '?') {
+                char d = i + 2 < n ? p[i + 2] : 0;
+                if (d == ':') content = i + 3;
+                else if (d == '=' || d == '!' || (d == '<' && i + 3 < n && (p[i + 3] == '=' || p[i + 3] == '!'))) skip = 1;
+                else return -1; /* inline options (x: spaces ignored), named groups: not read */
+            }
+            int alt;
+            size_t e = group_end(p, i, n, &alt);
+            if (e == SIZE_MAX) return -1;
+            char q = e + 1 < n ? p[e + 1] : 0;
+            int optional = q == '?' || q == '*' || (q == '{' && e + 2 < n && (p[e + 2] == '0' || p[e + 2] == ','));
+            if (skip || alt || optional) {
+                re_flush(st);
+            } else {
+                int rc = re_seq(p, content, e, st, level + 1);
+                if (rc) return rc;
+            }
+            i = e;
+            if (q == '+' || q == '?' || q == '*' || q == '{') { /* repeated or optional: the run ends */
+                re_flush(st);
+                i = e + 1;
+                if (q == '{') while (i < n && p[i] != '}') i++;
+            }
+            continue;
+        } else if (c == '[') { /* a class: skip it (POSIX classes inside: not read) */
+            if (i + 1 < n && p[i + 1] == '[') return -1;
             for (size_t q = i; q + 1 < n && p[q] != ']'; q++)
-                if (p[q] == '[' && q > i && p[q + 1] == ':') return 0;
+                if (p[q] == '[' && q > i && p[q + 1] == ':') return -1;
             i++;
             if (i < n && p[i] == '^') i++;
             if (i < n && p[i] == ']') i++;
             while (i < n && p[i] != ']') { if (p[i] == '\\') i++; i++; }
-        }
-        else if (c == '.' || c == '^' || c == '$') { literal = -1; }
-        else if (c == '*' || c == '?' || c == '+' || c == '{') {
+        } else if (c == '.' || c == '^' || c == '$') {
+            literal = -1;
+        } else if (c == '*' || c == '?' || c == '+' || c == '{') {
             /* the quantifier applies to the character before: one of it stays for '+'
              * (the run ends after it), none otherwise */
-            if (c != '+' && cur) cur--;
-            run_keep(run, cur, bestrun, &bestn, &bestrank);
-            cur = 0;
+            if (c != '+' && st->cur) st->cur--;
+            re_flush(st);
             if (c == '{') while (i < n && p[i] != '}') i++;
             continue;
-        } else { literal = (unsigned char)c; }
-        if (literal >= 0 && cur < sizeof run) {
-            run[cur++] = (char)literal;
+        } else {
+            literal = (unsigned char)c;
+        }
+        if (literal >= 0 && st->cur < sizeof st->run) {
+            st->run[st->cur++] = (char)literal;
             continue;
         }
-        run_keep(run, cur, bestrun, &bestn, &bestrank);
-        cur = 0;
+        re_flush(st);
     }
-    if (depth) return 0;
-    run_keep(run, cur, bestrun, &bestn, &bestrank);
-    if (!bestrank || bestn > cap) return 0;
-    memcpy(out, bestrun, bestn);
-    *outn = bestn;
+    return 0;
+}
+
+/*
+ * The most selective literal every match of a regular expression contains, or 0: every
+ * run of literal characters of its top-level sequence (groups that must occur read in
+ * line) is in each match, and the one that spares most is kept (an alternation at the
+ * top level gives none; a class, an escape other than an escaped punctuation character
+ * or a control character (\t \n \r \f \e \a \xhh), a '.', an optional group or a
+ * quantifier that may repeat zero times ends a run; a run that a quantifier follows
+ * loses its last character). Sound, not complete: a pattern it cannot read needs nothing.
+ */
+static int re_literal(const char *p, size_t n, char *out, size_t cap, size_t *outn)
+{
+    size_t i = 0;
+    /* leading inline options that do not change how literals read (not x: spaces) */
+    if (n >= 3 && p[0] == '(' && p[1] == '?') {
+        size_t q = 2;
+        while (q < n && p[q] && strchr("imsnU", p[q])) q++;
+        if (q > 2 && q < n && p[q] == ')') i = q + 1;
+    }
+    for (size_t q = 0; q + 1 < n; q++)
+        if (p[q] == '\\' && p[q + 1] == 'Q') return 0;
+    re_st st;
+    st.cur = st.bestn = st.bestrank = 0;
+    if (re_seq(p, i, n, &st, 0)) return 0;
+    re_flush(&st);
+    if (!st.bestrank || st.bestn > cap) return 0;
+    memcpy(out, st.best, st.bestn);
+    *outn = st.bestn;
     return 1;
 }
 
