@@ -159,7 +159,23 @@ typedef struct sk_event_inputs {
 typedef struct sk_event_inputs_options {
     void (*diag)(void *ctx, const char *line); /**< one line each: what was skipped and why */
     void *diag_ctx;
+    int any_file;         /**< folders: every regular file (text logs of other kinds), not only event logs */
 } sk_event_inputs_options;
+
+/** One input opened to be read as stored or, for gzip, zstd and standard input,
+ * decompressed into an unlinked temporary file (the same bounds as the event reader). */
+typedef struct sk_input_file {
+    int fd;               /**< reads the (decompressed) bytes from offset 0 */
+    const char *decoded;  /**< "gzip", "zstd", "stdin", or NULL */
+    int have_sha256;      /**< sha256 is set (decoded inputs: the stored bytes'); else hash what fd reads */
+    char sha256[65];
+    int bomb;             /**< decompression stopped at its bound: the input is incomplete */
+    char why[300];        /**< a decompression problem, or "" */
+} sk_input_file;
+
+/** Open an input (in_folder: found in a folder, opened without following a link). */
+int sk_input_open(const char *path, int in_folder, sk_input_file *out);
+void sk_input_close(sk_input_file *f);
 
 /** Expand args into *out (sk_event_inputs_free()); 0, or an error (out of memory). */
 int sk_event_inputs_expand(char *const *args, size_t n, const sk_event_inputs_options *o, sk_event_inputs *out);

@@ -27,6 +27,7 @@
 #include "json.h"
 #include "map.h"
 #include "net.h"
+#include "netlog.h"
 #include "pe.h"
 #include "extsort.h"
 #include "ordered.h"

@@ -60,6 +60,8 @@ void cmd_events_help(FILE *out);
 int events_main(const char *cmd, int argc, char **argv, int first);
 int cmd_hunt_run(int argc, char **argv);
 void cmd_hunt_help(FILE *out);
+int cmd_net_run(int argc, char **argv);
+void cmd_net_help(FILE *out);
 int cmd_sigma_run(int argc, char **argv);
 void cmd_sigma_help(FILE *out);
 int cmd_help_run(int argc, char **argv);

@@ -162,7 +162,7 @@ static int walk(sk_event_inputs *l, int dfd, const char *path, int depth, const 
                 say(o, child, sk_error_last(), NULL);
                 l->unreadable++;
             } else {
-                if (looks_like_log(fd)) rc = push(l, child, 1);
+                if ((o && o->any_file) || looks_like_log(fd)) rc = push(l, child, 1);
                 else l->not_logs++;
                 close(fd);
             }
@@ -517,4 +517,26 @@ int evtx_open_input(const char *path, int in_folder, uint64_t max_decoded, int p
     }
     op->fd = fd;
     return 0;
+}
+
+int sk_input_open(const char *path, int in_folder, sk_input_file *out)
+{
+    memset(out, 0, sizeof *out);
+    out->fd = -1;
+    evtx_opened op;
+    int rc = evtx_open_input(path, in_folder, 0, 0, &op);
+    if (rc) return rc;
+    out->fd = op.fd;
+    out->decoded = op.decoded;
+    out->have_sha256 = op.preset;
+    memcpy(out->sha256, op.sha256, sizeof out->sha256);
+    out->bomb = op.bomb;
+    memcpy(out->why, op.why, sizeof out->why);
+    return 0;
+}
+
+void sk_input_close(sk_input_file *f)
+{
+    if (f->fd >= 0) close(f->fd);
+    f->fd = -1;
 }

@@ -1,0 +1,121 @@
+/*
+ * netlog.h - network logs read into one record shape (docs/network.md): proxy (Squid
+ * native), Zeek (TSV and JSON: conn, dns, http, ssl, files), DHCP (ISC dhcpd syslog
+ * lines, dhcpd.leases). The reader is pushed bytes (any chunking; it never opens a
+ * file: the caller does, and hashes what it read) and calls back once per record, in
+ * input order, with a view whose strings live only during the call.
+ *
+ * Hostile input: a line longer than SK_NETLOG_MAX_LINE, with a NUL or invalid UTF-8,
+ * with the wrong number of fields or a value that does not parse is one diagnostic
+ * naming the line, and the next line is read. Memory is bounded by the longest line.
+ */
+#ifndef SAKIMORI_NETLOG_H
+#define SAKIMORI_NETLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net.h"
+#include "timestamp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SK_NETLOG_MAX_LINE 65536
+
+/** Formats; SK_NL_AUTO: recognised by content (the first lines). */
+typedef enum sk_netlog_format {
+    SK_NL_AUTO = 0,
+    SK_NL_SQUID,          /**< Squid native access.log */
+    SK_NL_ZEEK_TSV,       /**< Zeek ASCII logs with #fields headers */
+    SK_NL_ZEEK_JSON,      /**< Zeek JSON logs, one object a line */
+    SK_NL_DHCPD_SYSLOG,   /**< ISC dhcpd messages as syslog writes them */
+    SK_NL_DHCPD_LEASES,   /**< ISC dhcpd.leases */
+    SK_NL_FORMATS
+} sk_netlog_format;
+
+/** The format's name as options and messages write it ("squid", "zeek", ...). */
+const char *sk_netlog_format_name(sk_netlog_format f);
+/** A name (or "auto") to a format; -1 when it is none. */
+int sk_netlog_format_from_name(const char *s);
+
+typedef struct sk_nstr {
+    const char *s;        /**< NULL: absent */
+    size_t n;
+} sk_nstr;
+
+enum sk_netrec_has {
+    SK_NR_SRC_IP = 1u << 0, SK_NR_SRC_PORT = 1u << 1, SK_NR_DST_IP = 1u << 2, SK_NR_DST_PORT = 1u << 3,
+    SK_NR_STATUS = 1u << 4, SK_NR_BYTES_OUT = 1u << 5, SK_NR_BYTES_IN = 1u << 6,
+    SK_NR_LEASE_START = 1u << 7, SK_NR_LEASE_END = 1u << 8, SK_NR_LEASE_NEVER = 1u << 9
+};
+
+/** Whether a contact was made. */
+enum sk_netrec_outcome { SK_NR_OUTCOME_NONE = 0, SK_NR_ESTABLISHED, SK_NR_ATTEMPTED, SK_NR_UNKNOWN };
+enum sk_netrec_action { SK_NR_ACTION_NONE = 0, SK_NR_ALLOW, SK_NR_DENY };
+enum sk_netrec_dhcp {
+    SK_NR_DHCP_NONE = 0, SK_NR_DHCP_ACK, SK_NR_DHCP_REQUEST, SK_NR_DHCP_OFFER, SK_NR_DHCP_DISCOVER,
+    SK_NR_DHCP_RELEASE, SK_NR_DHCP_INFORM, SK_NR_DHCP_NAK, SK_NR_DHCP_EXPIRE, SK_NR_DHCP_LEASE
+};
+
+#define SK_NETREC_MAX_ANSWERS 32
+
+/** One record (tests/fixtures/net/README.md gives the normalized schema it prints as). */
+typedef struct sk_netrec {
+    uint64_t line;          /**< 1-based line of the record (a lease block: its `lease` line) */
+    const char *kind;       /**< "conn", "dns", "http", "ssl", "files", "proxy", "dhcp"; other Zeek logs: their path */
+    sk_time ts;             /**< SK_TIME_NONE: none */
+    uint32_t ts_quality;    /**< sk_time_quality flags */
+    unsigned has;           /**< sk_netrec_has */
+    sk_ip src_ip, dst_ip;
+    uint16_t src_port, dst_port;
+    int status;
+    uint64_t bytes_out, bytes_in;
+    int outcome, action, dhcp;
+    sk_time lease_start, lease_end;
+    sk_nstr proto, host, url, method, user_agent, user, sni, mac, client_name, uid, qtype, rcode;
+    sk_nstr md5, sha1, sha256;
+    sk_nstr answers[SK_NETREC_MAX_ANSWERS], cname[SK_NETREC_MAX_ANSWERS];
+    size_t n_answers, n_cname;
+} sk_netrec;
+
+typedef int (*sk_netrec_cb)(void *ctx, const sk_netrec *rec);
+
+typedef struct sk_netlog_options {
+    sk_netlog_format format;    /**< SK_NL_AUTO: by content */
+    int year;                   /**< syslog lines without a year (0: the current year) */
+    const sk_tz *local;         /**< local times without a zone (NULL: UTC, said in ts_quality) */
+    const char *name;           /**< the input's file name: a Zeek log without a path is of the kind its name says (conn.log) */
+    /** One line per problem, "line N: what" (the caller adds the input's name). */
+    void (*diag)(void *ctx, const char *line);
+    void *diag_ctx;
+} sk_netlog_options;
+
+typedef struct sk_netlog_reader sk_netlog_reader;
+
+/** A reader; `o` is copied (its zone must outlive the reader). */
+int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_netrec_cb cb, void *ctx);
+void sk_netlog_reader_free(sk_netlog_reader *r);
+/** Push bytes (any chunking). A non-zero return of the callback stops and is returned. */
+int sk_netlog_feed(sk_netlog_reader *r, const void *data, size_t n);
+/** The end of the input (a last line without a newline is read). */
+int sk_netlog_end(sk_netlog_reader *r);
+/** The format read (after the first records), records and lines in error so far. */
+sk_netlog_format sk_netlog_reader_format(const sk_netlog_reader *r);
+uint64_t sk_netlog_reader_records(const sk_netlog_reader *r);
+uint64_t sk_netlog_reader_errors(const sk_netlog_reader *r);
+/** 1 when the input's first line is no format this reader knows (nothing more is read). */
+int sk_netlog_reader_rejected(const sk_netlog_reader *r);
+
+/** Guess the format from the first bytes of an input; SK_NL_AUTO when none fits. */
+sk_netlog_format sk_netlog_detect(const char *data, size_t n);
+
+/** The record as one JSON object (the fixtures' schema), without a newline. */
+int sk_netrec_write_json(sk_buf *out, const sk_netrec *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

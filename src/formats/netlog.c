@@ -1,0 +1,340 @@
+/*
+ * netlog.c - the network-log reader's core (sakimori/netlog.h): bytes pushed in any
+ * chunking are cut into lines (a line longer than SK_NETLOG_MAX_LINE is reported and
+ * skipped to its end, so memory stays bounded), a line with a NUL or invalid UTF-8 is
+ * reported, the format is recognised from the first lines when not given, and each
+ * line goes to its format's reader. The value helpers every format uses live here.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sakimori/common.h>
+#include <sakimori/utf.h>
+
+#include "netlog_int.h"
+
+static const char *const fmt_names[SK_NL_FORMATS] = {"auto", "squid", "zeek", "zeek-json", "dhcpd-syslog", "dhcpd-leases"};
+
+const char *sk_netlog_format_name(sk_netlog_format f)
+{
+    return f >= 0 && f < SK_NL_FORMATS ? fmt_names[f] : "?";
+}
+
+int sk_netlog_format_from_name(const char *s)
+{
+    for (int i = 0; i < SK_NL_FORMATS; i++)
+        if (!strcmp(s, fmt_names[i])) return i;
+    return -1;
+}
+
+void nl_error(sk_netlog_reader *r, uint64_t line, const char *fmt, ...)
+{
+    r->errors++;
+    if (!r->o.diag) return;
+    char msg[400];
+    int k = snprintf(msg, sizeof msg, "line %llu: ", (unsigned long long)line);
+    va_list ap;
+    va_start(ap, fmt);
+    if (k > 0 && (size_t)k < sizeof msg) vsnprintf(msg + k, sizeof msg - (size_t)k, fmt, ap);
+    va_end(ap);
+    r->o.diag(r->o.diag_ctx, msg);
+}
+
+void nl_rec_init(sk_netrec *rec, uint64_t line, const char *kind)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->line = line;
+    rec->kind = kind;
+    rec->ts = SK_TIME_NONE;
+    rec->lease_start = rec->lease_end = SK_TIME_NONE;
+}
+
+int nl_emit(sk_netlog_reader *r, sk_netrec *rec)
+{
+    r->records++;
+    return r->cb ? r->cb(r->ctx, rec) : 0;
+}
+
+int nl_u64(const char *s, size_t n, uint64_t *out)
+{
+    if (!n || n > 20) return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int nl_port(const char *s, size_t n, uint16_t *out)
+{
+    uint64_t v;
+    if (nl_u64(s, n, &v) || v > 65535) return -1;
+    *out = (uint16_t)v;
+    return 0;
+}
+
+int nl_epoch(const char *s, size_t n, sk_time *out)
+{
+    size_t i = 0;
+    uint64_t sec = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        if (sec > 10000000000ull) return -1; /* past year 2286 */
+        sec = sec * 10 + (uint64_t)(s[i] - '0');
+        i++;
+    }
+    if (!i) return -1;
+    int64_t ns = 0;
+    if (i < n && s[i] == '.') {
+        i++;
+        int64_t scale = 100000000;
+        size_t d0 = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') {
+            if (scale) ns += (s[i] - '0') * scale, scale /= 10;
+            i++;
+        }
+        if (i == d0) return -1;
+    }
+    if (i != n) return -1;
+    *out = (sk_time)sec * SK_NS_PER_SEC + ns;
+    return 0;
+}
+
+void nl_host(char *s, size_t *n, uint16_t *port, int *has_port)
+{
+    size_t len = *n;
+    if (len && s[0] == '[') { /* [v6]:port */
+        char *e = memchr(s, ']', len);
+        if (e) {
+            size_t inner = (size_t)(e - s) - 1;
+            size_t rest = len - (size_t)(e - s) - 1;
+            uint16_t p;
+            if (rest > 1 && e[1] == ':' && !nl_port(e + 2, rest - 1, &p)) *port = p, *has_port = 1;
+            memmove(s, s + 1, inner);
+            len = inner;
+        }
+    } else {
+        char *c = memchr(s, ':', len);
+        if (c && !memchr(c + 1, ':', len - (size_t)(c - s) - 1)) { /* host:port, not a bare IPv6 */
+            uint16_t p;
+            if (!nl_port(c + 1, len - (size_t)(c - s) - 1, &p)) *port = p, *has_port = 1;
+            len = (size_t)(c - s);
+        }
+    }
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
+    if (len && s[len - 1] == '.') len--;
+    *n = len;
+}
+
+int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
+{
+    size_t k = *i;
+    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
+    if (k >= n) { *i = k; return 0; }
+    size_t st = k;
+    while (k < n && s[k] != ' ' && s[k] != '\t') k++;
+    *t = s + st;
+    *tn = k - st;
+    *i = k;
+    return 1;
+}
+
+sk_netlog_format sk_netlog_detect(const char *data, size_t n)
+{
+    /* the first line that is not blank and not an ordinary comment */
+    size_t i = 0;
+    while (i < n) {
+        const char *l = data + i;
+        const char *e = memchr(l, '\n', n - i);
+        size_t len = e ? (size_t)(e - l) : n - i;
+        i += len + 1;
+        while (len && (l[len - 1] == '\r' || l[len - 1] == ' ')) len--;
+        if (!len) continue;
+        if (len >= 3 && (unsigned char)l[0] == 0xEF && (unsigned char)l[1] == 0xBB && (unsigned char)l[2] == 0xBF) l += 3, len -= 3;
+        if (l[0] == '#') {
+            if ((len >= 10 && !memcmp(l, "#separator", 10)) || (len >= 7 && !memcmp(l, "#fields", 7))) return SK_NL_ZEEK_TSV;
+            continue;
+        }
+        if (l[0] == '{') return memmem(l, len, "\"ts\"", 4) ? SK_NL_ZEEK_JSON : SK_NL_AUTO;
+        if ((len >= 6 && !memcmp(l, "lease ", 6)) || (len >= 20 && !memcmp(l, "authoring-byte-order", 20)) ||
+            (len >= 11 && !memcmp(l, "server-duid", 11)) || (len >= 14 && !memcmp(l, "db-time-format", 14)) ||
+            (len >= 7 && !memcmp(l, "failover", 8)))
+            return SK_NL_DHCPD_LEASES;
+        /* Squid: epoch.millis, blanks, elapsed, client, code/status */
+        size_t k = 0;
+        while (k < len && l[k] >= '0' && l[k] <= '9') k++;
+        if (k >= 9 && k < len && l[k] == '.') {
+            size_t q = 0;
+            const char *t;
+            size_t tn;
+            int ntok = 0, slash = 0;
+            while (ntok < 4 && nl_token(l, len, &q, &t, &tn)) {
+                ntok++;
+                if (ntok == 4) slash = memchr(t, '/', tn) != NULL;
+            }
+            if (ntok == 4 && slash) return SK_NL_SQUID;
+        }
+        /* syslog: "Mmm dd hh:mm:ss host tag" or RFC 3339 */
+        static const char *const mon = "JanFebMarAprMayJunJulAugSepOctNovDec";
+        if (len >= 16) {
+            for (int m = 0; m < 12; m++)
+                if (!memcmp(l, mon + 3 * m, 3) && l[3] == ' ' && l[9] == ':' && l[12] == ':') return SK_NL_DHCPD_SYSLOG;
+            if (l[4] == '-' && l[7] == '-' && l[10] == 'T' && l[0] >= '0' && l[0] <= '9') return SK_NL_DHCPD_SYSLOG;
+        }
+        return SK_NL_AUTO;
+    }
+    return SK_NL_AUTO;
+}
+
+int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_netrec_cb cb, void *ctx)
+{
+    sk_netlog_reader *r = calloc(1, sizeof *r);
+    if (!r) return sk_error_set(SK_ENOMEM, "out of memory");
+    if (o) r->o = *o;
+    r->fmt = r->o.format;
+    r->cb = cb;
+    r->ctx = ctx;
+    if (r->o.name) { /* "dir/conn.04:00:00-05:00:00.log.gz" -> "conn" */
+        const char *b = strrchr(r->o.name, '/');
+        b = b ? b + 1 : r->o.name;
+        size_t k = 0;
+        while (b[k] && b[k] != '.' && k + 1 < sizeof r->kind_hint) {
+            char c = b[k];
+            r->kind_hint[k] = (char)((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ? c : c >= 'A' && c <= 'Z' ? c + 32 : '_');
+            k++;
+        }
+        r->kind_hint[k] = 0;
+    }
+    r->o.name = NULL; /* not kept: the caller's string */
+    sk_buf_init(&r->line, SK_NETLOG_MAX_LINE + 2);
+    sk_buf_init(&r->scratch, (size_t)4 << 20);
+    sk_buf_init(&r->lease.text, (size_t)1 << 20);
+    r->z.sep = '\t';
+    r->z.set_sep = ',';
+    strcpy(r->z.empty, "(empty)");
+    strcpy(r->z.unset, "-");
+    *out = r;
+    return 0;
+}
+
+void sk_netlog_reader_free(sk_netlog_reader *r)
+{
+    if (!r) return;
+    sk_buf_free(&r->line);
+    sk_buf_free(&r->scratch);
+    sk_buf_free(&r->lease.text);
+    nl_zeek_free(&r->z);
+    free(r);
+}
+
+sk_netlog_format sk_netlog_reader_format(const sk_netlog_reader *r)
+{
+    return r->fmt;
+}
+
+uint64_t sk_netlog_reader_records(const sk_netlog_reader *r)
+{
+    return r->records;
+}
+
+uint64_t sk_netlog_reader_errors(const sk_netlog_reader *r)
+{
+    return r->errors;
+}
+
+/* one whole line (without its newline) in r->line */
+static int do_line(sk_netlog_reader *r)
+{
+    r->lineno++;
+    char *s = r->line.data ? r->line.data : (char *)"";
+    size_t n = r->line.len;
+    if (r->overlong) {
+        r->overlong = 0;
+        sk_buf_reset(&r->line);
+        nl_error(r, r->lineno, "longer than %d bytes: skipped", SK_NETLOG_MAX_LINE);
+        return 0;
+    }
+    if (n && s[n - 1] == '\r') n--;
+    if (r->lineno == 1 && n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF) {
+        memmove(s, s + 3, n - 3);
+        n -= 3;
+    }
+    int rc = 0;
+    if (memchr(s, 0, n) || !sk_utf8_valid((const uint8_t *)s, n)) {
+        nl_error(r, r->lineno, "not text (a NUL or a byte that is not UTF-8)");
+        /* a lease block stays open: the block is judged at its end */
+        sk_buf_reset(&r->line);
+        return 0;
+    }
+    if (r->fmt == SK_NL_AUTO) {
+        size_t z = n;
+        while (z && (s[z - 1] == ' ' || s[z - 1] == '\t')) z--;
+        if (z) {
+            r->fmt = sk_netlog_detect(s, n);
+            if (r->fmt == SK_NL_AUTO && s[0] != '#') {
+                r->rejected = 1;
+                sk_buf_reset(&r->line);
+                return 0;
+            }
+        }
+    }
+    /* a NUL-terminated working copy: the readers cut it in place */
+    if (sk_buf_reserve(&r->line, 1)) return sk_error_set(SK_ENOMEM, "out of memory");
+    s = r->line.data;
+    s[n] = 0;
+    switch (r->fmt) {
+    case SK_NL_SQUID: rc = nl_squid_line(r, s, n); break;
+    case SK_NL_ZEEK_TSV: rc = nl_zeek_tsv_line(r, s, n); break;
+    case SK_NL_ZEEK_JSON: rc = nl_zeek_json_line(r, s, n); break;
+    case SK_NL_DHCPD_SYSLOG: rc = nl_dhcpd_syslog_line(r, s, n); break;
+    case SK_NL_DHCPD_LEASES: rc = nl_dhcpd_leases_line(r, s, n); break;
+    default: break;
+    }
+    sk_buf_reset(&r->line);
+    return rc;
+}
+
+int sk_netlog_reader_rejected(const sk_netlog_reader *r)
+{
+    return r->rejected;
+}
+
+int sk_netlog_feed(sk_netlog_reader *r, const void *data, size_t n)
+{
+    const char *p = data;
+    while (n && !r->rejected) {
+        const char *nl = memchr(p, '\n', n);
+        size_t take = nl ? (size_t)(nl - p) : n;
+        if (!r->overlong) {
+            if (r->line.len + take > SK_NETLOG_MAX_LINE) {
+                r->overlong = 1;
+                sk_buf_reset(&r->line);
+            } else if (take && sk_buf_append(&r->line, p, take)) {
+                return sk_error_set(SK_ENOMEM, "out of memory");
+            }
+        }
+        if (!nl) break;
+        int rc = do_line(r);
+        if (rc) return rc;
+        p = nl + 1;
+        n -= take + 1;
+    }
+    return 0;
+}
+
+int sk_netlog_end(sk_netlog_reader *r)
+{
+    int rc = 0;
+    /* a last line without its newline is read as it is: one cut short is malformed */
+    if (r->rejected) return 0;
+    if (r->line.len || r->overlong) rc = do_line(r);
+    if (!rc && r->fmt == SK_NL_DHCPD_LEASES) rc = nl_dhcpd_leases_end(r);
+    return rc;
+}
