@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "arena.h"
+#include "attrib.h"
 #include "buf.h"
 #include "bytes.h"
 #include "case.h"
@@ -24,6 +25,7 @@
 #include "sigma.h"
 #include "file.h"
 #include "inventory.h"
+#include "ioc.h"
 #include "json.h"
 #include "map.h"
 #include "net.h"

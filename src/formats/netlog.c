@@ -218,8 +218,8 @@ int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_
     sk_buf_init(&r->lease.text, (size_t)1 << 20);
     r->z.sep = '\t';
     r->z.set_sep = ',';
-    strcpy(r->z.empty, "(empty)");
-    strcpy(r->z.unset, "-");
+    memcpy(r->z.empty, "(empty)", 8);
+    memcpy(r->z.unset, "-", 2);
     *out = r;
     return 0;
 }
