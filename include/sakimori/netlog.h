@@ -59,6 +59,11 @@ enum sk_netrec_dhcp {
     SK_NR_DHCP_RELEASE, SK_NR_DHCP_INFORM, SK_NR_DHCP_NAK, SK_NR_DHCP_EXPIRE, SK_NR_DHCP_LEASE
 };
 
+/** Record flags. */
+enum sk_netrec_flags {
+    SK_NRF_INFORM_REPLY = 1u << 0  /**< dhcpd's "DHCPACK to IP (mac)": the reply to an INFORM, no grant */
+};
+
 #define SK_NETREC_MAX_ANSWERS 32
 
 /** One record (tests/fixtures/net/README.md gives the normalized schema it prints as). */
@@ -73,6 +78,7 @@ typedef struct sk_netrec {
     int status;
     uint64_t bytes_out, bytes_in;
     int outcome, action, dhcp;
+    unsigned flags;         /**< SK_NRF_* */
     sk_time lease_start, lease_end;
     sk_nstr proto, host, url, method, user_agent, user, sni, mac, client_name, uid, qtype, rcode;
     sk_nstr md5, sha1, sha256;

@@ -17,6 +17,7 @@
 #include <sakimori/attrib.h>
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
+#include <sakimori/escape.h>
 #include <sakimori/evtxdump.h>
 #include <sakimori/file.h>
 #include <sakimori/finding.h>
@@ -51,6 +52,7 @@ void hunt_net_help(FILE *out)
           "Options:\n"
           "  --ioc FILE          an indicator list (repeatable)\n"
           "  --dhcp LOG          DHCP logs or folders (repeatable)\n"
+          "  --assets FILE       an asset inventory (CSV with host and ip columns): fixed addresses\n"
           "  --year YEAR         the year of syslog lines without one (default: this year)\n"
           "  --timezone ZONE     the zone of syslog lines without one (default UTC)\n"
           "  --lease HOURS       the lease time assumed for a grant whose end no log gives (24)\n"
@@ -84,7 +86,21 @@ typedef struct contact {
     ref refs[MAX_REFS];
     size_t n_refs;
     uint64_t omitted;
+    ref earliest, latest;       /* the records at the first and last time, kept whatever the reading order */
 } contact;
+
+/* how firm an attribution is: a contact says the weakest of its records' */
+static int firmness(int how)
+{
+    switch (how) {
+    case SK_ATTRIB_LEASE: return 5;
+    case SK_ATTRIB_STATIC: return 4;
+    case SK_ATTRIB_NEXT_GRANT: return 3;
+    case SK_ATTRIB_DEFAULT_LEASE: return 2;
+    case SK_ATTRIB_GAP: return 1;
+    default: return 0;
+    }
+}
 
 typedef struct hn {
     sk_ioc_set *iocs;
@@ -102,6 +118,8 @@ typedef struct hn {
     uint64_t shown;
     const char *path;
     int oom;
+    uint64_t *last_rec;         /* per indicator: the serial of the last record it matched */
+    uint64_t rec_serial;
     char **ioc_sha;             /* per --ioc file, by source name */
     char **ioc_src;
     size_t n_ioc_files;
@@ -162,8 +180,8 @@ static int on_hit(void *ctx, size_t ioc)
     }
     if (!host) host = addr[0] ? addr : "-";
     size_t hl = strlen(host);
-    char key[600];
-    if (hl > 500) hl = 500;
+    char key[1200];
+    if (hl > 1024) hl = 1024; /* names are at most a line long; beyond this they merge */
     memcpy(key, host, hl);
     key[hl] = 0;
     memcpy(key + hl + 1, &ioc, sizeof ioc);
@@ -191,32 +209,32 @@ static int on_hit(void *ctx, size_t ioc)
         c->first = c->last = r->ts;
     }
     c->count++;
+    ref rf = {.input = h->cur_input, .line = r->line, .t = r->ts};
+    if (c->count == 1) c->earliest = c->latest = rf;
     if (r->ts != SK_TIME_NONE) {
-        if (c->first == SK_TIME_NONE || r->ts < c->first) c->first = r->ts;
-        if (c->last == SK_TIME_NONE || r->ts > c->last) c->last = r->ts;
+        if (c->first == SK_TIME_NONE || r->ts < c->first) c->first = r->ts, c->earliest = rf;
+        if (c->last == SK_TIME_NONE || r->ts > c->last) c->last = r->ts, c->latest = rf;
     }
+    if (firmness(how) < firmness(c->how)) c->how = how;
     if (r->outcome == SK_NR_ESTABLISHED) c->established++;
     else if (r->outcome == SK_NR_ATTEMPTED) c->attempted++;
     if (r->has & SK_NR_BYTES_OUT) c->bytes_out += r->bytes_out, c->has_out = 1;
     if (r->has & SK_NR_BYTES_IN) c->bytes_in += r->bytes_in, c->has_in = 1;
-    ref rf = {.input = h->cur_input, .line = r->line, .t = r->ts};
     keep_ref(c, &rf);
     return 0;
 }
 
-/* one indicator reported once per record, whichever of its values matched */
+/* one indicator reported once per record, whichever of its values matched: the serial
+ * of the last record each indicator matched */
 typedef struct once {
     hn *h;
-    size_t seen[64];
-    size_t n;
 } once;
 
 static int once_hit(void *ctx, size_t ioc)
 {
     once *o = ctx;
-    for (size_t i = 0; i < o->n; i++)
-        if (o->seen[i] == ioc) return 0;
-    if (o->n < 64) o->seen[o->n++] = ioc;
+    if (o->h->last_rec[ioc] == o->h->rec_serial) return 0;
+    o->h->last_rec[ioc] = o->h->rec_serial;
     return on_hit(o->h, ioc);
 }
 
@@ -225,6 +243,7 @@ static int on_rec(void *ctx, const sk_netrec *r)
     hn *h = ctx;
     if (r->dhcp) return 0;
     h->cur = r;
+    h->rec_serial++;
     once o = {.h = h};
     const sk_ioc_set *s = h->iocs;
     if (r->host.s) sk_ioc_match_domain(s, r->host.s, r->host.n, once_hit, &o);
@@ -369,20 +388,36 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     sk_buf_printf(&sum, "%s contacted %s (%s from %s) %llu time%s, %s to %s", c->host, ioc->text, sk_ioc_type_name(ioc->type), ioc->source,
                   (unsigned long long)c->count, c->count == 1 ? "" : "s", t1, t2);
     sk_buf_putc(&sum, 0);
-    sk_finding_ev ev[MAX_REFS];
-    for (size_t i = 0; i < c->n_refs; i++) {
-        memset(&ev[i], 0, sizeof ev[i]);
-        ev[i].path = h->in_paths[c->refs[i].input];
-        ev[i].sha256 = h->in_sha[c->refs[i].input];
-        ev[i].line = c->refs[i].line;
-        ev[i].has = SK_FEV_LINE;
+    /* the earliest record, the sample, the latest (each once) */
+    ref all[MAX_REFS + 2];
+    size_t na = 0;
+    all[na++] = c->earliest;
+    for (size_t i = 0; i < c->n_refs; i++) all[na++] = c->refs[i];
+    all[na++] = c->latest;
+    sk_finding_ev ev[MAX_REFS + 2];
+    size_t ne = 0;
+    uint64_t dup = 0;
+    for (size_t i = 0; i < na; i++) {
+        int seen = 0;
+        for (size_t k = 0; k < ne && !seen; k++) seen = ev[k].line == all[i].line && ev[k].path == h->in_paths[all[i].input];
+        if (seen) { dup++; continue; }
+        memset(&ev[ne], 0, sizeof ev[ne]);
+        ev[ne].path = h->in_paths[all[i].input];
+        ev[ne].sha256 = h->in_sha[all[i].input];
+        ev[ne].line = all[i].line;
+        ev[ne].has = SK_FEV_LINE;
+        ne++;
     }
+    /* the earliest and latest, when not in the sample, were counted as omitted */
+    uint64_t omitted = c->omitted;
+    uint64_t extra = ne > c->n_refs ? ne - c->n_refs : 0;
+    omitted = omitted > extra ? omitted - extra : 0;
     char title[300];
     snprintf(title, sizeof title, "Contact with indicator %.250s", ioc->text);
     sk_finding f = {.host = c->host, .engine = "ioc", .rule_id = ioc->text, .rule_title = title, .rule_source = ioc->source,
                     .rule_source_sha256 = src_sha, .severity = SK_SEV_HIGH, .summary = sum.data, .time = c->first,
                     .time_last = c->last, .count = c->count, .attributes = attr.data, .attributes_len = sk_jw_error(&w) ? 0 : attr.len,
-                    .evidence = ev, .n_evidence = c->n_refs, .evidence_omitted = c->omitted};
+                    .evidence = ev, .n_evidence = ne, .evidence_omitted = omitted};
     int rc = sk_finding_write_json(out, &f);
     sk_buf_free(&attr);
     sk_buf_free(&sum);
@@ -397,13 +432,16 @@ int hunt_net_main(int argc, char **argv)
     const char *zone = NULL, *format = "jsonl";
     double lease_h = 24;
     char **iocs = calloc((size_t)argc + 1, sizeof *iocs), **dhcp = calloc((size_t)argc + 1, sizeof *dhcp),
-         **logs = calloc((size_t)argc + 1, sizeof *logs);
-    size_t ni = 0, nd = 0, nl = 0;
+         **logs = calloc((size_t)argc + 1, sizeof *logs), **assets = calloc((size_t)argc + 1, sizeof *assets);
+    size_t ni = 0, nd = 0, nl = 0, na = 0;
     int rc = 0, bad = 0, exit_code = SK_EXIT_OK;
-    if (!iocs || !dhcp || !logs) return SK_EXIT_INTERNAL;
+    if (!iocs || !dhcp || !logs || !assets) {
+        free(iocs), free(dhcp), free(logs), free(assets);
+        return SK_EXIT_INTERNAL;
+    }
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
-        int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
+        int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--assets") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
                   !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
@@ -418,6 +456,7 @@ int hunt_net_main(int argc, char **argv)
             char *e = NULL;
             if (!strcmp(a, "--ioc")) iocs[ni++] = (char *)v;
             else if (!strcmp(a, "--dhcp")) dhcp[nd++] = (char *)v;
+            else if (!strcmp(a, "--assets")) assets[na++] = (char *)v;
             else if (!strcmp(a, "--timezone")) zone = v;
             else if (!strcmp(a, "--format")) format = v;
             else if (!strcmp(a, "--year")) {
@@ -482,10 +521,24 @@ int hunt_net_main(int argc, char **argv)
         free(data);
         if (!rc && sk_ioc_set_count(h.iocs) == before) sk_cli_error(cmd, "--ioc %s: no indicator in it", iocs[i]);
     }
+    if (!rc && sk_ioc_set_count(h.iocs) && !(h.last_rec = calloc(sk_ioc_set_count(h.iocs), sizeof *h.last_rec))) rc = SK_ENOMEM;
     if (!rc && !sk_ioc_set_count(h.iocs)) {
         sk_cli_error(cmd, "no indicator in the --ioc lists given");
         exit_code = SK_EXIT_INPUT;
         goto cleanup;
+    }
+    /* fixed addresses from the asset inventories */
+    for (size_t i = 0; !rc && i < na; i++) {
+        char *data = NULL;
+        size_t len = 0, added = 0;
+        if (sk_file_read_all(assets[i], (size_t)1 << 30, &data, &len)) {
+            sk_cli_error(cmd, "--assets %s: %s", assets[i], sk_error_last());
+            exit_code = SK_EXIT_INPUT;
+            goto cleanup;
+        }
+        rc = sk_attrib_add_assets_csv(h.attrib, assets[i], data, len, plain_diag, NULL, &added);
+        free(data);
+        if (!rc && !added) sk_cli_error(cmd, "--assets %s: no host with a fixed address in it", assets[i]);
     }
     /* the DHCP history, then the logs */
     sk_event_inputs din = {0}, lin = {0};
@@ -519,8 +572,15 @@ int hunt_net_main(int argc, char **argv)
                 sk_time_format(t1, c->first, 0);
                 sk_time_format(t2, c->last, 0);
                 const sk_ioc *ioc = sk_ioc_get(h.iocs, c->ioc);
-                sk_buf_printf(&out, "%-28.28s %-30.30s %7llu  %s  %s  %s\n", c->host, ioc->text, (unsigned long long)c->count, t1, t2,
-                              how_name(c->how));
+                /* attacker strings (client names, indicators) escaped for the terminal */
+                size_t at = out.len;
+                sk_escape_terminal(&out, c->host, strlen(c->host));
+                for (size_t w = out.len - at; w < 28; w++) sk_buf_putc(&out, ' ');
+                sk_buf_putc(&out, ' ');
+                at = out.len;
+                sk_escape_terminal(&out, ioc->text, strlen(ioc->text));
+                for (size_t w = out.len - at; w < 30; w++) sk_buf_putc(&out, ' ');
+                sk_buf_printf(&out, " %7llu  %s  %s  %s\n", (unsigned long long)c->count, t1, t2, how_name(c->how));
             } else {
                 rc = write_finding(&h, c, &out);
             }
@@ -548,6 +608,7 @@ cleanup:
     free(h.all);
     for (size_t i = 0; i < h.n_ioc_files; i++) free(h.ioc_sha[i]);
     free(h.ioc_sha);
+    free(h.last_rec);
     free(h.ioc_src);
     free(h.in_paths);
     free(h.in_sha);
@@ -556,6 +617,7 @@ cleanup:
     sk_ioc_set_free(h.iocs);
     sk_tz_free(tz);
 done:
+    free(assets);
     free(iocs);
     free(dhcp);
     free(logs);

@@ -85,7 +85,7 @@ int nl_epoch(const char *s, size_t n, sk_time *out)
     size_t i = 0;
     uint64_t sec = 0;
     while (i < n && s[i] >= '0' && s[i] <= '9') {
-        if (sec > 10000000000ull) return -1; /* past year 2286 */
+        if (sec > (uint64_t)(INT64_MAX / SK_NS_PER_SEC) - 1) return -1; /* past sk_time's range (year 2262) */
         sec = sec * 10 + (uint64_t)(s[i] - '0');
         i++;
     }
@@ -158,6 +158,7 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
         while (len && (l[len - 1] == '\r' || l[len - 1] == ' ')) len--;
         if (!len) continue;
         if (len >= 3 && (unsigned char)l[0] == 0xEF && (unsigned char)l[1] == 0xBB && (unsigned char)l[2] == 0xBF) l += 3, len -= 3;
+        if (!len) continue;
         if (l[0] == '#') {
             if ((len >= 10 && !memcmp(l, "#separator", 10)) || (len >= 7 && !memcmp(l, "#fields", 7))) return SK_NL_ZEEK_TSV;
             continue;
@@ -165,7 +166,7 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
         if (l[0] == '{') return memmem(l, len, "\"ts\"", 4) ? SK_NL_ZEEK_JSON : SK_NL_AUTO;
         if ((len >= 6 && !memcmp(l, "lease ", 6)) || (len >= 20 && !memcmp(l, "authoring-byte-order", 20)) ||
             (len >= 11 && !memcmp(l, "server-duid", 11)) || (len >= 14 && !memcmp(l, "db-time-format", 14)) ||
-            (len >= 7 && !memcmp(l, "failover", 8)))
+            (len >= 8 && !memcmp(l, "failover", 8)))
             return SK_NL_DHCPD_LEASES;
         /* Squid: epoch.millis, blanks, elapsed, client, code/status */
         size_t k = 0;
@@ -259,6 +260,7 @@ static int do_line(sk_netlog_reader *r)
         r->overlong = 0;
         sk_buf_reset(&r->line);
         nl_error(r, r->lineno, "longer than %d bytes: skipped", SK_NETLOG_MAX_LINE);
+        if (r->fmt == SK_NL_DHCPD_LEASES && r->lease.open == 1) r->lease.bad = 1; /* the block it is in does not read whole */
         return 0;
     }
     if (n && s[n - 1] == '\r') n--;
@@ -269,7 +271,8 @@ static int do_line(sk_netlog_reader *r)
     int rc = 0;
     if (memchr(s, 0, n) || !sk_utf8_valid((const uint8_t *)s, n)) {
         nl_error(r, r->lineno, "not text (a NUL or a byte that is not UTF-8)");
-        /* a lease block stays open: the block is judged at its end */
+        /* a lease block stays open, judged at its end: it does not read whole */
+        if (r->fmt == SK_NL_DHCPD_LEASES && r->lease.open == 1) r->lease.bad = 1;
         sk_buf_reset(&r->line);
         return 0;
     }

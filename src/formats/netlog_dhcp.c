@@ -61,7 +61,9 @@ static int syslog_time(sk_netlog_reader *r, const char *s, size_t n, sk_time *t,
             gmtime_r(&now, &tmv);
             year = tmv.tm_year + 1900;
         }
-        c.year = year;
+        if (r->sys_last_month && c.month < r->sys_last_month - 6) r->sys_year_add++;
+        r->sys_last_month = c.month;
+        c.year = year + r->sys_year_add;
         sk_time local;
         if (sk_time_from_civil(&c, &local)) return -1;
         *q = SK_TQ_YEAR_INFERRED | SK_TQ_SECONDS;
@@ -117,7 +119,7 @@ int nl_dhcpd_syslog_line(sk_netlog_reader *r, char *s, size_t n)
         {"DHCPACK", SK_NR_DHCP_ACK},         {"DHCPREQUEST", SK_NR_DHCP_REQUEST}, {"DHCPOFFER", SK_NR_DHCP_OFFER},
         {"DHCPDISCOVER", SK_NR_DHCP_DISCOVER}, {"DHCPRELEASE", SK_NR_DHCP_RELEASE}, {"DHCPINFORM", SK_NR_DHCP_INFORM},
         {"DHCPNAK", SK_NR_DHCP_NAK},         {"DHCPEXPIRE", SK_NR_DHCP_EXPIRE}};
-    int first = 1, after_ip_word = 0, after_mac = 0;
+    int first = 1, after_ip_word = 0, after_mac = 0, words = 0, inform_reply = 0;
     char mac[18];
     while (nl_token(s, n, &i, &w, &wn)) {
         if (first) {
@@ -125,6 +127,9 @@ int nl_dhcpd_syslog_line(sk_netlog_reader *r, char *s, size_t n)
                 if (strlen(types[k].w) == wn && !memcmp(types[k].w, w, wn)) rec.dhcp = types[k].v;
             first = 0;
         }
+        /* "DHCPACK to IP (mac)": the reply to a DHCPINFORM, which grants nothing (and any
+         * client can send one naming any address) */
+        if (++words == 2 && rec.dhcp == SK_NR_DHCP_ACK && wn == 2 && !memcmp(w, "to", 2)) inform_reply = 1;
         size_t cn = wn;
         while (cn && (w[cn - 1] == ':' || w[cn - 1] == ',' || w[cn - 1] == ';')) cn--;
         if (w[0] == '(') {
@@ -165,6 +170,7 @@ int nl_dhcpd_syslog_line(sk_netlog_reader *r, char *s, size_t n)
         after_ip_word = (wn == 2 && (!memcmp(w, "on", 2) || !memcmp(w, "of", 2) || !memcmp(w, "to", 2))) ||
                         (wn == 3 && !memcmp(w, "for", 3)) || (wn == 4 && !memcmp(w, "from", 4)) || (wn == 5 && !memcmp(w, "lease", 5));
     }
+    if (inform_reply) rec.flags |= SK_NRF_INFORM_REPLY;
     int rc = nl_emit(r, &rec);
     sk_buf_reset(&r->scratch);
     return rc;
@@ -184,7 +190,7 @@ static int lease_date(const char *s, size_t n, sk_time *t, int *never)
     if (!nl_token(s, n, &i, &b, &bn)) return -1;
     if (an == 5 && !memcmp(a, "epoch", 5)) {
         uint64_t v;
-        if (nl_u64(b, bn, &v) || v > 10000000000ull) return -1;
+        if (nl_u64(b, bn, &v) || v > (uint64_t)(INT64_MAX / SK_NS_PER_SEC) - 1) return -1;
         *t = (sk_time)v * SK_NS_PER_SEC;
         return 0;
     }
@@ -279,6 +285,12 @@ int nl_dhcpd_leases_line(sk_netlog_reader *r, char *s, size_t n)
         if (L->open == 2) { L->open = 0; return 0; }
         return lease_close(r);
     }
+    if (n >= 6 && !memcmp(s, "lease ", 6) && s[n - 1] == '{') {
+        /* a block begins inside another: the open one lacks its end */
+        if (L->open == 1) nl_error(r, L->line, "a lease block without its closing brace (skipped)");
+        L->open = 0;
+        return nl_dhcpd_leases_line(r, s, n);
+    }
     if (L->open == 2) return 0;
     if (s[n - 1] != ';') { L->bad = 1; return 0; }
     n--;
@@ -301,6 +313,7 @@ int nl_dhcpd_leases_line(sk_netlog_reader *r, char *s, size_t n)
         size_t tyn, mvn;
         char mac[18];
         if (!nl_token(s, n, &i, &ty, &tyn) || !nl_token(s, n, &i, &mv, &mvn) || !is_mac(mv, mvn, mac)) { L->bad = 1; return 0; }
+        if (L->text.len > (size_t)1 << 19) { L->bad = 1; return 0; } /* statements repeated past reason */
         L->mac_off = L->text.len;
         if (sk_buf_append(&L->text, mac, 17)) return sk_error_set(SK_ENOMEM, "out of memory");
         L->mac_len = 17;
@@ -310,6 +323,7 @@ int nl_dhcpd_leases_line(sk_netlog_reader *r, char *s, size_t n)
     if (kn == 15 && !memcmp(kw, "client-hostname", 15)) {
         while (rn && *rest == ' ') rest++, rn--;
         if (rn < 2 || rest[0] != '"' || rest[rn - 1] != '"') { L->bad = 1; return 0; }
+        if (L->text.len + rn > (size_t)1 << 19) { L->bad = 1; return 0; } /* statements repeated past reason */
         L->name_off = L->text.len;
         for (size_t k = 1; k + 1 < rn; k++) {
             char c = rest[k];

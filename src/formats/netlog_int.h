@@ -47,7 +47,8 @@ struct sk_netlog_reader {
     nl_zeek z;
     nl_lease lease;
     sk_buf scratch;               /* decoded values of the current record */
-    char kind_hint[32];           /* from the input's name ("conn" of conn.log), or "" */
+    char kind_hint[32];
+    int sys_last_month, sys_year_add;  /* syslog without a year: a month going back past half a year is the next year */           /* from the input's name ("conn" of conn.log), or "" */
 };
 
 /* report a problem with the current line (or `line`) and count it */

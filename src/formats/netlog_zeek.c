@@ -340,7 +340,7 @@ static const char *json_kind(const sk_json_value *o)
     if (sk_json_object_get(o, "server_name") || sk_json_object_get(o, "cipher")) return "ssl";
     if (sk_json_object_get(o, "fuid") || sk_json_object_get(o, "mime_type")) return "files";
     if (sk_json_object_get(o, "method") || sk_json_object_get(o, "status_code") || sk_json_object_get(o, "uri")) return "http";
-    return "conn";
+    return NULL;
 }
 
 int nl_zeek_json_line(sk_netlog_reader *r, char *s, size_t n)
@@ -376,8 +376,11 @@ int nl_zeek_json_line(sk_netlog_reader *r, char *s, size_t n)
             kind = r->z.path;
         }
     }
-    if (!kind && r->kind_hint[0]) kind = kind_of(r->kind_hint, strlen(r->kind_hint)) ? kind_of(r->kind_hint, strlen(r->kind_hint)) : r->kind_hint;
-    nl_rec_init(&zr.rec, r->lineno, kind ? kind : json_kind(o));
+    /* the name's kind when it is one; else told by the fields; else the name */
+    if (!kind && r->kind_hint[0]) kind = kind_of(r->kind_hint, strlen(r->kind_hint));
+    if (!kind) kind = json_kind(o);
+    if (!kind) kind = r->kind_hint[0] ? r->kind_hint : "zeek";
+    nl_rec_init(&zr.rec, r->lineno, kind);
     sk_buf_reset(&r->scratch);
     if (sk_buf_reserve(&r->scratch, 2 * n + 64)) {
         sk_json_doc_free(doc);

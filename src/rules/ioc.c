@@ -88,7 +88,7 @@ static int add(sk_ioc_set *s, sk_ioc *ioc, const void *keyb, size_t keyn)
         s->next = nn;
         s->cap = cap;
     }
-    char k[600];
+    char k[4400];
     size_t kn;
     if (key_of(k, sizeof k, (int)ioc->type, keyb, keyn, &kn)) return 0;
     size_t idx = s->n;
@@ -254,7 +254,12 @@ int sk_ioc_set_add_list(sk_ioc_set *s, const char *source, const char *data, siz
         size_t bn = 0;
         for (size_t k = 0; k < vn && bn < sizeof buf - 8; k++) {
             if (k + 3 <= vn && !memcmp(l + k, "[.]", 3)) { buf[bn++] = '.'; k += 2; continue; }
-            if (k == 0 && vn >= 4 && (!memcmp(l, "hxxp", 4) || !memcmp(l, "hXXp", 4))) { memcpy(buf, "http", 4); bn = 4; k = 3; continue; }
+            if (k == 0 && vn >= 7 && (!memcmp(l, "hxxp", 4) || !memcmp(l, "hXXp", 4)) && (!memcmp(l + 4, "://", 3) || (vn >= 8 && !memcmp(l + 4, "s://", 4)))) {
+                memcpy(buf, "http", 4); /* hxxp:// and hxxps:// only */
+                bn = 4;
+                k = 3;
+                continue;
+            }
             buf[bn++] = l[k];
         }
         buf[bn] = 0;
@@ -309,7 +314,7 @@ int sk_ioc_set_add_list(sk_ioc_set *s, const char *source, const char *data, siz
 
 static int chain(const sk_ioc_set *s, int type, const void *b, size_t n, int sub, sk_ioc_hit_cb cb, void *ctx)
 {
-    char k[600];
+    char k[4400];
     size_t kn;
     if (key_of(k, sizeof k, type, b, n, &kn)) return 0;
     void *first = sk_map_get(s->by_key, k, kn);
@@ -339,7 +344,15 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
 {
     char d[256];
     if (n && host[n - 1] == '.') n--;
-    if (!n || n >= sizeof d) return 0;
+    /* a name longer than DNS allows: its parents still match (the leading labels are
+     * the attacker's to pad) */
+    while (n >= sizeof d) {
+        const char *dot = memchr(host, '.', n);
+        if (!dot) return 0;
+        n -= (size_t)(dot - host) + 1;
+        host = dot + 1;
+    }
+    if (!n) return 0;
     for (size_t i = 0; i < n; i++) d[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
     /* the name, then each parent */
     for (size_t at = 0; at < n;) {

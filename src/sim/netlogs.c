@@ -436,28 +436,35 @@ static int write_dhcp(const sim_world *w, sim_out *o, size_t server, uint64_t *l
     for (size_t hi = 0; hi < w->n_hosts; hi++) {
         const sim_host *h = &w->hosts[hi];
         if (h->role != SIM_ENDPOINT || w->sites[h->site].dhcp != server) continue;
+        /* desktops keep their address: a 24 h lease renewed at half its time (T1, RFC
+         * 2131), every 12 h from a time of day of their own, a few minutes late at most */
+        sim_rng off;
+        sim_rng_init(&off, w->seed, "desktop-renew-offset", (uint64_t)hi);
+        sk_time offset = (sk_time)sim_rng_below(&off, 43200) * SK_NS_PER_SEC;
         for (int64_t day = ws / DAY_NS - 1; day * DAY_NS < we; day++) {
-            lease l = {0, 0, hi, 0};
-            if (h->laptop) {
-                if (!sim_laptop_lease(w, hi, day, &l.from, &l.to, &l.ip)) continue;
-            } else { /* desktops renew the same address once a day */
-                sim_rng r;
-                sim_rng_init(&r, w->seed, "desktop-renew", (uint64_t)hi * 100003u + (uint64_t)day);
-                l.from = day * DAY_NS + (sk_time)sim_rng_below(&r, 86400) * SK_NS_PER_SEC;
-                l.to = l.from + DAY_NS;
-                l.ip = h->ip;
-            }
-            if (l.to <= ws || l.from >= we) continue;
-            if (n == cap) {
-                cap = cap ? cap * 2 : 4096;
-                lease *p = realloc(ls, cap * sizeof *p);
-                if (!p) {
-                    free(ls);
-                    return sk_error_set(SK_ENOMEM, "out of memory");
+            for (int k = 0; k < (h->laptop ? 1 : 2); k++) {
+                lease l = {0, 0, hi, 0};
+                if (h->laptop) {
+                    if (!sim_laptop_lease(w, hi, day, &l.from, &l.to, &l.ip)) continue;
+                } else {
+                    sim_rng r;
+                    sim_rng_init(&r, w->seed, "desktop-renew", (uint64_t)hi * 100003u + (uint64_t)day * 2u + (uint64_t)k);
+                    l.from = day * DAY_NS + offset + (sk_time)k * (DAY_NS / 2) + (sk_time)sim_rng_below(&r, 600) * SK_NS_PER_SEC;
+                    l.to = l.from + DAY_NS;
+                    l.ip = h->ip;
                 }
-                ls = p;
+                if (l.to <= ws || l.from >= we) continue;
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 4096;
+                    lease *p = realloc(ls, cap * sizeof *p);
+                    if (!p) {
+                        free(ls);
+                        return sk_error_set(SK_ENOMEM, "out of memory");
+                    }
+                    ls = p;
+                }
+                ls[n++] = l;
             }
-            ls[n++] = l;
         }
     }
     sim_sort(ls, n, sizeof *ls, cmp_lease);

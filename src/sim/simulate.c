@@ -319,6 +319,27 @@ static void source(sk_jw *j, const char *prefix, const char *device, const char 
     sk_jw_object_end(j);
 }
 
+/* The asset inventory a CMDB would export (CSV, RFC 4180): every server with its fixed
+ * address, every endpoint with its MAC (desktops with their usual address; laptops get
+ * theirs from DHCP each day, so none is listed). What an investigator knows without logs. */
+static int write_assets(sim_out *o, const sim_world *w)
+{
+    const char *rel = "assets.csv";
+    FILE *f = sim_out_open(o, rel);
+    if (!f) return SK_EIO;
+    fputs("host,role,site,os,mac,ip,addressing\r\n", f);
+    for (size_t i = 0; i < w->n_hosts; i++) {
+        const sim_host *h = &w->hosts[i];
+        char ip[16] = "";
+        const char *addressing = h->role != SIM_ENDPOINT ? "static" : h->laptop ? "dhcp" : "dhcp-reserved";
+        if (!h->laptop) sim_ip_str(h->ip, ip);
+        fprintf(f, "%s,%s,%s,%s,%02x:%02x:%02x:%02x:%02x:%02x,%s,%s\r\n", h->name, role_name(h->role), w->sites[h->site].spec->name,
+                h->role == SIM_ENDPOINT ? "Windows 10" : "Windows Server 2016", h->mac[0], h->mac[1], h->mac[2], h->mac[3], h->mac[4],
+                h->mac[5], ip, addressing);
+    }
+    return sim_out_close(o, f, rel);
+}
+
 static int write_case(sim_out *o, const sim_world *w)
 {
     const sim_scenario *sc = w->sc;
@@ -421,6 +442,7 @@ int sk_sim_run(const sk_sim_options *opt, sk_sim_summary *sum)
     if (!rc) rc = prepare_out_dir(opt->out_dir); /* only once the inputs are known good */
     sim_out o = {opt->out_dir, 0, 0};
     if (!rc) rc = write_case(&o, &w);
+    if (!rc) rc = write_assets(&o, &w);
     if (!rc) rc = write_truth(&o, &w, opt, sum);
     sim_inv *inv = NULL;
     uint64_t entries = 0;

@@ -22,7 +22,7 @@ for d in sorted(dest):
 PY
 zone=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['timezone'])" "$tmp/fleet/case.json")
 year=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['window']['start'][:4])" "$tmp/fleet/case.json")
-"$bin" hunt net --quiet --ioc "$tmp/ioc.txt" --dhcp "$tmp/fleet/logs/dhcp" --year "$year" --timezone "$zone" \
+"$bin" hunt net --quiet --ioc "$tmp/ioc.txt" --dhcp "$tmp/fleet/logs/dhcp" --assets "$tmp/fleet/assets.csv" --year "$year" --timezone "$zone" \
   "$tmp/fleet/logs/proxy" "$tmp/fleet/logs/zeek" > "$tmp/f.jsonl" 2> "$tmp/err"
 rc=$?
 [ "$rc" = 1 ] || { echo "FAIL: exit $rc, expected 1 (contacts found)"; cat "$tmp/err"; exit 1; }

@@ -4,6 +4,7 @@
  * to another within minutes, a gap between grants to the same host). */
 #include <sakimori/attrib.h>
 #include <sakimori/ioc.h>
+#include <sakimori/netlog.h>
 
 #include "sk_test.h"
 
@@ -213,4 +214,79 @@ static void attribution(void)
     sk_attrib_free(a);
 }
 
-SK_TEST_MAIN(T(types), T(edges), T(attribution))
+static void ended(sk_attrib *a, const char *addr, const char *mac, const char *name, sk_time t, int type, unsigned flags)
+{
+    sk_netrec r;
+    memset(&r, 0, sizeof r);
+    sk_ip_parse(addr, strlen(addr), &r.src_ip);
+    r.has = SK_NR_SRC_IP;
+    r.ts = t;
+    r.mac = (sk_nstr){mac, strlen(mac)};
+    if (name) r.client_name = (sk_nstr){name, strlen(name)};
+    r.dhcp = type;
+    r.flags = flags;
+    CHECK_INT(sk_attrib_add_dhcp(a, &r), 0);
+}
+
+/* cases a review found: a release ends the grant, an INFORM's reply grants nothing, a
+ * later block of the lease file supersedes the earlier one, a gap is bridged only when
+ * no other holder's grant lies in it */
+static void ends_and_journal(void)
+{
+    sk_attrib *a = NULL;
+    int how;
+    CHECK_INT(sk_attrib_new(&a, 0), 0);
+    grant(a, "10.3.0.1", "00:00:00:00:00:01", "X", T0, 0, 0);
+    ended(a, "10.3.0.1", "de:ad:be:ef:00:01", NULL, T0 + 5 * MIN, SK_NR_DHCP_ACK, SK_NRF_INFORM_REPLY);
+    ended(a, "10.3.0.1", "00:00:00:00:00:01", "X", T0 + 45 * MIN, SK_NR_DHCP_RELEASE, 0);
+    /* the journal: active 10:30-22:30, then the same lease freed at 10:45 */
+    grant(a, "10.3.0.2", "00:00:00:00:00:02", "Y", T0 + 630 * MIN, 1, T0 + 1350 * MIN);
+    grant(a, "10.3.0.2", "00:00:00:00:00:02", "Y", T0 + 630 * MIN, 1, T0 + 645 * MIN);
+    /* X 08-09, then Z 12-13, then X 22-23: 21:00 is no gap of X's */
+    grant(a, "10.3.0.3", "00:00:00:00:00:03", "X", T0 + 480 * MIN, 1, T0 + 540 * MIN);
+    grant(a, "10.3.0.3", "00:00:00:00:00:04", "Z", T0 + 720 * MIN, 1, T0 + 780 * MIN);
+    grant(a, "10.3.0.3", "00:00:00:00:00:03", "X", T0 + 1320 * MIN, 1, T0 + 1380 * MIN);
+    CHECK_INT(sk_attrib_finish(a), 0);
+    CHECK_STR(who(a, "10.3.0.1", T0 + 10 * MIN, &how), "X");
+    CHECK_STR(who(a, "10.3.0.1", T0 + 120 * MIN, &how), "(none)"); /* released at 00:45 */
+    CHECK_STR(who(a, "10.3.0.2", T0 + 640 * MIN, &how), "Y");
+    CHECK_STR(who(a, "10.3.0.2", T0 + 720 * MIN, &how), "(none)"); /* freed at 10:45 */
+    CHECK_STR(who(a, "10.3.0.3", T0 + 1260 * MIN, &how), "(none)");
+    CHECK_STR(who(a, "10.3.0.3", T0 + 1350 * MIN, &how), "X");
+    sk_attrib_free(a);
+    /* indicators: a padded host still matches its parent; "hxxp" rewritten only as a scheme */
+    sk_ioc_set *s = load("evil-c2.example\nhxxpool.example\n");
+    char host[400];
+    memset(host, 'a', 300);
+    memcpy(host + 300, ".evil-c2.example", 17);
+    CHECK_INT(domain(s, host), 1);
+    CHECK_INT(domain(s, "httpool.example"), 0);
+    CHECK_INT(domain(s, "hxxpool.example"), 1);
+    sk_ioc_set_free(s);
+}
+
+static int year_of_rec(void *ctx, const sk_netrec *r)
+{
+    sk_civil c;
+    sk_time_to_civil(r->ts, &c);
+    ((int64_t *)ctx)[r->line - 1] = c.year;
+    return 0;
+}
+
+/* syslog lines without a year: a month going back past half a year is the next year */
+static void syslog_new_year(void)
+{
+    const char *log = "Dec 31 23:00:00 d dhcpd[1]: DHCPACK on 10.2.0.15 to 00:11:22:33:44:55 (X) via eth0\n"
+                      "Jan  1 01:00:00 d dhcpd[1]: DHCPACK on 10.2.0.15 to 00:11:22:33:44:66 (Y) via eth0\n";
+    int64_t years[2] = {0, 0};
+    sk_netlog_options o = {.format = SK_NL_DHCPD_SYSLOG, .year = 2019};
+    sk_netlog_reader *r = NULL;
+    CHECK_INT(sk_netlog_reader_new(&r, &o, year_of_rec, years), 0);
+    CHECK_INT(sk_netlog_feed(r, log, strlen(log)), 0);
+    CHECK_INT(sk_netlog_end(r), 0);
+    CHECK_INT(years[0], 2019);
+    CHECK_INT(years[1], 2020);
+    sk_netlog_reader_free(r);
+}
+
+SK_TEST_MAIN(T(types), T(edges), T(attribution), T(ends_and_journal), T(syslog_new_year))
