@@ -74,15 +74,15 @@ static addr_hist *hist_of(sk_attrib *a, const sk_ip *ip)
 {
     addr_hist *h = sk_map_get(a->by_ip, ip->a, 16);
     if (h) return h;
-    h = sk_arena_calloc(a->arena, 1, sizeof *h);
-    if (!h || sk_map_put(a->by_ip, ip->a, 16, h, NULL)) return NULL;
-    if (a->n_all == a->cap_all) {
+    if (a->n_all == a->cap_all) { /* room first: a history in the map is always in the list */
         size_t cap = a->cap_all ? a->cap_all * 2 : 256;
         addr_hist **nv = realloc(a->all, cap * sizeof *nv);
         if (!nv) return NULL;
         a->all = nv;
         a->cap_all = cap;
     }
+    h = sk_arena_calloc(a->arena, 1, sizeof *h);
+    if (!h || sk_map_put(a->by_ip, ip->a, 16, h, NULL)) return NULL;
     a->all[a->n_all++] = h;
     return h;
 }

@@ -188,19 +188,19 @@ static int on_hit(void *ctx, size_t ioc)
     size_t kn = hl + 1 + sizeof ioc;
     contact *c = sk_map_get(h->contacts, key, kn);
     if (!c) {
-        c = calloc(1, sizeof *c);
-        if (!c || !(c->host = strndup(host, hl)) || sk_map_put(h->contacts, key, kn, c, NULL)) {
-            if (c) free(c->host);
-            free(c);
-            h->oom = 1;
-            return 1;
-        }
         if (h->n_all == h->cap_all) {
             size_t cap = h->cap_all ? h->cap_all * 2 : 64;
             contact **nv = realloc(h->all, cap * sizeof *nv);
             if (!nv) { h->oom = 1; return 1; }
             h->all = nv;
             h->cap_all = cap;
+        }
+        c = calloc(1, sizeof *c);
+        if (!c || !(c->host = strndup(host, hl)) || sk_map_put(h->contacts, key, kn, c, NULL)) {
+            if (c) free(c->host);
+            free(c);
+            h->oom = 1;
+            return 1;
         }
         h->all[h->n_all++] = c;
         c->ioc = ioc;
@@ -249,11 +249,14 @@ static int on_rec(void *ctx, const sk_netrec *r)
     if (r->host.s) sk_ioc_match_domain(s, r->host.s, r->host.n, once_hit, &o);
     if (r->sni.s) sk_ioc_match_domain(s, r->sni.s, r->sni.n, once_hit, &o);
     if (r->url.s) {
-        if (r->url.n > 7 && memchr(r->url.s, ':', r->url.n > 10 ? 10 : r->url.n)) {
+        const char *sep = r->url.n > 3 ? memchr(r->url.s, ':', r->url.n > 16 ? 16 : r->url.n) : NULL;
+        if (sep && (size_t)(sep - r->url.s) + 3 <= r->url.n && sep[1] == '/' && sep[2] == '/') {
             sk_ioc_match_url(s, r->url.s, r->url.n, once_hit, &o);
-        } else if (r->host.s && r->url.n < 4000) { /* Zeek http: host and URI apart */
-            char u[4200];
-            int k = snprintf(u, sizeof u, "http://%.*s%.*s", (int)r->host.n, r->host.s, (int)r->url.n, r->url.s);
+        } else if (r->host.s && r->url.n < 4000 && r->host.n < 256) { /* Zeek http: host and URI apart */
+            char u[4400], port[8] = "";
+            if ((r->has & SK_NR_DST_PORT) && r->dst_port != 80) snprintf(port, sizeof port, ":%u", (unsigned)r->dst_port);
+            int k = snprintf(u, sizeof u, "http://%.*s%s%s%.*s", (int)r->host.n, r->host.s, port, r->url.n && r->url.s[0] == '/' ? "" : "/",
+                             (int)r->url.n, r->url.s);
             if (k > 0 && (size_t)k < sizeof u) sk_ioc_match_url(s, u, (size_t)k, once_hit, &o);
         }
     }
