@@ -8,11 +8,9 @@
  * last seen, count, bytes where the log has them, established and attempted contacts,
  * and evidence references (input, SHA-256, line) to the first, the last and a spread.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sakimori/attrib.h>
 #include <sakimori/common.h>
@@ -27,6 +25,7 @@
 #include <sakimori/netlog.h>
 
 #include "cli.h"
+#include "net_read.h"
 
 #define MAX_REFS 16             /* evidence references kept per contact */
 
@@ -299,22 +298,7 @@ static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_op
     sk_hasher *hs = NULL;
     int rc = sk_netlog_reader_new(&r, &o, cb, h);
     if (!rc && !in.have_sha256) rc = sk_hasher_new(&hs) || sk_hasher_begin(hs, SK_DIGEST_SHA256);
-    size_t cap = (size_t)1 << 20;
-    char *buf = rc ? NULL : malloc(cap);
-    if (!rc && !buf) rc = SK_ENOMEM;
-    while (!rc) {
-        ssize_t n = read(in.fd, buf, cap);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            sk_cli_error(cmd, "%s: read error: %s", path, strerror(errno));
-            *bad = 1;
-            break;
-        }
-        if (!n) break;
-        if (hs) rc = sk_hasher_update(hs, buf, (size_t)n);
-        if (!rc) rc = sk_netlog_feed(r, buf, (size_t)n);
-    }
-    if (!rc) rc = sk_netlog_end(r);
+    if (!rc) rc = net_read_fd(cmd, path, in.fd, r, hs, bad);
     if (in.have_sha256) {
         memcpy(sha, in.sha256, 65);
     } else if (hs) {
@@ -333,7 +317,6 @@ static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_op
             *bad = 1;
         }
     }
-    free(buf);
     sk_hasher_free(hs);
     sk_netlog_reader_free(r);
     sk_input_close(&in);

@@ -4,11 +4,9 @@
  * printed as JSON lines, one per record: what the network hunt sees of each line.
  * Bad lines are one message each on stderr, naming the input and line; the rest is read.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sakimori/common.h>
 #include <sakimori/escape.h>
@@ -16,6 +14,7 @@
 #include <sakimori/netlog.h>
 
 #include "cli.h"
+#include "net_read.h"
 
 static const char *cmd_name = "net";
 
@@ -99,21 +98,7 @@ static int read_one(const char *path, int in_folder, const sk_netlog_options *ba
     c->shown = 0;
     sk_netlog_reader *r = NULL;
     int rc = sk_netlog_reader_new(&r, &o, on_rec, c);
-    size_t cap = (size_t)1 << 20;
-    char *buf = rc ? NULL : malloc(cap);
-    if (!rc && !buf) rc = SK_ENOMEM;
-    while (!rc) {
-        ssize_t n = read(in.fd, buf, cap);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            sk_cli_error(cmd_name, "%s: read error: %s", path, strerror(errno));
-            *bad = 1;
-            break;
-        }
-        if (!n) break;
-        rc = sk_netlog_feed(r, buf, (size_t)n);
-    }
-    if (!rc) rc = sk_netlog_end(r);
+    if (!rc) rc = net_read_fd(cmd_name, path, in.fd, r, NULL, bad);
     if (!rc) {
         if (sk_netlog_reader_rejected(r) || (sk_netlog_reader_format(r) == SK_NL_AUTO && !sk_netlog_reader_records(r))) {
             if (in_folder) {
@@ -129,7 +114,6 @@ static int read_one(const char *path, int in_folder, const sk_netlog_options *ba
             *bad = 1;
         }
     }
-    free(buf);
     sk_netlog_reader_free(r);
     sk_input_close(&in);
     return rc;

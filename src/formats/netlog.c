@@ -317,6 +317,13 @@ int sk_netlog_feed(sk_netlog_reader *r, const void *data, size_t n)
         size_t take = nl ? (size_t)(nl - p) : n;
         if (!r->overlong) {
             if (r->line.len + take > SK_NETLOG_MAX_LINE) {
+                /* no line end in the first 64 KiB and no format known: no log this
+                 * reader knows (a sparse or binary file is not read to its end) */
+                if (r->fmt == SK_NL_AUTO && !r->lineno) {
+                    r->rejected = 1;
+                    sk_buf_reset(&r->line);
+                    return 0;
+                }
                 r->overlong = 1;
                 sk_buf_reset(&r->line);
             } else if (take && sk_buf_append(&r->line, p, take)) {

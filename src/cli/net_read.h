@@ -1,0 +1,16 @@
+/*
+ * net_read.h - what `net records` and `hunt net` share: one opened input pushed through
+ * a network-log reader, hashed on the way when the opening did not hash it.
+ */
+#ifndef SK_NET_READ_H
+#define SK_NET_READ_H
+
+#include <sakimori/digest.h>
+#include <sakimori/netlog.h>
+
+/* Read fd into r to its end (or until r rejects the input); hs (may be NULL) gets every
+ * byte read. A read error is said as "CMD: PATH: read error: ..." and sets *bad.
+ * Returns the reader's or the hasher's error, else 0. */
+int net_read_fd(const char *cmd, const char *path, int fd, sk_netlog_reader *r, sk_hasher *hs, int *bad);
+
+#endif
