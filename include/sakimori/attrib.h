@@ -45,10 +45,14 @@ int sk_attrib_add_static(sk_attrib *a, const sk_ip *ip, const char *host);
 /** An asset inventory as CSV (RFC 4180, a header naming the columns; one record a
  * line): a row with a host (column host, hostname or name) and addresses (column ip,
  * ip_address, address or addresses; several separated by ';' or blanks) is a static
- * assignment of each. Rows that do not read go to diag ("NAME:LINE: why"). Returns 0
+ * assignment of each; a role column gives the host's role. Rows that do not read go to
+ * diag ("NAME:LINE: why"). Returns 0
  * or ENOMEM; *added the assignments. */
 int sk_attrib_add_assets_csv(sk_attrib *a, const char *name, const char *data, size_t n, void (*diag)(void *ctx, const char *line),
                              void *ctx, size_t *added);
+/** The role an asset inventory gives a host (column role, asset_role or function;
+ * matched on the name's first label, any case), or NULL. */
+const char *sk_attrib_role(const sk_attrib *a, const char *host);
 /** After the last add. */
 int sk_attrib_finish(sk_attrib *a);
 /** The host that held ip at t (within tolerance), or NULL; *how says why. */

@@ -10,6 +10,7 @@
 #include "common.h"
 #include "arena.h"
 #include "attrib.h"
+#include "beacon.h"
 #include "buf.h"
 #include "bytes.h"
 #include "case.h"

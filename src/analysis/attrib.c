@@ -45,6 +45,7 @@ struct sk_attrib {
     sk_time default_lease;
     size_t grants;
     uint64_t seq;
+    sk_map *roles;        /* lower-case first label of a host name -> its role (asset inventory) */
 };
 
 int sk_attrib_new(sk_attrib **out, sk_time default_lease)
@@ -52,6 +53,12 @@ int sk_attrib_new(sk_attrib **out, sk_time default_lease)
     sk_attrib *a = calloc(1, sizeof *a);
     if (!a || sk_arena_new(&a->arena, 0, 0) || sk_map_new(&a->by_ip, 0)) {
         if (a) sk_arena_free(a->arena);
+        free(a);
+        return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    if (sk_map_new(&a->roles, 0)) {
+        sk_map_free(a->by_ip);
+        sk_arena_free(a->arena);
         free(a);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
@@ -66,6 +73,7 @@ void sk_attrib_free(sk_attrib *a)
     for (size_t i = 0; i < a->n_all; i++) free(a->all[i]->g);
     free(a->all);
     sk_map_free(a->by_ip);
+    sk_map_free(a->roles);
     sk_arena_free(a->arena);
     free(a);
 }
@@ -305,15 +313,45 @@ static int col_is(const char *s, size_t n, const char *const *names)
     return 0;
 }
 
+/* a host name's key in the role map: its first label, lower case */
+static size_t role_key(char *k, size_t cap, const char *h, size_t n)
+{
+    size_t m = 0;
+    while (m < n && m + 1 < cap && h[m] != '.') {
+        k[m] = (h[m] >= 'A' && h[m] <= 'Z') ? (char)(h[m] + 32) : h[m];
+        m++;
+    }
+    return m;
+}
+
+static int set_role(sk_attrib *a, const char *h, size_t hn, const char *r, size_t rn)
+{
+    char k[256];
+    size_t kn = role_key(k, sizeof k, h, hn);
+    if (!kn) return 0;
+    if (rn > 64) rn = 64;
+    char *v = sk_arena_strndup(a->arena, r, rn);
+    if (!v) return sk_error_set(SK_ENOMEM, "out of memory");
+    return sk_map_put(a->roles, k, kn, v, NULL) ? sk_error_set(SK_ENOMEM, "out of memory") : 0;
+}
+
+const char *sk_attrib_role(const sk_attrib *a, const char *host)
+{
+    char k[256];
+    size_t kn = role_key(k, sizeof k, host, strlen(host));
+    return kn ? sk_map_get(a->roles, k, kn) : NULL;
+}
+
 int sk_attrib_add_assets_csv(sk_attrib *a, const char *name, const char *data, size_t n, void (*diag)(void *ctx, const char *line),
                              void *ctx, size_t *added)
 {
     static const char *const host_cols[] = {"host", "hostname", "name", "computer", NULL};
     static const char *const ip_cols[] = {"ip", "ip_address", "address", "addresses", "ips", NULL};
+    static const char *const role_cols[] = {"role", "asset_role", "function", NULL};
     enum { MAXF = 64 };
     const char *f[MAXF];
     size_t fl[MAXF];
-    long hc = -1, ic = -1;
+    long hc = -1, ic = -1, rc_col = -1;
     uint64_t line = 0;
     size_t i = 0;
     *added = 0;
@@ -338,6 +376,7 @@ int sk_attrib_add_assets_csv(sk_attrib *a, const char *name, const char *data, s
             for (size_t k = 0; k < nf; k++) {
                 if (hc < 0 && col_is(f[k], fl[k], host_cols)) hc = (long)k;
                 else if (ic < 0 && col_is(f[k], fl[k], ip_cols)) ic = (long)k;
+                else if (rc_col < 0 && col_is(f[k], fl[k], role_cols)) rc_col = (long)k;
             }
             if (hc < 0 || ic < 0) {
                 if (diag) snprintf(msg, sizeof msg, "%s:%llu: no host and address columns in the header (host, ip)", name, (unsigned long long)line), diag(ctx, msg);
@@ -348,6 +387,10 @@ int sk_attrib_add_assets_csv(sk_attrib *a, const char *name, const char *data, s
         if ((size_t)hc >= nf || (size_t)ic >= nf) {
             if (diag) snprintf(msg, sizeof msg, "%s:%llu: %zu fields, fewer than the header names", name, (unsigned long long)line, nf), diag(ctx, msg);
             continue;
+        }
+        if (rc_col >= 0 && (size_t)rc_col < nf && fl[hc] && fl[rc_col]) {
+            int rc = set_role(a, f[hc], fl[hc], f[rc_col], fl[rc_col]);
+            if (rc) { free(buf); return rc; }
         }
         if (!fl[hc] || !fl[ic]) continue; /* a host without a fixed address */
         char host[256];

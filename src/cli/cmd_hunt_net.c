@@ -7,12 +7,16 @@
  * address when no single holder is known. One finding per (host, indicator): first and
  * last seen, count, bytes where the log has them, established and attempted contacts,
  * and evidence references (input, SHA-256, line) to the first, the last and a spread.
+ * With --beacons every contact from one of our addresses to an outside destination is
+ * also a beacon observation (analysis/beacon.c), and the ranked candidates follow.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sakimori/attrib.h>
+#include <sakimori/beacon.h>
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
 #include <sakimori/escape.h>
@@ -37,6 +41,7 @@ int hunt_net_main(int argc, char **argv);
 void hunt_net_help(FILE *out)
 {
     fputs("usage: sakimori hunt net --ioc FILE... [--dhcp LOG...] [options] LOG...\n"
+          "       sakimori hunt net --beacons [--ioc FILE...] [--allow FILE] [options] LOG...\n"
           "\n"
           "Find contacts with indicators in network logs (Squid native, Zeek ASCII or JSON;\n"
           "files, folders, '-', gzip, zstd) and name the host behind each internal address\n"
@@ -48,6 +53,11 @@ void hunt_net_help(FILE *out)
           "CIDR networks, domains (matching their subdomains; '*.example.com' subdomains\n"
           "only), URLs, MD5/SHA-1/SHA-256. Defanged forms (hxxp, [.]) are read.\n"
           "\n"
+          "Beacons (--beacons): each (host, destination name, else address:port) series is\n"
+          "scored 0-100 by interval and size regularity, persistence over the host's active\n"
+          "hours and how few peers (hosts of the same --assets role) poll it with the same\n"
+          "period; docs/network.md gives the formula.\n"
+          "\n"
           "Options:\n"
           "  --ioc FILE          an indicator list (repeatable)\n"
           "  --dhcp LOG          DHCP logs or folders (repeatable)\n"
@@ -56,6 +66,14 @@ void hunt_net_help(FILE *out)
           "  --timezone ZONE     the zone of syslog lines without one (default UTC)\n"
           "  --lease HOURS       the lease time assumed for a grant whose end no log gives (24)\n"
           "  --tolerance SECONDS how far around a grant an address still counts as held (60)\n"
+          "  --beacons           also rank (host, destination) series as beacon candidates\n"
+          "                      (findings with engine \"beacon\"; --ioc is then optional)\n"
+          "  --allow FILE        beacon allowlist: DOMAIN [ua=GLOB] [uri=GLOB] [process=GLOB] a line;\n"
+          "                      a series it covers is down-ranked (score halved), never dropped\n"
+          "  --top N             beacon candidates written (default 100)\n"
+          "  --min-contacts N    fewer distinct contacts make no candidate (default 10)\n"
+          "  --internal CIDR     our networks (repeatable; default: the private ranges): beacons are\n"
+          "                      series from these to destinations outside them\n"
           "  --format jsonl|table  output (default jsonl)\n"
           "  -q, --quiet         no per-line messages\n"
           "\n"
@@ -63,6 +81,7 @@ void hunt_net_help(FILE *out)
           "\n"
           "Examples:\n"
           "  sakimori hunt net --ioc iocs.txt --dhcp logs/dhcp logs/proxy logs/zeek\n"
+          "  sakimori hunt net --beacons --allow sync-clients.txt --assets assets.csv --dhcp logs/dhcp logs/proxy\n"
           "  sakimori hunt net --ioc c2.txt --format table --year 2019 --timezone Asia/Tokyo \\\n"
           "      --dhcp dhcpd.log access.log.gz\n",
           out);
@@ -122,6 +141,9 @@ typedef struct hn {
     char **ioc_sha;             /* per --ioc file, by source name */
     char **ioc_src;
     size_t n_ioc_files;
+    sk_beacons *beacons;        /* --beacons: every contact is an observation */
+    sk_prefix *internal;        /* --internal: our networks (none given: the private ranges) */
+    size_t n_internal;
 } hn;
 
 static void diag(void *ctx, const char *line)
@@ -237,12 +259,96 @@ static int once_hit(void *ctx, size_t ioc)
     return on_hit(o->h, ioc);
 }
 
+/* an address that is no destination a beacon goes to: private, loopback, link-local,
+ * multicast, unspecified (internal series are lateral movement, not C2) */
+static int internal_addr(const sk_ip *ip)
+{
+    const uint8_t *a = ip->a;
+    if (sk_ip_is_v4(ip)) {
+        const uint8_t *b = a + 12;
+        return b[0] == 10 || b[0] == 127 || b[0] == 0 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) ||
+               (b[0] == 169 && b[1] == 254) || (b[0] == 100 && (b[1] & 0xc0) == 64) || b[0] >= 224;
+    }
+    static const uint8_t zero[15] = {0};
+    return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || (a[0] & 0xfe) == 0xfc || (!memcmp(a, zero, 15) && a[15] <= 1);
+}
+
+/* one of our addresses: in a --internal network, or private when none was given */
+static int ours(const hn *h, const sk_ip *ip)
+{
+    if (!h->n_internal) return internal_addr(ip);
+    for (size_t i = 0; i < h->n_internal; i++)
+        if (sk_prefix_contains(&h->internal[i], ip)) return 1;
+    return 0;
+}
+
+static int sensor_of(const char *kind)
+{
+    if (!strcmp(kind, "proxy")) return SK_BEACON_PROXY;
+    if (!strcmp(kind, "http")) return SK_BEACON_HTTP;
+    if (!strcmp(kind, "ssl")) return SK_BEACON_SSL;
+    if (!strcmp(kind, "conn")) return SK_BEACON_CONN;
+    if (!strcmp(kind, "fw")) return SK_BEACON_FW;
+    if (!strcmp(kind, "dns")) return SK_BEACON_DNS;
+    if (!strcmp(kind, "files")) return -1;
+    return SK_BEACON_OTHER;
+}
+
+/* one contact as a beacon observation: the internal side named as attribution names it,
+ * the destination by its name where the record has one, else address:port */
+static int beacon_obs(hn *h, const sk_netrec *r)
+{
+    if (r->ts == SK_TIME_NONE || !(r->has & SK_NR_SRC_IP) || !ours(h, &r->src_ip)) return 0;
+    int sensor = sensor_of(r->kind);
+    if (sensor < 0) return 0;
+    char dest[300];
+    size_t dn = 0;
+    const sk_nstr *name = r->host.s && r->host.n ? &r->host : r->sni.s && r->sni.n ? &r->sni : NULL;
+    if (name && name->n < 256) {
+        sk_ip ip;
+        if (!sk_ip_parse(name->s, name->n, &ip) && (internal_addr(&ip) || ours(h, &ip))) return 0;
+        memcpy(dest, name->s, name->n);
+        dn = name->n;
+    } else if (r->has & SK_NR_DST_IP) {
+        if (internal_addr(&r->dst_ip) || ours(h, &r->dst_ip)) return 0;
+        sk_buf b;
+        sk_buf_init(&b, 64);
+        int ok = !sk_ip_format(&b, &r->dst_ip) && b.len < 200;
+        if (ok) {
+            int v6 = !sk_ip_is_v4(&r->dst_ip);
+            int k = snprintf(dest, sizeof dest, "%s%.*s%s:%u", v6 ? "[" : "", (int)b.len, b.data, v6 ? "]" : "",
+                             (r->has & SK_NR_DST_PORT) ? (unsigned)r->dst_port : 0u);
+            dn = k > 0 && (size_t)k < sizeof dest ? (size_t)k : 0;
+        }
+        sk_buf_free(&b);
+    }
+    if (!dn) return 0;
+    char addr[64] = "";
+    sk_buf b;
+    sk_buf_init(&b, 64);
+    if (!sk_ip_format(&b, &r->src_ip) && b.len < sizeof addr) memcpy(addr, b.data, b.len), addr[b.len] = 0;
+    sk_buf_free(&b);
+    int how = 0;
+    const char *host = sk_attrib_lookup(h->attrib, &r->src_ip, r->ts, h->tolerance, &how);
+    if (!host) host = addr;
+    if (!host[0]) return 0;
+    sk_beacon_obs o = {.host = host, .host_n = strlen(host), .group = sk_attrib_role(h->attrib, host), .dest = dest, .dest_n = dn, .sensor = sensor, .t = r->ts,
+                       .input = h->cur_input, .line = r->line};
+    if (r->has & SK_NR_BYTES_OUT) o.bytes = r->bytes_out, o.has_bytes = 1;
+    else if (r->has & SK_NR_BYTES_IN) o.bytes = r->bytes_in, o.has_bytes = 1;
+    if (r->user_agent.s) o.ua = r->user_agent.s, o.ua_n = r->user_agent.n;
+    if (r->url.s) o.uri = r->url.s, o.uri_n = r->url.n;
+    return sk_beacons_add(h->beacons, &o);
+}
+
 static int on_rec(void *ctx, const sk_netrec *r)
 {
     hn *h = ctx;
     if (r->dhcp) return 0;
     h->cur = r;
     h->rec_serial++;
+    if (h->beacons && beacon_obs(h, r)) return SK_ENOMEM;
+    if (!h->iocs || !sk_ioc_set_count(h->iocs)) return 0;
     once o = {.h = h};
     const sk_ioc_set *s = h->iocs;
     if (r->host.s) sk_ioc_match_domain(s, r->host.s, r->host.n, once_hit, &o);
@@ -410,6 +516,85 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     return rc;
 }
 
+/* one beacon candidate as a finding (engine "beacon") */
+static int write_beacon(hn *h, const sk_beacon_cand *c, size_t rank, const char *allow_sha, sk_buf *out)
+{
+    sk_buf attr, sum;
+    sk_buf_init(&attr, 1 << 12);
+    sk_buf_init(&sum, 1 << 10);
+    sk_jw w;
+    sk_jw_init(&w, &attr);
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "destination", c->dest);
+    sk_jw_kv_u64(&w, "rank", rank);
+    sk_jw_key(&w, "score");
+    sk_jw_double(&w, c->score);
+    sk_jw_kv_string(&w, "sensor", sk_beacon_sensor_name(c->sensor));
+    sk_jw_key(&w, "interval_score");
+    sk_jw_double(&w, round(c->interval_score * 1000) / 1000);
+    if (c->size_score >= 0) {
+        sk_jw_key(&w, "size_score");
+        sk_jw_double(&w, round(c->size_score * 1000) / 1000);
+    }
+    sk_jw_key(&w, "persistence");
+    sk_jw_double(&w, round(c->persistence * 1000) / 1000);
+    if (c->unusual >= 0) {
+        sk_jw_key(&w, "unusual");
+        sk_jw_double(&w, round(c->unusual * 1000) / 1000);
+    }
+    sk_jw_key(&w, "median_interval_s");
+    sk_jw_double(&w, round(c->median_interval_s * 1000) / 1000);
+    sk_jw_key(&w, "madm_interval_s");
+    sk_jw_double(&w, round(c->madm_interval_s * 1000) / 1000);
+    sk_jw_key(&w, "bowley_skew");
+    sk_jw_double(&w, round(c->bowley_interval * 1000) / 1000);
+    if (c->size_score >= 0) {
+        sk_jw_key(&w, "median_bytes");
+        sk_jw_double(&w, c->median_bytes);
+        sk_jw_key(&w, "madm_bytes");
+        sk_jw_double(&w, c->madm_bytes);
+        sk_jw_kv_u64(&w, "bytes_total", c->bytes_total);
+    }
+    sk_jw_kv_u64(&w, "contacts", c->contacts);
+    sk_jw_kv_u64(&w, "hours_seen", c->hours_seen);
+    sk_jw_kv_u64(&w, "hours_active", c->hours_active);
+    sk_jw_kv_u64(&w, "peers", c->peers);
+    if (c->group) sk_jw_kv_string(&w, "peer_group", c->group);
+    sk_jw_kv_u64(&w, "destination_hosts", c->dest_hosts);
+    sk_jw_kv_u64(&w, "hosts", c->hosts);
+    if (c->allowlisted) {
+        sk_jw_kv_bool(&w, "allowlisted", 1);
+        sk_jw_kv_string(&w, "allowlist", c->allow_source);
+        sk_jw_kv_u64(&w, "allowlist_line", c->allow_line);
+    }
+    if (c->truncated) sk_jw_kv_bool(&w, "truncated", 1);
+    sk_jw_object_end(&w);
+    char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX];
+    sk_time_format(t1, c->first, 0);
+    sk_time_format(t2, c->last, 0);
+    sk_buf_printf(&sum, "%s -> %s: beacon score %.1f (rank %zu), %llu contacts every %.0f s (median), %s to %s", c->host, c->dest, c->score, rank,
+                  (unsigned long long)c->contacts, c->median_interval_s, t1, t2);
+    sk_buf_putc(&sum, 0);
+    sk_finding_ev ev[SK_BEACON_REFS];
+    for (size_t i = 0; i < c->n_refs; i++) {
+        memset(&ev[i], 0, sizeof ev[i]);
+        ev[i].path = h->in_paths[c->refs[i].input];
+        ev[i].sha256 = h->in_sha[c->refs[i].input];
+        ev[i].line = c->refs[i].line;
+        ev[i].has = SK_FEV_LINE;
+    }
+    char title[400];
+    snprintf(title, sizeof title, "Beacon candidate to %.300s", c->dest);
+    sk_finding f = {.host = c->host, .engine = "beacon", .rule_id = "beacon", .rule_title = title,
+                    .rule_source = c->allowlisted ? c->allow_source : NULL, .rule_source_sha256 = c->allowlisted ? allow_sha : NULL,
+                    .severity = c->score >= 75 ? SK_SEV_MEDIUM : SK_SEV_LOW, .summary = sum.data, .time = c->first, .time_last = c->last,
+                    .count = c->observations, .attributes = attr.data, .attributes_len = sk_jw_error(&w) ? 0 : attr.len, .evidence = ev,
+                    .n_evidence = c->n_refs, .evidence_omitted = c->observations > c->n_refs ? c->observations - c->n_refs : 0};
+    int rc = sk_finding_write_json(out, &f);
+    sk_buf_free(&attr);
+    sk_buf_free(&sum);
+    return rc;
+}
 
 int hunt_net_main(int argc, char **argv)
 {
@@ -419,7 +604,13 @@ int hunt_net_main(int argc, char **argv)
     double lease_h = 24;
     char **iocs = calloc((size_t)argc + 1, sizeof *iocs), **dhcp = calloc((size_t)argc + 1, sizeof *dhcp),
          **logs = calloc((size_t)argc + 1, sizeof *logs), **assets = calloc((size_t)argc + 1, sizeof *assets);
-    size_t ni = 0, nd = 0, nl = 0, na = 0;
+    size_t ni = 0, nd = 0, nl = 0, na = 0, top = 100, min_contacts = 10;
+    int want_beacons = 0;
+    const char *allow_path = NULL;
+    char allow_sha[65] = "";
+    sk_beacon_allow *allow = NULL;
+    const sk_beacon_cand *cands = NULL;
+    size_t n_cands = 0;
     int rc = 0, bad = 0, exit_code = SK_EXIT_OK;
     if (!iocs || !dhcp || !logs || !assets) {
         free(iocs), free(dhcp), free(logs), free(assets);
@@ -428,7 +619,8 @@ int hunt_net_main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--assets") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
-                  !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format");
+                  !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--allow") ||
+                  !strcmp(a, "--internal") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -445,6 +637,28 @@ int hunt_net_main(int argc, char **argv)
             else if (!strcmp(a, "--assets")) assets[na++] = (char *)v;
             else if (!strcmp(a, "--timezone")) zone = v;
             else if (!strcmp(a, "--format")) format = v;
+            else if (!strcmp(a, "--allow")) allow_path = v;
+            else if (!strcmp(a, "--internal")) {
+                sk_prefix *np = realloc(h.internal, (h.n_internal + 1) * sizeof *np);
+                if (!np) { exit_code = SK_EXIT_INTERNAL; goto done; }
+                h.internal = np;
+                if (sk_prefix_parse(v, strlen(v), 0, &h.internal[h.n_internal])) {
+                    sk_cli_error(cmd, "--internal: '%s' is not a network (CIDR, host bits clear)", v);
+                    exit_code = SK_EXIT_USAGE;
+                    goto done;
+                }
+                h.n_internal++;
+            }
+            else if (!strcmp(a, "--top") || !strcmp(a, "--min-contacts")) {
+                unsigned long long x = strtoull(v, &e, 10);
+                if (*e || !*v || v[0] == '-' || x > 10000000) {
+                    sk_cli_error(cmd, "%s: '%s' is not a count", a, v);
+                    exit_code = SK_EXIT_USAGE;
+                    goto done;
+                }
+                if (!strcmp(a, "--top")) top = (size_t)x;
+                else min_contacts = x < 3 ? 3 : (size_t)x;
+            }
             else if (!strcmp(a, "--year")) {
                 long y = strtol(v, &e, 10);
                 if (*e || y < 1970 || y > 2200) { sk_cli_error(cmd, "--year: '%s' is not a year", v); exit_code = SK_EXIT_USAGE; goto done; }
@@ -457,6 +671,8 @@ int hunt_net_main(int argc, char **argv)
                 if (*e || !(t >= 0 && t < 86400)) { sk_cli_error(cmd, "--tolerance: '%s' is not a number of seconds", v); exit_code = SK_EXIT_USAGE; goto done; }
                 h.tolerance = (sk_time)(t * 1e9);
             }
+        } else if (!strcmp(a, "--beacons")) {
+            want_beacons = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             h.quiet = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -472,7 +688,8 @@ int hunt_net_main(int argc, char **argv)
         exit_code = SK_EXIT_USAGE;
         goto done;
     }
-    if (!ni) { sk_cli_error(cmd, "%s", "no --ioc list given (sakimori hunt net --help)"); exit_code = SK_EXIT_USAGE; goto done; }
+    if (!ni && !want_beacons) { sk_cli_error(cmd, "%s", "no --ioc list and no --beacons given (sakimori hunt net --help)"); exit_code = SK_EXIT_USAGE; goto done; }
+    if (allow_path && !want_beacons) { sk_cli_error(cmd, "%s", "--allow is for --beacons"); exit_code = SK_EXIT_USAGE; goto done; }
     if (!nl) { sk_cli_error(cmd, "%s", "no network log given (sakimori hunt net --help)"); exit_code = SK_EXIT_USAGE; goto done; }
     sk_tz *tz = NULL;
     if (zone && sk_tz_load(&tz, zone)) {
@@ -508,10 +725,31 @@ int hunt_net_main(int argc, char **argv)
         if (!rc && sk_ioc_set_count(h.iocs) == before) sk_cli_error(cmd, "--ioc %s: no indicator in it", iocs[i]);
     }
     if (!rc && sk_ioc_set_count(h.iocs) && !(h.last_rec = calloc(sk_ioc_set_count(h.iocs), sizeof *h.last_rec))) rc = SK_ENOMEM;
-    if (!rc && !sk_ioc_set_count(h.iocs)) {
+    if (!rc && ni && !sk_ioc_set_count(h.iocs)) {
         sk_cli_error(cmd, "no indicator in the --ioc lists given");
         exit_code = SK_EXIT_INPUT;
         goto cleanup;
+    }
+    /* the beacon allowlist */
+    if (!rc && want_beacons) {
+        rc = sk_beacon_allow_new(&allow);
+        if (!rc && allow_path) {
+            char *data = NULL;
+            size_t len = 0;
+            if (sk_file_read_all(allow_path, (size_t)1 << 28, &data, &len)) {
+                sk_cli_error(cmd, "--allow %s: %s", allow_path, sk_error_last());
+                exit_code = SK_EXIT_INPUT;
+                goto cleanup;
+            }
+            uint8_t d[32];
+            if (!sk_sha256(data, len, d))
+                for (int k = 0; k < 32; k++) snprintf(allow_sha + 2 * k, 3, "%02x", d[k]);
+            rc = sk_beacon_allow_add(allow, allow_path, data, len, plain_diag, NULL);
+            free(data);
+            if (!rc && !sk_beacon_allow_count(allow)) sk_cli_error(cmd, "--allow %s: no entry in it", allow_path);
+        }
+        sk_beacon_options bo = {.min_contacts = min_contacts, .allow = allow};
+        if (!rc) rc = sk_beacons_new(&h.beacons, &bo);
     }
     /* fixed addresses from the asset inventories */
     for (size_t i = 0; !rc && i < na; i++) {
@@ -547,6 +785,7 @@ int hunt_net_main(int argc, char **argv)
         h.n_in = i + 1;
         rc = read_input(&h, lin.paths[i], lin.in_folder[i], &o, on_rec, &bad, h.in_sha[i]);
     }
+    if (!rc && h.beacons) rc = sk_beacons_rank(h.beacons, &cands, &n_cands);
     if (!rc) {
         if (h.n_all > 1) qsort(h.all, h.n_all, sizeof *h.all, by_host);
         sk_buf out;
@@ -575,6 +814,33 @@ int hunt_net_main(int argc, char **argv)
                 sk_buf_reset(&out);
             }
         }
+        size_t shown_cands = n_cands < top ? n_cands : top;
+        if (!rc && shown_cands && !strcmp(format, "table"))
+            sk_buf_printf(&out, "%s%-5s %-28s %-34s %7s %8s %9s %6s %6s %6s\n", h.n_all ? "\n" : "", "rank", "host", "destination", "score",
+                          "contacts", "median_s", "T", "P", "U");
+        for (size_t i = 0; !rc && i < shown_cands; i++) {
+            const sk_beacon_cand *c = &cands[i];
+            if (!strcmp(format, "table")) {
+                sk_buf_printf(&out, "%-5zu ", i + 1);
+                size_t at = out.len;
+                sk_escape_terminal(&out, c->host, strlen(c->host));
+                for (size_t w = out.len - at; w < 28; w++) sk_buf_putc(&out, ' ');
+                sk_buf_putc(&out, ' ');
+                at = out.len;
+                sk_escape_terminal(&out, c->dest, strlen(c->dest));
+                for (size_t w = out.len - at; w < 34; w++) sk_buf_putc(&out, ' ');
+                char u[16] = "     -";
+                if (c->unusual >= 0) snprintf(u, sizeof u, "%6.2f", c->unusual);
+                sk_buf_printf(&out, " %7.1f %8llu %9.0f %6.2f %6.2f %6s%s\n", c->score, (unsigned long long)c->contacts, c->median_interval_s,
+                              c->interval_score, c->persistence, u, c->allowlisted ? "  allowlisted" : "");
+            } else {
+                rc = write_beacon(&h, c, i + 1, allow_sha[0] ? allow_sha : NULL, &out);
+            }
+            if (!rc && out.len > (1u << 20)) {
+                if (fwrite(out.data, 1, out.len, stdout) != out.len) rc = SK_EIO;
+                sk_buf_reset(&out);
+            }
+        }
         if (!rc && out.len && fwrite(out.data, 1, out.len, stdout) != out.len) rc = SK_EIO;
         sk_buf_free(&out);
         if (fflush(stdout)) rc = rc ? rc : SK_EIO;
@@ -583,10 +849,13 @@ int hunt_net_main(int argc, char **argv)
             for (size_t i = 0; i < h.n_all; i++) hosts += !i || strcmp(h.all[i]->host, h.all[i - 1]->host);
             fprintf(stderr, "hunt net: %zu indicators, %zu DHCP grants, %zu inputs: %zu contacts on %zu hosts or addresses\n",
                     sk_ioc_set_count(h.iocs), sk_attrib_grants(h.attrib), lin.n, h.n_all, hosts);
+            if (h.beacons)
+                fprintf(stderr, "hunt net: %zu beacon candidates (series of %zu or more contacts), %zu written%s\n", n_cands, min_contacts,
+                        n_cands < top ? n_cands : top, sk_beacons_dropped(h.beacons) ? "; some series reached their bound and were scored on the contacts kept" : "");
         }
     }
     if (rc) sk_cli_error(cmd, "%s", sk_error_last()[0] ? sk_error_last() : "out of memory or write error");
-    exit_code = rc ? sk_exit_from_error(rc) : bad ? SK_EXIT_INPUT : h.n_all ? SK_EXIT_FINDINGS : SK_EXIT_OK;
+    exit_code = rc ? sk_exit_from_error(rc) : bad ? SK_EXIT_INPUT : h.n_all || (n_cands && top) ? SK_EXIT_FINDINGS : SK_EXIT_OK;
     sk_event_inputs_free(&din);
     sk_event_inputs_free(&lin);
 cleanup:
@@ -599,10 +868,13 @@ cleanup:
     free(h.in_paths);
     free(h.in_sha);
     sk_map_free(h.contacts);
+    sk_beacons_free(h.beacons);
+    sk_beacon_allow_free(allow);
     sk_attrib_free(h.attrib);
     sk_ioc_set_free(h.iocs);
     sk_tz_free(tz);
 done:
+    free(h.internal);
     free(assets);
     free(iocs);
     free(dhcp);
