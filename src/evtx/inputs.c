@@ -526,6 +526,12 @@ int sk_input_open(const char *path, int in_folder, sk_input_file *out)
     evtx_opened op;
     int rc = evtx_open_input(path, in_folder, 0, 0, &op);
     if (rc) return rc;
+    /* a decompressed or spooled copy was written through the descriptor: read it from
+     * its start (the readers of this interface read, they do not pread) */
+    if (op.decoded && lseek(op.fd, 0, SEEK_SET) < 0) {
+        if (op.fd >= 0) close(op.fd);
+        return sk_error_set(SK_EIO, "%s: cannot rewind the decompressed copy: %s", path, strerror(errno));
+    }
     out->fd = op.fd;
     out->decoded = op.decoded;
     out->have_sha256 = op.preset;
