@@ -143,6 +143,7 @@ typedef struct hn {
     size_t n_ioc_files;
     sk_beacons *beacons;        /* --beacons: every contact is an observation */
     sk_prefix *internal;        /* --internal: our networks (none given: the private ranges) */
+    uint64_t no_year, no_zone;  /* records whose year or zone the options had to supply */
     size_t n_internal;
 } hn;
 
@@ -380,6 +381,8 @@ static int on_rec(void *ctx, const sk_netrec *r)
 static int on_dhcp(void *ctx, const sk_netrec *r)
 {
     hn *h = ctx;
+    if (r->ts_quality & SK_TQ_YEAR_INFERRED) h->no_year++;
+    if (r->ts_quality & SK_TQ_ZONE_ASSUMED) h->no_zone++;
     return sk_attrib_add_dhcp(h->attrib, r);
 }
 
@@ -773,6 +776,15 @@ int hunt_net_main(int argc, char **argv)
         rc = read_input(&h, din.paths[i], din.in_folder[i], &o, on_dhcp, &bad, sha);
     }
     if (!rc) rc = sk_attrib_finish(h.attrib);
+    /* times the logs do not state are said, not silently assumed */
+    if (!rc && h.no_year && !o.year) {
+        sk_civil now;
+        sk_time_to_civil(sk_time_now(), &now);
+        sk_cli_error(cmd, "--dhcp: %llu lines carry no year: read in %lld, this year (give --year)", (unsigned long long)h.no_year,
+                     (long long)now.year);
+    }
+    if (!rc && h.no_zone && !zone)
+        sk_cli_error(cmd, "--dhcp: %llu lines carry no time zone: read as UTC (give --timezone)", (unsigned long long)h.no_zone);
     if (!rc && nd && !sk_attrib_grants(h.attrib)) sk_cli_error(cmd, "--dhcp: no lease or grant in the DHCP logs given: addresses stay unattributed");
     if (!rc) rc = sk_event_inputs_expand(logs, nl, &io, &lin);
     if (!rc && !lin.n) bad = 1;

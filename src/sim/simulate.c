@@ -406,6 +406,27 @@ static int write_case(sim_out *o, const sim_world *w)
             source(&j, "leases-", h->name, "dhcpd-leases", "dhcp", "/dhcpd.leases", NULL, NULL);
         }
     }
+    /* the endpoints' event logs, one folder per site (events.c writes a host's file when
+     * it has logs; proxies and DHCP servers have none): Winlogbeat states UTC, NXLog
+     * writes the host's local time without a zone, so the site's zone is given */
+    for (size_t si = 0; si < w->n_sites; si++) {
+        int any = 0;
+        for (size_t i = 0; i < w->n_hosts && !any; i++) {
+            const sim_host *h = &w->hosts[i];
+            any = h->site == si && !(h->coverage & SIM_COV_NO_LOGS) && h->role != SIM_PROXY && h->role != SIM_DHCP_SERVER;
+        }
+        if (!any) continue;
+        char name[64], path[160];
+        snprintf(name, sizeof name, "events-%s", w->sites[si].spec->name);
+        snprintf(path, sizeof path, "logs/events/%s/*.json", w->sites[si].spec->name);
+        sk_jw_object_begin(&j);
+        sk_jw_kv_string(&j, "name", name);
+        sk_jw_kv_string(&j, "kind", "events-json");
+        sk_jw_kv_string(&j, "path", path);
+        sk_jw_kv_string(&j, "timezone", w->sites[si].spec->timezone);
+        sk_jw_kv_string(&j, "site", w->sites[si].spec->name);
+        sk_jw_object_end(&j);
+    }
     for (size_t r = 0, fsite = 0; r < sc->n_regions; fsite += sc->regions[r].n_sites, r++) {
         char fw[24]; /* the regional firewalls, in their local time */
         sim_firewall_name(w, r, fw);
