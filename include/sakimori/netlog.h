@@ -113,6 +113,9 @@ uint64_t sk_netlog_reader_records(const sk_netlog_reader *r);
 uint64_t sk_netlog_reader_errors(const sk_netlog_reader *r);
 /** 1 when the input's first line is no format this reader knows (nothing more is read). */
 int sk_netlog_reader_rejected(const sk_netlog_reader *r);
+/** The number of lines before the next byte fed: a reader given a part of an input
+ * that starts at a line numbers its lines as the whole input does. */
+void sk_netlog_reader_set_line(sk_netlog_reader *r, uint64_t lines_before);
 
 /** Guess the format from the first bytes of an input; SK_NL_AUTO when none fits. */
 sk_netlog_format sk_netlog_detect(const char *data, size_t n);

@@ -10,10 +10,12 @@
  * With --beacons every contact from one of our addresses to an outside destination is
  * also a beacon observation (analysis/beacon.c), and the ranked candidates follow.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sakimori/attrib.h>
 #include <sakimori/beacon.h>
@@ -29,6 +31,7 @@
 #include <sakimori/netlog.h>
 
 #include "cli.h"
+#include "net_par.h"
 #include "net_read.h"
 
 #define MAX_REFS 16             /* evidence references kept per contact */
@@ -74,6 +77,7 @@ void hunt_net_help(FILE *out)
           "  --min-contacts N    fewer distinct contacts make no candidate (default 10)\n"
           "  --internal CIDR     our networks (repeatable; default: the private ranges): beacons are\n"
           "                      series from these to destinations outside them\n"
+          "  --threads N         readers of one log at once (default: the cores)\n"
           "  --format jsonl|table  output (default jsonl)\n"
           "  -q, --quiet         no per-line messages\n"
           "\n"
@@ -131,21 +135,52 @@ typedef struct hn {
     char (*in_sha)[65];
     size_t n_in;
     uint32_t cur_input;
-    const sk_netrec *cur;
     int quiet;
     uint64_t shown;
     const char *path;
     int oom;
-    uint64_t *last_rec;         /* per indicator: the serial of the last record it matched */
-    uint64_t rec_serial;
+    size_t threads;             /* readers of one input at once */
     char **ioc_sha;             /* per --ioc file, by source name */
     char **ioc_src;
     size_t n_ioc_files;
     sk_beacons *beacons;        /* --beacons: every contact is an observation */
+    const sk_beacon_allow *beacon_allow; /* its allowlist, when one was given */
     sk_prefix *internal;        /* --internal: our networks (none given: the private ranges) */
     uint64_t no_year, no_zone;  /* records whose year or zone the options had to supply */
     size_t n_internal;
 } hn;
+
+/* A match found by a reading thread, applied in input order by the main one. */
+typedef struct hit {
+    size_t ioc;
+    sk_time ts;
+    uint64_t line;
+    sk_ip src;
+    int has_src, outcome, has_out, has_in;
+    uint64_t bytes_out, bytes_in;
+} hit;
+
+/* A beacon observation of a reading thread; its strings at offsets of the chunk's text. */
+typedef struct bobs {
+    size_t host, host_n, dest, dest_n, ua, ua_n, uri, uri_n;
+    const char *group;
+    int has_ua, has_uri, sensor, has_bytes;
+    sk_time t;
+    uint64_t bytes, line;
+} bobs;
+
+/* What one chunk of an input gave (net_par.h): its matches and observations. */
+typedef struct hchunk {
+    hn *h;
+    hit *hits;
+    size_t n_hits, cap_hits;
+    size_t rec_first;           /* the current record's first hit: an indicator counts once a record */
+    const sk_netrec *cur;
+    bobs *obs;
+    size_t n_obs, cap_obs;
+    sk_buf text;
+    int oom;
+} hchunk;
 
 static void diag(void *ctx, const char *line)
 {
@@ -185,20 +220,46 @@ static void keep_ref(contact *c, const ref *r)
     c->refs[MAX_REFS - 1] = *r;
 }
 
+/* a reading thread's match: kept for the main thread, once per record and indicator */
 static int on_hit(void *ctx, size_t ioc)
 {
-    hn *h = ctx;
-    const sk_netrec *r = h->cur;
+    hchunk *k = ctx;
+    for (size_t i = k->rec_first; i < k->n_hits; i++)
+        if (k->hits[i].ioc == ioc) return 0;
+    if (k->n_hits == k->cap_hits) {
+        size_t cap = k->cap_hits ? k->cap_hits * 2 : 64;
+        hit *nh = realloc(k->hits, cap * sizeof *nh);
+        if (!nh) { k->oom = 1; return 1; }
+        k->hits = nh;
+        k->cap_hits = cap;
+    }
+    const sk_netrec *r = k->cur;
+    hit *x = &k->hits[k->n_hits++];
+    memset(x, 0, sizeof *x);
+    x->ioc = ioc;
+    x->ts = r->ts;
+    x->line = r->line;
+    if (r->has & SK_NR_SRC_IP) x->src = r->src_ip, x->has_src = 1;
+    x->outcome = r->outcome;
+    if (r->has & SK_NR_BYTES_OUT) x->bytes_out = r->bytes_out, x->has_out = 1;
+    if (r->has & SK_NR_BYTES_IN) x->bytes_in = r->bytes_in, x->has_in = 1;
+    return 0;
+}
+
+/* a match applied (main thread, input order): the contact of its host and indicator */
+static int apply_hit(hn *h, const hit *r)
+{
+    size_t ioc = r->ioc;
     /* the internal side: the record's source */
     char addr[64] = "";
     const char *host = NULL;
     int how = SK_ATTRIB_NONE;
-    if (r->has & SK_NR_SRC_IP) {
+    if (r->has_src) {
         sk_buf b;
         sk_buf_init(&b, 64);
-        if (!sk_ip_format(&b, &r->src_ip) && b.len < sizeof addr) memcpy(addr, b.data, b.len), addr[b.len] = 0;
+        if (!sk_ip_format(&b, &r->src) && b.len < sizeof addr) memcpy(addr, b.data, b.len), addr[b.len] = 0;
         sk_buf_free(&b);
-        host = sk_attrib_lookup(h->attrib, &r->src_ip, r->ts, h->tolerance, &how);
+        host = sk_attrib_lookup(h->attrib, &r->src, r->ts, h->tolerance, &how);
     }
     if (!host) host = addr[0] ? addr : "-";
     size_t hl = strlen(host);
@@ -240,24 +301,10 @@ static int on_hit(void *ctx, size_t ioc)
     if (firmness(how) < firmness(c->how)) c->how = how;
     if (r->outcome == SK_NR_ESTABLISHED) c->established++;
     else if (r->outcome == SK_NR_ATTEMPTED) c->attempted++;
-    if (r->has & SK_NR_BYTES_OUT) c->bytes_out += r->bytes_out, c->has_out = 1;
-    if (r->has & SK_NR_BYTES_IN) c->bytes_in += r->bytes_in, c->has_in = 1;
+    if (r->has_out) c->bytes_out += r->bytes_out, c->has_out = 1;
+    if (r->has_in) c->bytes_in += r->bytes_in, c->has_in = 1;
     keep_ref(c, &rf);
     return 0;
-}
-
-/* one indicator reported once per record, whichever of its values matched: the serial
- * of the last record each indicator matched */
-typedef struct once {
-    hn *h;
-} once;
-
-static int once_hit(void *ctx, size_t ioc)
-{
-    once *o = ctx;
-    if (o->h->last_rec[ioc] == o->h->rec_serial) return 0;
-    o->h->last_rec[ioc] = o->h->rec_serial;
-    return on_hit(o->h, ioc);
 }
 
 /* an address that is no destination a beacon goes to: private, loopback, link-local,
@@ -297,8 +344,9 @@ static int sensor_of(const char *kind)
 
 /* one contact as a beacon observation: the internal side named as attribution names it,
  * the destination by its name where the record has one, else address:port */
-static int beacon_obs(hn *h, const sk_netrec *r)
+static int beacon_obs(hchunk *k, const sk_netrec *r)
 {
+    const hn *h = k->h;
     if (r->ts == SK_TIME_NONE || !(r->has & SK_NR_SRC_IP) || !ours(h, &r->src_ip)) return 0;
     int sensor = sensor_of(r->kind);
     if (sensor < 0) return 0;
@@ -317,9 +365,9 @@ static int beacon_obs(hn *h, const sk_netrec *r)
         int ok = !sk_ip_format(&b, &r->dst_ip) && b.len < 200;
         if (ok) {
             int v6 = !sk_ip_is_v4(&r->dst_ip);
-            int k = snprintf(dest, sizeof dest, "%s%.*s%s:%u", v6 ? "[" : "", (int)b.len, b.data, v6 ? "]" : "",
+            int w = snprintf(dest, sizeof dest, "%s%.*s%s:%u", v6 ? "[" : "", (int)b.len, b.data, v6 ? "]" : "",
                              (r->has & SK_NR_DST_PORT) ? (unsigned)r->dst_port : 0u);
-            dn = k > 0 && (size_t)k < sizeof dest ? (size_t)k : 0;
+            dn = w > 0 && (size_t)w < sizeof dest ? (size_t)w : 0;
         }
         sk_buf_free(&b);
     }
@@ -333,49 +381,128 @@ static int beacon_obs(hn *h, const sk_netrec *r)
     const char *host = sk_attrib_lookup(h->attrib, &r->src_ip, r->ts, h->tolerance, &how);
     if (!host) host = addr;
     if (!host[0]) return 0;
-    sk_beacon_obs o = {.host = host, .host_n = strlen(host), .group = sk_attrib_role(h->attrib, host), .dest = dest, .dest_n = dn, .sensor = sensor, .t = r->ts,
-                       .input = h->cur_input, .line = r->line};
-    if (r->has & SK_NR_BYTES_OUT) o.bytes = r->bytes_out, o.has_bytes = 1;
-    else if (r->has & SK_NR_BYTES_IN) o.bytes = r->bytes_in, o.has_bytes = 1;
-    if (r->user_agent.s) o.ua = r->user_agent.s, o.ua_n = r->user_agent.n;
-    if (r->url.s) o.uri = r->url.s, o.uri_n = r->url.n;
-    return sk_beacons_add(h->beacons, &o);
+    if (k->n_obs == k->cap_obs) {
+        size_t cap = k->cap_obs ? k->cap_obs * 2 : 256;
+        bobs *no = realloc(k->obs, cap * sizeof *no);
+        if (!no) return SK_ENOMEM;
+        k->obs = no;
+        k->cap_obs = cap;
+    }
+    bobs *o = &k->obs[k->n_obs];
+    memset(o, 0, sizeof *o);
+    size_t hl = strlen(host);
+    o->host = k->text.len, o->host_n = hl;
+    if (sk_buf_append(&k->text, host, hl)) return SK_ENOMEM;
+    o->dest = k->text.len, o->dest_n = dn;
+    if (sk_buf_append(&k->text, dest, dn)) return SK_ENOMEM;
+    /* the allowlist's fields, only when there is an allowlist to match them */
+    if (r->user_agent.s && h->beacon_allow) {
+        o->ua = k->text.len, o->ua_n = r->user_agent.n, o->has_ua = 1;
+        if (sk_buf_append(&k->text, r->user_agent.s, r->user_agent.n)) return SK_ENOMEM;
+    }
+    if (r->url.s && h->beacon_allow) {
+        o->uri = k->text.len, o->uri_n = r->url.n, o->has_uri = 1;
+        if (sk_buf_append(&k->text, r->url.s, r->url.n)) return SK_ENOMEM;
+    }
+    o->group = sk_attrib_role(h->attrib, host);
+    o->sensor = sensor;
+    o->t = r->ts;
+    o->line = r->line;
+    if (r->has & SK_NR_BYTES_OUT) o->bytes = r->bytes_out, o->has_bytes = 1;
+    else if (r->has & SK_NR_BYTES_IN) o->bytes = r->bytes_in, o->has_bytes = 1;
+    k->n_obs++;
+    return 0;
 }
 
+/* one record of a chunk (a reading thread): its matches and its beacon observation */
 static int on_rec(void *ctx, const sk_netrec *r)
 {
-    hn *h = ctx;
+    hchunk *k = ctx;
+    const hn *h = k->h;
     if (r->dhcp) return 0;
-    h->cur = r;
-    h->rec_serial++;
-    if (h->beacons && beacon_obs(h, r)) return SK_ENOMEM;
+    k->cur = r;
+    k->rec_first = k->n_hits;
+    if (h->beacons && beacon_obs(k, r)) return SK_ENOMEM;
     if (!h->iocs || !sk_ioc_set_count(h->iocs)) return 0;
-    once o = {.h = h};
+    hchunk *o = k;
     const sk_ioc_set *s = h->iocs;
-    if (r->host.s) sk_ioc_match_domain(s, r->host.s, r->host.n, once_hit, &o);
-    if (r->sni.s) sk_ioc_match_domain(s, r->sni.s, r->sni.n, once_hit, &o);
+    if (r->host.s) sk_ioc_match_domain(s, r->host.s, r->host.n, on_hit, o);
+    if (r->sni.s) sk_ioc_match_domain(s, r->sni.s, r->sni.n, on_hit, o);
     if (r->url.s) {
         const char *sep = r->url.n > 3 ? memchr(r->url.s, ':', r->url.n > 16 ? 16 : r->url.n) : NULL;
         if (sep && (size_t)(sep - r->url.s) + 3 <= r->url.n && sep[1] == '/' && sep[2] == '/') {
-            sk_ioc_match_url(s, r->url.s, r->url.n, once_hit, &o);
+            sk_ioc_match_url(s, r->url.s, r->url.n, on_hit, o);
         } else if (r->host.s && r->url.n < 4000 && r->host.n < 256) { /* Zeek http: host and URI apart */
             char u[4400], port[8] = "";
             if ((r->has & SK_NR_DST_PORT) && r->dst_port != 80) snprintf(port, sizeof port, ":%u", (unsigned)r->dst_port);
-            int k = snprintf(u, sizeof u, "http://%.*s%s%s%.*s", (int)r->host.n, r->host.s, port, r->url.n && r->url.s[0] == '/' ? "" : "/",
+            int w = snprintf(u, sizeof u, "http://%.*s%s%s%.*s", (int)r->host.n, r->host.s, port, r->url.n && r->url.s[0] == '/' ? "" : "/",
                              (int)r->url.n, r->url.s);
-            if (k > 0 && (size_t)k < sizeof u) sk_ioc_match_url(s, u, (size_t)k, once_hit, &o);
+            if (w > 0 && (size_t)w < sizeof u) sk_ioc_match_url(s, u, (size_t)w, on_hit, o);
         }
     }
-    if (r->has & SK_NR_DST_IP) sk_ioc_match_ip(s, &r->dst_ip, once_hit, &o);
-    if (r->md5.s) sk_ioc_match_hash(s, r->md5.s, r->md5.n, once_hit, &o);
-    if (r->sha1.s) sk_ioc_match_hash(s, r->sha1.s, r->sha1.n, once_hit, &o);
-    if (r->sha256.s) sk_ioc_match_hash(s, r->sha256.s, r->sha256.n, once_hit, &o);
+    if (r->has & SK_NR_DST_IP) sk_ioc_match_ip(s, &r->dst_ip, on_hit, o);
+    if (r->md5.s) sk_ioc_match_hash(s, r->md5.s, r->md5.n, on_hit, o);
+    if (r->sha1.s) sk_ioc_match_hash(s, r->sha1.s, r->sha1.n, on_hit, o);
+    if (r->sha256.s) sk_ioc_match_hash(s, r->sha256.s, r->sha256.n, on_hit, o);
     for (size_t i = 0; i < r->n_answers; i++) {
         sk_ip ip;
-        if (!sk_ip_parse(r->answers[i].s, r->answers[i].n, &ip)) sk_ioc_match_ip(s, &ip, once_hit, &o);
-        else sk_ioc_match_domain(s, r->answers[i].s, r->answers[i].n, once_hit, &o);
+        if (!sk_ip_parse(r->answers[i].s, r->answers[i].n, &ip)) sk_ioc_match_ip(s, &ip, on_hit, o);
+        else sk_ioc_match_domain(s, r->answers[i].s, r->answers[i].n, on_hit, o);
     }
-    return h->oom ? SK_ENOMEM : 0;
+    return k->oom ? SK_ENOMEM : 0;
+}
+
+static void *chunk_new(void *ctx)
+{
+    hchunk *k = calloc(1, sizeof *k);
+    if (!k) return NULL;
+    k->h = ctx;
+    sk_buf_init(&k->text, (size_t)1 << 30);
+    return k;
+}
+
+/* a chunk's results applied (main thread, input order), then freed */
+static int chunk_done(void *ctx, void *chunk)
+{
+    hn *h = ctx;
+    hchunk *k = chunk;
+    int rc = k->oom ? SK_ENOMEM : 0;
+    for (size_t i = 0; !rc && i < k->n_hits; i++)
+        if (apply_hit(h, &k->hits[i]) || h->oom) rc = SK_ENOMEM;
+    for (size_t i = 0; !rc && i < k->n_obs; i++) {
+        const bobs *b = &k->obs[i];
+        const char *t = k->text.data;
+        sk_beacon_obs o = {.host = t + b->host, .host_n = b->host_n, .group = b->group, .dest = t + b->dest, .dest_n = b->dest_n,
+                           .sensor = b->sensor, .t = b->t, .bytes = b->bytes, .has_bytes = b->has_bytes, .input = h->cur_input,
+                           .line = b->line};
+        if (b->has_ua) o.ua = t + b->ua, o.ua_n = b->ua_n;
+        if (b->has_uri) o.uri = t + b->uri, o.uri_n = b->uri_n;
+        if (sk_beacons_add(h->beacons, &o)) rc = SK_ENOMEM;
+    }
+    free(k->hits);
+    free(k->obs);
+    sk_buf_free(&k->text);
+    free(k);
+    return rc;
+}
+
+/* one reader feeding one chunk context, flushed when it grows (inputs read serially) */
+typedef struct serial {
+    hn *h;
+    hchunk *k;
+    int rc;
+} serial;
+
+static int serial_rec(void *ctx, const sk_netrec *r)
+{
+    serial *sr = ctx;
+    if (!sr->k && !(sr->k = chunk_new(sr->h))) return SK_ENOMEM;
+    int rc = on_rec(sr->k, r);
+    if (!rc && (sr->k->n_hits > 65536 || sr->k->n_obs > 65536)) {
+        rc = chunk_done(sr->h, sr->k);
+        sr->k = NULL;
+    }
+    return rc;
 }
 
 static int on_dhcp(void *ctx, const sk_netrec *r)
@@ -386,8 +513,10 @@ static int on_dhcp(void *ctx, const sk_netrec *r)
     return sk_attrib_add_dhcp(h->attrib, r);
 }
 
-/* read one input into a reader; the SHA-256 of what was stored is kept */
-static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_options *base, sk_netrec_cb cb, int *bad, char sha[65])
+/* Read one input; the SHA-256 of what was stored is kept. DHCP logs (dhcp set) go to
+ * on_dhcp on this thread; network logs go through on_rec in chunks, read by h->threads
+ * readers at once when their format allows it (net_par.h), one reader otherwise. */
+static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_options *base, int dhcp, int *bad, char sha[65])
 {
     sk_input_file in;
     if (sk_input_open(path, in_folder, &in)) {
@@ -405,9 +534,51 @@ static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_op
     h->shown = 0;
     sk_netlog_reader *r = NULL;
     sk_hasher *hs = NULL;
-    int rc = sk_netlog_reader_new(&r, &o, cb, h);
-    if (!rc && !in.have_sha256) rc = sk_hasher_new(&hs) || sk_hasher_begin(hs, SK_DIGEST_SHA256);
-    if (!rc) rc = net_read_fd(cmd, path, in.fd, r, hs, bad);
+    int rc = 0;
+    if (!in.have_sha256) rc = sk_hasher_new(&hs) || sk_hasher_begin(hs, SK_DIGEST_SHA256);
+    /* the first bytes tell the format */
+    enum { HEAD = 65536 };
+    char *head = malloc(HEAD);
+    size_t n_head = 0;
+    int eof = 0;
+    if (!head) rc = SK_ENOMEM;
+    while (!rc && n_head < HEAD) {
+        ssize_t k = read(in.fd, head + n_head, HEAD - n_head);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            sk_cli_error(cmd, "%s: read error: %s", path, strerror(errno));
+            *bad = 1;
+            eof = 1;
+            break;
+        }
+        if (!k) { eof = 1; break; }
+        n_head += (size_t)k;
+    }
+    sk_netlog_format fmt = base->format != SK_NL_AUTO ? base->format : sk_netlog_detect(head ? head : "", n_head);
+    uint64_t records = 0, errors = 0;
+    int rejected = 0;
+    if (!rc && !dhcp && h->threads > 1 && net_par_format_ok(fmt) && !eof && memchr(head, '\n', n_head)) {
+        o.format = fmt;
+        net_par_ops ops = {.chunk_new = chunk_new, .on_rec = on_rec, .chunk_done = chunk_done};
+        rc = net_read_parallel(cmd, path, in.fd, head, n_head, &o, h->threads, &ops, h, hs, bad, &records, &errors);
+    } else if (!rc) {
+        serial sr = {.h = h};
+        rc = sk_netlog_reader_new(&r, &o, dhcp ? on_dhcp : serial_rec, dhcp ? (void *)h : (void *)&sr);
+        if (!rc && hs && n_head) rc = sk_hasher_update(hs, head, n_head);
+        if (!rc && n_head) rc = sk_netlog_feed(r, head, n_head);
+        if (!rc && !eof) rc = net_read_fd(cmd, path, in.fd, r, hs, bad);
+        else if (!rc) rc = sk_netlog_end(r);
+        if (sr.k) {
+            int r2 = chunk_done(h, sr.k);
+            if (!rc) rc = r2;
+        }
+        if (!rc) {
+            records = sk_netlog_reader_records(r);
+            errors = sk_netlog_reader_errors(r);
+            rejected = sk_netlog_reader_rejected(r) || (sk_netlog_reader_format(r) == SK_NL_AUTO && !records);
+        }
+    }
+    free(head);
     if (in.have_sha256) {
         memcpy(sha, in.sha256, 65);
     } else if (hs) {
@@ -416,13 +587,13 @@ static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_op
             for (int k = 0; k < 32; k++) snprintf(sha + 2 * k, 3, "%02x", d.sha256[k]);
     }
     if (!rc) {
-        if (sk_netlog_reader_rejected(r) || (sk_netlog_reader_format(r) == SK_NL_AUTO && !sk_netlog_reader_records(r))) {
+        if (rejected) {
             if (!in_folder) {
                 sk_cli_error(cmd, "%s: not a network log this reader knows", path);
                 *bad = 1;
             }
-        } else if (sk_netlog_reader_errors(r)) {
-            if (h->quiet) sk_cli_error(cmd, "%s: %llu lines could not be read", path, (unsigned long long)sk_netlog_reader_errors(r));
+        } else if (errors) {
+            if (h->quiet) sk_cli_error(cmd, "%s: %llu lines could not be read", path, (unsigned long long)errors);
             *bad = 1;
         }
     }
@@ -601,7 +772,8 @@ static int write_beacon(hn *h, const sk_beacon_cand *c, size_t rank, const char 
 
 int hunt_net_main(int argc, char **argv)
 {
-    hn h = {.tolerance = 60 * SK_NS_PER_SEC};
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    hn h = {.tolerance = 60 * SK_NS_PER_SEC, .threads = ncpu > 0 ? (size_t)ncpu : 1};
     sk_netlog_options o = {0};
     const char *zone = NULL, *format = "jsonl";
     double lease_h = 24;
@@ -623,7 +795,7 @@ int hunt_net_main(int argc, char **argv)
         const char *a = argv[i];
         int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--assets") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
                   !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--allow") ||
-                  !strcmp(a, "--internal") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts");
+                  !strcmp(a, "--internal") || !strcmp(a, "--threads") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -652,7 +824,15 @@ int hunt_net_main(int argc, char **argv)
                 }
                 h.n_internal++;
             }
-            else if (!strcmp(a, "--top") || !strcmp(a, "--min-contacts")) {
+            else if (!strcmp(a, "--threads")) {
+                unsigned long long x = strtoull(v, &e, 10);
+                if (*e || !*v || v[0] == '-' || x < 1 || x > 64) {
+                    sk_cli_error(cmd, "--threads: '%s' is not a count from 1 to 64", v);
+                    exit_code = SK_EXIT_USAGE;
+                    goto done;
+                }
+                h.threads = (size_t)x;
+            } else if (!strcmp(a, "--top") || !strcmp(a, "--min-contacts")) {
                 unsigned long long x = strtoull(v, &e, 10);
                 if (*e || !*v || v[0] == '-' || x > 10000000) {
                     sk_cli_error(cmd, "%s: '%s' is not a count", a, v);
@@ -727,7 +907,6 @@ int hunt_net_main(int argc, char **argv)
         free(data);
         if (!rc && sk_ioc_set_count(h.iocs) == before) sk_cli_error(cmd, "--ioc %s: no indicator in it", iocs[i]);
     }
-    if (!rc && sk_ioc_set_count(h.iocs) && !(h.last_rec = calloc(sk_ioc_set_count(h.iocs), sizeof *h.last_rec))) rc = SK_ENOMEM;
     if (!rc && ni && !sk_ioc_set_count(h.iocs)) {
         sk_cli_error(cmd, "no indicator in the --ioc lists given");
         exit_code = SK_EXIT_INPUT;
@@ -752,6 +931,7 @@ int hunt_net_main(int argc, char **argv)
             if (!rc && !sk_beacon_allow_count(allow)) sk_cli_error(cmd, "--allow %s: no entry in it", allow_path);
         }
         sk_beacon_options bo = {.min_contacts = min_contacts, .allow = allow};
+        if (sk_beacon_allow_count(allow)) h.beacon_allow = allow;
         if (!rc) rc = sk_beacons_new(&h.beacons, &bo);
     }
     /* fixed addresses from the asset inventories */
@@ -773,7 +953,7 @@ int hunt_net_main(int argc, char **argv)
     if (!rc && nd) rc = sk_event_inputs_expand(dhcp, nd, &io, &din);
     for (size_t i = 0; !rc && i < din.n; i++) {
         char sha[65] = "";
-        rc = read_input(&h, din.paths[i], din.in_folder[i], &o, on_dhcp, &bad, sha);
+        rc = read_input(&h, din.paths[i], din.in_folder[i], &o, 1, &bad, sha);
     }
     if (!rc) rc = sk_attrib_finish(h.attrib);
     /* times the logs do not state are said, not silently assumed */
@@ -795,7 +975,7 @@ int hunt_net_main(int argc, char **argv)
         h.in_paths[i] = lin.paths[i];
         h.cur_input = (uint32_t)i;
         h.n_in = i + 1;
-        rc = read_input(&h, lin.paths[i], lin.in_folder[i], &o, on_rec, &bad, h.in_sha[i]);
+        rc = read_input(&h, lin.paths[i], lin.in_folder[i], &o, 0, &bad, h.in_sha[i]);
     }
     if (!rc && h.beacons) rc = sk_beacons_rank(h.beacons, &cands, &n_cands);
     if (!rc) {
@@ -875,7 +1055,6 @@ cleanup:
     free(h.all);
     for (size_t i = 0; i < h.n_ioc_files; i++) free(h.ioc_sha[i]);
     free(h.ioc_sha);
-    free(h.last_rec);
     free(h.ioc_src);
     free(h.in_paths);
     free(h.in_sha);

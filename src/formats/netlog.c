@@ -309,6 +309,11 @@ int sk_netlog_reader_rejected(const sk_netlog_reader *r)
     return r->rejected;
 }
 
+void sk_netlog_reader_set_line(sk_netlog_reader *r, uint64_t lines_before)
+{
+    r->lineno = lines_before;
+}
+
 int sk_netlog_feed(sk_netlog_reader *r, const void *data, size_t n)
 {
     const char *p = data;

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# hunt net reads one log with several readers at once (src/cli/net_par.c): the answer,
+# the evidence line numbers and the messages must be those of one reader. Inputs of
+# several 4 MiB chunks: a Squid log with bad lines and a line longer than a chunk, a
+# Zeek log whose header changes the field order half-way, and the same gzip-compressed.
+# usage: parallel.sh SAKIMORI
+set -u
+bin=$1
+tmp=$(mktemp -d)
+trap "rm -rf \"$tmp\"" EXIT
+python3 - "$tmp" <<'PY'
+import os, random, sys
+d = sys.argv[1]
+r = random.Random(5)
+hosts = ["c2-%d.bad.example" % i for i in range(30)] + ["ok%d.example.org" % i for i in range(3000)]
+with open(os.path.join(d, "access.log"), "w") as f:
+    t = 1562716800.0
+    for i in range(120000):
+        t += r.random()
+        h = r.choice(hosts)
+        if i == 40000:
+            f.write("1562750000.000 12 10.0.0.9 TCP_MISS/200 10 GET http://" + "x" * (5 << 20) + ".bad.example/ - HIER_DIRECT/1.2.3.4 -\n")
+        if i % 9000 == 17:
+            f.write("this is not a squid line\n")
+        if h.startswith("c2"):
+            f.write("%.3f %d 10.0.%d.%d TCP_MISS/200 %d GET http://%s/p - HIER_DIRECT/198.51.100.%d text/html\n" % (t, r.randrange(9999), r.randrange(4), r.randrange(256), r.randrange(99999), h, r.randrange(256)))
+        else:
+            f.write("%.3f %d 10.0.%d.%d TCP_TUNNEL/200 %d CONNECT %s:443 - HIER_DIRECT/203.0.113.%d -\n" % (t, r.randrange(9999), r.randrange(4), r.randrange(256), r.randrange(99999), h, r.randrange(256)))
+def zhead(f, order):
+    f.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\thttp\n")
+    f.write("#fields\t" + "\t".join(order) + "\n")
+    f.write("#types\t" + "\t".join({"ts": "time", "uid": "string", "id.orig_h": "addr", "id.orig_p": "port", "id.resp_h": "addr", "id.resp_p": "port", "host": "string", "uri": "string", "method": "string"}[x] for x in order) + "\n")
+with open(os.path.join(d, "http.log"), "w") as f:
+    a = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "method", "host", "uri"]
+    b = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "uri", "host", "method"]
+    t = 1562716800.0
+    for part, order in enumerate((a, b)):
+        zhead(f, order)
+        for i in range(70000):
+            t += r.random()
+            v = {"ts": "%.6f" % t, "uid": "C%d" % i, "id.orig_h": "10.1.%d.%d" % (r.randrange(4), r.randrange(256)), "id.orig_p": str(r.randrange(1024, 65535)),
+                 "id.resp_h": "203.0.113.%d" % r.randrange(256), "id.resp_p": "80", "method": "GET", "host": r.choice(hosts), "uri": "/x/%d" % i}
+            f.write("\t".join(v[x] for x in order) + "\n")
+        f.write("#close\t2019-07-10-00-00-00\n")
+open(os.path.join(d, "ioc.txt"), "w").write("bad.example\n198.51.100.0/24\n")
+PY
+gzip -1 -k "$tmp/access.log"
+fail=0
+for log in access.log http.log access.log.gz; do
+  "$bin" hunt net --threads 1 --beacons --min-contacts 3 --ioc "$tmp/ioc.txt" "$tmp/$log" > "$tmp/one.out" 2> "$tmp/one.err"; r1=$?
+  "$bin" hunt net --threads 2 --beacons --min-contacts 3 --ioc "$tmp/ioc.txt" "$tmp/$log" > "$tmp/two.out" 2> "$tmp/two.err"; r2=$?
+  n=$(wc -l < "$tmp/one.out")
+  if [ "$r1" != "$r2" ] || ! cmp -s "$tmp/one.out" "$tmp/two.out" || ! cmp -s "$tmp/one.err" "$tmp/two.err"; then
+    echo "FAIL: $log: one reader and two differ (exit $r1 and $r2)"; diff "$tmp/one.err" "$tmp/two.err" | head -5; diff "$tmp/one.out" "$tmp/two.out" | head -3 | cut -c1-300
+    fail=1
+  elif [ "$n" -lt 10 ]; then
+    echo "FAIL: $log: only $n findings"; fail=1
+  else
+    echo "ok: $log: $n findings, $(wc -l < "$tmp/one.err") messages, the same with one reader and two"
+  fi
+done
+grep -q "line 40006: longer than 65536 bytes" "$tmp/one.err" || { echo "FAIL: the long line is not reported as line 40006 (40,000 lines and 5 bad ones before it)"; grep longer "$tmp/one.err"; fail=1; }
+exit $fail
