@@ -232,6 +232,7 @@ typedef struct once {
 static int once_hit(void *ctx, size_t ioc)
 {
     once *o = ctx;
+    if (!sk_ioc_set_valid_at(o->h->iocs, ioc, o->h->cur->ts)) return 0; /* outside its validity: no contact */
     if (o->h->last_rec[ioc] == o->h->rec_serial) return 0;
     o->h->last_rec[ioc] = o->h->rec_serial;
     return on_hit(o->h, ioc);
@@ -360,6 +361,25 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     sk_jw_kv_string(&w, "indicator_type", sk_ioc_type_name(ioc->type));
     sk_jw_kv_u64(&w, "indicator_line", ioc->line);
     if (ioc->comment) sk_jw_kv_string(&w, "indicator_comment", ioc->comment);
+    if (ioc->id) sk_jw_kv_string(&w, "indicator_id", ioc->id);
+    if (ioc->feed) sk_jw_kv_string(&w, "indicator_feed", ioc->feed);
+    if (ioc->valid_from != SK_TIME_NONE) sk_jw_kv_time(&w, "indicator_valid_from", ioc->valid_from);
+    if (ioc->valid_until != SK_TIME_NONE) sk_jw_kv_time(&w, "indicator_valid_until", ioc->valid_until);
+    if (sk_ioc_set_next_entry(h->iocs, c->ioc) != SIZE_MAX) { /* the same value in other entries or lists */
+        sk_jw_key(&w, "indicator_entries");
+        sk_jw_array_begin(&w);
+        size_t k = 0;
+        for (size_t j = c->ioc; j != SIZE_MAX && k < 64; j = sk_ioc_set_next_entry(h->iocs, j), k++) {
+            const sk_ioc *e = sk_ioc_get(h->iocs, j);
+            sk_jw_object_begin(&w);
+            sk_jw_kv_string(&w, "source", e->source);
+            sk_jw_kv_u64(&w, "line", e->line);
+            sk_jw_kv_string(&w, "indicator", e->text);
+            if (e->id) sk_jw_kv_string(&w, "id", e->id);
+            sk_jw_object_end(&w);
+        }
+        sk_jw_array_end(&w);
+    }
     sk_jw_kv_string(&w, "direction", "outbound");
     if (c->addr[0]) sk_jw_kv_string(&w, "internal_ip", c->addr);
     sk_jw_kv_string(&w, "attribution", how_name(c->how));
@@ -503,8 +523,14 @@ int hunt_net_main(int argc, char **argv)
         h.ioc_sha[h.n_ioc_files] = hex;
         h.ioc_src[h.n_ioc_files++] = iocs[i];
         size_t before = sk_ioc_set_count(h.iocs);
-        if (!rc) rc = sk_ioc_set_add_list(h.iocs, iocs[i], data, len, plain_diag, NULL);
+        if (!rc) rc = sk_ioc_set_add(h.iocs, iocs[i], data, len, plain_diag, NULL);
         free(data);
+        if (rc == SK_EFORMAT) { /* the file as a whole unreadable: said, the others load */
+            sk_cli_error(cmd, "--ioc %s", sk_error_last());
+            bad = 1;
+            rc = 0;
+            continue;
+        }
         if (!rc && sk_ioc_set_count(h.iocs) == before) sk_cli_error(cmd, "--ioc %s: no indicator in it", iocs[i]);
     }
     if (!rc && sk_ioc_set_count(h.iocs) && !(h.last_rec = calloc(sk_ioc_set_count(h.iocs), sizeof *h.last_rec))) rc = SK_ENOMEM;

@@ -37,8 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < sk_ioc_set_count(s); i++) {
         const sk_ioc *c = sk_ioc_get(s, i);
         if (!c || !c->text || !c->norm || c->type >= SK_IOC_TYPES) __builtin_trap();
-        found = 0;
-        want = i;
+        found = c->warninglist != NULL; /* filtered out: never matched */
+        want = c->target;
+        if (want > i || sk_ioc_get(s, want)->target != want) __builtin_trap();
         sk_ip ip;
         switch (c->type) {
         case SK_IOC_DOMAIN:
