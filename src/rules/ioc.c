@@ -228,6 +228,7 @@ int ioc_normalize(int type, const char *v, size_t n, char *out, size_t cap, size
             return rc || !*on ? -1 : SK_IOC_IP;
         }
         if (memchr(v, '/', n) && !memmem(v, n, "://", 3) && !sk_prefix_parse(v, n, 0, &pfx)) {
+            if (pfx.bits == 128) return ioc_normalize(SK_IOC_IP, v, (size_t)((const char *)memchr(v, '/', n) - v), out, cap, on, sub); /* /32, /128 */
             sk_buf b;
             sk_buf_init(&b, 80);
             int rc = sk_prefix_format(&b, &pfx);
@@ -575,8 +576,23 @@ int sk_ioc_set_add(sk_ioc_set *s, const char *source, const char *data, size_t n
     if (n >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB && (unsigned char)data[2] == 0xBF) i = 3;
     size_t j = i;
     while (j < n && (data[j] == ' ' || data[j] == '\t' || data[j] == '\r' || data[j] == '\n')) j++;
-    if (j < n && (data[j] == '{' || data[j] == '['))
-        return sk_error_set(SK_EFORMAT, "%s: JSON indicator files are not read yet", ld.source);
+    if (j < n && (data[j] == '{' || data[j] == '[')) {
+        /* the tree costs a few times the text: bounded by the input's size */
+        size_t len = n - i, cap = (size_t)64 << 20;
+        if (len >= ((size_t)1 << 30) / 16) cap = (size_t)1 << 30;
+        else if (16 * len > cap) cap = 16 * len;
+        sk_json_limits lim = {.max_bytes = cap, .max_depth = 64, .keep_invalid_utf8 = 1};
+        sk_json_doc *doc = NULL;
+        if (sk_json_parse(&doc, data + i, len, ld.source, &lim)) {
+            if (sk_error_last_code() == SK_ENOMEM) return SK_ENOMEM;
+            return sk_error_set(SK_EFORMAT, "%s", sk_error_last());
+        }
+        const sk_json_value *root = sk_json_doc_root(doc);
+        if (ioc_stix_is(root)) rc = ioc_add_stix(&ld, root);
+        else rc = sk_error_set(SK_EFORMAT, "%s: JSON, but no STIX 2.1 bundle or indicator", ld.source);
+        sk_json_doc_free(doc);
+        return rc;
+    }
     size_t fl;
     const char *l = first_line(data + i, n - i, &fl);
     if (l && ioc_csv_is_header(l, fl)) return ioc_add_csv(&ld, data + i, n - i);

@@ -222,4 +222,138 @@ static void cidr_edges(void)
     sk_ioc_set_free(s);
 }
 
-SK_TEST_MAIN(T(csv), T(validity), T(cidr_edges))
+/* one STIX indicator with this pattern; the number of entries it loaded */
+static sk_ioc_set *stix_set;
+static size_t stix(const char *pattern)
+{
+    char json[4096];
+    size_t o = 0;
+    o += (size_t)snprintf(json, sizeof json, "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--t\",\"pattern_type\":\"stix\",\"valid_from\":\"2019-01-01T00:00:00Z\",\"pattern\":\"");
+    for (const char *p = pattern; *p && o + 8 < sizeof json; p++) {
+        if (*p == '"' || *p == '\\') json[o++] = '\\';
+        json[o++] = *p;
+    }
+    snprintf(json + o, sizeof json - o, "\"}");
+    sk_ioc_set_free(stix_set);
+    stix_set = load_as("s.json", json, 0);
+    return sk_ioc_set_count(stix_set);
+}
+
+static void stix_patterns(void)
+{
+    /* supported */
+    CHECK_INT(stix("[ipv4-addr:value = '198.51.100.1']"), 1);
+    CHECK_INT(sk_ioc_get(stix_set, 0)->type, SK_IOC_IP);
+    CHECK_STR(sk_ioc_get(stix_set, 0)->id, "indicator--t");
+    CHECK(sk_ioc_get(stix_set, 0)->valid_from == at("2019-01-01T00:00:00Z"));
+    CHECK_INT(diags[0], 0);
+    CHECK_INT(stix("[ipv4-addr:value = '198.51.100.1/32' OR ipv4-addr:value = '203.0.113.33/32' OR ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128']"), 3);
+    CHECK_INT(ip(stix_set, "2001:db8:dead:beef:dead:beef:dead:1"), 1);
+    CHECK_INT(stix("[ipv4-addr:value ISSUBSET '198.51.100.0/24']"), 1);
+    CHECK_INT(ip(stix_set, "198.51.100.77"), 1);
+    CHECK_INT(stix("[url:value = 'http://example.com/foo'] OR [url:value = 'http://example.com/bar']"), 2);
+    CHECK_INT(stix("[domain-name:value IN ('a.example', 'b.example', 'c.example')]"), 3);
+    CHECK_INT(domain(stix_set, "x.b.example"), 1);
+    CHECK_INT(stix("[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' AND file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4' AND file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']"), 3);
+    CHECK_INT(hash(stix_set, "79054025255FB1A26E4BC422AEF54EB4"), 1);
+    CHECK_INT(stix("[domain-name:value = 'evil.example' AND domain-name:value = 'evil.example']"), 1);
+    CHECK_INT(stix("(([domain-name:value = 'a.example'] OR ([domain-name:value = 'b.example'])))"), 2);
+    CHECK_INT(stix("[ (domain-name:value = 'a.example' OR domain-name:value = 'b.example') ]"), 2);
+    CHECK_INT(stix("[url:value = 'http://example.com/it\\'s']"), 1);
+    CHECK_STR(sk_ioc_get(stix_set, 0)->text, "http://example.com/it's");
+    /* partly supported: the rest loads, the part is said */
+    CHECK_INT(stix("[domain-name:value = 'www.5z8.info' OR domain-name:resolves_to_refs[*].value = '198.51.100.1/32']"), 1);
+    CHECK(strstr(diags, "s.json:1: indicator--t: part of the pattern is unsupported (object path domain-name:resolves_to_refs[*].value)") != NULL);
+    /* unsupported: each said with the indicator id, nothing loaded */
+    static const char *const bad[] = {
+        "[file:name = 'foo.dll' AND file:parent_directory_ref.path = 'C:\\\\Windows\\\\System32']",
+        "[email-message:from_ref.value MATCHES '.+\\\\@example\\\\.com$']",
+        "[domain-name:value LIKE '%.example']",
+        "[domain-name:value != 'good.example']",
+        "[NOT domain-name:value = 'good.example']",
+        "[ipv4-addr:value = '198.51.100.1' AND domain-name:value = 'evil.example']",
+        "[ipv4-addr:value = '198.51.100.1' AND ipv4-addr:value = '198.51.100.2']",
+        "[file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4' AND file:name = 'a.exe']",
+        "[ipv4-addr:value = '198.51.100.1'] AND [domain-name:value = 'evil.example']",
+        "[ipv4-addr:value = '198.51.100.1'] FOLLOWEDBY [domain-name:value = 'evil.example']",
+        "[file:hashes.MD5 = '79054025255fb1a26e4bc422aef54eb4'] REPEATS 5 TIMES WITHIN 1800 SECONDS",
+        "[ipv4-addr:value = '198.51.100.1'] START t'2016-06-01T00:00:00Z' STOP t'2016-07-01T00:00:00Z'",
+        "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '203.0.113.33/32']",
+        "[file:size = 25536]",
+        "[ipv4-addr:value = '198.51.100.1'",
+        "[ipv4-addr:value = 198.51.100.1]",
+        "ipv4-addr:value = '198.51.100.1'",
+        "[ipv4-addr:value = '198.51.100.1'] OR",
+        "[url:value = 'http://example.com/\\x']",
+        "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t n = stix(bad[i]);
+        if (n) fprintf(stderr, "loaded from %s\n", bad[i]);
+        CHECK_INT(n, 0);
+        CHECK(strstr(diags, "s.json:1: indicator--t: unsupported pattern (") != NULL);
+    }
+    /* a value of the wrong form for its path: the value's diagnostic */
+    CHECK_INT(stix("[ipv4-addr:value = 'evil.example']"), 0);
+    CHECK(strstr(diags, "indicator--t: no ip: 'evil.example'") != NULL);
+    sk_ioc_set_free(stix_set);
+    stix_set = NULL;
+}
+
+static void stix_objects(void)
+{
+    size_t n;
+    char *text = slurp("stix-bundle.json", &n);
+    CHECK(text != NULL);
+    if (!text) return;
+    sk_ioc_set *s = load(text);
+    free(text);
+    CHECK_INT(sk_ioc_set_count(s), 8);
+    const sk_ioc *c = find(s, "evil-c2.example");
+    CHECK(c && !strcmp(c->id, "indicator--d81f86b9-975b-4c0b-875e-810c5ad45a4f") && !strcmp(c->comment, "the campaign's C2"));
+    CHECK(c && c->valid_from == at("2019-07-10T10:31:00Z") && c->valid_until == at("2019-07-10T10:35:00Z"));
+    c = find(s, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    CHECK(c && !strcmp(c->comment, "Poison Ivy Malware: This file is part of Poison Ivy") && c->line == 14);
+    CHECK(strstr(diags, "indicator--6a7d3d31-5fbd-4c7e-87ea-6cbf6f8d8166: pattern_type 'snort' is not read") != NULL);
+    CHECK(strstr(diags, "indicator--3d4a0a0e-2c8a-4f4b-94b7-3f8c3c5a5e33: unsupported pattern (") != NULL);
+    CHECK(strstr(diags, "indicator--4e5b1b1f-3d9b-4a5c-a5c8-4a9d4d6b6f44: unsupported pattern (") != NULL);
+    CHECK(strstr(diags, "indicator--5f6c2c20-4eac-4b6d-b6d9-5bae5e7c7055: unsupported pattern (") != NULL);
+    sk_ioc_stats st;
+    sk_ioc_set_stats(s, &st);
+    CHECK_INT(st.unsupported, 5);
+    sk_ioc_set_free(s);
+    /* an array of indicators; revoked, bad times, no pattern */
+    s = load("[{\"type\":\"indicator\",\"id\":\"indicator--a\",\"pattern\":\"[domain-name:value = 'a.example']\",\"valid_from\":\"2019-01-01T00:00:00Z\"},\n"
+             " {\"type\":\"indicator\",\"id\":\"indicator--b\",\"revoked\":true,\"pattern\":\"[domain-name:value = 'b.example']\"},\n"
+             " {\"type\":\"indicator\",\"id\":\"indicator--c\",\"pattern\":\"[domain-name:value = 'c.example']\",\"valid_from\":\"soon\"},\n"
+             " {\"type\":\"indicator\",\"id\":\"indicator--d\"},\n"
+             " {\"type\":\"malware\",\"id\":\"malware--e\"}]");
+    CHECK_INT(sk_ioc_set_count(s), 1);
+    CHECK(strstr(diags, "t:2: indicator--b: revoked: not loaded") != NULL);
+    CHECK(strstr(diags, "t:3: indicator--c: valid_from 'soon' is no time") != NULL);
+    CHECK(strstr(diags, "t:4: indicator--d: no pattern") != NULL);
+    sk_ioc_set_free(s);
+    /* broken JSON, JSON of no known shape: the file as a whole is refused */
+    s = load_as("b.json", "{\"type\": \"bundle\", \"objects\": [", SK_EFORMAT);
+    CHECK_INT(sk_ioc_set_count(s), 0);
+    sk_ioc_set_free(s);
+    s = load_as("b.json", "{\"hello\": 1}", SK_EFORMAT);
+    CHECK(strstr(sk_error_last(), "b.json: JSON, but no") != NULL);
+    sk_ioc_set_free(s);
+    /* hostile nesting is bounded */
+    char deep[3000];
+    memset(deep, '[', 2000);
+    deep[2000] = 0;
+    s = load_as("d.json", deep, SK_EFORMAT);
+    sk_ioc_set_free(s);
+    char pat[600] = "{\"type\":\"indicator\",\"id\":\"indicator--p\",\"pattern\":\"";
+    size_t o = strlen(pat);
+    for (int i = 0; i < 200; i++) pat[o++] = '(';
+    snprintf(pat + o, sizeof pat - o, "[domain-name:value = 'a.example']\"}");
+    s = load(pat);
+    CHECK_INT(sk_ioc_set_count(s), 0);
+    CHECK(strstr(diags, "nested too deep") != NULL);
+    sk_ioc_set_free(s);
+}
+
+SK_TEST_MAIN(T(csv), T(validity), T(cidr_edges), T(stix_patterns), T(stix_objects))
