@@ -522,8 +522,10 @@ int hunt_net_main(int argc, char **argv)
         for (int k = 0; hex && k < 32; k++) snprintf(hex + 2 * k, 3, "%02x", d[k]);
         h.ioc_sha[h.n_ioc_files] = hex;
         h.ioc_src[h.n_ioc_files++] = iocs[i];
-        size_t before = sk_ioc_set_count(h.iocs);
+        sk_ioc_stats before, after;
+        sk_ioc_set_stats(h.iocs, &before);
         if (!rc) rc = sk_ioc_set_add(h.iocs, iocs[i], data, len, plain_diag, NULL);
+        sk_ioc_set_stats(h.iocs, &after);
         free(data);
         if (rc == SK_EFORMAT) { /* the file as a whole unreadable: said, the others load */
             sk_cli_error(cmd, "--ioc %s", sk_error_last());
@@ -531,7 +533,7 @@ int hunt_net_main(int argc, char **argv)
             rc = 0;
             continue;
         }
-        if (!rc && sk_ioc_set_count(h.iocs) == before) sk_cli_error(cmd, "--ioc %s: no indicator in it", iocs[i]);
+        if (!rc && after.entries == before.entries && after.warninglists == before.warninglists) sk_cli_error(cmd, "--ioc %s: no indicator in it", iocs[i]);
     }
     if (!rc && sk_ioc_set_count(h.iocs) && !(h.last_rec = calloc(sk_ioc_set_count(h.iocs), sizeof *h.last_rec))) rc = SK_ENOMEM;
     if (!rc && !sk_ioc_set_count(h.iocs)) {

@@ -92,7 +92,7 @@ void ioc_say(const ioc_load *ld, uint64_t line, const char *fmt, ...)
 {
     if (!ld->diag) return;
     char msg[600];
-    int k = snprintf(msg, sizeof msg, "%s:%llu: ", ld->source, (unsigned long long)line);
+    int k = line ? snprintf(msg, sizeof msg, "%s:%llu: ", ld->source, (unsigned long long)line) : snprintf(msg, sizeof msg, "%s: ", ld->source);
     if (k < 0 || (size_t)k >= sizeof msg) return;
     va_list ap;
     va_start(ap, fmt);
@@ -589,7 +589,9 @@ int sk_ioc_set_add(sk_ioc_set *s, const char *source, const char *data, size_t n
         }
         const sk_json_value *root = sk_json_doc_root(doc);
         if (ioc_stix_is(root)) rc = ioc_add_stix(&ld, root);
-        else rc = sk_error_set(SK_EFORMAT, "%s: JSON, but no STIX 2.1 bundle or indicator", ld.source);
+        else if (ioc_misp_is(root)) rc = ioc_add_misp(&ld, root);
+        else if (ioc_warn_is(root)) rc = ioc_add_warninglist(&ld, root);
+        else rc = sk_error_set(SK_EFORMAT, "%s: JSON, but no STIX 2.1 bundle or indicator, MISP event export or MISP warninglist", ld.source);
         sk_json_doc_free(doc);
         return rc;
     }

@@ -246,6 +246,7 @@ int ioc_add_warninglist(ioc_load *ld, const sk_json_value *root)
             }
         }
     }
-    ioc_say(ld, line, "warninglist '%s' (%.*s, %zu entries): %zu indicators loaded before it filtered out", w->name, (int)tn, type, n - bad, hit);
+    ioc_say(ld, line, "warninglist '%s' (%.*s, %zu entr%s): %zu indicator%s loaded before it filtered out", w->name, (int)tn, type, n - bad,
+            n - bad == 1 ? "y" : "ies", hit, hit == 1 ? "" : "s");
     return 0;
 }

@@ -338,7 +338,7 @@ static void stix_objects(void)
     CHECK_INT(sk_ioc_set_count(s), 0);
     sk_ioc_set_free(s);
     s = load_as("b.json", "{\"hello\": 1}", SK_EFORMAT);
-    CHECK(strstr(sk_error_last(), "b.json: JSON, but no") != NULL);
+    CHECK(strstr(sk_error_last(), "b.json: JSON, but no STIX 2.1 bundle or indicator, MISP event export or MISP warninglist") != NULL);
     sk_ioc_set_free(s);
     /* hostile nesting is bounded */
     char deep[3000];
@@ -356,4 +356,107 @@ static void stix_objects(void)
     sk_ioc_set_free(s);
 }
 
-SK_TEST_MAIN(T(csv), T(validity), T(cidr_edges), T(stix_patterns), T(stix_objects))
+static void misp(void)
+{
+    size_t n;
+    char *text = slurp("misp-event.json", &n);
+    CHECK(text != NULL);
+    if (!text) return;
+    sk_ioc_set *s = load(text);
+    free(text);
+    CHECK_INT(sk_ioc_set_count(s), 8);
+    CHECK(strstr(diags, "t: MISP: 1 event, 8 indicators loaded; 1 attribute with to_ids false not loaded; 1 deleted; 3 of types not matched (regkey 1, text 1, uri 1)") != NULL);
+    sk_ioc_stats st;
+    sk_ioc_set_stats(s, &st);
+    CHECK_INT(st.not_to_ids, 1);
+    CHECK_INT(hash(s, "84238dfc8092e5d9c0dac8ef93371a07"), 0); /* to_ids false */
+    CHECK_INT(domain(s, "www.google.com"), 0);                  /* deleted */
+    const sk_ioc *c = find(s, "evil-c2.example");
+    CHECK(c && !strcmp(c->comment, "C2 domain") && !strcmp(c->id, "5d25a4e4-0001-4c3b-9a5e-4b2f0a0b0c01") && !strcmp(c->feed, "CIRCL"));
+    CHECK(c && c->valid_from == at("2019-07-10T10:31:00Z") && c->valid_until == SK_TIME_NONE);
+    c = find(s, "198.51.100.23");                                /* ip-dst|port: the address */
+    CHECK(c && !strcmp(c->comment, "OSINT - the campaign's infrastructure (fixture for hunt net)"));
+    c = find(s, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+    CHECK(c && !strcmp(c->comment, "report.pdf"));              /* filename|sha256 */
+    CHECK(c && c->valid_from == at("2019-07-10T00:00:00Z") && c->valid_until == at("2019-07-10T23:59:59Z") + 1); /* the object's window */
+    CHECK_INT(domain(s, "slow.example.net"), 1);                /* domain|ip: both */
+    CHECK_INT(ip(s, "203.0.113.50"), 1);
+    sk_ioc_set_free(s);
+    /* a REST answer, to_ids as strings, a bad composite value, a bad time */
+    s = load("{\"response\": [{\"Event\": {\"info\": \"e1\", \"Attribute\": ["
+             "{\"type\": \"ip-src\", \"value\": \"192.0.2.0/24\", \"to_ids\": \"1\"},\n"
+             "{\"type\": \"hostname\", \"value\": \"a.example\", \"to_ids\": \"0\"},\n"
+             "{\"type\": \"domain|ip\", \"value\": \"b.example\", \"to_ids\": true, \"uuid\": \"u-3\"},\n"
+             "{\"type\": \"md5\", \"value\": \"d41d8cd98f00b204e9800998ecf8427e\", \"first_seen\": \"later\"}]}},"
+             "{\"Event\": {\"Attribute\": [{\"type\": \"url\", \"value\": \"evil.example/gate.php\"}]}}]}");
+    CHECK_INT(sk_ioc_set_count(s), 2);
+    CHECK_INT(ip(s, "192.0.2.9"), 1);
+    CHECK(strstr(diags, "t:2: u-3: 'b.example' is no domain|ip value") == NULL);
+    CHECK(strstr(diags, "t:3: u-3: 'b.example' is no domain|ip value (no '|')") != NULL);
+    CHECK(strstr(diags, "t:4: a MISP attribute: first_seen 'later' is no time") != NULL);
+    CHECK(strstr(diags, "t: MISP: 2 events, 2 indicators loaded; 1 attribute with to_ids false") != NULL);
+    CHECK_INT(url(s, "http://evil.example/gate.php"), 1); /* a URL without its scheme: http */
+    sk_ioc_set_free(s);
+    s = load("{\"response\": {\"Attribute\": [{\"type\": \"sha1\", \"value\": \"da39a3ee5e6b4b0d3255bfef95601890afd80709\"}]}}");
+    CHECK_INT(sk_ioc_set_count(s), 1);
+    sk_ioc_set_free(s);
+    s = load("[{\"Event\": {\"Attribute\": [{\"type\": \"domain\", \"value\": \"c.example\"}]}}]");
+    CHECK_INT(sk_ioc_set_count(s), 1);
+    sk_ioc_set_free(s);
+}
+
+static sk_ioc_set *with_list(const char *iocs, const char *list)
+{
+    sk_ioc_set *s = load(iocs);
+    CHECK_INT(sk_ioc_set_add(s, "wl.json", list, strlen(list), diag, NULL), 0);
+    return s;
+}
+
+static void warninglists(void)
+{
+    size_t n;
+    char *text = slurp("warninglist.json", &n);
+    CHECK(text != NULL);
+    if (!text) return;
+    /* hostname: the entry and below it, for domains and URL hosts; loaded after the indicators */
+    sk_ioc_set *s = with_list("www.example.com\nexample.com.evil.example\nhttp://cdn.example.org/x.js\nevil.example\n", text);
+    CHECK_INT(domain(s, "www.example.com"), 0);
+    CHECK_INT(url(s, "http://cdn.example.org/x.js"), 0);
+    CHECK_INT(domain(s, "example.com.evil.example"), 2); /* itself and evil.example */
+    CHECK(strstr(diags, "t:1: 'www.example.com' is on the warninglist 'List of RFC 2606 documentation domains': not matched") != NULL);
+    CHECK(strstr(diags, "t:3: 'http://cdn.example.org/x.js' is on the warninglist") != NULL);
+    sk_ioc_stats st;
+    sk_ioc_set_stats(s, &st);
+    CHECK_INT(st.filtered, 2);
+    CHECK_INT(st.warninglists, 1);
+    /* an indicator loaded after the list: filtered too, and so is the same value again */
+    CHECK_INT(sk_ioc_set_add(s, "late.txt", "A.example.ORG\nwww.example.com\n", 30, diag, NULL), 0);
+    CHECK(strstr(diags, "late.txt:1: 'A.example.ORG' is on the warninglist") != NULL);
+    CHECK_INT(domain(s, "a.example.org"), 0);
+    CHECK(sk_ioc_get(s, 5)->warninglist != NULL);
+    sk_ioc_set_free(s);
+    free(text);
+    /* cidr, string, substring */
+    s = with_list("8.8.8.8\n8.8.4.0/24\n9.9.9.9\n", "{\"name\": \"resolvers\", \"type\": \"cidr\", \"list\": [\"8.8.8.8\", \"8.8.4.0/22\", 7]}");
+    CHECK_INT(ip(s, "8.8.8.8"), 0);
+    CHECK_INT(ip(s, "8.8.4.4"), 0);
+    CHECK_INT(ip(s, "9.9.9.9"), 1);
+    CHECK(strstr(diags, "warninglist 'resolvers': 1 entries that are no cidr ignored") != NULL);
+    sk_ioc_set_free(s);
+    s = with_list("d41d8cd98f00b204e9800998ecf8427e\nEvil.Example\nhttp://x.example/A\n",
+                  "{\"name\": \"empty\", \"type\": \"string\", \"list\": [\"D41D8CD98F00B204E9800998ECF8427E\", \"evil.example.\", \"http://X.example:80/A\"]}");
+    CHECK_INT(hash(s, "d41d8cd98f00b204e9800998ecf8427e"), 0);
+    CHECK_INT(domain(s, "evil.example"), 0);
+    CHECK_INT(url(s, "http://x.example/A"), 0);
+    sk_ioc_set_free(s);
+    s = with_list("tracker.ads.example\nevil.example\n", "{\"name\": \"ads\", \"type\": \"substring\", \"list\": [\"ADS.\"]}");
+    CHECK_INT(domain(s, "tracker.ads.example"), 0);
+    CHECK_INT(domain(s, "evil.example"), 1);
+    sk_ioc_set_free(s);
+    s = with_list("evil.example\n", "{\"name\": \"re\", \"type\": \"regex\", \"list\": [\".*\"]}");
+    CHECK_INT(domain(s, "evil.example"), 1);
+    CHECK(strstr(diags, "wl.json:1: warninglist 're' of type 'regex' is not applied") != NULL);
+    sk_ioc_set_free(s);
+}
+
+SK_TEST_MAIN(T(csv), T(validity), T(cidr_edges), T(stix_patterns), T(stix_objects), T(misp), T(warninglists))
