@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <sakimori/buf.h>
+#include <sakimori/domain.h>
 #include <sakimori/net.h>
 
 #include "ioc_int.h"
@@ -126,30 +127,45 @@ static int is_hex(const char *s, size_t n)
     return 1;
 }
 
-/* lower case, no trailing dot, LDH labels of 1-63 (underscores tolerated: real names
- * have them), two labels at least; 0 when it is no domain */
+/* a domain indicator: normalised by sk_domain_normalize (lower case, no trailing dot,
+ * punycode), two labels at least; 0 when it is no domain */
 static int norm_domain(const char *s, size_t n, char *out, size_t *on)
 {
-    if (n && s[n - 1] == '.') n--;
-    if (!n || n > 253) return 0;
-    size_t label = 0, labels = 1;
+    char d[SK_DOMAIN_MAX + 1];
+    size_t dn;
+    if (sk_domain_normalize(s, n, d, &dn) || !memchr(d, '.', dn)) return 0; /* "localhost", "exe": no indicator */
+    memcpy(out, d, dn);
+    *on = dn;
+    return 1;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* RFC 3986 6.2.2.2: a percent-encoded unreserved character decoded, the hex digits of
+ * the others upper case; a '%' not followed by two hex digits stays as it is */
+static size_t pct_norm(const char *in, size_t n, char *out)
+{
+    size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '.') {
-            if (!label) return 0;
-            label = 0;
-            labels++;
-            out[i] = c;
+        int hi, lo;
+        if (in[i] == '%' && i + 2 < n && (hi = hexval(in[i + 1])) >= 0 && (lo = hexval(in[i + 2])) >= 0) {
+            char c = (char)(hi * 16 + lo);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~') {
+                out[o++] = c;
+            } else {
+                out[o++] = '%';
+                out[o++] = "0123456789ABCDEF"[hi];
+                out[o++] = "0123456789ABCDEF"[lo];
+            }
+            i += 2;
             continue;
         }
-        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
-        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || (unsigned char)c >= 0x80;
-        if (!ok || ++label > 63) return 0;
-        out[i] = c;
+        out[o++] = in[i];
     }
-    if (!label || labels < 2) return 0; /* "localhost", "exe": no indicator */
-    *on = n;
-    return 1;
+    return o;
 }
 
 /* scheme://host[:port]/path: scheme and host lower case, the default port dropped, an
@@ -159,7 +175,7 @@ static int norm_url(const char *s, size_t n, char *out, size_t cap, size_t *on)
     const char *sep = NULL;
     for (size_t i = 0; i + 2 < n && i < 16; i++)
         if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/') { sep = s + i; break; }
-    if (!sep || sep == s || n + 2 > cap || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return 0; /* a scheme starts with a letter */
+    if (!sep || sep == s || n + SK_DOMAIN_MAX + 8 > cap || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return 0; /* a scheme starts with a letter */
     size_t o = 0, sl = (size_t)(sep - s);
     for (size_t i = 0; i < sl; i++) {
         char c = s[i];
@@ -185,7 +201,16 @@ static int norm_url(const char *s, size_t n, char *out, size_t cap, size_t *on)
     }
     if (colon) hn = (size_t)(colon - a);
     if (!hn) return 0;
-    for (size_t i = 0; i < hn; i++) out[o++] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]);
+    int ascii = 1;
+    for (size_t i = 0; i < hn && ascii; i++) ascii = (unsigned char)a[i] < 0x80;
+    char idn[SK_DOMAIN_MAX + 1];
+    size_t idn_n;
+    if (!ascii && !sk_domain_normalize(a, hn, idn, &idn_n)) { /* an internationalised host: punycode */
+        memcpy(out + o, idn, idn_n);
+        o += idn_n;
+    } else {
+        for (size_t i = 0; i < hn; i++) out[o++] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] + 32 : a[i]);
+    }
     while (o > sl + 3 && out[o - 1] == '.') o--; /* every trailing dot: normalising twice changes nothing */
     if (o == sl + 3) return 0;
     if (colon) {
@@ -203,8 +228,7 @@ static int norm_url(const char *s, size_t n, char *out, size_t cap, size_t *on)
     const char *frag = memchr(path, '#', pl);
     if (frag) pl = (size_t)(frag - path);
     if (!pl || path[0] != '/') out[o++] = '/';
-    memcpy(out + o, path, pl);
-    o += pl;
+    o += pct_norm(path, pl, out + o); /* never longer than its input */
     *on = o;
     return 1;
 }
@@ -215,7 +239,7 @@ int ioc_normalize(int type, const char *v, size_t n, char *out, size_t cap, size
     sk_prefix pfx;
     *sub = 0;
     *on = 0;
-    if (n > IOC_MAX_VALUE || cap < IOC_MAX_VALUE + 64) return -1;
+    if (n > IOC_MAX_VALUE || cap < IOC_NORM_MAX) return -1;
     int auto_type = type == IOC_AUTO;
     if (auto_type || type == SK_IOC_IP || type == SK_IOC_CIDR) {
         int v6b = n > 2 && v[0] == '[' && v[n - 1] == ']'; /* [2001:db8::1] */
@@ -260,7 +284,7 @@ int ioc_normalize(int type, const char *v, size_t n, char *out, size_t cap, size
     }
     if (auto_type || type == SK_IOC_DOMAIN) {
         if (n > 2 && v[0] == '*' && v[1] == '.') v += 2, n -= 2, *sub = 1;
-        if (norm_domain(v, n, out, on)) return SK_IOC_DOMAIN;
+        if (norm_domain(v, n, out, on)) return sk_domain_is_public_suffix(out, *on) ? IOC_PUBLIC_SUFFIX : SK_IOC_DOMAIN;
     }
     return -1;
 }
@@ -337,16 +361,20 @@ int ioc_add_value(ioc_load *ld, int type, const char *v, size_t n, const ioc_met
         refuse(ld, m, "a NUL: no indicator", "", 0);
         return 1;
     }
-    char buf[IOC_MAX_VALUE + 64];
+    char buf[IOC_NORM_MAX];
     size_t bn = refang(v, n, buf, sizeof buf);
     if (memchr(buf, ' ', bn) || memchr(buf, '\t', bn) || memchr(buf, '\n', bn) || memchr(buf, '\r', bn)) {
         refuse(ld, m, "not one indicator (blanks inside)", v, n);
         return 1;
     }
-    char norm[IOC_MAX_VALUE + 64];
+    char norm[IOC_NORM_MAX];
     size_t nn = 0;
     int sub = 0;
     int t = ioc_normalize(type, buf, bn, norm, sizeof norm, &nn, &sub);
+    if (t == IOC_PUBLIC_SUFFIX) {
+        refuse(ld, m, "a public suffix, it would match every name under it: refused", v, n);
+        return 1;
+    }
     if (t < 0) {
         char why[96];
         if (type == IOC_AUTO) snprintf(why, sizeof why, "no indicator (address, network, domain, URL or hash)");
@@ -358,7 +386,7 @@ int ioc_add_value(ioc_load *ld, int type, const char *v, size_t n, const ioc_met
         refuse(ld, m, "its validity ends before it begins: never valid", v, n);
         return 1;
     }
-    char k[IOC_MAX_VALUE + 80];
+    char k[IOC_NORM_MAX + 16];
     size_t kn;
     if (make_key(t, sub, norm, nn, k, sizeof k, &kn)) {
         refuse(ld, m, "no indicator", v, n);
@@ -605,7 +633,7 @@ int sk_ioc_set_add(sk_ioc_set *s, const char *source, const char *data, size_t n
 
 static int chain(const sk_ioc_set *s, int type, const void *b, size_t n, sk_ioc_hit_cb cb, void *ctx)
 {
-    char k[IOC_MAX_VALUE + 80];
+    char k[IOC_NORM_MAX + 16];
     if (n + 1 > sizeof k) return 0;
     k[0] = (char)type;
     memcpy(k + 1, b, n);
@@ -643,7 +671,12 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
         host = dot + 1;
     }
     if (!n) return 0;
-    for (size_t i = 0; i < n; i++) d[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
+    int ascii = 1;
+    for (size_t i = 0; i < n && ascii; i++) ascii = (unsigned char)host[i] < 0x80;
+    size_t dn;
+    if (!ascii && !sk_domain_normalize(host, n, d, &dn)) n = dn; /* an internationalised name: as punycode */
+    else
+        for (size_t i = 0; i < n; i++) d[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
     /* the name, then each parent (a parent also by its subdomains-only indicators) */
     for (size_t at = 0; at < n;) {
         int rc = chain(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx);
@@ -658,7 +691,7 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
 
 int sk_ioc_match_url(const sk_ioc_set *s, const char *url, size_t n, sk_ioc_hit_cb cb, void *ctx)
 {
-    char norm[IOC_MAX_VALUE + 64];
+    char norm[IOC_NORM_MAX];
     size_t nn;
     if (n > IOC_MAX_VALUE || !norm_url(url, n, norm, sizeof norm, &nn)) return 0;
     return chain(s, SK_IOC_URL, norm, nn, cb, ctx);

@@ -19,7 +19,9 @@
 #include <sakimori/map.h>
 
 #define IOC_MAX_VALUE 4096      /* longest value read (a longer one is a diagnostic) */
+#define IOC_NORM_MAX (IOC_MAX_VALUE + 512) /* a normalised value: a URL's host may grow into punycode */
 #define IOC_AUTO SK_IOC_TYPES   /* "tell the type by the value's form" */
+#define IOC_PUBLIC_SUFFIX (-2)  /* ioc_normalize: a domain that is a public suffix */
 
 typedef struct ioc_wl ioc_wl;   /* one warninglist (ioc_warn.c) */
 
@@ -64,8 +66,9 @@ int ioc_add_value(ioc_load *ld, int type, const char *v, size_t n, const ioc_met
  * "domain", "hostname", "url", "sha-256", ...); -1 when none. */
 int ioc_type_from_name(const char *s, size_t n);
 
-/* Normalise a value of a known type into out (cap >= IOC_MAX_VALUE + 64): the key's
- * bytes. Returns the type it is (an address given as a network is an address), or -1. */
+/* Normalise a value of a known type into out (cap >= IOC_NORM_MAX): the key's
+ * bytes. Returns the type it is (an address given as a network is an address), -1 when
+ * it is none, IOC_PUBLIC_SUFFIX for a domain that is a public suffix. */
 int ioc_normalize(int type, const char *v, size_t n, char *out, size_t cap, size_t *on, int *sub);
 
 /* An instant as indicator files write it: ISO 8601 / RFC 3339 (no zone: UTC), a date

@@ -72,7 +72,7 @@ static int on_list(const ioc_wl *w, const sk_ioc *ioc)
 {
     const char *v = ioc->norm;
     size_t n = strlen(v);
-    char k[IOC_MAX_VALUE + 80];
+    char k[IOC_NORM_MAX + 16];
     switch (w->type) {
     case WL_STRING:
         if (n + 1 > sizeof k) return 0;
@@ -141,10 +141,10 @@ static int add_entry(ioc_load *ld, ioc_wl *w, const char *e, size_t n)
     while (n && (e[n - 1] == ' ' || e[n - 1] == '\t')) n--;
     while (n && (e[0] == ' ' || e[0] == '\t')) e++, n--;
     if (!n || n > IOC_MAX_VALUE) return 1;
-    char k[IOC_MAX_VALUE + 80];
+    char k[IOC_NORM_MAX + 16];
     switch (w->type) {
     case WL_STRING: {
-        char norm[IOC_MAX_VALUE + 64];
+        char norm[IOC_NORM_MAX];
         size_t nn;
         int sub;
         int t = ioc_normalize(IOC_AUTO, e, n, norm, sizeof norm, &nn, &sub);

@@ -459,4 +459,45 @@ static void warninglists(void)
     sk_ioc_set_free(s);
 }
 
-SK_TEST_MAIN(T(csv), T(validity), T(cidr_edges), T(stix_patterns), T(stix_objects), T(misp), T(warninglists))
+static void domains_and_urls(void)
+{
+    /* IDN: the indicator and the matched name both as punycode */
+    sk_ioc_set *s = load("B\xc3\xbc" "cher.example\nfa\xc3\x9f.de\nhttp://B\xc3\xbc" "cher.example/a\n");
+    CHECK_STR(sk_ioc_get(s, 0)->norm, "xn--bcher-kva.example");
+    CHECK_STR(sk_ioc_get(s, 1)->norm, "xn--fa-hia.de");
+    CHECK_STR(sk_ioc_get(s, 2)->norm, "http://xn--bcher-kva.example/a");
+    CHECK_INT(domain(s, "www.xn--bcher-kva.example"), 1);
+    CHECK_INT(domain(s, "www.b\xc3\xbc" "cher.example"), 1);
+    CHECK_INT(domain(s, "fass.de"), 0);
+    CHECK_INT(url(s, "http://xn--bcher-kva.example/a"), 1);
+    sk_ioc_set_free(s);
+    /* a public suffix would match the world: refused, said */
+    s = load("com\nco.uk\n*.co.uk\nblogspot.com\nevil.blogspot.com\nexample.co.uk\nCO.UK.\n");
+    CHECK_INT(sk_ioc_set_count(s), 2);
+    CHECK(strstr(diags, "t:1: no indicator") != NULL); /* one label */
+    CHECK(strstr(diags, "t:2: a public suffix, it would match every name under it: refused: 'co.uk'") != NULL);
+    CHECK(strstr(diags, "t:3: a public suffix") != NULL);
+    CHECK(strstr(diags, "t:4: a public suffix") != NULL);
+    CHECK(strstr(diags, "t:7: a public suffix") != NULL);
+    CHECK_INT(domain(s, "www.evil.blogspot.com"), 1);
+    CHECK_INT(domain(s, "other.blogspot.com"), 0);
+    sk_ioc_set_free(s);
+    s = load("value,type\nco.uk,domain\n");
+    CHECK_INT(sk_ioc_set_count(s), 0);
+    CHECK(strstr(diags, "t:2: a public suffix") != NULL);
+    sk_ioc_set_free(s);
+    /* URLs: percent-encoding (RFC 3986 6.2.2.2), scheme and host case, the default port */
+    s = load("http://Evil.Example:80/%7Euser/a%2fb?q=%e2%82%ac&x=%41%2D\nhttps://evil.example:443/%zz%4\nhttp://evil.example:8080/\n");
+    CHECK_STR(sk_ioc_get(s, 0)->norm, "http://evil.example/~user/a%2Fb?q=%E2%82%AC&x=A-");
+    CHECK_STR(sk_ioc_get(s, 1)->norm, "https://evil.example/%zz%4");
+    CHECK_STR(sk_ioc_get(s, 2)->norm, "http://evil.example:8080/");
+    CHECK_INT(url(s, "HTTP://EVIL.example/~user/a%2Fb?q=%E2%82%AC&x=A-"), 1);
+    CHECK_INT(url(s, "http://evil.example/%7euser/a%2Fb?q=%E2%82%ac&x=%41-"), 1);
+    CHECK_INT(url(s, "http://evil.example/~user/a/b?q=%E2%82%AC&x=A-"), 0); /* %2F is a reserved '/': not decoded */
+    CHECK_INT(url(s, "https://evil.example/%zz%4"), 1);
+    CHECK_INT(url(s, "http://evil.example:8080"), 1);
+    CHECK_INT(url(s, "http://evil.example/"), 0);
+    sk_ioc_set_free(s);
+}
+
+SK_TEST_MAIN(T(csv), T(validity), T(cidr_edges), T(stix_patterns), T(stix_objects), T(misp), T(warninglists), T(domains_and_urls))
