@@ -1,6 +1,6 @@
 /*
  * ioc.h - indicator sets (docs/network.md "Indicators"): addresses, networks, domains,
- * URLs and file hashes, read from text the caller read (engines never open files): plain
+ * URLs, file hashes, user agents and JA3 fingerprints, read from text the caller read (engines never open files): plain
  * lists, CSV with named columns, STIX 2.1 bundles, MISP JSON exports, and MISP
  * warninglists that filter false positives out. Values are normalised and compiled
  * once into an immutable set matched by hash lookups. Every indicator keeps its source,
@@ -22,10 +22,13 @@ extern "C" {
 #endif
 
 typedef enum sk_ioc_type {
-    SK_IOC_IP = 0, SK_IOC_CIDR, SK_IOC_DOMAIN, SK_IOC_URL, SK_IOC_MD5, SK_IOC_SHA1, SK_IOC_SHA256, SK_IOC_TYPES
+    SK_IOC_IP = 0, SK_IOC_CIDR, SK_IOC_DOMAIN, SK_IOC_URL, SK_IOC_MD5, SK_IOC_SHA1, SK_IOC_SHA256,
+    SK_IOC_USER_AGENT,          /**< an HTTP User-Agent, matched exactly (plain lists: "ua:" before it) */
+    SK_IOC_JA3,                 /**< a JA3 TLS client fingerprint, 32 hex digits (plain lists: "ja3:" before it) */
+    SK_IOC_TYPES
 } sk_ioc_type;
 
-/** The type's name as findings write it ("ip", "cidr", "domain", "url", "md5", ...). */
+/** The type's name as findings write it ("ip", "cidr", "domain", "url", "md5", ..., "user_agent", "ja3"). */
 const char *sk_ioc_type_name(sk_ioc_type t);
 
 typedef struct sk_ioc {
@@ -105,6 +108,10 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
 int sk_ioc_match_url(const sk_ioc_set *s, const char *url, size_t n, sk_ioc_hit_cb cb, void *ctx);
 /** A hex digest (any case) of 32, 40 or 64 digits. */
 int sk_ioc_match_hash(const sk_ioc_set *s, const char *hex, size_t n, sk_ioc_hit_cb cb, void *ctx);
+/** A User-Agent header's value, byte for byte. */
+int sk_ioc_match_user_agent(const sk_ioc_set *s, const char *ua, size_t n, sk_ioc_hit_cb cb, void *ctx);
+/** A JA3 fingerprint: 32 hex digits, any case. */
+int sk_ioc_match_ja3(const sk_ioc_set *s, const char *hex, size_t n, sk_ioc_hit_cb cb, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,8 @@
  * cmd_hunt_net.c - `sakimori hunt net`: which of our machines talked to the attacker.
  * The IOC lists are compiled once; DHCP logs (dhcpd syslog lines, dhcpd.leases) become
  * the address history; every record of the network logs (Squid, Zeek) is matched by its
- * host, SNI, URL, destination address and file hashes, and each match is attributed
+ * host, SNI, URL, destination address, user agent and file hashes (each inside the
+ * indicator's validity window when the record has a time), and each match is attributed
  * to the host that held the record's internal (source) address then, or left as the
  * address when no single holder is known. One finding per (host, indicator): first and
  * last seen, count, bytes where the log has them, established and attempted contacts,
@@ -261,6 +262,7 @@ static int on_rec(void *ctx, const sk_netrec *r)
         }
     }
     if (r->has & SK_NR_DST_IP) sk_ioc_match_ip(s, &r->dst_ip, once_hit, &o);
+    if (r->user_agent.s) sk_ioc_match_user_agent(s, r->user_agent.s, r->user_agent.n, once_hit, &o);
     if (r->md5.s) sk_ioc_match_hash(s, r->md5.s, r->md5.n, once_hit, &o);
     if (r->sha1.s) sk_ioc_match_hash(s, r->sha1.s, r->sha1.n, once_hit, &o);
     if (r->sha256.s) sk_ioc_match_hash(s, r->sha256.s, r->sha256.n, once_hit, &o);

@@ -3,7 +3,8 @@
  * through, plain lists, and matching. A value's type is told by its form unless its
  * format names it: an address (IPv4, IPv6), a network (CIDR; host bits must be clear), a
  * URL (scheme://...), a hex digest of 32, 40 or 64 digits, else a domain (LDH labels;
- * "*.x" for subdomains only). Each value is normalised into a key (type byte + bytes);
+ * "*.x" for subdomains only); user agents and JA3 fingerprints only when named ("ua:",
+ * "ja3:" in a plain list, or the format's type). Each value is normalised into a key (type byte + bytes);
  * entries with the same key are one match target, chained, so matching costs a hash
  * lookup per value (domains: one per parent; networks: one per prefix length in the
  * set), whatever the number of indicators, and reports each target once. In a plain
@@ -22,7 +23,7 @@
 
 #include "ioc_int.h"
 
-static const char *const type_names[SK_IOC_TYPES] = {"ip", "cidr", "domain", "url", "md5", "sha1", "sha256"};
+static const char *const type_names[SK_IOC_TYPES] = {"ip", "cidr", "domain", "url", "md5", "sha1", "sha256", "user_agent", "ja3"};
 
 const char *sk_ioc_type_name(sk_ioc_type t)
 {
@@ -273,6 +274,19 @@ int ioc_normalize(int type, const char *v, size_t n, char *out, size_t cap, size
             return norm_url(tmp, n + 7, out, cap, on) ? SK_IOC_URL : -1;
         }
     }
+    if (type == SK_IOC_USER_AGENT) { /* byte for byte; no line ends or control bytes but the tab */
+        for (size_t k = 0; k < n; k++)
+            if ((unsigned char)v[k] < 0x20 && v[k] != '\t') return -1;
+        memcpy(out, v, n);
+        *on = n;
+        return n ? SK_IOC_USER_AGENT : -1;
+    }
+    if (type == SK_IOC_JA3) {
+        if (n != 32 || !is_hex(v, n)) return -1;
+        for (size_t k = 0; k < n; k++) out[k] = (char)(v[k] >= 'A' && v[k] <= 'F' ? v[k] + 32 : v[k]);
+        *on = n;
+        return SK_IOC_JA3;
+    }
     if (auto_type || type == SK_IOC_MD5 || type == SK_IOC_SHA1 || type == SK_IOC_SHA256) {
         size_t want = type == SK_IOC_MD5 ? 32 : type == SK_IOC_SHA1 ? 40 : type == SK_IOC_SHA256 ? 64 : 0;
         if ((want ? n == want : (n == 32 || n == 40 || n == 64)) && is_hex(v, n)) {
@@ -362,8 +376,14 @@ int ioc_add_value(ioc_load *ld, int type, const char *v, size_t n, const ioc_met
         return 1;
     }
     char buf[IOC_NORM_MAX];
-    size_t bn = refang(v, n, buf, sizeof buf);
-    if (memchr(buf, ' ', bn) || memchr(buf, '\t', bn) || memchr(buf, '\n', bn) || memchr(buf, '\r', bn)) {
+    size_t bn;
+    if (type == SK_IOC_USER_AGENT) { /* blanks are part of it; nothing defanged */
+        memcpy(buf, v, n);
+        bn = n;
+    } else {
+        bn = refang(v, n, buf, sizeof buf);
+    }
+    if (type != SK_IOC_USER_AGENT && (memchr(buf, ' ', bn) || memchr(buf, '\t', bn) || memchr(buf, '\n', bn) || memchr(buf, '\r', bn))) {
         refuse(ld, m, "not one indicator (blanks inside)", v, n);
         return 1;
     }
@@ -395,7 +415,7 @@ int ioc_add_value(ioc_load *ld, int type, const char *v, size_t n, const ioc_met
     if (grow(s)) return sk_error_set(SK_ENOMEM, "out of memory");
     sk_ioc ioc = {.type = (sk_ioc_type)t, .source = ld->source, .line = m->line, .comment = m->comment, .id = m->id, .feed = m->feed,
                   .valid_from = m->valid_from, .valid_until = m->valid_until, .subdomains_only = sub};
-    ioc.text = ioc_strdup(ld, v, n);
+    ioc.text = m->text ? ioc_strdup(ld, m->text, m->text_n) : ioc_strdup(ld, v, n);
     ioc.norm = ioc_strdup(ld, norm, nn);
     if (!ioc.text || !ioc.norm) return sk_error_set(SK_ENOMEM, "out of memory");
     size_t idx = s->n;
@@ -448,6 +468,9 @@ int ioc_type_from_name(const char *s, size_t n)
         {"domain-name", SK_IOC_DOMAIN}, {"domain_name", SK_IOC_DOMAIN},
         {"url", SK_IOC_URL}, {"uri", SK_IOC_URL}, {"link", SK_IOC_URL},
         {"md5", SK_IOC_MD5}, {"sha1", SK_IOC_SHA1}, {"sha-1", SK_IOC_SHA1}, {"sha256", SK_IOC_SHA256}, {"sha-256", SK_IOC_SHA256},
+        {"user_agent", SK_IOC_USER_AGENT}, {"user-agent", SK_IOC_USER_AGENT}, {"useragent", SK_IOC_USER_AGENT}, {"ua", SK_IOC_USER_AGENT},
+        {"http_user_agent", SK_IOC_USER_AGENT},
+        {"ja3", SK_IOC_JA3}, {"ja3-fingerprint-md5", SK_IOC_JA3}, {"ja3_fingerprint", SK_IOC_JA3}, {"ja3_md5", SK_IOC_JA3},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (eq_ci(s, n, names[i].name)) return names[i].type;
@@ -552,7 +575,17 @@ static int add_plain(ioc_load *ld, const char *data, size_t n)
                 break;
             }
         while (vn && (l[vn - 1] == ' ' || l[vn - 1] == '\t')) vn--;
-        int rc = ioc_add_value(ld, IOC_AUTO, l, vn, &m);
+        /* "ua:" and "ja3:" name what the form cannot tell (a JA3 looks like an MD5) */
+        int t = IOC_AUTO;
+        size_t skip = 0;
+        if (vn >= 3 && eq_ci(l, 3, "ua:")) t = SK_IOC_USER_AGENT, skip = 3;
+        else if (vn >= 4 && eq_ci(l, 4, "ja3:")) t = SK_IOC_JA3, skip = 4;
+        if (skip) {
+            m.text = l;
+            m.text_n = vn;
+            while (skip < vn && (l[skip] == ' ' || l[skip] == '\t')) skip++;
+        }
+        int rc = ioc_add_value(ld, t, l + skip, vn - skip, &m);
         if (rc < 0) return rc;
     }
     return 0;
@@ -703,4 +736,17 @@ int sk_ioc_match_hash(const sk_ioc_set *s, const char *hex, size_t n, sk_ioc_hit
     char h[64];
     for (size_t i = 0; i < n; i++) h[i] = (char)(hex[i] >= 'A' && hex[i] <= 'F' ? hex[i] + 32 : hex[i]);
     return chain(s, n == 32 ? SK_IOC_MD5 : n == 40 ? SK_IOC_SHA1 : SK_IOC_SHA256, h, n, cb, ctx);
+}
+
+int sk_ioc_match_user_agent(const sk_ioc_set *s, const char *ua, size_t n, sk_ioc_hit_cb cb, void *ctx)
+{
+    return n && n <= IOC_MAX_VALUE ? chain(s, SK_IOC_USER_AGENT, ua, n, cb, ctx) : 0;
+}
+
+int sk_ioc_match_ja3(const sk_ioc_set *s, const char *hex, size_t n, sk_ioc_hit_cb cb, void *ctx)
+{
+    if (n != 32 || !is_hex(hex, n)) return 0;
+    char h[32];
+    for (size_t i = 0; i < n; i++) h[i] = (char)(hex[i] >= 'A' && hex[i] <= 'F' ? hex[i] + 32 : hex[i]);
+    return chain(s, SK_IOC_JA3, h, n, cb, ctx);
 }

@@ -43,6 +43,8 @@ typedef struct ioc_meta {
     const char *comment, *id, *feed;
     sk_time valid_from, valid_until;
     const char *what;           /* how diagnostics name the entry ("indicator--..."), or NULL */
+    const char *text;           /* the entry as written when it is more than the value ("ua:..."), or NULL */
+    size_t text_n;
 } ioc_meta;
 
 /* one source being added */

@@ -112,6 +112,8 @@ static int attribute(ioc_load *ld, const sk_json_value *a, const ev_ctx *ev, con
     else if (eq(type, tn, "filename|md5")) t1 = SK_IOC_MD5, part = 2;
     else if (eq(type, tn, "filename|sha1")) t1 = SK_IOC_SHA1, part = 2;
     else if (eq(type, tn, "filename|sha256")) t1 = SK_IOC_SHA256, part = 2;
+    else if (eq(type, tn, "user-agent")) t1 = SK_IOC_USER_AGENT;
+    else if (eq(type, tn, "ja3-fingerprint-md5")) t1 = SK_IOC_JA3;
     if (t1 < 0) {
         other_type(t, type, tn);
         return 0;

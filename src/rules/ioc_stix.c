@@ -4,7 +4,8 @@
  * absent, as in STIX 2.0) has its pattern parsed by the STIX patterning grammar and
  * reduced to values this set can match. Matchable comparisons: "=" (and IN, a list of
  * "=") over ipv4-addr:value, ipv6-addr:value (ISSUBSET too: a network),
- * domain-name:value, url:value, file:hashes.MD5/'SHA-1'/'SHA-256'. OR, at either level,
+ * domain-name:value, url:value, file:hashes.MD5/'SHA-1'/'SHA-256', and the user agent
+ * network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'. OR, at either level,
  * is the union of its sides; an AND within one observation reduces when its sides are
  * single values of one file's hashes (any of them names the file) or the same value;
  * any other AND, an AND or FOLLOWEDBY across observations, a qualifier (WITHIN, REPEATS,
@@ -168,6 +169,7 @@ static int path_type(const char *p, size_t n)
         {"file:hashes.'SHA-1'", SK_IOC_SHA1}, {"file:hashes.SHA1", SK_IOC_SHA1}, {"file:hashes.'SHA1'", SK_IOC_SHA1}, {"file:hashes.sha1", SK_IOC_SHA1},
         {"file:hashes.'SHA-256'", SK_IOC_SHA256}, {"file:hashes.SHA256", SK_IOC_SHA256}, {"file:hashes.'SHA256'", SK_IOC_SHA256},
         {"file:hashes.sha256", SK_IOC_SHA256},
+        {"network-traffic:extensions.'http-request-ext'.request_header.'User-Agent'", SK_IOC_USER_AGENT},
     };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         if (strlen(paths[i].path) == n && !memcmp(paths[i].path, p, n)) return paths[i].type;

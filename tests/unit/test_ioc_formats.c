@@ -500,4 +500,66 @@ static void domains_and_urls(void)
     sk_ioc_set_free(s);
 }
 
-SK_TEST_MAIN(T(csv), T(validity), T(cidr_edges), T(stix_patterns), T(stix_objects), T(misp), T(warninglists), T(domains_and_urls))
+static size_t ua(const sk_ioc_set *s, const char *v)
+{
+    n_hits = 0;
+    sk_ioc_match_user_agent(s, v, strlen(v), collect, NULL);
+    return n_hits;
+}
+
+static size_t ja3(const sk_ioc_set *s, const char *v)
+{
+    n_hits = 0;
+    sk_ioc_match_ja3(s, v, strlen(v), collect, NULL);
+    return n_hits;
+}
+
+static void agents_and_ja3(void)
+{
+    sk_ioc_set *s = load("ua:Mozilla/4.0\t(compatible; MSIE 6.0; Windows NT 5.1)   # the implant\n"
+                         "UA: curl/7.64.1\n"
+                         "ja3:E7D705A3286E19EA42F587B344EE6865\n"
+                         "e7d705a3286e19ea42f587b344ee6865\n"
+                         "ja3:e7d705a3286e19ea42f587b344ee686\n"
+                         "ua:\n");
+    CHECK_INT(sk_ioc_set_count(s), 4);
+    const sk_ioc *c = sk_ioc_get(s, 0);
+    CHECK_INT(c->type, SK_IOC_USER_AGENT);
+    CHECK_STR(c->norm, "Mozilla/4.0\t(compatible; MSIE 6.0; Windows NT 5.1)");
+    CHECK_STR(c->text, "ua:Mozilla/4.0\t(compatible; MSIE 6.0; Windows NT 5.1)"); /* as written */
+    CHECK_STR(c->comment, "the implant");
+    CHECK_STR(sk_ioc_type_name(c->type), "user_agent");
+    CHECK_INT(sk_ioc_get(s, 2)->type, SK_IOC_JA3);
+    CHECK_INT(sk_ioc_get(s, 3)->type, SK_IOC_MD5); /* without its prefix a JA3 is an MD5 */
+    CHECK_INT(ua(s, "Mozilla/4.0\t(compatible; MSIE 6.0; Windows NT 5.1)"), 1);
+    CHECK_INT(ua(s, "mozilla/4.0\t(compatible; msie 6.0; windows nt 5.1)"), 0); /* exact */
+    CHECK_INT(ua(s, "curl/7.64.1"), 1);
+    CHECK_INT(ua(s, "curl/7.64.1 "), 0);
+    CHECK_INT(ja3(s, "e7d705a3286e19ea42f587b344ee6865"), 1);
+    CHECK_INT(hash(s, "e7d705a3286e19ea42f587b344ee6865"), 1); /* the MD5 only */
+    CHECK_INT(hits[0], 3);
+    CHECK(strstr(diags, "t:5: no ja3") != NULL);
+    CHECK(strstr(diags, "t:6: an empty value") != NULL);
+    sk_ioc_set_free(s);
+    /* named by the formats */
+    s = load("value,type\n\"Evil Agent/1.0 (x, y)\",user-agent\ne7d705a3286e19ea42f587b344ee6865,ja3\n");
+    CHECK_INT(ua(s, "Evil Agent/1.0 (x, y)"), 1);
+    CHECK_INT(ja3(s, "E7D705A3286E19EA42F587B344EE6865"), 1);
+    CHECK_INT(hash(s, "e7d705a3286e19ea42f587b344ee6865"), 0);
+    sk_ioc_set_free(s);
+    s = load("{\"Event\": {\"Attribute\": [{\"type\": \"user-agent\", \"value\": \"Evil Agent/1.0\"},"
+             "{\"type\": \"ja3-fingerprint-md5\", \"value\": \"e7d705a3286e19ea42f587b344ee6865\"}]}}");
+    CHECK_INT(ua(s, "Evil Agent/1.0"), 1);
+    CHECK_INT(ja3(s, "e7d705a3286e19ea42f587b344ee6865"), 1);
+    sk_ioc_set_free(s);
+    CHECK_INT(stix("[network-traffic:extensions.'http-request-ext'.request_header.'User-Agent' = 'Evil Agent/1.0']"), 1);
+    CHECK_INT(ua(stix_set, "Evil Agent/1.0"), 1);
+    sk_ioc_set_free(stix_set);
+    stix_set = NULL;
+    s = load("value,type\n\"bad\x01agent\",ua\n");
+    CHECK_INT(sk_ioc_set_count(s), 0);
+    CHECK(strstr(diags, "t:2: no user_agent") != NULL);
+    sk_ioc_set_free(s);
+}
+
+SK_TEST_MAIN(T(csv), T(validity), T(cidr_edges), T(stix_patterns), T(stix_objects), T(misp), T(warninglists), T(domains_and_urls), T(agents_and_ja3))
