@@ -17,6 +17,7 @@
 #include "cfg.h"
 #include "collect.h"
 #include "digest.h"
+#include "domain.h"
 #include "elf.h"
 #include "escape.h"
 #include "event.h"

@@ -2,7 +2,8 @@
  * cmd_hunt_net.c - `sakimori hunt net`: which of our machines talked to the attacker.
  * The IOC lists are compiled once; DHCP logs (dhcpd syslog lines, dhcpd.leases) become
  * the address history; every record of the network logs (Squid, Zeek) is matched by its
- * host, SNI, URL, destination address and file hashes, and each match is attributed
+ * host, SNI, URL, destination address, user agent and file hashes (each inside the
+ * indicator's validity window when the record has a time), and each match is attributed
  * to the host that held the record's internal (source) address then, or left as the
  * address when no single holder is known. One finding per (host, indicator): first and
  * last seen, count, bytes where the log has them, established and attempted contacts,
@@ -52,9 +53,16 @@ void hunt_net_help(FILE *out)
           "per (host, indicator) on stdout (docs/formats/finding.md, engine \"ioc\"); where no\n"
           "single host held the address then, the finding names the address.\n"
           "\n"
-          "Indicators (--ioc, plain lists, one a line, '#' comments): IPv4/IPv6 addresses,\n"
-          "CIDR networks, domains (matching their subdomains; '*.example.com' subdomains\n"
-          "only), URLs, MD5/SHA-1/SHA-256. Defanged forms (hxxp, [.]) are read.\n"
+          "Indicators (--ioc; the format told by content): plain lists (one a line, '#'\n"
+          "comments), CSV with named columns (value, type, comment, source, valid_from /\n"
+          "first_seen, valid_until, last_seen), STIX 2.1 bundles (indicator patterns),\n"
+          "MISP event exports (to_ids false not loaded) and MISP warninglists (a filter:\n"
+          "an indicator on one is never matched). Types: IPv4/IPv6 addresses, CIDR\n"
+          "networks, domains (matching their subdomains; '*.example.com' subdomains only;\n"
+          "IDN as punycode; a public suffix is refused), URLs, MD5/SHA-1/SHA-256, user\n"
+          "agents and JA3 (in plain lists 'ua:' and 'ja3:' before them). Defanged forms\n"
+          "(hxxp, [.]) are read. A match outside an indicator's validity window is no\n"
+          "contact. docs/network.md \"Indicators\" says what is read and refused.\n"
           "\n"
           "Beacons (--beacons): each (host, destination name, else address:port) series is\n"
           "scored 0-100 by interval and size regularity, persistence over the host's active\n"
@@ -62,7 +70,7 @@ void hunt_net_help(FILE *out)
           "period; docs/network.md gives the formula.\n"
           "\n"
           "Options:\n"
-          "  --ioc FILE          an indicator list (repeatable)\n"
+          "  --ioc FILE          an indicator file: list, CSV, STIX, MISP, warninglist (repeatable)\n"
           "  --dhcp LOG          DHCP logs or folders (repeatable)\n"
           "  --assets FILE       an asset inventory (CSV with host and ip columns): fixed addresses\n"
           "  --year YEAR         the year of syslog lines without one (default: this year)\n"
@@ -224,6 +232,7 @@ static void keep_ref(contact *c, const ref *r)
 static int on_hit(void *ctx, size_t ioc)
 {
     hchunk *k = ctx;
+    if (!sk_ioc_set_valid_at(k->h->iocs, ioc, k->cur->ts)) return 0; /* outside its validity: no contact */
     for (size_t i = k->rec_first; i < k->n_hits; i++)
         if (k->hits[i].ioc == ioc) return 0;
     if (k->n_hits == k->cap_hits) {
@@ -441,6 +450,7 @@ static int on_rec(void *ctx, const sk_netrec *r)
         }
     }
     if (r->has & SK_NR_DST_IP) sk_ioc_match_ip(s, &r->dst_ip, on_hit, o);
+    if (r->user_agent.s) sk_ioc_match_user_agent(s, r->user_agent.s, r->user_agent.n, on_hit, o);
     if (r->md5.s) sk_ioc_match_hash(s, r->md5.s, r->md5.n, on_hit, o);
     if (r->sha1.s) sk_ioc_match_hash(s, r->sha1.s, r->sha1.n, on_hit, o);
     if (r->sha256.s) sk_ioc_match_hash(s, r->sha256.s, r->sha256.n, on_hit, o);
@@ -640,6 +650,25 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     sk_jw_kv_string(&w, "indicator_type", sk_ioc_type_name(ioc->type));
     sk_jw_kv_u64(&w, "indicator_line", ioc->line);
     if (ioc->comment) sk_jw_kv_string(&w, "indicator_comment", ioc->comment);
+    if (ioc->id) sk_jw_kv_string(&w, "indicator_id", ioc->id);
+    if (ioc->feed) sk_jw_kv_string(&w, "indicator_feed", ioc->feed);
+    if (ioc->valid_from != SK_TIME_NONE) sk_jw_kv_time(&w, "indicator_valid_from", ioc->valid_from);
+    if (ioc->valid_until != SK_TIME_NONE) sk_jw_kv_time(&w, "indicator_valid_until", ioc->valid_until);
+    if (sk_ioc_set_next_entry(h->iocs, c->ioc) != SIZE_MAX) { /* the same value in other entries or lists */
+        sk_jw_key(&w, "indicator_entries");
+        sk_jw_array_begin(&w);
+        size_t k = 0;
+        for (size_t j = c->ioc; j != SIZE_MAX && k < 64; j = sk_ioc_set_next_entry(h->iocs, j), k++) {
+            const sk_ioc *e = sk_ioc_get(h->iocs, j);
+            sk_jw_object_begin(&w);
+            sk_jw_kv_string(&w, "source", e->source);
+            sk_jw_kv_u64(&w, "line", e->line);
+            sk_jw_kv_string(&w, "indicator", e->text);
+            if (e->id) sk_jw_kv_string(&w, "id", e->id);
+            sk_jw_object_end(&w);
+        }
+        sk_jw_array_end(&w);
+    }
     sk_jw_kv_string(&w, "direction", "outbound");
     if (c->addr[0]) sk_jw_kv_string(&w, "internal_ip", c->addr);
     sk_jw_kv_string(&w, "attribution", how_name(c->how));
@@ -902,10 +931,18 @@ int hunt_net_main(int argc, char **argv)
         for (int k = 0; hex && k < 32; k++) snprintf(hex + 2 * k, 3, "%02x", d[k]);
         h.ioc_sha[h.n_ioc_files] = hex;
         h.ioc_src[h.n_ioc_files++] = iocs[i];
-        size_t before = sk_ioc_set_count(h.iocs);
-        if (!rc) rc = sk_ioc_set_add_list(h.iocs, iocs[i], data, len, plain_diag, NULL);
+        sk_ioc_stats before, after;
+        sk_ioc_set_stats(h.iocs, &before);
+        if (!rc) rc = sk_ioc_set_add(h.iocs, iocs[i], data, len, plain_diag, NULL);
+        sk_ioc_set_stats(h.iocs, &after);
         free(data);
-        if (!rc && sk_ioc_set_count(h.iocs) == before) sk_cli_error(cmd, "--ioc %s: no indicator in it", iocs[i]);
+        if (rc == SK_EFORMAT) { /* the file as a whole unreadable: said, the others load */
+            sk_cli_error(cmd, "--ioc %s", sk_error_last());
+            bad = 1;
+            rc = 0;
+            continue;
+        }
+        if (!rc && after.entries == before.entries && after.warninglists == before.warninglists) sk_cli_error(cmd, "--ioc %s: no indicator in it", iocs[i]);
     }
     if (!rc && ni && !sk_ioc_set_count(h.iocs)) {
         sk_cli_error(cmd, "no indicator in the --ioc lists given");

@@ -115,7 +115,8 @@ int sk_prefix_parse(const char *s, size_t n, int allow_host_bits, sk_prefix *out
     const char *slash = memchr(s, '/', n);
     size_t alen = slash ? (size_t)(slash - s) : n;
     if (sk_ip_parse(s, alen, &out->ip)) return SK_EFORMAT;
-    int v4 = sk_ip_is_v4(&out->ip);
+    /* the length counts over the notation's family: "::ffff:10.0.0.0/104" is 10.0.0.0/8 */
+    int v4 = sk_ip_is_v4(&out->ip) && !memchr(s, ':', alen);
     unsigned bits = v4 ? 32 : 128;
     if (slash) {
         size_t i = alen + 1;

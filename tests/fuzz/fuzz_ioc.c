@@ -1,9 +1,13 @@
 /*
- * fuzz_ioc - indicator lists (sakimori/ioc.h) from arbitrary bytes, then every line of
- * the input matched as a host, a URL, an address and a hash. Asserted: loading returns
- * 0 (a bad line is a diagnostic) unless out of memory; every indicator loaded has a
- * type, a text and a normalised form, and an indicator's own normalised text, matched
- * as its type, finds it. No crash, no hang, no leak.
+ * fuzz_ioc - indicator sets (sakimori/ioc.h) from arbitrary bytes, read by
+ * sk_ioc_set_add in whatever format the bytes look like (plain list, CSV, STIX, MISP,
+ * warninglist; the corpus has a seed of each), and the same bytes again as a plain list
+ * into the same set. Then every line of the input is matched as a host, a URL, an
+ * address, a hash, a user agent and a JA3. Asserted: loading returns 0 (a bad entry is
+ * a diagnostic) or SK_EFORMAT for JSON it cannot read, unless out of memory; every
+ * entry has a type, a text and a normalised form and points at a target that is its
+ * own; an entry's own normalised text, matched as its type, finds its target unless a
+ * warninglist filters it; validity windows are never empty. No crash, no hang, no leak.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -33,12 +37,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     sk_ioc_set *s = NULL;
     if (sk_ioc_set_new(&s)) return 0;
+    int rc = sk_ioc_set_add(s, "fuzz", (const char *)data, size, NULL, NULL);
+    if (rc && rc != SK_EFORMAT) __builtin_trap();
     if (sk_ioc_set_add_list(s, "fuzz", (const char *)data, size, NULL, NULL)) __builtin_trap();
     for (size_t i = 0; i < sk_ioc_set_count(s); i++) {
         const sk_ioc *c = sk_ioc_get(s, i);
         if (!c || !c->text || !c->norm || c->type >= SK_IOC_TYPES) __builtin_trap();
-        found = 0;
-        want = i;
+        if (c->valid_from != SK_TIME_NONE && c->valid_until != SK_TIME_NONE && c->valid_until <= c->valid_from) __builtin_trap();
+        found = c->warninglist != NULL; /* filtered out: never matched */
+        want = c->target;
+        if (want > i || sk_ioc_get(s, want)->target != want) __builtin_trap();
         sk_ip ip;
         switch (c->type) {
         case SK_IOC_DOMAIN:
@@ -51,6 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             else found = 1; /* defanged text: the address itself was parsed */
             break;
         case SK_IOC_MD5: case SK_IOC_SHA1: case SK_IOC_SHA256: sk_ioc_match_hash(s, c->norm, strlen(c->norm), hit, NULL); break;
+        case SK_IOC_USER_AGENT: sk_ioc_match_user_agent(s, c->norm, strlen(c->norm), hit, NULL); break;
+        case SK_IOC_JA3: sk_ioc_match_ja3(s, c->norm, strlen(c->norm), hit, NULL); break;
         default: found = 1;
         }
         if (!found) __builtin_trap();
@@ -64,6 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sk_ioc_match_domain(s, p, n, any, NULL);
         sk_ioc_match_url(s, p, n, any, NULL);
         sk_ioc_match_hash(s, p, n, any, NULL);
+        sk_ioc_match_user_agent(s, p, n, any, NULL);
+        sk_ioc_match_ja3(s, p, n, any, NULL);
         sk_ip ip;
         if (!sk_ip_parse(p, n, &ip)) sk_ioc_match_ip(s, &ip, any, NULL);
         if (!e) break;

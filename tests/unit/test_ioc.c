@@ -125,10 +125,22 @@ static void edges(void)
     CHECK_INT(ip(s, "2001:db8::1"), 2);
     CHECK_INT(ip(s, "2001:db8::2"), 1);
     sk_ioc_set_free(s);
-    /* the same indicator from two lists: both reported */
+    /* the same indicator from two lists: one target, reported once, both entries kept */
     s = load("evil.example\n");
     CHECK_INT(sk_ioc_set_add_list(s, "other.txt", "EVIL.example\n# x\n", 16, diag, NULL), 0);
-    CHECK_INT(domain(s, "www.evil.example"), 2);
+    CHECK_INT(domain(s, "www.evil.example"), 1);
+    CHECK_INT(hits[0], 0);
+    CHECK_INT(sk_ioc_set_next_entry(s, 0), 1);
+    CHECK_STR(sk_ioc_get(s, 1)->source, "other.txt");
+    CHECK_STR(sk_ioc_get(s, 1)->text, "EVIL.example");
+    CHECK_INT(sk_ioc_get(s, 1)->target, 0);
+    CHECK(sk_ioc_set_next_entry(s, 1) == SIZE_MAX);
+    sk_ioc_set_free(s);
+    /* "*.x" and "x" are two targets */
+    s = load("*.evil.example\nevil.example\n");
+    CHECK_INT(domain(s, "evil.example"), 1);
+    CHECK_INT(hits[0], 1);
+    CHECK_INT(domain(s, "a.evil.example"), 2);
     sk_ioc_set_free(s);
     /* nested networks: each reported */
     s = load("10.0.0.0/8\n10.1.0.0/16\n10.1.2.0/24\n");

@@ -66,6 +66,11 @@ static void prefixes(void)
     CHECK_INT(sk_prefix_parse("10.20.1.0/16", 12, 1, &q), 0);
     CHECK(sk_prefix_overlaps(&p, &q));
     CHECK_INT(sk_prefix_parse("10.20.0.0/33", 12, 0, &q), SK_EFORMAT);
+    /* an IPv4-mapped network in IPv6 notation: the length counts over 128 bits */
+    CHECK_INT(sk_prefix_parse("::ffff:10.20.0.0/112", 20, 0, &q), 0);
+    CHECK_INT(q.bits, 112);
+    CHECK(sk_prefix_contains(&q, &ip) == sk_prefix_contains(&p, &ip));
+    CHECK_INT(sk_prefix_parse("::ffff:10.20.0.0/16", 19, 0, &q), SK_EFORMAT); /* host bits over 128 */
     CHECK_INT(sk_prefix_parse("10.20.0.0/", 10, 0, &q), SK_EFORMAT);
     CHECK_INT(sk_prefix_parse("0.0.0.0/0", 9, 0, &q), 0);
     CHECK(sk_prefix_contains(&q, &ip));
