@@ -51,7 +51,88 @@ void sk_ioc_set_free(sk_ioc_set *s)
     sk_arena_free(s->arena);
     free(s->v);
     free(s->next);
+    free(s->bloom);
     free(s);
+}
+
+/* ---- the Bloom filter in front of the map ------------------------------------------
+ * One 512-bit block per key (one cache line), four bits in it, 16 bits per key: about
+ * 0.3% of the values in no list go on to the map. The hash is keyed with a random seed;
+ * a value crafted to pass the filter only costs the map look-up it would have cost. */
+
+static uint64_t fast_hash(const void *p, size_t n, uint64_t seed)
+{
+    const uint8_t *b = p;
+    uint64_t h = seed ^ ((uint64_t)n * UINT64_C(0x9E3779B97F4A7C15));
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, b, 8);
+        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+        b += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    memcpy(&w, b, n);
+    h = (h ^ w ^ ((uint64_t)n << 56)) * UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 29;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 32;
+    return h;
+}
+
+static void bloom_set(uint64_t *bl, size_t blocks, uint64_t h)
+{
+    uint64_t *blk = bl + (size_t)(((h >> 32) * (uint64_t)blocks) >> 32) * 8;
+    uint64_t g = h * UINT64_C(0x9E3779B97F4A7C15);
+    for (int i = 0; i < 4; i++, g >>= 9) blk[(g & 511) >> 6] |= UINT64_C(1) << (g & 63);
+}
+
+static int bloom_test(const sk_ioc_set *s, const void *k, size_t n)
+{
+    if (!s->bloom) return 1;
+    uint64_t h = fast_hash(k, n, s->seed);
+    const uint64_t *blk = s->bloom + (size_t)(((h >> 32) * (uint64_t)s->bloom_blocks) >> 32) * 8;
+    uint64_t g = h * UINT64_C(0x9E3779B97F4A7C15);
+    for (int i = 0; i < 4; i++, g >>= 9)
+        if (!(blk[(g & 511) >> 6] & (UINT64_C(1) << (g & 63)))) return 0;
+    return 1;
+}
+
+/* a key added; the filter rebuilt twice as large when it holds more than it was sized for */
+static int bloom_add(sk_ioc_set *s, const void *k, size_t n)
+{
+    if (!s->seed) {
+        uint64_t r = 0;
+        FILE *f = fopen("/dev/urandom", "rb");
+        if (!f || fread(&r, sizeof r, 1, f) != 1) r = (uint64_t)(uintptr_t)s ^ UINT64_C(0x5bd1e9955bd1e995);
+        if (f) fclose(f);
+        s->seed = r | 1;
+    }
+    if (s->bloom_keys + 1 > s->bloom_cap) {
+        size_t cap = s->bloom_cap ? s->bloom_cap * 2 : 1024;
+        size_t blocks = cap * 16 / 512;
+        uint64_t *nb = calloc(blocks * 8, sizeof *nb);
+        if (!nb) return SK_ENOMEM;
+        size_t pos = 0, kl;
+        const void *key;
+        void *val;
+        while (sk_map_next(s->by_key, &pos, &key, &kl, &val)) bloom_set(nb, blocks, fast_hash(key, kl, s->seed));
+        free(s->bloom);
+        s->bloom = nb;
+        s->bloom_blocks = blocks;
+        s->bloom_cap = cap;
+    }
+    bloom_set(s->bloom, s->bloom_blocks, fast_hash(k, n, s->seed));
+    s->bloom_keys++;
+    return 0;
+}
+
+static int labels_of(const char *d, size_t n)
+{
+    int k = 1;
+    for (size_t i = 0; i < n; i++) k += d[i] == '.';
+    return k > 64 ? 64 : k;
 }
 
 size_t sk_ioc_set_count(const sk_ioc_set *s)
@@ -427,8 +508,15 @@ int ioc_add_value(ioc_load *ld, int type, const char *v, size_t n, const ioc_met
         while (s->next[j] != SIZE_MAX) j = s->next[j];
         s->next[j] = idx;
     } else {
-        if (sk_map_put(s->by_key, k, kn, (void *)(uintptr_t)(idx + 1), NULL)) return sk_error_set(SK_ENOMEM, "out of memory");
+        if (sk_map_put(s->by_key, k, kn, (void *)(uintptr_t)(idx + 1), NULL) || bloom_add(s, k, kn))
+            return sk_error_set(SK_ENOMEM, "out of memory");
         ioc.target = idx;
+        s->per_type[t & 15]++;
+        if (t == SK_IOC_DOMAIN) {
+            uint64_t bit = UINT64_C(1) << (labels_of(norm, nn) - 1);
+            if (sub) s->sub_labels |= bit;
+            else s->dom_labels |= bit;
+        }
         s->st.targets++;
         if (t == SK_IOC_CIDR) s->lens[(uint8_t)k[17]] = 1;
         if (s->n_wl) ioc.warninglist = ioc_warn_check(s, &ioc);
@@ -670,6 +758,7 @@ static int chain(const sk_ioc_set *s, int type, const void *b, size_t n, sk_ioc_
     if (n + 1 > sizeof k) return 0;
     k[0] = (char)type;
     memcpy(k + 1, b, n);
+    if (!bloom_test(s, k, n + 1)) return 0;
     void *first = sk_map_get(s->by_key, k, n + 1);
     if (!first) return 0;
     size_t j = (size_t)(uintptr_t)first - 1;
@@ -679,12 +768,18 @@ static int chain(const sk_ioc_set *s, int type, const void *b, size_t n, sk_ioc_
 
 int sk_ioc_match_ip(const sk_ioc_set *s, const sk_ip *ip, sk_ioc_hit_cb cb, void *ctx)
 {
-    int rc = chain(s, SK_IOC_IP, ip->a, 16, cb, ctx);
+    int rc = s->per_type[SK_IOC_IP] ? chain(s, SK_IOC_IP, ip->a, 16, cb, ctx) : 0;
+    if (!s->per_type[SK_IOC_CIDR]) return rc;
     for (int bits = 128; !rc && bits >= 0; bits--) {
         if (!s->lens[bits]) continue;
         uint8_t kb[17];
         memcpy(kb, ip->a, 16);
-        for (int b = bits; b < 128; b++) kb[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+        /* the host bits cleared: the partial byte, then whole bytes */
+        int full = bits / 8;
+        if (full < 16) {
+            if (bits % 8) kb[full] &= (uint8_t)(0xffu << (8 - bits % 8)), full++;
+            memset(kb + full, 0, (size_t)(16 - full));
+        }
         kb[16] = (uint8_t)bits;
         rc = chain(s, SK_IOC_CIDR, kb, 17, cb, ctx);
     }
@@ -710,10 +805,13 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
     if (!ascii && !sk_domain_normalize(host, n, d, &dn)) n = dn; /* an internationalised name: as punycode */
     else
         for (size_t i = 0; i < n; i++) d[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
-    /* the name, then each parent (a parent also by its subdomains-only indicators) */
-    for (size_t at = 0; at < n;) {
-        int rc = chain(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx);
-        if (!rc && at > 0) rc = chain(s, SK_IOC_DOMAIN | 0x80, d + at, n - at, cb, ctx);
+    /* the name, then each parent (a parent also by its subdomains-only indicators); only
+     * suffixes with as many labels as some indicator has are looked up */
+    int labels = labels_of(d, n);
+    for (size_t at = 0; at < n; labels--) {
+        uint64_t bit = UINT64_C(1) << ((labels > 64 ? 64 : labels) - 1);
+        int rc = (s->dom_labels & bit) ? chain(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx) : 0;
+        if (!rc && at > 0 && (s->sub_labels & bit)) rc = chain(s, SK_IOC_DOMAIN | 0x80, d + at, n - at, cb, ctx);
         if (rc) return rc;
         const char *dot = memchr(d + at, '.', n - at);
         if (!dot) break;
@@ -726,7 +824,7 @@ int sk_ioc_match_url(const sk_ioc_set *s, const char *url, size_t n, sk_ioc_hit_
 {
     char norm[IOC_NORM_MAX];
     size_t nn;
-    if (n > IOC_MAX_VALUE || !norm_url(url, n, norm, sizeof norm, &nn)) return 0;
+    if (!s->per_type[SK_IOC_URL] || n > IOC_MAX_VALUE || !norm_url(url, n, norm, sizeof norm, &nn)) return 0;
     return chain(s, SK_IOC_URL, norm, nn, cb, ctx);
 }
 

@@ -32,6 +32,12 @@ struct sk_ioc_set {
     size_t *next;               /* per entry: the next with the same key, or SIZE_MAX */
     sk_map *by_key;             /* key (type byte + normalised value) -> first index + 1 */
     uint8_t lens[129];          /* prefix lengths present among the networks */
+    uint64_t *bloom;            /* a blocked Bloom filter over the keys: most values are in no list */
+    size_t bloom_blocks, bloom_cap; /* 512-bit blocks; keys it was sized for */
+    size_t bloom_keys;
+    uint64_t seed;
+    uint64_t dom_labels, sub_labels; /* label counts (bit n-1; 64: longer) of the domain indicators */
+    size_t per_type[16];        /* targets per type */
     sk_ioc_stats st;
     ioc_wl **wl;                /* the warninglists, in loading order */
     size_t n_wl;
