@@ -1,7 +1,7 @@
 /*
  * netlog.h - network logs read into one record shape (docs/network.md): proxy (Squid
- * native), Zeek (TSV and JSON: conn, dns, http, ssl, files), DHCP (ISC dhcpd syslog
- * lines, dhcpd.leases). The reader is pushed bytes (any chunking; it never opens a
+ * native), Zeek (TSV and JSON: conn, dns, http, ssl, files), web servers (W3C extended,
+ * IIS), DHCP (ISC dhcpd syslog lines, dhcpd.leases). The reader is pushed bytes (any chunking; it never opens a
  * file: the caller does, and hashes what it read) and calls back once per record, in
  * input order, with a view whose strings live only during the call.
  *
@@ -32,6 +32,7 @@ typedef enum sk_netlog_format {
     SK_NL_ZEEK_JSON,      /**< Zeek JSON logs, one object a line */
     SK_NL_DHCPD_SYSLOG,   /**< ISC dhcpd messages as syslog writes them */
     SK_NL_DHCPD_LEASES,   /**< ISC dhcpd.leases */
+    SK_NL_W3C,            /**< W3C extended log (IIS, proxies): #Fields directives */
     SK_NL_FORMATS
 } sk_netlog_format;
 
@@ -69,7 +70,7 @@ enum sk_netrec_flags {
 /** One record (tests/fixtures/net/README.md gives the normalized schema it prints as). */
 typedef struct sk_netrec {
     uint64_t line;          /**< 1-based line of the record (a lease block: its `lease` line) */
-    const char *kind;       /**< "conn", "dns", "http", "ssl", "files", "proxy", "dhcp"; other Zeek logs: their path */
+    const char *kind;       /**< "conn", "dns", "http", "ssl", "files", "proxy", "dhcp", "web"; other Zeek logs: their path */
     sk_time ts;             /**< SK_TIME_NONE: none */
     uint32_t ts_quality;    /**< sk_time_quality flags */
     unsigned has;           /**< sk_netrec_has */

@@ -1,6 +1,6 @@
 /*
- * cmd_net.c - `sakimori net records`: network logs (Squid, Zeek, ISC dhcpd syslog and
- * leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
+ * cmd_net.c - `sakimori net records`: network logs (Squid, Zeek, W3C/IIS, ISC dhcpd
+ * syslog and leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
  * printed as JSON lines, one per record: what the network hunt sees of each line.
  * Bad lines are one message each on stderr, naming the input and line; the rest is read.
  */
@@ -18,6 +18,20 @@
 
 static const char *cmd_name = "net";
 
+/* "squid, zeek, ...": every format's name, for messages */
+static const char *format_list(int with_auto)
+{
+    static char list[256];
+    size_t k = 0;
+    list[0] = 0;
+    for (int f = with_auto ? 0 : 1; f < SK_NL_FORMATS; f++) {
+        int w = snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "", sk_netlog_format_name((sk_netlog_format)f));
+        if (w < 0 || (size_t)w >= sizeof list - k) break;
+        k += (size_t)w;
+    }
+    return list;
+}
+
 void cmd_net_help(FILE *out)
 {
     fputs("Usage: sakimori net records [OPTIONS] LOG...\n"
@@ -28,7 +42,8 @@ void cmd_net_help(FILE *out)
           "input; gzip and zstd files are decompressed. The format is recognised by content.\n"
           "\n"
           "Formats: squid (native access.log), zeek (ASCII with #fields), zeek-json,\n"
-          "dhcpd-syslog (ISC dhcpd messages, RFC 3164 or RFC 3339 stamps), dhcpd-leases.\n"
+          "dhcpd-syslog (ISC dhcpd messages, RFC 3164 or RFC 3339 stamps), dhcpd-leases,\n"
+          "w3c (W3C extended / IIS, #Fields; times UTC).\n"
           "\n"
           "Options:\n"
           "  --format NAME     read every input as this format instead of recognising it\n"
@@ -104,7 +119,7 @@ static int read_one(const char *path, int in_folder, const sk_netlog_options *ba
             if (in_folder) {
                 c->not_logs++; /* found in a folder: counted, said once at the end */
             } else {
-                sk_cli_error(cmd_name, "%s: not a network log this reader knows (squid, zeek, zeek-json, dhcpd-syslog, dhcpd-leases)", path);
+                sk_cli_error(cmd_name, "%s: not a network log this reader knows (%s)", path, format_list(0));
                 *bad = 1;
             }
         }
@@ -151,7 +166,7 @@ int cmd_net_run(int argc, char **argv)
             if (!strcmp(a, "--format")) {
                 int f = sk_netlog_format_from_name(v);
                 if (f < 0) {
-                    sk_cli_error(cmd_name, "--format: '%s' is none of auto, squid, zeek, zeek-json, dhcpd-syslog, dhcpd-leases", v);
+                    sk_cli_error(cmd_name, "--format: '%s' is none of %s", v, format_list(1));
                     free(files);
                     return SK_EXIT_USAGE;
                 }

@@ -3,7 +3,8 @@
  * chunking are cut into lines (a line longer than SK_NETLOG_MAX_LINE is reported and
  * skipped to its end, so memory stays bounded), a line with a NUL or invalid UTF-8 is
  * reported, the format is recognised from the first lines when not given, and each
- * line goes to its format's reader. The value helpers every format uses live here.
+ * line goes to its format's reader. The value helpers every format uses (numbers,
+ * addresses, MACs, local times) live here.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -16,7 +17,8 @@
 
 #include "netlog_int.h"
 
-static const char *const fmt_names[SK_NL_FORMATS] = {"auto", "squid", "zeek", "zeek-json", "dhcpd-syslog", "dhcpd-leases"};
+static const char *const fmt_names[SK_NL_FORMATS] = {"auto",    "squid", "zeek",    "zeek-json", "dhcpd-syslog", "dhcpd-leases",
+                                                     "w3c"};
 
 const char *sk_netlog_format_name(sk_netlog_format f)
 {
@@ -146,6 +148,120 @@ int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
     return 1;
 }
 
+int nl_digits(const char *s, size_t d, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < d; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+int nl_ieq(const char *s, size_t n, const char *w)
+{
+    size_t i = 0;
+    for (; i < n && w[i]; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        if (c != w[i]) return 0;
+    }
+    return i == n && !w[i];
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int nl_mac(const char *s, size_t n, char out[18])
+{
+    char hx[12];
+    size_t k = 0;
+    if (n == 17) { /* aa:bb:cc:dd:ee:ff, aa-bb-... */
+        for (size_t i = 0; i < 17; i++) {
+            if (i % 3 == 2) {
+                if ((s[i] != ':' && s[i] != '-') || s[i] != s[2]) return -1;
+            } else {
+                hx[k++] = s[i];
+            }
+        }
+    } else if (n == 14) { /* aabb.ccdd.eeff */
+        for (size_t i = 0; i < 14; i++) {
+            if (i % 5 == 4) {
+                if (s[i] != '.') return -1;
+            } else {
+                hx[k++] = s[i];
+            }
+        }
+    } else if (n == 12) {
+        memcpy(hx, s, 12);
+        k = 12;
+    } else {
+        return -1;
+    }
+    for (size_t i = 0; i < 12; i++) {
+        if (hexval(hx[i]) < 0) return -1;
+        out[i / 2 * 3 + i % 2] = (char)(hx[i] >= 'A' && hx[i] <= 'F' ? hx[i] + 32 : hx[i]);
+    }
+    for (size_t i = 2; i < 17; i += 3) out[i] = ':';
+    out[17] = 0;
+    return 0;
+}
+
+int nl_local_time(const sk_netlog_reader *r, const sk_civil *c, sk_time *t, uint32_t *q)
+{
+    sk_time local;
+    if (c->month < 1 || c->month > 12 || c->day < 1 || c->day > 31 || c->hour > 23 || c->minute > 59 || c->second > 60 ||
+        sk_time_from_civil(c, &local))
+        return -1;
+    /* a day past the month's end (30 February) does not read */
+    sk_civil back;
+    sk_time_to_civil(local, &back);
+    if (back.day != c->day && c->second < 60) return -1;
+    if (r->o.local) {
+        *t = sk_tz_local_to_utc(r->o.local, local, NULL, q);
+    } else {
+        *t = local;
+        *q |= SK_TQ_ZONE_ASSUMED;
+    }
+    return 0;
+}
+
+int nl_datetime(const sk_netlog_reader *r, const char *s, size_t n, sk_time *t, uint32_t *q)
+{
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    size_t d = 0;
+    while (d < n && s[d] >= '0' && s[d] <= '9') d++;
+    if (d && (d == n || s[d] == '.')) { /* epoch */
+        if (d > 19) return -1;
+        sk_time v;
+        if (d <= 11) {
+            if (nl_epoch(s, n, &v)) return -1;
+            *t = v;
+        } else {
+            uint64_t u;
+            if (nl_u64(s, d, &u)) return -1;
+            uint64_t mul = d <= 14 ? 1000000 : d <= 17 ? 1000 : 1;
+            if (u > (uint64_t)INT64_MAX / mul) return -1;
+            *t = (sk_time)(u * mul);
+        }
+        *q = SK_TQ_UTC;
+        return 0;
+    }
+    if (n < 16 || n > 64) return -1;
+    char b[65];
+    memcpy(b, s, n);
+    if (b[4] == '/' && b[7] == '/') b[4] = b[7] = '-';
+    sk_stamp st;
+    if (sk_time_parse_iso8601(b, n, r->o.local, &st)) return -1;
+    *t = st.utc;
+    *q = st.quality;
+    return 0;
+}
+
 sk_netlog_format sk_netlog_detect(const char *data, size_t n)
 {
     /* the first line that is not blank and not an ordinary comment */
@@ -161,9 +277,11 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
         if (!len) continue;
         if (l[0] == '#') {
             if ((len >= 10 && !memcmp(l, "#separator", 10)) || (len >= 7 && !memcmp(l, "#fields", 7))) return SK_NL_ZEEK_TSV;
+            if (nl_w3c_detect(l, len)) return SK_NL_W3C;
             continue;
         }
         if (l[0] == '{') return memmem(l, len, "\"ts\"", 4) ? SK_NL_ZEEK_JSON : SK_NL_AUTO;
+
         if ((len >= 6 && !memcmp(l, "lease ", 6)) || (len >= 20 && !memcmp(l, "authoring-byte-order", 20)) ||
             (len >= 11 && !memcmp(l, "server-duid", 11)) || (len >= 14 && !memcmp(l, "db-time-format", 14)) ||
             (len >= 8 && !memcmp(l, "failover", 8)))
@@ -182,6 +300,8 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
             }
             if (ntok == 4 && slash) return SK_NL_SQUID;
         }
+        if (nl_w3c_detect(l, len)) return SK_NL_W3C;
+
         /* syslog: "Mmm dd hh:mm:ss host tag" or RFC 3339 */
         static const char *const mon = "JanFebMarAprMayJunJulAugSepOctNovDec";
         if (len >= 16) {
@@ -199,6 +319,7 @@ int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_
     sk_netlog_reader *r = calloc(1, sizeof *r);
     if (!r) return sk_error_set(SK_ENOMEM, "out of memory");
     if (o) r->o = *o;
+
     r->fmt = r->o.format;
     r->cb = cb;
     r->ctx = ctx;
@@ -232,6 +353,7 @@ void sk_netlog_reader_free(sk_netlog_reader *r)
     sk_buf_free(&r->scratch);
     sk_buf_free(&r->lease.text);
     nl_zeek_free(&r->z);
+
     free(r);
 }
 
@@ -263,7 +385,8 @@ static int do_line(sk_netlog_reader *r)
         if (r->fmt == SK_NL_DHCPD_LEASES && r->lease.open == 1) r->lease.bad = 1; /* the block it is in does not read whole */
         return 0;
     }
-    if (n && s[n - 1] == '\r') n--;
+    r->cr = n && s[n - 1] == '\r';
+    if (r->cr) n--;
     if (r->lineno == 1 && n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF) {
         memmove(s, s + 3, n - 3);
         n -= 3;
@@ -298,6 +421,7 @@ static int do_line(sk_netlog_reader *r)
     case SK_NL_ZEEK_JSON: rc = nl_zeek_json_line(r, s, n); break;
     case SK_NL_DHCPD_SYSLOG: rc = nl_dhcpd_syslog_line(r, s, n); break;
     case SK_NL_DHCPD_LEASES: rc = nl_dhcpd_leases_line(r, s, n); break;
+    case SK_NL_W3C: rc = nl_w3c_line(r, s, n); break;
     default: break;
     }
     sk_buf_reset(&r->line);
@@ -346,5 +470,6 @@ int sk_netlog_end(sk_netlog_reader *r)
     if (r->rejected) return 0;
     if (r->line.len || r->overlong) rc = do_line(r);
     if (!rc && r->fmt == SK_NL_DHCPD_LEASES) rc = nl_dhcpd_leases_end(r);
+
     return rc;
 }
