@@ -1,7 +1,8 @@
 /*
  * cmd_hunt_net.c - `sakimori hunt net`: which of our machines talked to the attacker.
  * The IOC lists are compiled once; DHCP logs (dhcpd syslog lines, dhcpd.leases) become
- * the address history; every record of the network logs (Squid, Zeek) is matched by its
+ * the address history; every record of the network logs (Squid, Zeek, W3C, firewall
+ * CSV; any format the network-log reader knows) is matched by its
  * host, SNI, URL, destination address and file hashes, and each match is attributed
  * to the host that held the record's internal (source) address then, or left as the
  * address when no single holder is known. One finding per (host, indicator): first and
@@ -38,10 +39,11 @@ void hunt_net_help(FILE *out)
 {
     fputs("usage: sakimori hunt net --ioc FILE... [--dhcp LOG...] [options] LOG...\n"
           "\n"
-          "Find contacts with indicators in network logs (Squid native, Zeek ASCII or JSON;\n"
-          "files, folders, '-', gzip, zstd) and name the host behind each internal address\n"
-          "through the DHCP history (ISC dhcpd syslog lines and dhcpd.leases). One finding\n"
-          "per (host, indicator) on stdout (docs/formats/finding.md, engine \"ioc\"); where no\n"
+          "Find contacts with indicators in network logs (Squid native, Zeek ASCII or JSON,\n"
+          "W3C/IIS, firewall CSV; files, folders, '-', gzip, zstd) and name the host\n"
+          "behind each internal address through the DHCP history (ISC dhcpd syslog lines\n"
+          "and dhcpd.leases). One finding per (host, indicator) on stdout\n"
+          "(docs/formats/finding.md, engine \"ioc\"); where no\n"
           "single host held the address then, the finding names the address.\n"
           "\n"
           "Indicators (--ioc, plain lists, one a line, '#' comments): IPv4/IPv6 addresses,\n"
@@ -53,7 +55,10 @@ void hunt_net_help(FILE *out)
           "  --dhcp LOG          DHCP logs or folders (repeatable)\n"
           "  --assets FILE       an asset inventory (CSV with host and ip columns): fixed addresses\n"
           "  --year YEAR         the year of syslog lines without one (default: this year)\n"
-          "  --timezone ZONE     the zone of syslog lines without one (default UTC)\n"
+          "  --timezone ZONE     the zone of local times: syslog lines without one, firewall\n"
+          "                      CSV (default UTC)\n"
+          "  --map SPEC|@FILE    firewall CSV: which column is which record field\n"
+          "                      (sakimori net --help, docs/network.md)\n"
           "  --lease HOURS       the lease time assumed for a grant whose end no log gives (24)\n"
           "  --tolerance SECONDS how far around a grant an address still counts as held (60)\n"
           "  --format jsonl|table  output (default jsonl)\n"
@@ -416,6 +421,7 @@ int hunt_net_main(int argc, char **argv)
     hn h = {.tolerance = 60 * SK_NS_PER_SEC};
     sk_netlog_options o = {0};
     const char *zone = NULL, *format = "jsonl";
+    char *map = NULL;
     double lease_h = 24;
     char **iocs = calloc((size_t)argc + 1, sizeof *iocs), **dhcp = calloc((size_t)argc + 1, sizeof *dhcp),
          **logs = calloc((size_t)argc + 1, sizeof *logs), **assets = calloc((size_t)argc + 1, sizeof *assets);
@@ -428,7 +434,7 @@ int hunt_net_main(int argc, char **argv)
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--assets") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
-                  !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format");
+                  !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--map");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -445,7 +451,11 @@ int hunt_net_main(int argc, char **argv)
             else if (!strcmp(a, "--assets")) assets[na++] = (char *)v;
             else if (!strcmp(a, "--timezone")) zone = v;
             else if (!strcmp(a, "--format")) format = v;
-            else if (!strcmp(a, "--year")) {
+            else if (!strcmp(a, "--map")) {
+                free(map);
+                if (net_map_load(cmd, v, &map)) { exit_code = SK_EXIT_USAGE; goto done; }
+                o.field_map = map;
+            } else if (!strcmp(a, "--year")) {
                 long y = strtol(v, &e, 10);
                 if (*e || y < 1970 || y > 2200) { sk_cli_error(cmd, "--year: '%s' is not a year", v); exit_code = SK_EXIT_USAGE; goto done; }
                 o.year = (int)y;
@@ -603,6 +613,7 @@ cleanup:
     sk_ioc_set_free(h.iocs);
     sk_tz_free(tz);
 done:
+    free(map);
     free(assets);
     free(iocs);
     free(dhcp);

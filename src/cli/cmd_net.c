@@ -1,6 +1,6 @@
 /*
- * cmd_net.c - `sakimori net records`: network logs (Squid, Zeek, W3C/IIS, ISC dhcpd
- * syslog and leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
+ * cmd_net.c - `sakimori net records`: network logs (Squid, Zeek, W3C/IIS, firewall CSV
+ * through a field map, ISC dhcpd syslog and leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
  * printed as JSON lines, one per record: what the network hunt sees of each line.
  * Bad lines are one message each on stderr, naming the input and line; the rest is read.
  */
@@ -43,12 +43,17 @@ void cmd_net_help(FILE *out)
           "\n"
           "Formats: squid (native access.log), zeek (ASCII with #fields), zeek-json,\n"
           "dhcpd-syslog (ISC dhcpd messages, RFC 3164 or RFC 3339 stamps), dhcpd-leases,\n"
-          "w3c (W3C extended / IIS, #Fields; times UTC).\n"
+          "w3c (W3C extended / IIS, #Fields; times UTC), fwcsv (firewall CSV with a header\n"
+          "row: FortiGate, Palo Alto and generic column names known, others by --map).\n"
           "\n"
           "Options:\n"
           "  --format NAME     read every input as this format instead of recognising it\n"
           "  --year YEAR       the year of syslog lines that carry none (default: this year)\n"
-          "  --timezone ZONE   the zone of syslog lines that carry none (default: UTC)\n"
+          "  --timezone ZONE   the zone of local times: syslog lines without one, firewall\n"
+          "                    CSV (default: UTC)\n"
+          "  --map SPEC|@FILE  fwcsv: which column is which record field,\n"
+          "                    \"src_ip=Source address,dst_ip=Destination address,...\"\n"
+          "                    (@FILE: one entry a line, '#' comments; docs/network.md)\n"
           "  -q, --quiet       no per-line messages, only the summary\n"
           "  -h, --help        this help\n"
           "\n"
@@ -146,6 +151,7 @@ int cmd_net_run(int argc, char **argv)
     }
     sk_netlog_options o = {0};
     const char *zone = NULL;
+    char *map = NULL;
     net_ctx c = {0};
     char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nf = 0;
@@ -155,19 +161,28 @@ int cmd_net_run(int argc, char **argv)
         if (sk_cli_is_help(a)) {
             cmd_net_help(stdout);
             free(files);
+            free(map);
             return SK_EXIT_OK;
-        } else if (!strcmp(a, "--format") || !strcmp(a, "--year") || !strcmp(a, "--timezone")) {
+        } else if (!strcmp(a, "--format") || !strcmp(a, "--year") || !strcmp(a, "--timezone") || !strcmp(a, "--map")) {
             if (i + 1 >= argc) {
                 sk_cli_error(cmd_name, "%s needs a value", a);
                 free(files);
+                free(map);
                 return SK_EXIT_USAGE;
             }
             const char *v = argv[++i];
-            if (!strcmp(a, "--format")) {
+            if (!strcmp(a, "--map")) {
+                free(map);
+                if (net_map_load(cmd_name, v, &map)) {
+                    free(files);
+                    return SK_EXIT_USAGE;
+                }
+            } else if (!strcmp(a, "--format")) {
                 int f = sk_netlog_format_from_name(v);
                 if (f < 0) {
                     sk_cli_error(cmd_name, "--format: '%s' is none of %s", v, format_list(1));
                     free(files);
+                    free(map);
                     return SK_EXIT_USAGE;
                 }
                 o.format = (sk_netlog_format)f;
@@ -177,6 +192,7 @@ int cmd_net_run(int argc, char **argv)
                 if (*e || y < 1970 || y > 2200) {
                     sk_cli_error(cmd_name, "--year: '%s' is not a year", v);
                     free(files);
+                    free(map);
                     return SK_EXIT_USAGE;
                 }
                 o.year = (int)y;
@@ -188,6 +204,7 @@ int cmd_net_run(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             sk_cli_error(cmd_name, "unknown option '%s' (sakimori net --help)", a);
             free(files);
+            free(map);
             return SK_EXIT_USAGE;
         } else {
             files[nf++] = argv[i];
@@ -196,15 +213,18 @@ int cmd_net_run(int argc, char **argv)
     if (!nf) {
         sk_cli_error(cmd_name, "records: no log given (sakimori net --help)");
         free(files);
+        free(map);
         return SK_EXIT_USAGE;
     }
     sk_tz *tz = NULL;
     if (zone && sk_tz_load(&tz, zone)) {
         sk_cli_error(cmd_name, "--timezone: %s", sk_error_last());
         free(files);
+        free(map);
         return SK_EXIT_USAGE;
     }
     o.local = tz;
+    o.field_map = map;
     sk_event_inputs ins = {0};
     sk_event_inputs_options io = {.diag = inputs_diag, .any_file = 1};
     int rc = sk_event_inputs_expand(files, nf, &io, &ins);
@@ -220,6 +240,7 @@ int cmd_net_run(int argc, char **argv)
     sk_event_inputs_free(&ins);
     sk_tz_free(tz);
     free(files);
+    free(map);
     if (rc) return sk_exit_from_error(rc);
     return bad ? SK_EXIT_INPUT : SK_EXIT_OK;
 }

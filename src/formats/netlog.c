@@ -18,7 +18,7 @@
 #include "netlog_int.h"
 
 static const char *const fmt_names[SK_NL_FORMATS] = {"auto",    "squid", "zeek",    "zeek-json", "dhcpd-syslog", "dhcpd-leases",
-                                                     "w3c"};
+                                                     "w3c",     "fwcsv"};
 
 const char *sk_netlog_format_name(sk_netlog_format f)
 {
@@ -278,6 +278,7 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
         if (l[0] == '#') {
             if ((len >= 10 && !memcmp(l, "#separator", 10)) || (len >= 7 && !memcmp(l, "#fields", 7))) return SK_NL_ZEEK_TSV;
             if (nl_w3c_detect(l, len)) return SK_NL_W3C;
+        if (nl_fwcsv_detect(NULL, l, len)) return SK_NL_FWCSV;
             continue;
         }
         if (l[0] == '{') return memmem(l, len, "\"ts\"", 4) ? SK_NL_ZEEK_JSON : SK_NL_AUTO;
@@ -314,11 +315,27 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
     return SK_NL_AUTO;
 }
 
+int sk_netlog_field_map_check(const char *spec)
+{
+    nl_map m;
+    memset(&m, 0, sizeof m);
+    int rc = nl_map_parse(&m, spec);
+    nl_map_free(&m);
+    return rc;
+}
+
 int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_netrec_cb cb, void *ctx)
 {
     sk_netlog_reader *r = calloc(1, sizeof *r);
     if (!r) return sk_error_set(SK_ENOMEM, "out of memory");
     if (o) r->o = *o;
+    int mrc = nl_map_parse(&r->map, r->o.field_map);
+    r->o.field_map = NULL; /* not kept: parsed */
+    if (mrc) {
+        nl_map_free(&r->map);
+        free(r);
+        return mrc;
+    }
 
     r->fmt = r->o.format;
     r->cb = cb;
@@ -338,6 +355,8 @@ int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_
     sk_buf_init(&r->line, SK_NETLOG_MAX_LINE + 2);
     sk_buf_init(&r->scratch, (size_t)4 << 20);
     sk_buf_init(&r->lease.text, (size_t)1 << 20);
+    sk_buf_init(&r->csv.names, SK_NETLOG_MAX_LINE + 16);
+    sk_buf_init(&r->csv.rec, SK_NETLOG_MAX_LINE + 16);
     r->z.sep = '\t';
     r->z.set_sep = ',';
     memcpy(r->z.empty, "(empty)", 8);
@@ -352,7 +371,10 @@ void sk_netlog_reader_free(sk_netlog_reader *r)
     sk_buf_free(&r->line);
     sk_buf_free(&r->scratch);
     sk_buf_free(&r->lease.text);
+    sk_buf_free(&r->csv.names);
+    sk_buf_free(&r->csv.rec);
     nl_zeek_free(&r->z);
+    nl_map_free(&r->map);
 
     free(r);
 }
@@ -383,6 +405,7 @@ static int do_line(sk_netlog_reader *r)
         sk_buf_reset(&r->line);
         nl_error(r, r->lineno, "longer than %d bytes: skipped", SK_NETLOG_MAX_LINE);
         if (r->fmt == SK_NL_DHCPD_LEASES && r->lease.open == 1) r->lease.bad = 1; /* the block it is in does not read whole */
+        if (r->fmt == SK_NL_FWCSV) nl_fwcsv_broken(r);
         return 0;
     }
     r->cr = n && s[n - 1] == '\r';
@@ -396,6 +419,7 @@ static int do_line(sk_netlog_reader *r)
         nl_error(r, r->lineno, "not text (a NUL or a byte that is not UTF-8)");
         /* a lease block stays open, judged at its end: it does not read whole */
         if (r->fmt == SK_NL_DHCPD_LEASES && r->lease.open == 1) r->lease.bad = 1;
+        if (r->fmt == SK_NL_FWCSV) nl_fwcsv_broken(r);
         sk_buf_reset(&r->line);
         return 0;
     }
@@ -404,6 +428,8 @@ static int do_line(sk_netlog_reader *r)
         while (z && (s[z - 1] == ' ' || s[z - 1] == '\t')) z--;
         if (z) {
             r->fmt = sk_netlog_detect(s, n);
+            /* a header the user's field map names columns of */
+            if (r->fmt == SK_NL_AUTO && nl_fwcsv_detect(&r->map, s, n)) r->fmt = SK_NL_FWCSV;
             if (r->fmt == SK_NL_AUTO && s[0] != '#') {
                 r->rejected = 1;
                 sk_buf_reset(&r->line);
@@ -422,6 +448,7 @@ static int do_line(sk_netlog_reader *r)
     case SK_NL_DHCPD_SYSLOG: rc = nl_dhcpd_syslog_line(r, s, n); break;
     case SK_NL_DHCPD_LEASES: rc = nl_dhcpd_leases_line(r, s, n); break;
     case SK_NL_W3C: rc = nl_w3c_line(r, s, n); break;
+    case SK_NL_FWCSV: rc = nl_fwcsv_line(r, s, n); break;
     default: break;
     }
     sk_buf_reset(&r->line);
@@ -470,6 +497,7 @@ int sk_netlog_end(sk_netlog_reader *r)
     if (r->rejected) return 0;
     if (r->line.len || r->overlong) rc = do_line(r);
     if (!rc && r->fmt == SK_NL_DHCPD_LEASES) rc = nl_dhcpd_leases_end(r);
+    if (!rc && r->fmt == SK_NL_FWCSV) rc = nl_fwcsv_end(r);
 
     return rc;
 }

@@ -73,6 +73,7 @@ typedef struct nl_csv {
     uint64_t rec_line;            /* its first line */
     unsigned rec_lines;           /* lines in it */
     int open;                     /* a quoted field is open at the end of rec */
+    int last_cr;                  /* rec's last line ended in CR LF (the break inside the quotes) */
 } nl_csv;
 
 /* Windows DHCP audit log: the column line */
