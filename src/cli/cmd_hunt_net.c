@@ -1,6 +1,7 @@
 /*
  * cmd_hunt_net.c - `sakimori hunt net`: which of our machines talked to the attacker.
- * The IOC lists are compiled once; DHCP logs (dhcpd syslog lines, dhcpd.leases) become
+ * The IOC lists are compiled once; DHCP logs (dhcpd syslog lines, dhcpd.leases, the
+ * Windows DHCP audit log) become
  * the address history; every record of the network logs (Squid, Zeek, W3C, firewall
  * CSV; any format the network-log reader knows) is matched by its
  * host, SNI, URL, destination address and file hashes, and each match is attributed
@@ -41,10 +42,11 @@ void hunt_net_help(FILE *out)
           "\n"
           "Find contacts with indicators in network logs (Squid native, Zeek ASCII or JSON,\n"
           "W3C/IIS, firewall CSV; files, folders, '-', gzip, zstd) and name the host\n"
-          "behind each internal address through the DHCP history (ISC dhcpd syslog lines\n"
-          "and dhcpd.leases). One finding per (host, indicator) on stdout\n"
-          "(docs/formats/finding.md, engine \"ioc\"); where no\n"
-          "single host held the address then, the finding names the address.\n"
+          "behind each internal address through the DHCP history (--dhcp: ISC dhcpd syslog\n"
+          "lines, dhcpd.leases or Windows DHCP audit logs, recognised by content). One\n"
+          "finding per (host, indicator) on stdout (docs/formats/finding.md, engine\n"
+          "\"ioc\"); where no single host held the address then, the finding names the\n"
+          "address.\n"
           "\n"
           "Indicators (--ioc, plain lists, one a line, '#' comments): IPv4/IPv6 addresses,\n"
           "CIDR networks, domains (matching their subdomains; '*.example.com' subdomains\n"
@@ -52,7 +54,8 @@ void hunt_net_help(FILE *out)
           "\n"
           "Options:\n"
           "  --ioc FILE          an indicator list (repeatable)\n"
-          "  --dhcp LOG          DHCP logs or folders (repeatable)\n"
+          "  --dhcp LOG          DHCP logs or folders (repeatable): dhcpd syslog, dhcpd.leases,\n"
+          "                      Windows DHCP audit logs (DhcpSrvLog-*.log)\n"
           "  --assets FILE       an asset inventory (CSV with host and ip columns): fixed addresses\n"
           "  --year YEAR         the year of syslog lines without one (default: this year)\n"
           "  --timezone ZONE     the zone of local times: syslog lines without one, firewall\n"
