@@ -1,7 +1,7 @@
 /*
  * netlog.h - network logs read into one record shape (docs/network.md): proxy (Squid
  * native), Zeek (TSV and JSON: conn, dns, http, ssl, files), web servers (W3C extended,
- * IIS), firewall CSV (columns named by a field map), DHCP (ISC dhcpd syslog lines,
+ * IIS), the Windows DNS server debug log, firewall CSV (columns named by a field map), DHCP (ISC dhcpd syslog lines,
  * dhcpd.leases, the Windows DHCP server audit log). The reader is pushed bytes (any chunking; it never opens a
  * file: the caller does, and hashes what it read) and calls back once per record, in
  * input order, with a view whose strings live only during the call.
@@ -36,6 +36,7 @@ typedef enum sk_netlog_format {
     SK_NL_W3C,            /**< W3C extended log (IIS, proxies): #Fields directives */
     SK_NL_FWCSV,          /**< firewall CSV (RFC 4180) with a header row, read through a field map */
     SK_NL_WINDHCP,        /**< Windows DHCP server audit log (DhcpSrvLog-*.log) */
+    SK_NL_WINDNS,         /**< Windows DNS server debug log (PACKET lines) */
     SK_NL_FORMATS
 } sk_netlog_format;
 

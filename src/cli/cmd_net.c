@@ -1,6 +1,7 @@
 /*
  * cmd_net.c - `sakimori net records`: network logs (Squid, Zeek, W3C/IIS, firewall CSV
- * through a field map, ISC dhcpd syslog and leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
+ * through a field map, the Windows DNS debug and DHCP audit logs, ISC dhcpd syslog and
+ * leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
  * printed as JSON lines, one per record: what the network hunt sees of each line.
  * Bad lines are one message each on stderr, naming the input and line; the rest is read.
  */
@@ -45,13 +46,14 @@ void cmd_net_help(FILE *out)
           "dhcpd-syslog (ISC dhcpd messages, RFC 3164 or RFC 3339 stamps), dhcpd-leases,\n"
           "w3c (W3C extended / IIS, #Fields; times UTC), fwcsv (firewall CSV with a header\n"
           "row: FortiGate, Palo Alto and generic column names known, others by --map),\n"
-          "windhcp (Windows DHCP server audit log, DhcpSrvLog-*.log).\n"
+          "windhcp (Windows DHCP server audit log, DhcpSrvLog-*.log), windns (Windows DNS\n"
+          "server debug log: PACKET lines).\n"
           "\n"
           "Options:\n"
           "  --format NAME     read every input as this format instead of recognising it\n"
           "  --year YEAR       the year of syslog lines that carry none (default: this year)\n"
           "  --timezone ZONE   the zone of local times: syslog lines without one, firewall\n"
-          "                    CSV, the Windows DHCP log (default: UTC)\n"
+          "                    CSV, the Windows DHCP and DNS logs (default: UTC)\n"
           "  --map SPEC|@FILE  fwcsv: which column is which record field,\n"
           "                    \"src_ip=Source address,dst_ip=Destination address,...\"\n"
           "                    (@FILE: one entry a line, '#' comments; docs/network.md)\n"

@@ -18,7 +18,7 @@
 #include "netlog_int.h"
 
 static const char *const fmt_names[SK_NL_FORMATS] = {"auto",    "squid", "zeek",    "zeek-json", "dhcpd-syslog", "dhcpd-leases",
-                                                     "w3c",     "fwcsv", "windhcp"};
+                                                     "w3c",     "fwcsv", "windhcp", "windns"};
 
 const char *sk_netlog_format_name(sk_netlog_format f)
 {
@@ -284,6 +284,7 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
         if (l[0] == '{') return memmem(l, len, "\"ts\"", 4) ? SK_NL_ZEEK_JSON : SK_NL_AUTO;
 
         if (nl_windhcp_detect(l, len)) return SK_NL_WINDHCP;
+        if (nl_windns_detect(l, len)) return SK_NL_WINDNS;
         if ((len >= 6 && !memcmp(l, "lease ", 6)) || (len >= 20 && !memcmp(l, "authoring-byte-order", 20)) ||
             (len >= 11 && !memcmp(l, "server-duid", 11)) || (len >= 14 && !memcmp(l, "db-time-format", 14)) ||
             (len >= 8 && !memcmp(l, "failover", 8)))
@@ -451,6 +452,7 @@ static int do_line(sk_netlog_reader *r)
     case SK_NL_W3C: rc = nl_w3c_line(r, s, n); break;
     case SK_NL_FWCSV: rc = nl_fwcsv_line(r, s, n); break;
     case SK_NL_WINDHCP: rc = nl_windhcp_line(r, s, n); break;
+    case SK_NL_WINDNS: rc = nl_windns_line(r, s, n); break;
     default: break;
     }
     sk_buf_reset(&r->line);
