@@ -1,7 +1,8 @@
 /*
  * netlog.h - network logs read into one record shape (docs/network.md): proxy (Squid
  * native), Zeek (TSV and JSON: conn, dns, http, ssl, files), web servers (W3C extended,
- * IIS), the Windows DNS server debug log, firewall CSV (columns named by a field map), DHCP (ISC dhcpd syslog lines,
+ * IIS), the Windows DNS server debug log, firewall CSV and generic JSON lines (columns
+ * or members named by a field map), DHCP (ISC dhcpd syslog lines,
  * dhcpd.leases, the Windows DHCP server audit log). The reader is pushed bytes (any chunking; it never opens a
  * file: the caller does, and hashes what it read) and calls back once per record, in
  * input order, with a view whose strings live only during the call.
@@ -37,6 +38,7 @@ typedef enum sk_netlog_format {
     SK_NL_FWCSV,          /**< firewall CSV (RFC 4180) with a header row, read through a field map */
     SK_NL_WINDHCP,        /**< Windows DHCP server audit log (DhcpSrvLog-*.log) */
     SK_NL_WINDNS,         /**< Windows DNS server debug log (PACKET lines) */
+    SK_NL_JSON,           /**< generic JSON lines read through a field map (ECS names by default) */
     SK_NL_FORMATS
 } sk_netlog_format;
 
@@ -75,7 +77,7 @@ enum sk_netrec_flags {
 /** One record (tests/fixtures/net/README.md gives the normalized schema it prints as). */
 typedef struct sk_netrec {
     uint64_t line;          /**< 1-based line of the record (a lease block: its `lease` line) */
-    const char *kind;       /**< "conn", "dns", "http", "ssl", "files", "proxy", "dhcp", "web", "fw"; other Zeek logs: their path; fwcsv: the map's kind if it sets one */
+    const char *kind;       /**< "conn", "dns", "http", "ssl", "files", "proxy", "dhcp", "web", "fw", "json"; other Zeek logs: their path; fwcsv/json: the map's kind if it sets one */
     sk_time ts;             /**< SK_TIME_NONE: none */
     uint32_t ts_quality;    /**< sk_time_quality flags */
     unsigned has;           /**< sk_netrec_has */
@@ -103,7 +105,7 @@ typedef struct sk_netlog_options {
     int year;                   /**< syslog lines without a year (0: the current year) */
     const sk_tz *local;         /**< local times without a zone (NULL: UTC, said in ts_quality) */
     const char *name;           /**< the input's file name: a Zeek log without a path is of the kind its name says (conn.log) */
-    /** fwcsv (and json): which column (header name) or member (dotted path) is which
+    /** fwcsv and json: which column (header name) or member (dotted path) is which
      * record field, "field=Name,field=Name" (or one entry a line, when the text has a
      * newline: names may then hold commas; '#' lines are comments); "kind=NAME" sets the
      * records' kind. An entry replaces the built-in names for its field, an empty name

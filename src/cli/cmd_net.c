@@ -1,7 +1,7 @@
 /*
  * cmd_net.c - `sakimori net records`: network logs (Squid, Zeek, W3C/IIS, firewall CSV
- * through a field map, the Windows DNS debug and DHCP audit logs, ISC dhcpd syslog and
- * leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
+ * and JSON lines through a field map, the Windows DNS debug and DHCP audit logs, ISC
+ * dhcpd syslog and leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
  * printed as JSON lines, one per record: what the network hunt sees of each line.
  * Bad lines are one message each on stderr, naming the input and line; the rest is read.
  */
@@ -47,15 +47,17 @@ void cmd_net_help(FILE *out)
           "w3c (W3C extended / IIS, #Fields; times UTC), fwcsv (firewall CSV with a header\n"
           "row: FortiGate, Palo Alto and generic column names known, others by --map),\n"
           "windhcp (Windows DHCP server audit log, DhcpSrvLog-*.log), windns (Windows DNS\n"
-          "server debug log: PACKET lines).\n"
+          "server debug log: PACKET lines), json (JSON lines through a field map; ECS names\n"
+          "such as source.ip, url.full, @timestamp by default; Zeek JSON stays zeek-json).\n"
           "\n"
           "Options:\n"
           "  --format NAME     read every input as this format instead of recognising it\n"
           "  --year YEAR       the year of syslog lines that carry none (default: this year)\n"
           "  --timezone ZONE   the zone of local times: syslog lines without one, firewall\n"
-          "                    CSV, the Windows DHCP and DNS logs (default: UTC)\n"
-          "  --map SPEC|@FILE  fwcsv: which column is which record field,\n"
-          "                    \"src_ip=Source address,dst_ip=Destination address,...\"\n"
+          "                    CSV, the Windows DHCP and DNS logs, JSON times without a zone\n"
+          "                    (default: UTC)\n"
+          "  --map SPEC|@FILE  fwcsv, json: which column (or dotted member) is which record\n"
+          "                    field, \"src_ip=Source address,dst_ip=Destination address\"\n"
           "                    (@FILE: one entry a line, '#' comments; docs/network.md)\n"
           "  -q, --quiet       no per-line messages, only the summary\n"
           "  -h, --help        this help\n"
@@ -64,7 +66,8 @@ void cmd_net_help(FILE *out)
           "\n"
           "Examples:\n"
           "  sakimori net records /var/log/squid/access.log | jq -c 'select(.outcome==\"attempted\")'\n"
-          "  sakimori net records --year 2019 --timezone Asia/Tokyo case/logs/dhcp\n",
+          "  sakimori net records --year 2019 --timezone Asia/Tokyo case/logs/dhcp\n"
+          "  sakimori net records --timezone Asia/Tokyo --map @fw.map logs/firewall\n",
           out);
 }
 

@@ -18,7 +18,7 @@
 #include "netlog_int.h"
 
 static const char *const fmt_names[SK_NL_FORMATS] = {"auto",    "squid", "zeek",    "zeek-json", "dhcpd-syslog", "dhcpd-leases",
-                                                     "w3c",     "fwcsv", "windhcp", "windns"};
+                                                     "w3c",     "fwcsv", "windhcp", "windns", "json"};
 
 const char *sk_netlog_format_name(sk_netlog_format f)
 {
@@ -281,7 +281,12 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
         if (nl_fwcsv_detect(NULL, l, len)) return SK_NL_FWCSV;
             continue;
         }
-        if (l[0] == '{') return memmem(l, len, "\"ts\"", 4) ? SK_NL_ZEEK_JSON : SK_NL_AUTO;
+        if (l[0] == '{') {
+            /* Zeek writes "ts" (and never "@timestamp"); other objects are generic JSON
+             * when they carry a member the built-in map reads */
+            if (memmem(l, len, "\"ts\"", 4) && !memmem(l, len, "\"@timestamp\"", 12)) return SK_NL_ZEEK_JSON;
+            return nl_jsonl_detect(l, len) ? SK_NL_JSON : SK_NL_AUTO;
+        }
 
         if (nl_windhcp_detect(l, len)) return SK_NL_WINDHCP;
         if (nl_windns_detect(l, len)) return SK_NL_WINDNS;
@@ -432,6 +437,12 @@ static int do_line(sk_netlog_reader *r)
             r->fmt = sk_netlog_detect(s, n);
             /* a header the user's field map names columns of */
             if (r->fmt == SK_NL_AUTO && nl_fwcsv_detect(&r->map, s, n)) r->fmt = SK_NL_FWCSV;
+            /* an object, and a field map given: the generic JSON reader's */
+            if (r->fmt == SK_NL_AUTO && s[0] == '{') {
+                if (r->map.kind[0]) r->fmt = SK_NL_JSON;
+                for (int f = 0; f < NL_F_COUNT; f++)
+                    if (r->map.name[f] && r->map.name[f][0]) r->fmt = SK_NL_JSON;
+            }
             if (r->fmt == SK_NL_AUTO && s[0] != '#') {
                 r->rejected = 1;
                 sk_buf_reset(&r->line);
@@ -453,6 +464,7 @@ static int do_line(sk_netlog_reader *r)
     case SK_NL_FWCSV: rc = nl_fwcsv_line(r, s, n); break;
     case SK_NL_WINDHCP: rc = nl_windhcp_line(r, s, n); break;
     case SK_NL_WINDNS: rc = nl_windns_line(r, s, n); break;
+    case SK_NL_JSON: rc = nl_jsonl_line(r, s, n); break;
     default: break;
     }
     sk_buf_reset(&r->line);
