@@ -20,6 +20,9 @@ int net_read_fd(const char *cmd, const char *path, int fd, sk_netlog_reader *r, 
     char *buf = malloc(cap);
     if (!buf) return sk_error_set(SK_ENOMEM, "out of memory");
     int rc = 0;
+    /* standard input arrives spooled to a temporary file whose offset is at its end:
+     * from the start (a pipe refuses, and is read as it is) */
+    (void)lseek(fd, 0, SEEK_SET);
     while (!rc && !sk_netlog_reader_rejected(r)) {
         ssize_t n = read(fd, buf, cap);
         if (n < 0 && errno == EINTR) continue;
