@@ -1,7 +1,9 @@
 /*
  * netlog.h - network logs read into one record shape (docs/network.md): proxy (Squid
- * native), Zeek (TSV and JSON: conn, dns, http, ssl, files), DHCP (ISC dhcpd syslog
- * lines, dhcpd.leases). The reader is pushed bytes (any chunking; it never opens a
+ * native), Zeek (TSV and JSON: conn, dns, http, ssl, files), web servers (W3C extended,
+ * IIS), the Windows DNS server debug log, firewall CSV and generic JSON lines (columns
+ * or members named by a field map), DHCP (ISC dhcpd syslog lines,
+ * dhcpd.leases, the Windows DHCP server audit log). The reader is pushed bytes (any chunking; it never opens a
  * file: the caller does, and hashes what it read) and calls back once per record, in
  * input order, with a view whose strings live only during the call.
  *
@@ -32,6 +34,11 @@ typedef enum sk_netlog_format {
     SK_NL_ZEEK_JSON,      /**< Zeek JSON logs, one object a line */
     SK_NL_DHCPD_SYSLOG,   /**< ISC dhcpd messages as syslog writes them */
     SK_NL_DHCPD_LEASES,   /**< ISC dhcpd.leases */
+    SK_NL_W3C,            /**< W3C extended log (IIS, proxies): #Fields directives */
+    SK_NL_FWCSV,          /**< firewall CSV (RFC 4180) with a header row, read through a field map */
+    SK_NL_WINDHCP,        /**< Windows DHCP server audit log (DhcpSrvLog-*.log) */
+    SK_NL_WINDNS,         /**< Windows DNS server debug log (PACKET lines) */
+    SK_NL_JSON,           /**< generic JSON lines read through a field map (ECS names by default) */
     SK_NL_FORMATS
 } sk_netlog_format;
 
@@ -65,11 +72,12 @@ enum sk_netrec_flags {
 };
 
 #define SK_NETREC_MAX_ANSWERS 32
+#define SK_NETREC_MAX_EXTRA 32
 
 /** One record (tests/fixtures/net/README.md gives the normalized schema it prints as). */
 typedef struct sk_netrec {
     uint64_t line;          /**< 1-based line of the record (a lease block: its `lease` line) */
-    const char *kind;       /**< "conn", "dns", "http", "ssl", "files", "proxy", "dhcp"; other Zeek logs: their path */
+    const char *kind;       /**< "conn", "dns", "http", "ssl", "files", "proxy", "dhcp", "web", "fw", "json"; other Zeek logs: their path; fwcsv/json: the map's kind if it sets one */
     sk_time ts;             /**< SK_TIME_NONE: none */
     uint32_t ts_quality;    /**< sk_time_quality flags */
     unsigned has;           /**< sk_netrec_has */
@@ -84,6 +92,10 @@ typedef struct sk_netrec {
     sk_nstr md5, sha1, sha256;
     sk_nstr answers[SK_NETREC_MAX_ANSWERS], cname[SK_NETREC_MAX_ANSWERS];
     size_t n_answers, n_cname;
+    /** fwcsv: the columns no record field takes, by header name (non-empty values, the
+     * first SK_NETREC_MAX_EXTRA); printed as "fields_extra" */
+    sk_nstr extra_key[SK_NETREC_MAX_EXTRA], extra_val[SK_NETREC_MAX_EXTRA];
+    size_t n_extra;
 } sk_netrec;
 
 typedef int (*sk_netrec_cb)(void *ctx, const sk_netrec *rec);
@@ -93,6 +105,13 @@ typedef struct sk_netlog_options {
     int year;                   /**< syslog lines without a year (0: the current year) */
     const sk_tz *local;         /**< local times without a zone (NULL: UTC, said in ts_quality) */
     const char *name;           /**< the input's file name: a Zeek log without a path is of the kind its name says (conn.log) */
+    /** fwcsv and json: which column (header name) or member (dotted path) is which
+     * record field, "field=Name,field=Name" (or one entry a line, when the text has a
+     * newline: names may then hold commas; '#' lines are comments); "kind=NAME" sets the
+     * records' kind. An entry replaces the built-in names for its field, an empty name
+     * ("user=") turns the field off. NULL: the built-in names only (docs/network.md).
+     * Parsed by sk_netlog_reader_new (not kept). */
+    const char *field_map;
     /** One line per problem, "line N: what" (the caller adds the input's name). */
     void (*diag)(void *ctx, const char *line);
     void *diag_ctx;
@@ -100,7 +119,12 @@ typedef struct sk_netlog_options {
 
 typedef struct sk_netlog_reader sk_netlog_reader;
 
-/** A reader; `o` is copied (its zone must outlive the reader). */
+/** Check a field map (sk_netlog_options.field_map): 0, or SK_EINVAL with a one-line
+ * message naming the entry that is no record field or no valid name. */
+int sk_netlog_field_map_check(const char *spec);
+
+/** A reader; `o` is copied (its zone must outlive the reader). SK_EINVAL when the field
+ * map does not read (the message says why). */
 int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_netrec_cb cb, void *ctx);
 void sk_netlog_reader_free(sk_netlog_reader *r);
 /** Push bytes (any chunking). A non-zero return of the callback stops and is returned. */

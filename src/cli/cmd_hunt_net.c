@@ -1,8 +1,9 @@
 /*
  * cmd_hunt_net.c - `sakimori hunt net`: which of our machines talked to the attacker.
- * The IOC lists are compiled once; DHCP logs (dhcpd syslog lines, dhcpd.leases) become
- * the address history; every record of the network logs (Squid, Zeek) is matched by its
- * host, SNI, URL, destination address, user agent and file hashes (each inside the
+ * The IOC lists are compiled once; DHCP logs (dhcpd syslog lines, dhcpd.leases, the
+ * Windows DHCP audit log) become the address history; every record of the network logs
+ * (Squid, Zeek, W3C, firewall CSV; any format the network-log reader knows) is matched by
+ * its host, SNI, URL, destination address, user agent and file hashes (each inside the
  * indicator's validity window when the record has a time), and each match is attributed
  * to the host that held the record's internal (source) address then, or left as the
  * address when no single holder is known. One finding per (host, indicator): first and
@@ -47,11 +48,14 @@ void hunt_net_help(FILE *out)
     fputs("usage: sakimori hunt net --ioc FILE... [--dhcp LOG...] [options] LOG...\n"
           "       sakimori hunt net --beacons [--ioc FILE...] [--allow FILE] [options] LOG...\n"
           "\n"
-          "Find contacts with indicators in network logs (Squid native, Zeek ASCII or JSON;\n"
-          "files, folders, '-', gzip, zstd) and name the host behind each internal address\n"
-          "through the DHCP history (ISC dhcpd syslog lines and dhcpd.leases). One finding\n"
-          "per (host, indicator) on stdout (docs/formats/finding.md, engine \"ioc\"); where no\n"
-          "single host held the address then, the finding names the address.\n"
+          "Find contacts with indicators in network logs (Squid native, Zeek ASCII or JSON,\n"
+          "W3C/IIS, firewall CSV, Windows DNS debug logs, JSON lines; files, folders, '-',\n"
+          "gzip, zstd) and name the host behind each internal address through the DHCP\n"
+          "history (--dhcp: ISC dhcpd syslog lines, dhcpd.leases or Windows DHCP audit\n"
+          "logs, recognised by content). One finding per (host, indicator) on stdout\n"
+          "(docs/formats/finding.md, engine \"ioc\"); where no single host held the\n"
+          "address then, the finding names the address.\n"
+
           "\n"
           "Indicators (--ioc; the format told by content): plain lists (one a line, '#'\n"
           "comments), CSV with named columns (value, type, comment, source, valid_from /\n"
@@ -71,10 +75,14 @@ void hunt_net_help(FILE *out)
           "\n"
           "Options:\n"
           "  --ioc FILE          an indicator file: list, CSV, STIX, MISP, warninglist (repeatable)\n"
-          "  --dhcp LOG          DHCP logs or folders (repeatable)\n"
+          "  --dhcp LOG          DHCP logs or folders (repeatable): dhcpd syslog, dhcpd.leases,\n"
+          "                      Windows DHCP audit logs (DhcpSrvLog-*.log)\n"
           "  --assets FILE       an asset inventory (CSV with host and ip columns): fixed addresses\n"
           "  --year YEAR         the year of syslog lines without one (default: this year)\n"
-          "  --timezone ZONE     the zone of syslog lines without one (default UTC)\n"
+          "  --timezone ZONE     the zone of local times: syslog lines without one, firewall\n"
+          "                      CSV (default UTC)\n"
+          "  --map SPEC|@FILE    firewall CSV, JSON lines: which column or member is which field\n"
+          "                      (sakimori net --help, docs/network.md)\n"
           "  --lease HOURS       the lease time assumed for a grant whose end no log gives (24)\n"
           "  --tolerance SECONDS how far around a grant an address still counts as held (60)\n"
           "  --beacons           also rank (host, destination) series as beacon candidates\n"
@@ -805,6 +813,7 @@ int hunt_net_main(int argc, char **argv)
     hn h = {.tolerance = 60 * SK_NS_PER_SEC, .threads = ncpu > 0 ? (size_t)ncpu : 1};
     sk_netlog_options o = {0};
     const char *zone = NULL, *format = "jsonl";
+    char *map = NULL;
     double lease_h = 24;
     char **iocs = calloc((size_t)argc + 1, sizeof *iocs), **dhcp = calloc((size_t)argc + 1, sizeof *dhcp),
          **logs = calloc((size_t)argc + 1, sizeof *logs), **assets = calloc((size_t)argc + 1, sizeof *assets);
@@ -824,7 +833,8 @@ int hunt_net_main(int argc, char **argv)
         const char *a = argv[i];
         int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--assets") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
                   !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--allow") ||
-                  !strcmp(a, "--internal") || !strcmp(a, "--threads") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts");
+                  !strcmp(a, "--internal") || !strcmp(a, "--threads") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts") ||
+                  !strcmp(a, "--map");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -871,7 +881,11 @@ int hunt_net_main(int argc, char **argv)
                 if (!strcmp(a, "--top")) top = (size_t)x;
                 else min_contacts = x < 3 ? 3 : (size_t)x;
             }
-            else if (!strcmp(a, "--year")) {
+            else if (!strcmp(a, "--map")) {
+                free(map);
+                if (net_map_load(cmd, v, &map)) { exit_code = SK_EXIT_USAGE; goto done; }
+                o.field_map = map;
+            } else if (!strcmp(a, "--year")) {
                 long y = strtol(v, &e, 10);
                 if (*e || y < 1970 || y > 2200) { sk_cli_error(cmd, "--year: '%s' is not a year", v); exit_code = SK_EXIT_USAGE; goto done; }
                 o.year = (int)y;
@@ -1103,6 +1117,7 @@ cleanup:
     sk_tz_free(tz);
 done:
     free(h.internal);
+    free(map);
     free(assets);
     free(iocs);
     free(dhcp);

@@ -1,6 +1,7 @@
 /*
- * cmd_net.c - `sakimori net records`: network logs (Squid, Zeek, ISC dhcpd syslog and
- * leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
+ * cmd_net.c - `sakimori net records`: network logs (Squid, Zeek, W3C/IIS, firewall CSV
+ * and JSON lines through a field map, the Windows DNS debug and DHCP audit logs, ISC
+ * dhcpd syslog and leases; files, folders, '-', gzip, zstd) read into the normalized record shape and
  * printed as JSON lines, one per record: what the network hunt sees of each line.
  * Bad lines are one message each on stderr, naming the input and line; the rest is read.
  */
@@ -18,6 +19,20 @@
 
 static const char *cmd_name = "net";
 
+/* "squid, zeek, ...": every format's name, for messages */
+static const char *format_list(int with_auto)
+{
+    static char list[256];
+    size_t k = 0;
+    list[0] = 0;
+    for (int f = with_auto ? 0 : 1; f < SK_NL_FORMATS; f++) {
+        int w = snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "", sk_netlog_format_name((sk_netlog_format)f));
+        if (w < 0 || (size_t)w >= sizeof list - k) break;
+        k += (size_t)w;
+    }
+    return list;
+}
+
 void cmd_net_help(FILE *out)
 {
     fputs("Usage: sakimori net records [OPTIONS] LOG...\n"
@@ -28,12 +43,22 @@ void cmd_net_help(FILE *out)
           "input; gzip and zstd files are decompressed. The format is recognised by content.\n"
           "\n"
           "Formats: squid (native access.log), zeek (ASCII with #fields), zeek-json,\n"
-          "dhcpd-syslog (ISC dhcpd messages, RFC 3164 or RFC 3339 stamps), dhcpd-leases.\n"
+          "dhcpd-syslog (ISC dhcpd messages, RFC 3164 or RFC 3339 stamps), dhcpd-leases,\n"
+          "w3c (W3C extended / IIS, #Fields; times UTC), fwcsv (firewall CSV with a header\n"
+          "row: FortiGate, Palo Alto and generic column names known, others by --map),\n"
+          "windhcp (Windows DHCP server audit log, DhcpSrvLog-*.log), windns (Windows DNS\n"
+          "server debug log: PACKET lines), json (JSON lines through a field map; ECS names\n"
+          "such as source.ip, url.full, @timestamp by default; Zeek JSON stays zeek-json).\n"
           "\n"
           "Options:\n"
           "  --format NAME     read every input as this format instead of recognising it\n"
           "  --year YEAR       the year of syslog lines that carry none (default: this year)\n"
-          "  --timezone ZONE   the zone of syslog lines that carry none (default: UTC)\n"
+          "  --timezone ZONE   the zone of local times: syslog lines without one, firewall\n"
+          "                    CSV, the Windows DHCP and DNS logs, JSON times without a zone\n"
+          "                    (default: UTC)\n"
+          "  --map SPEC|@FILE  fwcsv, json: which column (or dotted member) is which record\n"
+          "                    field, \"src_ip=Source address,dst_ip=Destination address\"\n"
+          "                    (@FILE: one entry a line, '#' comments; docs/network.md)\n"
           "  -q, --quiet       no per-line messages, only the summary\n"
           "  -h, --help        this help\n"
           "\n"
@@ -41,7 +66,8 @@ void cmd_net_help(FILE *out)
           "\n"
           "Examples:\n"
           "  sakimori net records /var/log/squid/access.log | jq -c 'select(.outcome==\"attempted\")'\n"
-          "  sakimori net records --year 2019 --timezone Asia/Tokyo case/logs/dhcp\n",
+          "  sakimori net records --year 2019 --timezone Asia/Tokyo case/logs/dhcp\n"
+          "  sakimori net records --timezone Asia/Tokyo --map @fw.map logs/firewall\n",
           out);
 }
 
@@ -104,7 +130,7 @@ static int read_one(const char *path, int in_folder, const sk_netlog_options *ba
             if (in_folder) {
                 c->not_logs++; /* found in a folder: counted, said once at the end */
             } else {
-                sk_cli_error(cmd_name, "%s: not a network log this reader knows (squid, zeek, zeek-json, dhcpd-syslog, dhcpd-leases)", path);
+                sk_cli_error(cmd_name, "%s: not a network log this reader knows (%s)", path, format_list(0));
                 *bad = 1;
             }
         }
@@ -131,6 +157,7 @@ int cmd_net_run(int argc, char **argv)
     }
     sk_netlog_options o = {0};
     const char *zone = NULL;
+    char *map = NULL;
     net_ctx c = {0};
     char **files = calloc((size_t)argc + 1, sizeof *files);
     size_t nf = 0;
@@ -140,19 +167,28 @@ int cmd_net_run(int argc, char **argv)
         if (sk_cli_is_help(a)) {
             cmd_net_help(stdout);
             free(files);
+            free(map);
             return SK_EXIT_OK;
-        } else if (!strcmp(a, "--format") || !strcmp(a, "--year") || !strcmp(a, "--timezone")) {
+        } else if (!strcmp(a, "--format") || !strcmp(a, "--year") || !strcmp(a, "--timezone") || !strcmp(a, "--map")) {
             if (i + 1 >= argc) {
                 sk_cli_error(cmd_name, "%s needs a value", a);
                 free(files);
+                free(map);
                 return SK_EXIT_USAGE;
             }
             const char *v = argv[++i];
-            if (!strcmp(a, "--format")) {
+            if (!strcmp(a, "--map")) {
+                free(map);
+                if (net_map_load(cmd_name, v, &map)) {
+                    free(files);
+                    return SK_EXIT_USAGE;
+                }
+            } else if (!strcmp(a, "--format")) {
                 int f = sk_netlog_format_from_name(v);
                 if (f < 0) {
-                    sk_cli_error(cmd_name, "--format: '%s' is none of auto, squid, zeek, zeek-json, dhcpd-syslog, dhcpd-leases", v);
+                    sk_cli_error(cmd_name, "--format: '%s' is none of %s", v, format_list(1));
                     free(files);
+                    free(map);
                     return SK_EXIT_USAGE;
                 }
                 o.format = (sk_netlog_format)f;
@@ -162,6 +198,7 @@ int cmd_net_run(int argc, char **argv)
                 if (*e || y < 1970 || y > 2200) {
                     sk_cli_error(cmd_name, "--year: '%s' is not a year", v);
                     free(files);
+                    free(map);
                     return SK_EXIT_USAGE;
                 }
                 o.year = (int)y;
@@ -173,6 +210,7 @@ int cmd_net_run(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             sk_cli_error(cmd_name, "unknown option '%s' (sakimori net --help)", a);
             free(files);
+            free(map);
             return SK_EXIT_USAGE;
         } else {
             files[nf++] = argv[i];
@@ -181,15 +219,18 @@ int cmd_net_run(int argc, char **argv)
     if (!nf) {
         sk_cli_error(cmd_name, "records: no log given (sakimori net --help)");
         free(files);
+        free(map);
         return SK_EXIT_USAGE;
     }
     sk_tz *tz = NULL;
     if (zone && sk_tz_load(&tz, zone)) {
         sk_cli_error(cmd_name, "--timezone: %s", sk_error_last());
         free(files);
+        free(map);
         return SK_EXIT_USAGE;
     }
     o.local = tz;
+    o.field_map = map;
     sk_event_inputs ins = {0};
     sk_event_inputs_options io = {.diag = inputs_diag, .any_file = 1};
     int rc = sk_event_inputs_expand(files, nf, &io, &ins);
@@ -205,6 +246,7 @@ int cmd_net_run(int argc, char **argv)
     sk_event_inputs_free(&ins);
     sk_tz_free(tz);
     free(files);
+    free(map);
     if (rc) return sk_exit_from_error(rc);
     return bad ? SK_EXIT_INPUT : SK_EXIT_OK;
 }

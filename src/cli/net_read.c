@@ -1,6 +1,7 @@
 /*
  * net_read.c - one input pushed through a network-log reader (net_read.h), in 1 MiB
- * reads; an input the reader rejects on its first line is not read further.
+ * reads; an input the reader rejects on its first line is not read further. And the
+ * --map argument both commands take, as text or from a file.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <sakimori/common.h>
+#include <sakimori/file.h>
 
 #include "cli.h"
 #include "net_read.h"
@@ -33,4 +35,34 @@ int net_read_fd(const char *cmd, const char *path, int fd, sk_netlog_reader *r, 
     if (!rc) rc = sk_netlog_end(r);
     free(buf);
     return rc;
+}
+
+int net_map_load(const char *cmd, const char *arg, char **out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    *out = NULL;
+    if (arg[0] == '@') {
+        int rc = sk_file_read_all(arg + 1, (size_t)64 << 10, &text, &len);
+        if (rc) {
+            sk_cli_error(cmd, "--map: %s", sk_error_last());
+            return rc;
+        }
+        if (memchr(text, 0, len)) {
+            sk_cli_error(cmd, "--map: %s: not text", arg + 1);
+            free(text);
+            return SK_EINVAL;
+        }
+    } else {
+        text = strdup(arg);
+        if (!text) return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    int rc = sk_netlog_field_map_check(text);
+    if (rc) {
+        sk_cli_error(cmd, "--map: %s", sk_error_last());
+        free(text);
+        return rc;
+    }
+    *out = text;
+    return 0;
 }

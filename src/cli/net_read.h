@@ -1,6 +1,7 @@
 /*
  * net_read.h - what `net records` and `hunt net` share: one opened input pushed through
- * a network-log reader, hashed on the way when the opening did not hash it.
+ * a network-log reader, hashed on the way when the opening did not hash it; the field
+ * map given with --map.
  */
 #ifndef SK_NET_READ_H
 #define SK_NET_READ_H
@@ -12,5 +13,10 @@
  * byte read. A read error is said as "CMD: PATH: read error: ..." and sets *bad.
  * Returns the reader's or the hasher's error, else 0. */
 int net_read_fd(const char *cmd, const char *path, int fd, sk_netlog_reader *r, sk_hasher *hs, int *bad);
+
+/* The text of a --map argument: SPEC as given, or the contents of FILE for "@FILE" (at
+ * most 64 KiB); checked (sk_netlog_field_map_check). *out is malloc'd. On an error the
+ * message is said as "CMD: --map: ..." and SK_EINVAL (or the read error) returned. */
+int net_map_load(const char *cmd, const char *arg, char **out);
 
 #endif

@@ -3,7 +3,8 @@
  * chunking are cut into lines (a line longer than SK_NETLOG_MAX_LINE is reported and
  * skipped to its end, so memory stays bounded), a line with a NUL or invalid UTF-8 is
  * reported, the format is recognised from the first lines when not given, and each
- * line goes to its format's reader. The value helpers every format uses live here.
+ * line goes to its format's reader. The value helpers every format uses (numbers,
+ * addresses, MACs, local times) live here.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -16,7 +17,8 @@
 
 #include "netlog_int.h"
 
-static const char *const fmt_names[SK_NL_FORMATS] = {"auto", "squid", "zeek", "zeek-json", "dhcpd-syslog", "dhcpd-leases"};
+static const char *const fmt_names[SK_NL_FORMATS] = {"auto",    "squid", "zeek",    "zeek-json", "dhcpd-syslog", "dhcpd-leases",
+                                                     "w3c",     "fwcsv", "windhcp", "windns", "json"};
 
 const char *sk_netlog_format_name(sk_netlog_format f)
 {
@@ -146,6 +148,120 @@ int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
     return 1;
 }
 
+int nl_digits(const char *s, size_t d, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < d; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+int nl_ieq(const char *s, size_t n, const char *w)
+{
+    size_t i = 0;
+    for (; i < n && w[i]; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        if (c != w[i]) return 0;
+    }
+    return i == n && !w[i];
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int nl_mac(const char *s, size_t n, char out[18])
+{
+    char hx[12];
+    size_t k = 0;
+    if (n == 17) { /* aa:bb:cc:dd:ee:ff, aa-bb-... */
+        for (size_t i = 0; i < 17; i++) {
+            if (i % 3 == 2) {
+                if ((s[i] != ':' && s[i] != '-') || s[i] != s[2]) return -1;
+            } else {
+                hx[k++] = s[i];
+            }
+        }
+    } else if (n == 14) { /* aabb.ccdd.eeff */
+        for (size_t i = 0; i < 14; i++) {
+            if (i % 5 == 4) {
+                if (s[i] != '.') return -1;
+            } else {
+                hx[k++] = s[i];
+            }
+        }
+    } else if (n == 12) {
+        memcpy(hx, s, 12);
+        k = 12;
+    } else {
+        return -1;
+    }
+    for (size_t i = 0; i < 12; i++) {
+        if (hexval(hx[i]) < 0) return -1;
+        out[i / 2 * 3 + i % 2] = (char)(hx[i] >= 'A' && hx[i] <= 'F' ? hx[i] + 32 : hx[i]);
+    }
+    for (size_t i = 2; i < 17; i += 3) out[i] = ':';
+    out[17] = 0;
+    return 0;
+}
+
+int nl_local_time(const sk_netlog_reader *r, const sk_civil *c, sk_time *t, uint32_t *q)
+{
+    sk_time local;
+    if (c->month < 1 || c->month > 12 || c->day < 1 || c->day > 31 || c->hour > 23 || c->minute > 59 || c->second > 60 ||
+        sk_time_from_civil(c, &local))
+        return -1;
+    /* a day past the month's end (30 February) does not read */
+    sk_civil back;
+    sk_time_to_civil(local, &back);
+    if (back.day != c->day && c->second < 60) return -1;
+    if (r->o.local) {
+        *t = sk_tz_local_to_utc(r->o.local, local, NULL, q);
+    } else {
+        *t = local;
+        *q |= SK_TQ_ZONE_ASSUMED;
+    }
+    return 0;
+}
+
+int nl_datetime(const sk_netlog_reader *r, const char *s, size_t n, sk_time *t, uint32_t *q)
+{
+    while (n && (*s == ' ' || *s == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    size_t d = 0;
+    while (d < n && s[d] >= '0' && s[d] <= '9') d++;
+    if (d && (d == n || s[d] == '.')) { /* epoch */
+        if (d > 19) return -1;
+        sk_time v;
+        if (d <= 11) {
+            if (nl_epoch(s, n, &v)) return -1;
+            *t = v;
+        } else {
+            uint64_t u;
+            if (nl_u64(s, d, &u)) return -1;
+            uint64_t mul = d <= 14 ? 1000000 : d <= 17 ? 1000 : 1;
+            if (u > (uint64_t)INT64_MAX / mul) return -1;
+            *t = (sk_time)(u * mul);
+        }
+        *q = SK_TQ_UTC;
+        return 0;
+    }
+    if (n < 16 || n > 64) return -1;
+    char b[65];
+    memcpy(b, s, n);
+    if (b[4] == '/' && b[7] == '/') b[4] = b[7] = '-';
+    sk_stamp st;
+    if (sk_time_parse_iso8601(b, n, r->o.local, &st)) return -1;
+    *t = st.utc;
+    *q = st.quality;
+    return 0;
+}
+
 sk_netlog_format sk_netlog_detect(const char *data, size_t n)
 {
     /* the first line that is not blank and not an ordinary comment */
@@ -161,9 +277,19 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
         if (!len) continue;
         if (l[0] == '#') {
             if ((len >= 10 && !memcmp(l, "#separator", 10)) || (len >= 7 && !memcmp(l, "#fields", 7))) return SK_NL_ZEEK_TSV;
+            if (nl_w3c_detect(l, len)) return SK_NL_W3C;
+        if (nl_fwcsv_detect(NULL, l, len)) return SK_NL_FWCSV;
             continue;
         }
-        if (l[0] == '{') return memmem(l, len, "\"ts\"", 4) ? SK_NL_ZEEK_JSON : SK_NL_AUTO;
+        if (l[0] == '{') {
+            /* Zeek writes "ts" (and never "@timestamp"); other objects are generic JSON
+             * when they carry a member the built-in map reads */
+            if (memmem(l, len, "\"ts\"", 4) && !memmem(l, len, "\"@timestamp\"", 12)) return SK_NL_ZEEK_JSON;
+            return nl_jsonl_detect(l, len) ? SK_NL_JSON : SK_NL_AUTO;
+        }
+
+        if (nl_windhcp_detect(l, len)) return SK_NL_WINDHCP;
+        if (nl_windns_detect(l, len)) return SK_NL_WINDNS;
         if ((len >= 6 && !memcmp(l, "lease ", 6)) || (len >= 20 && !memcmp(l, "authoring-byte-order", 20)) ||
             (len >= 11 && !memcmp(l, "server-duid", 11)) || (len >= 14 && !memcmp(l, "db-time-format", 14)) ||
             (len >= 8 && !memcmp(l, "failover", 8)))
@@ -182,6 +308,8 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
             }
             if (ntok == 4 && slash) return SK_NL_SQUID;
         }
+        if (nl_w3c_detect(l, len)) return SK_NL_W3C;
+
         /* syslog: "Mmm dd hh:mm:ss host tag" or RFC 3339 */
         static const char *const mon = "JanFebMarAprMayJunJulAugSepOctNovDec";
         if (len >= 16) {
@@ -194,11 +322,28 @@ sk_netlog_format sk_netlog_detect(const char *data, size_t n)
     return SK_NL_AUTO;
 }
 
+int sk_netlog_field_map_check(const char *spec)
+{
+    nl_map m;
+    memset(&m, 0, sizeof m);
+    int rc = nl_map_parse(&m, spec);
+    nl_map_free(&m);
+    return rc;
+}
+
 int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_netrec_cb cb, void *ctx)
 {
     sk_netlog_reader *r = calloc(1, sizeof *r);
     if (!r) return sk_error_set(SK_ENOMEM, "out of memory");
     if (o) r->o = *o;
+    int mrc = nl_map_parse(&r->map, r->o.field_map);
+    r->o.field_map = NULL; /* not kept: parsed */
+    if (mrc) {
+        nl_map_free(&r->map);
+        free(r);
+        return mrc;
+    }
+
     r->fmt = r->o.format;
     r->cb = cb;
     r->ctx = ctx;
@@ -217,6 +362,8 @@ int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_
     sk_buf_init(&r->line, SK_NETLOG_MAX_LINE + 2);
     sk_buf_init(&r->scratch, (size_t)4 << 20);
     sk_buf_init(&r->lease.text, (size_t)1 << 20);
+    sk_buf_init(&r->csv.names, SK_NETLOG_MAX_LINE + 16);
+    sk_buf_init(&r->csv.rec, SK_NETLOG_MAX_LINE + 16);
     r->z.sep = '\t';
     r->z.set_sep = ',';
     memcpy(r->z.empty, "(empty)", 8);
@@ -231,7 +378,11 @@ void sk_netlog_reader_free(sk_netlog_reader *r)
     sk_buf_free(&r->line);
     sk_buf_free(&r->scratch);
     sk_buf_free(&r->lease.text);
+    sk_buf_free(&r->csv.names);
+    sk_buf_free(&r->csv.rec);
     nl_zeek_free(&r->z);
+    nl_map_free(&r->map);
+
     free(r);
 }
 
@@ -261,9 +412,11 @@ static int do_line(sk_netlog_reader *r)
         sk_buf_reset(&r->line);
         nl_error(r, r->lineno, "longer than %d bytes: skipped", SK_NETLOG_MAX_LINE);
         if (r->fmt == SK_NL_DHCPD_LEASES && r->lease.open == 1) r->lease.bad = 1; /* the block it is in does not read whole */
+        if (r->fmt == SK_NL_FWCSV) nl_fwcsv_broken(r);
         return 0;
     }
-    if (n && s[n - 1] == '\r') n--;
+    r->cr = n && s[n - 1] == '\r';
+    if (r->cr) n--;
     if (r->lineno == 1 && n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF) {
         memmove(s, s + 3, n - 3);
         n -= 3;
@@ -273,6 +426,7 @@ static int do_line(sk_netlog_reader *r)
         nl_error(r, r->lineno, "not text (a NUL or a byte that is not UTF-8)");
         /* a lease block stays open, judged at its end: it does not read whole */
         if (r->fmt == SK_NL_DHCPD_LEASES && r->lease.open == 1) r->lease.bad = 1;
+        if (r->fmt == SK_NL_FWCSV) nl_fwcsv_broken(r);
         sk_buf_reset(&r->line);
         return 0;
     }
@@ -281,6 +435,14 @@ static int do_line(sk_netlog_reader *r)
         while (z && (s[z - 1] == ' ' || s[z - 1] == '\t')) z--;
         if (z) {
             r->fmt = sk_netlog_detect(s, n);
+            /* a header the user's field map names columns of */
+            if (r->fmt == SK_NL_AUTO && nl_fwcsv_detect(&r->map, s, n)) r->fmt = SK_NL_FWCSV;
+            /* an object, and a field map given: the generic JSON reader's */
+            if (r->fmt == SK_NL_AUTO && s[0] == '{') {
+                if (r->map.kind[0]) r->fmt = SK_NL_JSON;
+                for (int f = 0; f < NL_F_COUNT; f++)
+                    if (r->map.name[f] && r->map.name[f][0]) r->fmt = SK_NL_JSON;
+            }
             if (r->fmt == SK_NL_AUTO && s[0] != '#') {
                 r->rejected = 1;
                 sk_buf_reset(&r->line);
@@ -298,6 +460,11 @@ static int do_line(sk_netlog_reader *r)
     case SK_NL_ZEEK_JSON: rc = nl_zeek_json_line(r, s, n); break;
     case SK_NL_DHCPD_SYSLOG: rc = nl_dhcpd_syslog_line(r, s, n); break;
     case SK_NL_DHCPD_LEASES: rc = nl_dhcpd_leases_line(r, s, n); break;
+    case SK_NL_W3C: rc = nl_w3c_line(r, s, n); break;
+    case SK_NL_FWCSV: rc = nl_fwcsv_line(r, s, n); break;
+    case SK_NL_WINDHCP: rc = nl_windhcp_line(r, s, n); break;
+    case SK_NL_WINDNS: rc = nl_windns_line(r, s, n); break;
+    case SK_NL_JSON: rc = nl_jsonl_line(r, s, n); break;
     default: break;
     }
     sk_buf_reset(&r->line);
@@ -351,5 +518,7 @@ int sk_netlog_end(sk_netlog_reader *r)
     if (r->rejected) return 0;
     if (r->line.len || r->overlong) rc = do_line(r);
     if (!rc && r->fmt == SK_NL_DHCPD_LEASES) rc = nl_dhcpd_leases_end(r);
+    if (!rc && r->fmt == SK_NL_FWCSV) rc = nl_fwcsv_end(r);
+
     return rc;
 }

@@ -296,7 +296,7 @@ int nl_dhcpd_leases_line(sk_netlog_reader *r, char *s, size_t n)
     n--;
     const char *kw;
     size_t kn, i = 0;
-    nl_token(s, n, &i, &kw, &kn);
+    if (!nl_token(s, n, &i, &kw, &kn)) { L->bad = 1; return 0; } /* a lone ';': no statement */
     const char *rest = s + i;
     size_t rn = n - i;
     int never;

@@ -1,6 +1,8 @@
 /*
  * netlog_int.h - what the network-log reader's files share (netlog.c: lines, detection,
- * values; netlog_squid.c, netlog_zeek.c, netlog_dhcp.c: one format each).
+ * values; netlog_map.c: field maps; netlog_squid.c, netlog_zeek.c, netlog_dhcp.c,
+ * netlog_w3c.c, netlog_fwcsv.c, netlog_windhcp.c, netlog_windns.c, netlog_jsonl.c: one
+ * format each).
  */
 #ifndef SAKIMORI_NETLOG_INT_H
 #define SAKIMORI_NETLOG_INT_H
@@ -35,6 +37,52 @@ typedef struct nl_lease {
     sk_buf text;                  /* the block's strings (name, mac); last: the rest is reset per block */
 } nl_lease;
 
+/* record fields a field map can name (netlog_map.c) */
+enum nl_fld {
+    NL_F_TS, NL_F_DATE, NL_F_TIME, NL_F_SRC_IP, NL_F_SRC_PORT, NL_F_DST_IP, NL_F_DST_PORT, NL_F_PROTO,
+    NL_F_ACTION, NL_F_BYTES_OUT, NL_F_BYTES_IN, NL_F_USER, NL_F_HOST, NL_F_URL, NL_F_METHOD, NL_F_STATUS,
+    NL_F_USER_AGENT, NL_F_MAC, NL_F_CLIENT_NAME, NL_F_SNI, NL_F_QTYPE, NL_F_RCODE, NL_F_MD5, NL_F_SHA1,
+    NL_F_SHA256, NL_F_UID, NL_F_COUNT
+};
+
+/* a parsed field map: per field the user's name (NULL: the built-in names; "": off) */
+typedef struct nl_map {
+    char *name[NL_F_COUNT];       /* owned */
+    char kind[32];                /* "" : the format's own */
+} nl_map;
+
+#define NL_W3C_MAX_FIELDS 1024
+/* W3C extended: the #Fields in force */
+typedef struct nl_w3c {
+    int have_fields;
+    size_t n;
+    unsigned char id[NL_W3C_MAX_FIELDS];
+    int have_date;                /* #Date: the date of lines that have a time only */
+    int year, month, day;
+} nl_w3c;
+
+#define NL_CSV_MAX_COLS 512
+/* firewall CSV: the header and a record spanning lines (a quoted line break) */
+typedef struct nl_csv {
+    int have_header, header_bad;
+    size_t n_cols;
+    short field[NL_CSV_MAX_COLS]; /* nl_fld of each column, -1: kept in fields_extra */
+    size_t name_off[NL_CSV_MAX_COLS], name_len[NL_CSV_MAX_COLS];
+    sk_buf names;                 /* the header's names (decoded) */
+    sk_buf rec;                   /* the record being assembled */
+    uint64_t rec_line;            /* its first line */
+    unsigned rec_lines;           /* lines in it */
+    int open;                     /* a quoted field is open at the end of rec */
+    int last_cr;                  /* rec's last line ended in CR LF (the break inside the quotes) */
+} nl_csv;
+
+/* Windows DHCP audit log: the column line */
+typedef struct nl_windhcp {
+    int have_header;
+    size_t n_cols;
+    int col_id, col_date, col_time, col_ip, col_name, col_mac, col_user;
+} nl_windhcp;
+
 struct sk_netlog_reader {
     sk_netlog_options o;
     sk_netrec_cb cb;
@@ -48,7 +96,12 @@ struct sk_netlog_reader {
     nl_lease lease;
     sk_buf scratch;               /* decoded values of the current record */
     char kind_hint[32];
-    int sys_last_month, sys_year_add;  /* syslog without a year: a month going back past half a year is the next year */           /* from the input's name ("conn" of conn.log), or "" */
+    int sys_last_month, sys_year_add;  /* syslog without a year: a month going back past half a year is the next year */
+    int cr;                       /* the current line ended in CR LF */
+    nl_map map;
+    nl_w3c w3c;
+    nl_csv csv;
+    nl_windhcp wdhcp;
 };
 
 /* report a problem with the current line (or `line`) and count it */
@@ -67,6 +120,35 @@ int nl_epoch(const char *s, size_t n, sk_time *out);
 void nl_host(char *s, size_t *n, uint16_t *port, int *has_port);
 /* the next blank-separated token of s[*i..n) */
 int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn);
+/* a MAC address (aa:bb:.., aa-bb-.., aabbccddeeff, aabb.ccdd.eeff) as lower-case aa:bb:..; 0 ok */
+int nl_mac(const char *s, size_t n, char out[18]);
+/* a local wall-clock time to UTC with the options' zone (none: taken as UTC, said in *q) */
+int nl_local_time(const sk_netlog_reader *r, const sk_civil *c, sk_time *t, uint32_t *q);
+/* "YYYY-MM-DD[ T]HH:MM[:SS[.f]][zone]" (also '/' in the date), or epoch seconds (up to 11
+ * digits; 12-14: milliseconds, 15-17: microseconds, 18-19: nanoseconds); local times
+ * read with the options' zone. 0 ok */
+int nl_datetime(const sk_netlog_reader *r, const char *s, size_t n, sk_time *t, uint32_t *q);
+/* the number of d digits at s (0 when any is not a digit) */
+int nl_digits(const char *s, size_t d, int *out);
+/* case-insensitive equality of s[0..n) and the NUL-terminated lower-case w */
+int nl_ieq(const char *s, size_t n, const char *w);
+
+/* field maps (netlog_map.c) */
+int nl_map_parse(nl_map *m, const char *spec);
+void nl_map_free(nl_map *m);
+const char *nl_fld_name(int f);
+/* the column of a CSV header name: the user's map first, else the built-in names; -1 none */
+int nl_map_csv_field(const nl_map *m, const char *name, size_t n);
+/* the member paths tried for a field in JSON (the user's one, or the built-in ones): the
+ * i-th, or NULL past the last */
+const char *nl_map_json_path(const nl_map *m, int f, size_t i);
+/* one mapped value (text, NUL not required; may be changed in place) into rec: 0, or -1
+ * when it does not parse (for the message); a MAC is written to mac, which must live as
+ * long as the record */
+int nl_map_set(sk_netrec *rec, int f, char *v, size_t n, char mac[18]);
+/* outcome from action and bytes (firewall rule): deny attempted; allow with bytes in
+ * established, else unknown */
+void nl_map_outcome(sk_netrec *rec);
 
 /* per format: one line (NUL-terminated copy, no newline) */
 int nl_squid_line(sk_netlog_reader *r, char *s, size_t n);
@@ -76,5 +158,18 @@ int nl_dhcpd_syslog_line(sk_netlog_reader *r, char *s, size_t n);
 int nl_dhcpd_leases_line(sk_netlog_reader *r, char *s, size_t n);
 int nl_dhcpd_leases_end(sk_netlog_reader *r);
 void nl_zeek_free(nl_zeek *z);
+int nl_w3c_line(sk_netlog_reader *r, char *s, size_t n);
+int nl_fwcsv_line(sk_netlog_reader *r, char *s, size_t n);
+int nl_fwcsv_end(sk_netlog_reader *r);
+void nl_fwcsv_broken(sk_netlog_reader *r);   /* a line the core rejected: an open record does not read */
+int nl_windhcp_line(sk_netlog_reader *r, char *s, size_t n);
+int nl_windns_line(sk_netlog_reader *r, char *s, size_t n);
+int nl_jsonl_line(sk_netlog_reader *r, char *s, size_t n);
+/* content tests for detection (one line, no newline) */
+int nl_w3c_detect(const char *l, size_t n);
+int nl_fwcsv_detect(const nl_map *m, const char *l, size_t n); /* m NULL: the built-in names */
+int nl_windhcp_detect(const char *l, size_t n);
+int nl_windns_detect(const char *l, size_t n);
+int nl_jsonl_detect(const char *l, size_t n);
 
 #endif

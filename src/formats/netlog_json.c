@@ -81,6 +81,15 @@ int sk_netrec_write_json(sk_buf *out, const sk_netrec *r)
     kv_str(&w, "md5", r->md5);
     kv_str(&w, "sha1", r->sha1);
     kv_str(&w, "sha256", r->sha256);
+    if (r->n_extra) {
+        sk_jw_key(&w, "fields_extra");
+        sk_jw_object_begin(&w);
+        for (size_t i = 0; i < r->n_extra && i < SK_NETREC_MAX_EXTRA; i++) {
+            sk_jw_keyn(&w, r->extra_key[i].s, r->extra_key[i].n);
+            sk_jw_stringn(&w, r->extra_val[i].s, r->extra_val[i].n);
+        }
+        sk_jw_object_end(&w);
+    }
     sk_jw_object_end(&w);
     sk_buf_free(&tmp);
     return sk_jw_error(&w);

@@ -1,7 +1,9 @@
 /*
  * fuzz_netlog - the network-log reader (sakimori/netlog.h) over arbitrary bytes. The
- * first byte picks the format (auto or one forced) and the chunk size the bytes are
- * pushed in; every record is written as JSON, which must parse back. Asserted: feeding
+ * first byte picks the format (auto or any one forced: every format is reached), the
+ * chunk size the bytes are pushed in, and whether a field map is given (fwcsv and json
+ * read through it; the others ignore it); every record is written as JSON, which must
+ * parse back. Asserted: feeding
  * and ending return 0 (bad lines are diagnostics, not failures), the same bytes pushed
  * whole and in chunks give the same records and the same count of errors. No crash,
  * no hang, no leak.
@@ -31,11 +33,11 @@ static int on_rec(void *ctx, const sk_netrec *r)
     return 0;
 }
 
-static uint64_t run(const uint8_t *data, size_t size, sk_netlog_format f, size_t chunk, sk_buf *out)
+static uint64_t run(const uint8_t *data, size_t size, sk_netlog_format f, size_t chunk, const char *map, sk_buf *out)
 {
     fctx c;
     sk_buf_init(&c.out, (size_t)64 << 20);
-    sk_netlog_options o = {.format = f, .year = 2019};
+    sk_netlog_options o = {.format = f, .year = 2019, .field_map = map};
     sk_netlog_reader *r = NULL;
     if (sk_netlog_reader_new(&r, &o, on_rec, &c)) __builtin_trap();
     for (size_t i = 0; i < size; i += chunk) {
@@ -54,11 +56,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!size) return 0;
     sk_netlog_format f = (sk_netlog_format)(data[0] % SK_NL_FORMATS);
-    size_t chunk = 1 + (data[0] >> 4);
+    size_t chunk = 1 + ((data[0] >> 4) & 7);
+    /* a map naming columns and members the seeds use, nested and flattened */
+    const char *map = data[0] & 0x80 ? "ts=when,src_ip=client.addr,dst_ip=server.addr,dst_port=server.port,host=req.host,"
+                                       "action=verdict,bytes_in=rx,user=,kind=fz"
+                                     : NULL;
     data++, size--;
     sk_buf a, b;
-    uint64_t ea = run(data, size, f, size ? size : 1, &a);
-    uint64_t eb = run(data, size, f, chunk, &b);
+    uint64_t ea = run(data, size, f, size ? size : 1, map, &a);
+    uint64_t eb = run(data, size, f, chunk, map, &b);
     if (ea != eb || a.len != b.len || (a.len && memcmp(a.data, b.data, a.len))) __builtin_trap();
     sk_buf_free(&a);
     sk_buf_free(&b);
