@@ -29,7 +29,7 @@
 int net_par_format_ok(sk_netlog_format f)
 {
     /* no state across lines but the header's (DHCP syslog's year, lease blocks: serial) */
-    return f == SK_NL_SQUID || f == SK_NL_ZEEK_TSV || f == SK_NL_ZEEK_JSON;
+    return f == SK_NL_SQUID || f == SK_NL_ZEEK_TSV || f == SK_NL_ZEEK_JSON || f == SK_NL_W3C || f == SK_NL_WINDNS || f == SK_NL_JSON;
 }
 
 typedef struct chunk {

@@ -2,7 +2,8 @@
 # hunt net reads one log with several readers at once (src/cli/net_par.c): the answer,
 # the evidence line numbers and the messages must be those of one reader. Inputs of
 # several 4 MiB chunks: a Squid log with bad lines and a line longer than a chunk, a
-# Zeek log whose header changes the field order half-way, and the same gzip-compressed.
+# Zeek log whose header changes the field order half-way, an IIS log whose #Fields and
+# #Date change half-way, and the Squid log gzip-compressed.
 # usage: parallel.sh SAKIMORI
 set -u
 bin=$1
@@ -42,11 +43,23 @@ with open(os.path.join(d, "http.log"), "w") as f:
                  "id.resp_h": "203.0.113.%d" % r.randrange(256), "id.resp_p": "80", "method": "GET", "host": r.choice(hosts), "uri": "/x/%d" % i}
             f.write("\t".join(v[x] for x in order) + "\n")
         f.write("#close\t2019-07-10-00-00-00\n")
+with open(os.path.join(d, "u_ex190710.log"), "w") as f:
+    t = 0
+    for part, fields in enumerate(("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status cs-host",
+                                   "time c-ip cs-host cs-method cs-uri-stem sc-status s-ip s-port")):
+        f.write("#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2019-07-1%d 00:00:00\n#Fields: %s\n" % (part, fields))
+        for i in range(60000):
+            t += 1
+            h = r.choice(hosts)
+            v = {"date": "2019-07-10", "time": "%02d:%02d:%02d" % (t // 3600 % 24, t // 60 % 60, t % 60), "s-ip": "10.9.0.1", "cs-method": "GET",
+                 "cs-uri-stem": "/p/%d" % i, "cs-uri-query": "-", "s-port": "80", "cs-username": "-", "c-ip": "10.2.%d.%d" % (r.randrange(4), r.randrange(256)),
+                 "cs(User-Agent)": "Mozilla/5.0+(Windows)", "sc-status": "200", "cs-host": h}
+            f.write(" ".join(v[x] for x in fields.split()) + "\n")
 open(os.path.join(d, "ioc.txt"), "w").write("bad.example\n198.51.100.0/24\n")
 PY
 gzip -1 -k "$tmp/access.log"
 fail=0
-for log in access.log http.log access.log.gz; do
+for log in access.log http.log u_ex190710.log access.log.gz; do
   "$bin" hunt net --threads 1 --beacons --min-contacts 3 --ioc "$tmp/ioc.txt" "$tmp/$log" > "$tmp/one.out" 2> "$tmp/one.err"; r1=$?
   "$bin" hunt net --threads 2 --beacons --min-contacts 3 --ioc "$tmp/ioc.txt" "$tmp/$log" > "$tmp/two.out" 2> "$tmp/two.err"; r2=$?
   n=$(wc -l < "$tmp/one.out")
