@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,9 @@ void nl_error(sk_netlog_reader *r, uint64_t line, const char *fmt, ...)
 
 void nl_rec_init(sk_netrec *rec, uint64_t line, const char *kind)
 {
-    memset(rec, 0, sizeof *rec);
+    /* the arrays are read only up to their counts: the 2 KB of them are not cleared */
+    memset(rec, 0, offsetof(sk_netrec, answers));
+    rec->n_answers = rec->n_cname = rec->n_extra = 0;
     rec->line = line;
     rec->kind = kind;
     rec->ts = SK_TIME_NONE;
@@ -133,19 +136,6 @@ void nl_host(char *s, size_t *n, uint16_t *port, int *has_port)
         if (s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
     if (len && s[len - 1] == '.') len--;
     *n = len;
-}
-
-int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
-{
-    size_t k = *i;
-    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
-    if (k >= n) { *i = k; return 0; }
-    size_t st = k;
-    while (k < n && s[k] != ' ' && s[k] != '\t') k++;
-    *t = s + st;
-    *tn = k - st;
-    *i = k;
-    return 1;
 }
 
 int nl_digits(const char *s, size_t d, int *out)

@@ -7,6 +7,9 @@
 #ifndef SAKIMORI_NETLOG_INT_H
 #define SAKIMORI_NETLOG_INT_H
 
+#include <stdint.h>
+#include <string.h>
+
 #include <sakimori/buf.h>
 #include <sakimori/netlog.h>
 
@@ -118,8 +121,36 @@ int nl_epoch(const char *s, size_t n, sk_time *out);
 /* lower-case a host name in place, drop one trailing dot and a :port; IPv6 literals
  * lose their brackets; *port set when one was there (else left) */
 void nl_host(char *s, size_t *n, uint16_t *port, int *has_port);
-/* the next blank-separated token of s[*i..n) */
-int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn);
+/* a word with a high bit set in each byte where w has a blank or a tab */
+static inline uint64_t nl_blank_bytes(uint64_t w)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t a = w ^ (ones * ' '), b = w ^ (ones * '\t');
+    return ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
+}
+
+/* the next blank-separated token of s[*i..n) (inline: every reader cuts every line) */
+static inline int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
+{
+    size_t k = *i;
+    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
+    if (k >= n) {
+        *i = k;
+        return 0;
+    }
+    size_t st = k;
+    while (k + 8 <= n) { /* eight bytes at a time to the next blank or tab */
+        uint64_t w;
+        memcpy(&w, s + k, 8);
+        if (nl_blank_bytes(w)) break;
+        k += 8;
+    }
+    while (k < n && s[k] != ' ' && s[k] != '\t') k++;
+    *t = s + st;
+    *tn = k - st;
+    *i = k;
+    return 1;
+}
 /* a MAC address (aa:bb:.., aa-bb-.., aabbccddeeff, aabb.ccdd.eeff) as lower-case aa:bb:..; 0 ok */
 int nl_mac(const char *s, size_t n, char out[18]);
 /* a local wall-clock time to UTC with the options' zone (none: taken as UTC, said in *q) */

@@ -518,7 +518,15 @@ int ioc_add_value(ioc_load *ld, int type, const char *v, size_t n, const ioc_met
             else s->dom_labels |= bit;
         }
         s->st.targets++;
-        if (t == SK_IOC_CIDR) s->lens[(uint8_t)k[17]] = 1;
+        if (t == SK_IOC_CIDR && !s->lens[(uint8_t)k[17]]) {
+            uint8_t bits = (uint8_t)k[17];
+            s->lens[bits] = 1;
+            size_t at = 0;
+            while (at < s->n_lens && s->len_list[at] > bits) at++;
+            memmove(s->len_list + at + 1, s->len_list + at, s->n_lens - at);
+            s->len_list[at] = bits;
+            s->n_lens++;
+        }
         if (s->n_wl) ioc.warninglist = ioc_warn_check(s, &ioc);
     }
     s->v[idx] = ioc;
@@ -770,8 +778,8 @@ int sk_ioc_match_ip(const sk_ioc_set *s, const sk_ip *ip, sk_ioc_hit_cb cb, void
 {
     int rc = s->per_type[SK_IOC_IP] ? chain(s, SK_IOC_IP, ip->a, 16, cb, ctx) : 0;
     if (!s->per_type[SK_IOC_CIDR]) return rc;
-    for (int bits = 128; !rc && bits >= 0; bits--) {
-        if (!s->lens[bits]) continue;
+    for (size_t li = 0; !rc && li < s->n_lens; li++) {
+        int bits = s->len_list[li];
         uint8_t kb[17];
         memcpy(kb, ip->a, 16);
         /* the host bits cleared: the partial byte, then whole bytes */

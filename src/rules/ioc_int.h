@@ -32,6 +32,8 @@ struct sk_ioc_set {
     size_t *next;               /* per entry: the next with the same key, or SIZE_MAX */
     sk_map *by_key;             /* key (type byte + normalised value) -> first index + 1 */
     uint8_t lens[129];          /* prefix lengths present among the networks */
+    uint8_t len_list[129];      /* the same, longest first */
+    size_t n_lens;
     uint64_t *bloom;            /* a blocked Bloom filter over the keys: most values are in no list */
     size_t bloom_blocks, bloom_cap; /* 512-bit blocks; keys it was sized for */
     size_t bloom_keys;
