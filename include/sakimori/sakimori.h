@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "attrib.h"
 #include "beacon.h"
+#include "pdns.h"
 #include "buf.h"
 #include "bytes.h"
 #include "case.h"

@@ -31,6 +31,7 @@
 #include <sakimori/json.h>
 #include <sakimori/map.h>
 #include <sakimori/netlog.h>
+#include <sakimori/pdns.h>
 
 #include "cli.h"
 #include "net_par.h"
@@ -93,8 +94,11 @@ void hunt_net_help(FILE *out)
           "  --min-contacts N    fewer distinct contacts make no candidate (default 10)\n"
           "  --internal CIDR     our networks (repeatable; default: the private ranges): beacons are\n"
           "                      series from these to destinations outside them\n"
+          "  --pdns-age HOURS    how long after its last DNS answer a name still names an address\n"
+          "                      (24); DNS logs (named dns*) are read first for passive DNS\n"
           "  --threads N         readers of one log at once (default: the cores)\n"
-          "  --format jsonl|table  output (default jsonl)\n"
+          "  --format jsonl|csv|table  output (default jsonl; csv: one row a contact or candidate,\n"
+          "                      formulas defused)\n"
           "  -q, --quiet         no per-line messages\n"
           "\n"
           "Exit: 1 contacts found, 0 none, 3 some input could not be read, 2 usage.\n"
@@ -125,6 +129,9 @@ typedef struct contact {
     size_t n_refs;
     uint64_t omitted;
     ref earliest, latest;       /* the records at the first and last time, kept whatever the reading order */
+    uint64_t via_pdns;          /* records matched through a name passive DNS gave their address */
+    char *pdns_name;            /* the first such name */
+    ref pdns_ref;               /* the DNS answer that gave it */
 } contact;
 
 /* how firm an attribution is: a contact says the weakest of its records' */
@@ -161,6 +168,8 @@ typedef struct hn {
     size_t n_ioc_files;
     sk_beacons *beacons;        /* --beacons: every contact is an observation */
     const sk_beacon_allow *beacon_allow; /* its allowlist, when one was given */
+    sk_pdns *pdns;              /* answers of the DNS logs, read first */
+    int pdns_frozen;            /* the DNS logs are read: look-ups only from now on */
     sk_prefix *internal;        /* --internal: our networks (none given: the private ranges) */
     uint64_t no_year, no_zone;  /* records whose year or zone the options had to supply */
     size_t n_internal;
@@ -174,7 +183,19 @@ typedef struct hit {
     sk_ip src;
     int has_src, outcome, has_out, has_in;
     uint64_t bytes_out, bytes_in;
+    int via_pdns;               /* the destination address matched by a name passive DNS gave it */
+    size_t name, name_n;        /* that name, at an offset of the chunk's text */
+    uint32_t dns_input;
+    uint64_t dns_line;
 } hit;
+
+/* a DNS answer of a reading thread, for passive DNS */
+typedef struct answer {
+    sk_ip ip;
+    size_t name, name_n;
+    sk_time t;
+    uint64_t line;
+} answer;
 
 /* A beacon observation of a reading thread; its strings at offsets of the chunk's text. */
 typedef struct bobs {
@@ -194,6 +215,9 @@ typedef struct hchunk {
     const sk_netrec *cur;
     bobs *obs;
     size_t n_obs, cap_obs;
+    answer *ans;
+    size_t n_ans, cap_ans;
+    const sk_pdns_name *via;    /* while matching a name passive DNS gave: that name */
     sk_buf text;
     int oom;
 } hchunk;
@@ -260,11 +284,17 @@ static int on_hit(void *ctx, size_t ioc)
     x->outcome = r->outcome;
     if (r->has & SK_NR_BYTES_OUT) x->bytes_out = r->bytes_out, x->has_out = 1;
     if (r->has & SK_NR_BYTES_IN) x->bytes_in = r->bytes_in, x->has_in = 1;
+    if (k->via) {
+        x->via_pdns = 1;
+        x->name = k->text.len, x->name_n = k->via->n;
+        x->dns_input = k->via->input, x->dns_line = k->via->line;
+        if (sk_buf_append(&k->text, k->via->name, k->via->n)) { k->oom = 1; return 1; }
+    }
     return 0;
 }
 
 /* a match applied (main thread, input order): the contact of its host and indicator */
-static int apply_hit(hn *h, const hit *r)
+static int apply_hit(hn *h, const hit *r, const char *text)
 {
     size_t ioc = r->ioc;
     /* the internal side: the record's source */
@@ -320,6 +350,10 @@ static int apply_hit(hn *h, const hit *r)
     else if (r->outcome == SK_NR_ATTEMPTED) c->attempted++;
     if (r->has_out) c->bytes_out += r->bytes_out, c->has_out = 1;
     if (r->has_in) c->bytes_in += r->bytes_in, c->has_in = 1;
+    if (r->via_pdns && !c->via_pdns++) {
+        if (!(c->pdns_name = strndup(text + r->name, r->name_n))) { h->oom = 1; return 1; }
+        c->pdns_ref = (ref){.input = r->dns_input, .line = r->dns_line};
+    }
     keep_ref(c, &rf);
     return 0;
 }
@@ -440,7 +474,39 @@ static int on_rec(void *ctx, const sk_netrec *r)
     k->cur = r;
     k->rec_first = k->n_hits;
     if (h->beacons && beacon_obs(k, r)) return SK_ENOMEM;
+    /* a DNS answer: every address it gives stood for the query name and its CNAMEs */
+    if (h->pdns && !h->pdns_frozen && r->n_answers && r->host.s && r->ts != SK_TIME_NONE) {
+        for (size_t i = 0; i < r->n_answers; i++) {
+            sk_ip ip;
+            if (sk_ip_parse(r->answers[i].s, r->answers[i].n, &ip)) continue;
+            for (size_t q = 0; q <= r->n_cname; q++) {
+                const sk_nstr *nm = q ? &r->cname[q - 1] : &r->host;
+                if (!nm->s || !nm->n || nm->n > 253) continue;
+                if (k->n_ans == k->cap_ans) {
+                    size_t cap = k->cap_ans ? k->cap_ans * 2 : 256;
+                    answer *na = realloc(k->ans, cap * sizeof *na);
+                    if (!na) return SK_ENOMEM;
+                    k->ans = na;
+                    k->cap_ans = cap;
+                }
+                answer *a = &k->ans[k->n_ans++];
+                a->ip = ip, a->t = r->ts, a->line = r->line;
+                a->name = k->text.len, a->name_n = nm->n;
+                if (sk_buf_append(&k->text, nm->s, nm->n)) return SK_ENOMEM;
+            }
+        }
+    }
     if (!h->iocs || !sk_ioc_set_count(h->iocs)) return 0;
+    /* an address without a name: the names passive DNS gave it then */
+    if (h->pdns_frozen && (r->has & SK_NR_DST_IP) && !(r->host.s && r->host.n) && !(r->sni.s && r->sni.n)) {
+        sk_pdns_name nm[8];
+        size_t nn = sk_pdns_lookup(h->pdns, &r->dst_ip, r->ts, h->tolerance, nm, 8);
+        for (size_t i = 0; i < nn; i++) {
+            k->via = &nm[i];
+            sk_ioc_match_domain(h->iocs, nm[i].name, nm[i].n, on_hit, k);
+        }
+        k->via = NULL;
+    }
     hchunk *o = k;
     const sk_ioc_set *s = h->iocs;
     if (r->host.s) sk_ioc_match_domain(s, r->host.s, r->host.n, on_hit, o);
@@ -486,7 +552,12 @@ static int chunk_done(void *ctx, void *chunk)
     hchunk *k = chunk;
     int rc = k->oom ? SK_ENOMEM : 0;
     for (size_t i = 0; !rc && i < k->n_hits; i++)
-        if (apply_hit(h, &k->hits[i]) || h->oom) rc = SK_ENOMEM;
+        if (apply_hit(h, &k->hits[i], k->text.data) || h->oom) rc = SK_ENOMEM;
+    /* DNS answers: passive DNS, while the DNS logs are read */
+    for (size_t i = 0; !rc && i < k->n_ans; i++) {
+        const answer *a = &k->ans[i];
+        if (sk_pdns_add(h->pdns, &a->ip, k->text.data + a->name, a->name_n, a->t, h->cur_input, a->line)) rc = SK_ENOMEM;
+    }
     for (size_t i = 0; !rc && i < k->n_obs; i++) {
         const bobs *b = &k->obs[i];
         const char *t = k->text.data;
@@ -499,6 +570,7 @@ static int chunk_done(void *ctx, void *chunk)
     }
     free(k->hits);
     free(k->obs);
+    free(k->ans);
     sk_buf_free(&k->text);
     free(k);
     return rc;
@@ -680,6 +752,10 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     sk_jw_kv_string(&w, "direction", "outbound");
     if (c->addr[0]) sk_jw_kv_string(&w, "internal_ip", c->addr);
     sk_jw_kv_string(&w, "attribution", how_name(c->how));
+    if (c->via_pdns) {
+        sk_jw_kv_u64(&w, "via_passive_dns", c->via_pdns);
+        sk_jw_kv_string(&w, "passive_dns_name", c->pdns_name);
+    }
     sk_jw_kv_u64(&w, "established", c->established);
     sk_jw_kv_u64(&w, "attempted", c->attempted);
     if (c->has_out) sk_jw_kv_u64(&w, "bytes_out", c->bytes_out);
@@ -692,12 +768,13 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
                   (unsigned long long)c->count, c->count == 1 ? "" : "s", t1, t2);
     sk_buf_putc(&sum, 0);
     /* the earliest record, the sample, the latest (each once) */
-    ref all[MAX_REFS + 2];
+    ref all[MAX_REFS + 3];
     size_t na = 0;
     all[na++] = c->earliest;
     for (size_t i = 0; i < c->n_refs; i++) all[na++] = c->refs[i];
     all[na++] = c->latest;
-    sk_finding_ev ev[MAX_REFS + 2];
+    if (c->via_pdns) all[na++] = c->pdns_ref; /* the DNS answer that named the address */
+    sk_finding_ev ev[MAX_REFS + 3];
     size_t ne = 0;
     uint64_t dup = 0;
     for (size_t i = 0; i < na; i++) {
@@ -725,6 +802,54 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     sk_buf_free(&attr);
     sk_buf_free(&sum);
     return rc;
+}
+
+/* CSV (--format csv): one row a contact or beacon candidate, fields escaped and
+ * formulas defused (sk_escape_csv) */
+static const char *const csv_cols[] = {"engine", "host", "indicator", "indicator_type", "indicator_source", "first", "last", "count",
+                                       "established", "attempted", "bytes_out", "bytes_in", "internal_ip", "attribution", "score", "rank",
+                                       "evidence_path", "evidence_line", NULL};
+
+static void csv_row(sk_buf *out, const char *const *v)
+{
+    for (size_t i = 0; csv_cols[i]; i++) {
+        if (i) sk_buf_putc(out, ',');
+        if (v[i]) sk_escape_csv(out, v[i], strlen(v[i]));
+    }
+    sk_buf_putc(out, '\n');
+}
+
+static void csv_contact(const hn *h, const contact *c, sk_buf *out)
+{
+    const sk_ioc *ioc = sk_ioc_get(h->iocs, c->ioc);
+    char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX], n[24], est[24], att[24], bo[24] = "", bi[24] = "", line[24];
+    sk_time_format(t1, c->first, 0);
+    sk_time_format(t2, c->last, 0);
+    snprintf(n, sizeof n, "%llu", (unsigned long long)c->count);
+    snprintf(est, sizeof est, "%llu", (unsigned long long)c->established);
+    snprintf(att, sizeof att, "%llu", (unsigned long long)c->attempted);
+    if (c->has_out) snprintf(bo, sizeof bo, "%llu", (unsigned long long)c->bytes_out);
+    if (c->has_in) snprintf(bi, sizeof bi, "%llu", (unsigned long long)c->bytes_in);
+    snprintf(line, sizeof line, "%llu", (unsigned long long)c->earliest.line);
+    const char *v[] = {"ioc", c->host, ioc->text, sk_ioc_type_name(ioc->type), ioc->source, t1, t2, n, est, att, bo, bi, c->addr,
+                       how_name(c->how), NULL, NULL, h->in_paths[c->earliest.input], line};
+    csv_row(out, v);
+}
+
+static void csv_beacon(const hn *h, const sk_beacon_cand *c, size_t rank, sk_buf *out)
+{
+    char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX], n[24], sc[32], rk[24], bt[24] = "", line[24];
+    sk_time_format(t1, c->first, 0);
+    sk_time_format(t2, c->last, 0);
+    snprintf(n, sizeof n, "%llu", (unsigned long long)c->observations);
+    snprintf(sc, sizeof sc, "%.3f", c->score);
+    snprintf(rk, sizeof rk, "%zu", rank);
+    if (c->size_score >= 0) snprintf(bt, sizeof bt, "%llu", (unsigned long long)c->bytes_total);
+    snprintf(line, sizeof line, "%llu", (unsigned long long)(c->n_refs ? c->refs[0].line : 0));
+    const char *v[] = {"beacon", c->host, c->dest, "beacon", c->allowlisted ? c->allow_source : NULL, t1, t2, n, NULL, NULL, NULL, NULL,
+                       NULL, NULL, sc, rk, c->n_refs ? h->in_paths[c->refs[0].input] : NULL, c->n_refs ? line : NULL};
+    (void)bt;
+    csv_row(out, v);
 }
 
 /* one beacon candidate as a finding (engine "beacon") */
@@ -818,6 +943,7 @@ int hunt_net_main(int argc, char **argv)
     char **iocs = calloc((size_t)argc + 1, sizeof *iocs), **dhcp = calloc((size_t)argc + 1, sizeof *dhcp),
          **logs = calloc((size_t)argc + 1, sizeof *logs), **assets = calloc((size_t)argc + 1, sizeof *assets);
     size_t ni = 0, nd = 0, nl = 0, na = 0, top = 100, min_contacts = 10;
+    double pdns_age_h = 24;
     int want_beacons = 0;
     const char *allow_path = NULL;
     char allow_sha[65] = "";
@@ -834,7 +960,7 @@ int hunt_net_main(int argc, char **argv)
         int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--assets") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
                   !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--allow") ||
                   !strcmp(a, "--internal") || !strcmp(a, "--threads") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts") ||
-                  !strcmp(a, "--map");
+                  !strcmp(a, "--map") || !strcmp(a, "--pdns-age");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -881,7 +1007,14 @@ int hunt_net_main(int argc, char **argv)
                 if (!strcmp(a, "--top")) top = (size_t)x;
                 else min_contacts = x < 3 ? 3 : (size_t)x;
             }
-            else if (!strcmp(a, "--map")) {
+            else if (!strcmp(a, "--pdns-age")) {
+                pdns_age_h = strtod(v, &e);
+                if (*e || !(pdns_age_h > 0 && pdns_age_h < 24 * 365)) {
+                    sk_cli_error(cmd, "--pdns-age: '%s' is not a number of hours", v);
+                    exit_code = SK_EXIT_USAGE;
+                    goto done;
+                }
+            } else if (!strcmp(a, "--map")) {
                 free(map);
                 if (net_map_load(cmd, v, &map)) { exit_code = SK_EXIT_USAGE; goto done; }
                 o.field_map = map;
@@ -909,8 +1042,8 @@ int hunt_net_main(int argc, char **argv)
             logs[nl++] = argv[i];
         }
     }
-    if (strcmp(format, "jsonl") && strcmp(format, "table")) {
-        sk_cli_error(cmd, "--format: '%s' is neither jsonl nor table", format);
+    if (strcmp(format, "jsonl") && strcmp(format, "table") && strcmp(format, "csv")) {
+        sk_cli_error(cmd, "--format: '%s' is not jsonl, csv or table", format);
         exit_code = SK_EXIT_USAGE;
         goto done;
     }
@@ -1022,20 +1155,43 @@ int hunt_net_main(int argc, char **argv)
     h.in_paths = calloc(lin.n + 1, sizeof *h.in_paths);
     h.in_sha = calloc(lin.n + 1, sizeof *h.in_sha);
     if (!rc && (!h.in_paths || !h.in_sha)) rc = SK_ENOMEM;
-    for (size_t i = 0; !rc && i < lin.n; i++) {
-        h.in_paths[i] = lin.paths[i];
-        h.cur_input = (uint32_t)i;
-        h.n_in = i + 1;
-        rc = read_input(&h, lin.paths[i], lin.in_folder[i], &o, 0, &bad, h.in_sha[i]);
+    /* DNS logs first (by their names: dns.log, dns.*.log.gz, ...): their answers are
+     * the passive DNS that names the addresses of the logs read after them */
+    size_t *order = calloc(lin.n + 1, sizeof *order);
+    if (!rc && !order) rc = SK_ENOMEM;
+    size_t n_dns = 0;
+    if (!rc) {
+        size_t k = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < lin.n; i++) {
+                const char *b = strrchr(lin.paths[i], '/');
+                b = b ? b + 1 : lin.paths[i];
+                int dnsname = (b[0] | 0x20) == 'd' && (b[1] | 0x20) == 'n' && (b[2] | 0x20) == 's';
+                if (dnsname == !pass) order[k++] = i, n_dns += !pass;
+            }
     }
+    if (!rc && ni && (rc = sk_pdns_new(&h.pdns, (sk_time)(pdns_age_h * 3600 * 1e9)))) rc = SK_ENOMEM;
+    for (size_t j = 0; !rc && j < lin.n; j++) {
+        size_t i = order[j];
+        if (j == n_dns) h.pdns_frozen = 1;
+        h.in_paths[j] = lin.paths[i];
+        h.cur_input = (uint32_t)j;
+        h.n_in = j + 1;
+        rc = read_input(&h, lin.paths[i], lin.in_folder[i], &o, 0, &bad, h.in_sha[j]);
+    }
+    free(order);
     if (!rc && h.beacons) rc = sk_beacons_rank(h.beacons, &cands, &n_cands);
     if (!rc) {
         if (h.n_all > 1) qsort(h.all, h.n_all, sizeof *h.all, by_host);
         sk_buf out;
         sk_buf_init(&out, (size_t)1 << 26);
+        int csv = !strcmp(format, "csv");
+        if (csv) csv_row(&out, csv_cols);
         for (size_t i = 0; !rc && i < h.n_all; i++) {
             const contact *c = h.all[i];
-            if (!strcmp(format, "table")) {
+            if (csv) {
+                csv_contact(&h, c, &out);
+            } else if (!strcmp(format, "table")) {
                 char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX];
                 sk_time_format(t1, c->first, 0);
                 sk_time_format(t2, c->last, 0);
@@ -1063,7 +1219,9 @@ int hunt_net_main(int argc, char **argv)
                           "contacts", "median_s", "T", "P", "U");
         for (size_t i = 0; !rc && i < shown_cands; i++) {
             const sk_beacon_cand *c = &cands[i];
-            if (!strcmp(format, "table")) {
+            if (csv) {
+                csv_beacon(&h, c, i + 1, &out);
+            } else if (!strcmp(format, "table")) {
                 sk_buf_printf(&out, "%-5zu ", i + 1);
                 size_t at = out.len;
                 sk_escape_terminal(&out, c->host, strlen(c->host));
@@ -1102,7 +1260,8 @@ int hunt_net_main(int argc, char **argv)
     sk_event_inputs_free(&din);
     sk_event_inputs_free(&lin);
 cleanup:
-    for (size_t i = 0; i < h.n_all; i++) free(h.all[i]->host), free(h.all[i]);
+    for (size_t i = 0; i < h.n_all; i++) free(h.all[i]->host), free(h.all[i]->pdns_name), free(h.all[i]);
+    sk_pdns_free(h.pdns);
     free(h.all);
     for (size_t i = 0; i < h.n_ioc_files; i++) free(h.ioc_sha[i]);
     free(h.ioc_sha);
