@@ -516,11 +516,23 @@ static int on_rec(void *ctx, const sk_netrec *r)
         if (sep && (size_t)(sep - r->url.s) + 3 <= r->url.n && sep[1] == '/' && sep[2] == '/') {
             sk_ioc_match_url(s, r->url.s, r->url.n, on_hit, o);
         } else if (r->host.s && r->url.n < 4000 && r->host.n < 256) { /* Zeek http: host and URI apart */
-            char u[4400], port[8] = "";
-            if ((r->has & SK_NR_DST_PORT) && r->dst_port != 80) snprintf(port, sizeof port, ":%u", (unsigned)r->dst_port);
-            int w = snprintf(u, sizeof u, "http://%.*s%s%s%.*s", (int)r->host.n, r->host.s, port, r->url.n && r->url.s[0] == '/' ? "" : "/",
-                             (int)r->url.n, r->url.s);
-            if (w > 0 && (size_t)w < sizeof u) sk_ioc_match_url(s, u, (size_t)w, on_hit, o);
+            /* http://host[:port]/uri, put together without printf (every Zeek http record) */
+            char u[4400];
+            size_t w = 0;
+            memcpy(u, "http://", 7), w = 7;
+            memcpy(u + w, r->host.s, r->host.n), w += r->host.n;
+            if ((r->has & SK_NR_DST_PORT) && r->dst_port != 80) {
+                char port[8];
+                size_t pn = 0;
+                unsigned v = r->dst_port;
+                do port[pn++] = (char)('0' + v % 10), v /= 10;
+                while (v);
+                u[w++] = ':';
+                while (pn) u[w++] = port[--pn];
+            }
+            if (!(r->url.n && r->url.s[0] == '/')) u[w++] = '/';
+            memcpy(u + w, r->url.s, r->url.n), w += r->url.n;
+            sk_ioc_match_url(s, u, w, on_hit, o);
         }
     }
     if (r->has & SK_NR_DST_IP) sk_ioc_match_ip(s, &r->dst_ip, on_hit, o);

@@ -24,6 +24,7 @@ typedef struct nl_zeek {
     size_t n_fields;
     char *names[NL_MAX_FIELDS];   /* owned */
     int is_time[NL_MAX_FIELDS];
+    unsigned char used[NL_MAX_FIELDS]; /* a field the record takes (the rest is not decoded) */
 } nl_zeek;
 
 /* dhcpd.leases: the block being read */

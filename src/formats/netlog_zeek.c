@@ -28,6 +28,7 @@ typedef struct zrec {
     size_t conn_state_n;
     int established;        /* ssl: -1 unset, 0 F, 1 T */
     int kind_known;
+    int kind_cached, is_conn, is_http; /* rec.kind told once */
 } zrec;
 
 static const char *kind_of(const char *p, size_t n)
@@ -41,6 +42,18 @@ static const char *kind_of(const char *p, size_t n)
 static int is_name(const char *a, size_t an, const char *b)
 {
     return strlen(b) == an && !memcmp(a, b, an);
+}
+
+/* the fields zfield reads (answers as a vector): any other is skipped unread */
+static int zeek_field_used(const char *nm)
+{
+    static const char *const used[] = {"answers", "conn_state", "established", "host", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
+                                       "md5", "method", "orig_bytes", "proto", "qtype_name", "query", "rcode_name", "request_body_len",
+                                       "resp_bytes", "response_body_len", "server_name", "sha1", "sha256", "status_code", "ts", "uid",
+                                       "uri", "user_agent", "username", NULL};
+    for (size_t i = 0; used[i]; i++)
+        if (!strcmp(nm, used[i])) return 1;
+    return 0;
 }
 
 /* a value that must parse did not */
@@ -90,7 +103,13 @@ static int zfield(sk_netlog_reader *r, zrec *z, const char *name, size_t nn, cha
         z->icmp = n == 4 && !memcmp(v, "icmp", 4);
         return 0;
     }
-    int conn = rec->kind && !strcmp(rec->kind, "conn"), http = rec->kind && !strcmp(rec->kind, "http");
+    /* the record's kind, told once a record (it was every field's cost) */
+    if (!z->kind_cached) {
+        z->is_conn = rec->kind && !strcmp(rec->kind, "conn");
+        z->is_http = rec->kind && !strcmp(rec->kind, "http");
+        z->kind_cached = 1;
+    }
+    int conn = z->is_conn, http = z->is_http;
     if ((conn && is_name(name, nn, "orig_bytes")) || (http && is_name(name, nn, "request_body_len"))) {
         if (nl_u64(v, n, &rec->bytes_out)) return BAD;
         rec->has |= SK_NR_BYTES_OUT;
@@ -241,6 +260,7 @@ static int header_line(sk_netlog_reader *r, char *s, size_t n)
             if (!nm) return sk_error_set(SK_ENOMEM, "out of memory");
             memcpy(nm, v + i, len), nm[len] = 0;
             z->is_time[z->n_fields] = 0;
+            z->used[z->n_fields] = (unsigned char)zeek_field_used(nm);
             z->names[z->n_fields++] = nm;
             if (!e) break;
             i += len + 1;
@@ -292,16 +312,18 @@ int nl_zeek_tsv_line(sk_netlog_reader *r, char *s, size_t n)
     sk_buf_reset(&r->scratch);
     if (sk_buf_reserve(&r->scratch, 2 * n + 64)) return sk_error_set(SK_ENOMEM, "out of memory");
     sk_nstr items[SK_NETREC_MAX_ANSWERS];
+    size_t unset_n = strlen(z->unset), empty_n = strlen(z->empty);
     for (size_t k = 0; k < nf; k++) {
+        if (!z->used[k]) continue;
         char *v = f[k];
         size_t vn = fl[k];
-        if (!strcmp(z->unset, "") ? 0 : (vn == strlen(z->unset) && !memcmp(v, z->unset, vn))) continue;
+        if (unset_n && vn == unset_n && !memcmp(v, z->unset, vn)) continue;
         size_t ni = 0;
         int vec = 0;
-        if (vn == strlen(z->empty) && !memcmp(v, z->empty, vn)) {
+        if (vn == empty_n && !memcmp(v, z->empty, vn)) {
             vec = 1;
             vn = 0;
-        } else if (!strcmp(z->names[k], "answers") || !strcmp(z->names[k], "TTLs")) {
+        } else if (z->names[k][0] == 'a' && !strcmp(z->names[k], "answers")) {
             vec = 1;
             size_t q = 0;
             for (;;) {
