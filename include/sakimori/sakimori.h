@@ -12,6 +12,7 @@
 #include "attrib.h"
 #include "beacon.h"
 #include "pdns.h"
+#include "exfil.h"
 #include "buf.h"
 #include "bytes.h"
 #include "case.h"

@@ -25,6 +25,7 @@
 #include <sakimori/digest.h>
 #include <sakimori/escape.h>
 #include <sakimori/evtxdump.h>
+#include <sakimori/exfil.h>
 #include <sakimori/file.h>
 #include <sakimori/finding.h>
 #include <sakimori/ioc.h>
@@ -91,6 +92,10 @@ void hunt_net_help(FILE *out)
           "  --allow FILE        beacon allowlist: DOMAIN [ua=GLOB] [uri=GLOB] [process=GLOB] a line;\n"
           "                      a series it covers is down-ranked (score halved), never dropped\n"
           "  --top N             beacon candidates written (default 100)\n"
+          "  --exfil             also days a host sent far more out than its own and its peers' days\n"
+          "                      (logs with bytes out: Zeek conn/http, firewalls, W3C cs-bytes)\n"
+          "  --exfil-min MB      a day below this is never one (100)\n"
+          "  --exfil-ratio R     times the baseline (5)\n"
           "  --min-contacts N    fewer distinct contacts make no candidate (default 10)\n"
           "  --internal CIDR     our networks (repeatable; default: the private ranges): beacons are\n"
           "                      series from these to destinations outside them\n"
@@ -167,6 +172,7 @@ typedef struct hn {
     char **ioc_src;
     size_t n_ioc_files;
     sk_beacons *beacons;        /* --beacons: every contact is an observation */
+    sk_exfil *exfil;            /* --exfil: every outbound byte count */
     const sk_beacon_allow *beacon_allow; /* its allowlist, when one was given */
     sk_pdns *pdns;              /* answers of the DNS logs, read first */
     int pdns_frozen;            /* the DNS logs are read: look-ups only from now on */
@@ -201,9 +207,9 @@ typedef struct answer {
 typedef struct bobs {
     size_t host, host_n, dest, dest_n, ua, ua_n, uri, uri_n;
     const char *group;
-    int has_ua, has_uri, sensor, has_bytes;
+    int has_ua, has_uri, sensor, has_bytes, has_out;
     sk_time t;
-    uint64_t bytes, line;
+    uint64_t bytes, bytes_out, line;
 } bobs;
 
 /* What one chunk of an input gave (net_par.h): its matches and observations. */
@@ -393,8 +399,9 @@ static int sensor_of(const char *kind)
     return SK_BEACON_OTHER;
 }
 
-/* one contact as a beacon observation: the internal side named as attribution names it,
- * the destination by its name where the record has one, else address:port */
+/* one contact from our side outwards, for the beacons and the outbound volume: the
+ * internal side named as attribution names it, the destination by its name where the
+ * record has one, else address:port */
 static int beacon_obs(hchunk *k, const sk_netrec *r)
 {
     const hn *h = k->h;
@@ -459,7 +466,7 @@ static int beacon_obs(hchunk *k, const sk_netrec *r)
     o->sensor = sensor;
     o->t = r->ts;
     o->line = r->line;
-    if (r->has & SK_NR_BYTES_OUT) o->bytes = r->bytes_out, o->has_bytes = 1;
+    if (r->has & SK_NR_BYTES_OUT) o->bytes = r->bytes_out, o->has_bytes = 1, o->bytes_out = r->bytes_out, o->has_out = 1;
     else if (r->has & SK_NR_BYTES_IN) o->bytes = r->bytes_in, o->has_bytes = 1;
     k->n_obs++;
     return 0;
@@ -473,7 +480,7 @@ static int on_rec(void *ctx, const sk_netrec *r)
     if (r->dhcp) return 0;
     k->cur = r;
     k->rec_first = k->n_hits;
-    if (h->beacons && beacon_obs(k, r)) return SK_ENOMEM;
+    if ((h->beacons || (h->exfil && (r->has & SK_NR_BYTES_OUT) && r->bytes_out)) && beacon_obs(k, r)) return SK_ENOMEM;
     /* a DNS answer: every address it gives stood for the query name and its CNAMEs */
     if (h->pdns && !h->pdns_frozen && r->n_answers && r->host.s && r->ts != SK_TIME_NONE) {
         for (size_t i = 0; i < r->n_answers; i++) {
@@ -578,7 +585,12 @@ static int chunk_done(void *ctx, void *chunk)
                            .line = b->line};
         if (b->has_ua) o.ua = t + b->ua, o.ua_n = b->ua_n;
         if (b->has_uri) o.uri = t + b->uri, o.uri_n = b->uri_n;
-        if (sk_beacons_add(h->beacons, &o)) rc = SK_ENOMEM;
+        if (h->beacons && sk_beacons_add(h->beacons, &o)) rc = SK_ENOMEM;
+        if (!rc && h->exfil && b->has_out) {
+            sk_exfil_obs x = {.host = o.host, .host_n = o.host_n, .group = b->group, .dest = o.dest, .dest_n = o.dest_n, .sensor = b->sensor,
+                              .t = b->t, .bytes_out = b->bytes_out, .input = h->cur_input, .line = b->line};
+            if (sk_exfil_add(h->exfil, &x)) rc = SK_ENOMEM;
+        }
     }
     free(k->hits);
     free(k->obs);
@@ -864,6 +876,64 @@ static void csv_beacon(const hn *h, const sk_beacon_cand *c, size_t rank, sk_buf
     csv_row(out, v);
 }
 
+/* one day of outbound volume over its baselines as a finding (engine "exfil") */
+static int write_exfil(hn *h, const sk_exfil_cand *c, sk_buf *out)
+{
+    sk_buf attr, sum;
+    sk_buf_init(&attr, 1 << 12);
+    sk_buf_init(&sum, 1 << 10);
+    sk_civil cv;
+    sk_time_to_civil((sk_time)c->day * 86400 * SK_NS_PER_SEC, &cv);
+    char day[16];
+    snprintf(day, sizeof day, "%04lld-%02d-%02d", (long long)cv.year, cv.month, cv.day);
+    sk_jw w;
+    sk_jw_init(&w, &attr);
+    sk_jw_object_begin(&w);
+    sk_jw_kv_string(&w, "day", day);
+    sk_jw_kv_u64(&w, "bytes_out", c->bytes);
+    sk_jw_kv_u64(&w, "records", c->records);
+    sk_jw_key(&w, "own_median_bytes");
+    sk_jw_double(&w, c->own_median);
+    sk_jw_key(&w, "peer_median_bytes");
+    sk_jw_double(&w, c->peer_median);
+    sk_jw_key(&w, "ratio");
+    sk_jw_double(&w, round(c->ratio * 100) / 100);
+    sk_jw_kv_u64(&w, "days_seen", c->days_seen);
+    if (c->group) sk_jw_kv_string(&w, "peer_group", c->group);
+    sk_jw_key(&w, "destinations");
+    sk_jw_array_begin(&w);
+    for (size_t i = 0; i < c->n_dests; i++) {
+        sk_jw_object_begin(&w);
+        sk_jw_kv_string(&w, "destination", c->dests[i].dest);
+        sk_jw_kv_u64(&w, "bytes_out", c->dests[i].bytes);
+        sk_jw_object_end(&w);
+    }
+    sk_jw_array_end(&w);
+    sk_jw_object_end(&w);
+    sk_buf_printf(&sum, "%s sent %.1f MB out on %s, %.1f times its baseline (own median %.1f MB, peers %.1f MB)%s%s", c->host,
+                  (double)c->bytes / 1e6, day, c->ratio, c->own_median / 1e6, c->peer_median / 1e6, c->n_dests ? "; most to " : "",
+                  c->n_dests ? c->dests[0].dest : "");
+    sk_buf_putc(&sum, 0);
+    sk_finding_ev ev[SK_EXFIL_REFS];
+    for (size_t i = 0; i < c->n_refs; i++) {
+        memset(&ev[i], 0, sizeof ev[i]);
+        ev[i].path = h->in_paths[c->refs[i].input];
+        ev[i].sha256 = h->in_sha[c->refs[i].input];
+        ev[i].line = c->refs[i].line;
+        ev[i].has = SK_FEV_LINE;
+    }
+    char title[64];
+    snprintf(title, sizeof title, "Outbound volume over baseline on %s", day);
+    sk_finding f = {.host = c->host, .engine = "exfil", .rule_id = "exfil-volume", .rule_title = title,
+                    .severity = c->ratio >= 20 ? SK_SEV_HIGH : SK_SEV_MEDIUM, .summary = sum.data, .time = c->first, .time_last = c->last,
+                    .count = c->records, .attributes = attr.data, .attributes_len = sk_jw_error(&w) ? 0 : attr.len, .evidence = ev,
+                    .n_evidence = c->n_refs, .evidence_omitted = c->records > c->n_refs ? c->records - c->n_refs : 0};
+    int rc = sk_finding_write_json(out, &f);
+    sk_buf_free(&attr);
+    sk_buf_free(&sum);
+    return rc;
+}
+
 /* one beacon candidate as a finding (engine "beacon") */
 static int write_beacon(hn *h, const sk_beacon_cand *c, size_t rank, const char *allow_sha, sk_buf *out)
 {
@@ -956,7 +1026,10 @@ int hunt_net_main(int argc, char **argv)
          **logs = calloc((size_t)argc + 1, sizeof *logs), **assets = calloc((size_t)argc + 1, sizeof *assets);
     size_t ni = 0, nd = 0, nl = 0, na = 0, top = 100, min_contacts = 10;
     double pdns_age_h = 24;
-    int want_beacons = 0;
+    int want_beacons = 0, want_exfil = 0;
+    double exfil_mb = 100, exfil_ratio = 5;
+    const sk_exfil_cand *xc = NULL;
+    size_t n_xc = 0;
     const char *allow_path = NULL;
     char allow_sha[65] = "";
     sk_beacon_allow *allow = NULL;
@@ -972,7 +1045,7 @@ int hunt_net_main(int argc, char **argv)
         int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--assets") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
                   !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--allow") ||
                   !strcmp(a, "--internal") || !strcmp(a, "--threads") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts") ||
-                  !strcmp(a, "--map") || !strcmp(a, "--pdns-age");
+                  !strcmp(a, "--map") || !strcmp(a, "--pdns-age") || !strcmp(a, "--exfil-min") || !strcmp(a, "--exfil-ratio");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -1019,7 +1092,16 @@ int hunt_net_main(int argc, char **argv)
                 if (!strcmp(a, "--top")) top = (size_t)x;
                 else min_contacts = x < 3 ? 3 : (size_t)x;
             }
-            else if (!strcmp(a, "--pdns-age")) {
+            else if (!strcmp(a, "--exfil-min") || !strcmp(a, "--exfil-ratio")) {
+                double x = strtod(v, &e);
+                if (*e || !(x > 0 && x < 1e9)) {
+                    sk_cli_error(cmd, "%s: '%s' is not a positive number", a, v);
+                    exit_code = SK_EXIT_USAGE;
+                    goto done;
+                }
+                if (!strcmp(a, "--exfil-min")) exfil_mb = x;
+                else exfil_ratio = x;
+            } else if (!strcmp(a, "--pdns-age")) {
                 pdns_age_h = strtod(v, &e);
                 if (*e || !(pdns_age_h > 0 && pdns_age_h < 24 * 365)) {
                     sk_cli_error(cmd, "--pdns-age: '%s' is not a number of hours", v);
@@ -1044,6 +1126,8 @@ int hunt_net_main(int argc, char **argv)
             }
         } else if (!strcmp(a, "--beacons")) {
             want_beacons = 1;
+        } else if (!strcmp(a, "--exfil")) {
+            want_exfil = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             h.quiet = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -1059,7 +1143,11 @@ int hunt_net_main(int argc, char **argv)
         exit_code = SK_EXIT_USAGE;
         goto done;
     }
-    if (!ni && !want_beacons) { sk_cli_error(cmd, "%s", "no --ioc list and no --beacons given (sakimori hunt net --help)"); exit_code = SK_EXIT_USAGE; goto done; }
+    if (!ni && !want_beacons && !want_exfil) {
+        sk_cli_error(cmd, "%s", "no --ioc list, --beacons or --exfil given (sakimori hunt net --help)");
+        exit_code = SK_EXIT_USAGE;
+        goto done;
+    }
     if (allow_path && !want_beacons) { sk_cli_error(cmd, "%s", "--allow is for --beacons"); exit_code = SK_EXIT_USAGE; goto done; }
     if (!nl) { sk_cli_error(cmd, "%s", "no network log given (sakimori hunt net --help)"); exit_code = SK_EXIT_USAGE; goto done; }
     sk_tz *tz = NULL;
@@ -1130,6 +1218,10 @@ int hunt_net_main(int argc, char **argv)
         if (sk_beacon_allow_count(allow)) h.beacon_allow = allow;
         if (!rc) rc = sk_beacons_new(&h.beacons, &bo);
     }
+    if (!rc && want_exfil) {
+        sk_exfil_options xo = {.min_bytes = (uint64_t)(exfil_mb * 1e6), .ratio = exfil_ratio};
+        if (sk_exfil_new(&h.exfil, &xo)) rc = SK_ENOMEM;
+    }
     /* fixed addresses from the asset inventories */
     for (size_t i = 0; !rc && i < na; i++) {
         char *data = NULL;
@@ -1193,6 +1285,7 @@ int hunt_net_main(int argc, char **argv)
     }
     free(order);
     if (!rc && h.beacons) rc = sk_beacons_rank(h.beacons, &cands, &n_cands);
+    if (!rc && h.exfil && sk_exfil_rank(h.exfil, &xc, &n_xc)) rc = SK_ENOMEM;
     if (!rc) {
         if (h.n_all > 1) qsort(h.all, h.n_all, sizeof *h.all, by_host);
         sk_buf out;
@@ -1254,6 +1347,36 @@ int hunt_net_main(int argc, char **argv)
                 sk_buf_reset(&out);
             }
         }
+        if (!rc && n_xc && !strcmp(format, "table"))
+            sk_buf_printf(&out, "%s%-28s %-10s %12s %8s %12s %12s  %s\n", h.n_all || shown_cands ? "\n" : "", "host", "day", "bytes_out", "ratio",
+                          "own_median", "peer_median", "most to");
+        for (size_t i = 0; !rc && i < n_xc; i++) {
+            const sk_exfil_cand *c = &xc[i];
+            if (csv) {
+                char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX], n[24], bo[24], sc[32], line[24];
+                sk_time_format(t1, c->first, 0);
+                sk_time_format(t2, c->last, 0);
+                snprintf(n, sizeof n, "%llu", (unsigned long long)c->records);
+                snprintf(bo, sizeof bo, "%llu", (unsigned long long)c->bytes);
+                snprintf(sc, sizeof sc, "%.2f", c->ratio);
+                snprintf(line, sizeof line, "%llu", (unsigned long long)(c->n_refs ? c->refs[0].line : 0));
+                const char *v[] = {"exfil", c->host, c->n_dests ? c->dests[0].dest : NULL, "volume", NULL, t1, t2, n, NULL, NULL, bo, NULL, NULL,
+                                   NULL, sc, NULL, c->n_refs ? h.in_paths[c->refs[0].input] : NULL, c->n_refs ? line : NULL};
+                csv_row(&out, v);
+            } else if (!strcmp(format, "table")) {
+                sk_civil cv;
+                sk_time_to_civil((sk_time)c->day * 86400 * SK_NS_PER_SEC, &cv);
+                size_t at = out.len;
+                sk_escape_terminal(&out, c->host, strlen(c->host));
+                for (size_t w = out.len - at; w < 28; w++) sk_buf_putc(&out, ' ');
+                sk_buf_printf(&out, " %04lld-%02d-%02d %12llu %8.1f %12.0f %12.0f  ", (long long)cv.year, cv.month, cv.day,
+                              (unsigned long long)c->bytes, c->ratio, c->own_median, c->peer_median);
+                if (c->n_dests) sk_escape_terminal(&out, c->dests[0].dest, strlen(c->dests[0].dest));
+                sk_buf_putc(&out, '\n');
+            } else {
+                rc = write_exfil(&h, c, &out);
+            }
+        }
         if (!rc && out.len && fwrite(out.data, 1, out.len, stdout) != out.len) rc = SK_EIO;
         sk_buf_free(&out);
         if (fflush(stdout)) rc = rc ? rc : SK_EIO;
@@ -1268,7 +1391,7 @@ int hunt_net_main(int argc, char **argv)
         }
     }
     if (rc) sk_cli_error(cmd, "%s", sk_error_last()[0] ? sk_error_last() : "out of memory or write error");
-    exit_code = rc ? sk_exit_from_error(rc) : bad ? SK_EXIT_INPUT : h.n_all || (n_cands && top) ? SK_EXIT_FINDINGS : SK_EXIT_OK;
+    exit_code = rc ? sk_exit_from_error(rc) : bad ? SK_EXIT_INPUT : h.n_all || (n_cands && top) || n_xc ? SK_EXIT_FINDINGS : SK_EXIT_OK;
     sk_event_inputs_free(&din);
     sk_event_inputs_free(&lin);
 cleanup:
@@ -1282,6 +1405,7 @@ cleanup:
     free(h.in_sha);
     sk_map_free(h.contacts);
     sk_beacons_free(h.beacons);
+    sk_exfil_free(h.exfil);
     sk_beacon_allow_free(allow);
     sk_attrib_free(h.attrib);
     sk_ioc_set_free(h.iocs);
