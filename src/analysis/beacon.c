@@ -301,9 +301,12 @@ static int intern(sk_map *m, char ***names, size_t *n, size_t *cap, const char *
         *names = nn;
         *cap = c;
     }
-    char *copy = strndup(s, len);
+    /* a copy of all len bytes (a NUL inside is the attacker's, not an end) */
+    char *copy = malloc(len + 1);
     if (!copy) return ENOMEM;
-    if (sk_map_put(m, copy, len, (void *)(uintptr_t)(*n + 1), NULL)) {
+    memcpy(copy, s, len);
+    copy[len] = 0;
+    if (sk_map_put(m, s, len, (void *)(uintptr_t)(*n + 1), NULL)) {
         free(copy);
         return ENOMEM;
     }

@@ -21,6 +21,7 @@
 
 #include <sakimori/attrib.h>
 #include <sakimori/beacon.h>
+#include <sakimori/case.h>
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
 #include <sakimori/escape.h>
@@ -79,6 +80,9 @@ void hunt_net_help(FILE *out)
           "  --ioc FILE          an indicator file: list, CSV, STIX, MISP, warninglist (repeatable)\n"
           "  --dhcp LOG          DHCP logs or folders (repeatable): dhcpd syslog, dhcpd.leases,\n"
           "                      Windows DHCP audit logs (DhcpSrvLog-*.log)\n"
+          "  --case DIR          a case folder: its case.json sources (kind, glob, zone) are read as\n"
+          "                      network and DHCP logs, its window gives syslog years, its\n"
+          "                      assets.csv the fixed addresses (LOG arguments are then optional)\n"
           "  --assets FILE       an asset inventory (CSV with host and ip columns): fixed addresses\n"
           "  --year YEAR         the year of syslog lines without one (default: this year)\n"
           "  --timezone ZONE     the zone of local times: syslog lines without one, firewall\n"
@@ -828,6 +832,51 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     return rc;
 }
 
+/* A case's log source kind (case.json sources[].kind) as a reader's format: *dhcp set
+ * for the address history; -1 for kinds that are no network log (event logs). */
+static int case_kind(const char *kind, int *dhcp)
+{
+    static const struct {
+        const char *kind;
+        int fmt, dhcp;
+    } k[] = {{"squid", SK_NL_SQUID, 0},        {"zeek", SK_NL_AUTO, 0},          {"zeek-json", SK_NL_ZEEK_JSON, 0},
+             {"iis-w3c", SK_NL_W3C, 0},        {"w3c", SK_NL_W3C, 0},            {"firewall-csv", SK_NL_FWCSV, 0},
+             {"fwcsv", SK_NL_FWCSV, 0},        {"windns", SK_NL_WINDNS, 0},      {"dns-debug", SK_NL_WINDNS, 0},
+             {"json", SK_NL_JSON, 0},          {"dhcpd-syslog", SK_NL_DHCPD_SYSLOG, 1}, {"dhcpd-leases", SK_NL_DHCPD_LEASES, 1},
+             {"windhcp", SK_NL_WINDHCP, 1},    {"windows-dhcp", SK_NL_WINDHCP, 1}, {"netlog", SK_NL_AUTO, 0}};
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++)
+        if (!strcmp(kind, k[i].kind)) {
+            *dhcp = k[i].dhcp;
+            return k[i].fmt;
+        }
+    return -1;
+}
+
+/* an input's reading: its format and zone (a case's source gives its own) */
+typedef struct in_spec {
+    sk_netlog_format fmt;
+    const sk_tz *tz;
+} in_spec;
+
+static int push_input(sk_event_inputs *l, in_spec **sp, const char *path, sk_netlog_format fmt, const sk_tz *tz)
+{
+    char **np = realloc(l->paths, (l->n + 1) * sizeof *np);
+    if (!np) return SK_ENOMEM;
+    l->paths = np;
+    unsigned char *nf = realloc(l->in_folder, l->n + 1);
+    if (!nf) return SK_ENOMEM;
+    l->in_folder = nf;
+    in_spec *ns = realloc(*sp, (l->n + 1) * sizeof *ns);
+    if (!ns) return SK_ENOMEM;
+    *sp = ns;
+    if (!(l->paths[l->n] = strdup(path))) return SK_ENOMEM;
+    l->in_folder[l->n] = 1; /* reached through the case's glob: opened without following a link */
+    ns[l->n] = (in_spec){fmt, tz};
+    l->n++;
+    l->cap = l->n;
+    return 0;
+}
+
 /* CSV (--format csv): one row a contact or beacon candidate, fields escaped and
  * formulas defused (sk_escape_csv) */
 static const char *const csv_cols[] = {"engine", "host", "indicator", "indicator_type", "indicator_source", "first", "last", "count",
@@ -1027,6 +1076,9 @@ int hunt_net_main(int argc, char **argv)
     size_t ni = 0, nd = 0, nl = 0, na = 0, top = 100, min_contacts = 10;
     double pdns_age_h = 24;
     int want_beacons = 0, want_exfil = 0;
+    const char *case_dir = NULL;
+    sk_case *cs = NULL;
+    in_spec *dspec = NULL, *lspec = NULL;
     double exfil_mb = 100, exfil_ratio = 5;
     const sk_exfil_cand *xc = NULL;
     size_t n_xc = 0;
@@ -1045,7 +1097,8 @@ int hunt_net_main(int argc, char **argv)
         int val = !strcmp(a, "--ioc") || !strcmp(a, "--dhcp") || !strcmp(a, "--assets") || !strcmp(a, "--year") || !strcmp(a, "--timezone") ||
                   !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--allow") ||
                   !strcmp(a, "--internal") || !strcmp(a, "--threads") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts") ||
-                  !strcmp(a, "--map") || !strcmp(a, "--pdns-age") || !strcmp(a, "--exfil-min") || !strcmp(a, "--exfil-ratio");
+                  !strcmp(a, "--map") || !strcmp(a, "--pdns-age") || !strcmp(a, "--exfil-min") || !strcmp(a, "--exfil-ratio") ||
+                  !strcmp(a, "--case");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -1092,6 +1145,7 @@ int hunt_net_main(int argc, char **argv)
                 if (!strcmp(a, "--top")) top = (size_t)x;
                 else min_contacts = x < 3 ? 3 : (size_t)x;
             }
+            else if (!strcmp(a, "--case")) case_dir = v;
             else if (!strcmp(a, "--exfil-min") || !strcmp(a, "--exfil-ratio")) {
                 double x = strtod(v, &e);
                 if (*e || !(x > 0 && x < 1e9)) {
@@ -1149,7 +1203,28 @@ int hunt_net_main(int argc, char **argv)
         goto done;
     }
     if (allow_path && !want_beacons) { sk_cli_error(cmd, "%s", "--allow is for --beacons"); exit_code = SK_EXIT_USAGE; goto done; }
-    if (!nl) { sk_cli_error(cmd, "%s", "no network log given (sakimori hunt net --help)"); exit_code = SK_EXIT_USAGE; goto done; }
+    if (!nl && !case_dir) { sk_cli_error(cmd, "%s", "no network log and no --case given (sakimori hunt net --help)"); exit_code = SK_EXIT_USAGE; goto done; }
+    if (case_dir) {
+        char cj[4096];
+        snprintf(cj, sizeof cj, "%s/case.json", case_dir);
+        if (sk_case_load(&cs, cj)) {
+            sk_cli_error(cmd, "--case: %s", sk_error_last());
+            exit_code = SK_EXIT_INPUT;
+            goto done;
+        }
+        /* syslog lines without a year: the case window's */
+        if (!o.year) {
+            sk_civil cv;
+            sk_time_to_civil(sk_case_window_start(cs), &cv);
+            o.year = (int)cv.year;
+        }
+        /* the case's asset inventory, unless one is given */
+        if (!na) {
+            static char ap[4096];
+            snprintf(ap, sizeof ap, "%s/assets.csv", case_dir);
+            if (!access(ap, R_OK)) assets[na++] = ap;
+        }
+    }
     sk_tz *tz = NULL;
     if (zone && sk_tz_load(&tz, zone)) {
         sk_cli_error(cmd, "--timezone: %s", sk_error_last());
@@ -1239,9 +1314,31 @@ int hunt_net_main(int argc, char **argv)
     sk_event_inputs din = {0}, lin = {0};
     sk_event_inputs_options io = {.diag = plain_diag, .any_file = 1};
     if (!rc && nd) rc = sk_event_inputs_expand(dhcp, nd, &io, &din);
+    if (!rc && nl) rc = sk_event_inputs_expand(logs, nl, &io, &lin);
+    /* the inputs given read as the options say; a case's sources with their kind and zone */
+    if (!rc && ((din.n && !(dspec = calloc(din.n, sizeof *dspec))) || (lin.n && !(lspec = calloc(lin.n, sizeof *lspec))))) rc = SK_ENOMEM;
+    for (size_t i = 0; !rc && i < din.n; i++) dspec[i] = (in_spec){o.format, o.local};
+    for (size_t i = 0; !rc && i < lin.n; i++) lspec[i] = (in_spec){o.format, o.local};
+    for (size_t i = 0; !rc && cs && i < sk_case_source_count(cs); i++) {
+        const sk_case_source *src = sk_case_source_at(cs, i);
+        int is_dhcp = 0, fmt = case_kind(src->kind, &is_dhcp);
+        if (fmt < 0) continue; /* event logs and the like: the event hunt's */
+        char **paths = NULL;
+        size_t n = 0;
+        if (sk_case_source_expand(case_dir, src, &paths, &n)) {
+            sk_cli_error(cmd, "--case: %s", sk_error_last());
+            bad = 1;
+            continue;
+        }
+        const sk_tz *stz = src->tz ? src->tz : sk_case_default_tz(cs);
+        for (size_t k = 0; !rc && k < n; k++) rc = push_input(is_dhcp ? &din : &lin, is_dhcp ? &dspec : &lspec, paths[k], (sk_netlog_format)fmt, stz);
+        sk_case_paths_free(paths, n);
+    }
     for (size_t i = 0; !rc && i < din.n; i++) {
         char sha[65] = "";
-        rc = read_input(&h, din.paths[i], din.in_folder[i], &o, 1, &bad, sha);
+        sk_netlog_options oi = o;
+        oi.format = dspec[i].fmt, oi.local = dspec[i].tz;
+        rc = read_input(&h, din.paths[i], din.in_folder[i], &oi, 1, &bad, sha);
     }
     if (!rc) rc = sk_attrib_finish(h.attrib);
     /* times the logs do not state are said, not silently assumed */
@@ -1254,7 +1351,6 @@ int hunt_net_main(int argc, char **argv)
     if (!rc && h.no_zone && !zone)
         sk_cli_error(cmd, "--dhcp: %llu lines carry no time zone: read as UTC (give --timezone)", (unsigned long long)h.no_zone);
     if (!rc && nd && !sk_attrib_grants(h.attrib)) sk_cli_error(cmd, "--dhcp: no lease or grant in the DHCP logs given: addresses stay unattributed");
-    if (!rc) rc = sk_event_inputs_expand(logs, nl, &io, &lin);
     if (!rc && !lin.n) bad = 1;
     h.in_paths = calloc(lin.n + 1, sizeof *h.in_paths);
     h.in_sha = calloc(lin.n + 1, sizeof *h.in_sha);
@@ -1281,7 +1377,9 @@ int hunt_net_main(int argc, char **argv)
         h.in_paths[j] = lin.paths[i];
         h.cur_input = (uint32_t)j;
         h.n_in = j + 1;
-        rc = read_input(&h, lin.paths[i], lin.in_folder[i], &o, 0, &bad, h.in_sha[j]);
+        sk_netlog_options oi = o;
+        oi.format = lspec[i].fmt, oi.local = lspec[i].tz;
+        rc = read_input(&h, lin.paths[i], lin.in_folder[i], &oi, 0, &bad, h.in_sha[j]);
     }
     free(order);
     if (!rc && h.beacons) rc = sk_beacons_rank(h.beacons, &cands, &n_cands);
@@ -1411,6 +1509,9 @@ cleanup:
     sk_ioc_set_free(h.iocs);
     sk_tz_free(tz);
 done:
+    free(dspec);
+    free(lspec);
+    sk_case_free(cs);
     free(h.internal);
     free(map);
     free(assets);

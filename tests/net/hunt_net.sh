@@ -36,3 +36,16 @@ grep -q '^PASS attribution' "$tmp/score" || { echo "FAIL: attribution"; exit 1; 
 grep -q '^PASS findings' "$tmp/score" || { echo "FAIL: findings"; exit 1; }
 grep -q '^PASS evidence' "$tmp/score" || { echo "FAIL: evidence"; exit 1; }
 echo "hunt net: $(wc -l < "$tmp/f.jsonl") findings, attribution and evidence hold"
+# the same fleet read as a case folder: case.json's sources (kinds, globs, zones - the
+# firewalls' and IIS servers' logs too), the window's year, assets.csv
+"$bin" hunt net --quiet --ioc "$tmp/ioc.txt" --case "$tmp/fleet" > "$tmp/c.jsonl" 2> "$tmp/cerr"
+rc=$?
+[ "$rc" = 1 ] || { echo "FAIL: --case: exit $rc, expected 1"; cat "$tmp/cerr"; exit 1; }
+python3 "$root/tests/schema/validate.py" "$root/docs" --instance finding "$tmp/c.jsonl" > "$tmp/cv.out" 2>&1 || { echo "FAIL: --case: schema"; tail -5 "$tmp/cv.out"; exit 1; }
+python3 "$root/tests/e2e/score_net.py" "$tmp/fleet/truth/truth.json" "$tmp/c.jsonl" --dhcp-logs "$tmp/fleet/logs/dhcp" \
+  --ioc-file "$tmp/ioc.txt" > "$tmp/cscore" 2>&1
+grep '^[A-Z]' "$tmp/cscore" | sed 's/^/--case: /'
+for c in findings ioc-coverage attribution evidence; do
+  grep -q "^PASS $c" "$tmp/cscore" || { echo "FAIL: --case: $c"; exit 1; }
+done
+echo "hunt net --case: $(wc -l < "$tmp/c.jsonl") findings, coverage, attribution and evidence hold"
