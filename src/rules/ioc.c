@@ -815,8 +815,9 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
         for (size_t i = 0; i < n; i++) d[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
     /* the name, then each parent (a parent also by its subdomains-only indicators); only
      * suffixes with as many labels as some indicator has are looked up */
-    int labels = labels_of(d, n);
-    for (size_t at = 0; at < n; labels--) {
+    size_t labels = 1; /* uncapped: a name of more than 64 labels counts down from its own */
+    for (size_t i = 0; i < n; i++) labels += d[i] == '.';
+    for (size_t at = 0; at < n && labels; labels--) {
         uint64_t bit = UINT64_C(1) << ((labels > 64 ? 64 : labels) - 1);
         int rc = (s->dom_labels & bit) ? chain(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx) : 0;
         if (!rc && at > 0 && (s->sub_labels & bit)) rc = chain(s, SK_IOC_DOMAIN | 0x80, d + at, n - at, cb, ctx);
