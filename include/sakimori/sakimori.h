@@ -32,6 +32,7 @@
 #include "ioc.h"
 #include "json.h"
 #include "map.h"
+#include "strtab.h"
 #include "net.h"
 #include "netlog.h"
 #include "pe.h"

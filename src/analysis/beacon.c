@@ -32,6 +32,7 @@
 #include <sakimori/beacon.h>
 #include <sakimori/common.h>
 #include <sakimori/map.h>
+#include <sakimori/strtab.h>
 
 #define MS_PER_HOUR INT64_C(3600000)
 
@@ -223,13 +224,10 @@ typedef struct series {
 
 struct sk_beacons {
     sk_beacon_options o;
-    sk_map *hosts, *dests, *series, *groups;
-    uint32_t *host_group;       /* per host: its group's id (0: none) */
+    sk_strtab *hosts, *dests, *groups;
+    sk_map *series;
+    uint32_t *host_group;       /* per host: its group's id + 1 (0: none) */
     size_t cap_group;
-    char **group_names;
-    size_t n_groups, cap_groups;
-    char **host_names, **dest_names;
-    size_t n_hosts, n_dests, cap_hosts, cap_dests;
     series **all;
     size_t n_all, cap_all;
     uint64_t points, dropped;
@@ -246,7 +244,7 @@ int sk_beacons_new(sk_beacons **out, const sk_beacon_options *o)
     if (!(b->o.collapse_s > 0)) b->o.collapse_s = 1.0;
     if (!b->o.max_points) b->o.max_points = 16384;
     if (!b->o.max_total_points) b->o.max_total_points = UINT64_C(32) << 20;
-    if (sk_map_new(&b->hosts, 0) || sk_map_new(&b->dests, 0) || sk_map_new(&b->series, 0) || sk_map_new(&b->groups, 0)) {
+    if (sk_strtab_new(&b->hosts) || sk_strtab_new(&b->dests) || sk_map_new(&b->series, 0) || sk_strtab_new(&b->groups)) {
         sk_beacons_free(b);
         return ENOMEM;
     }
@@ -259,16 +257,10 @@ void sk_beacons_free(sk_beacons *b)
     if (!b) return;
     for (size_t i = 0; i < b->n_all; i++) free(b->all[i]->t), free(b->all[i]->bytes), free(b->all[i]);
     free(b->all);
-    for (size_t i = 0; i < b->n_hosts; i++) free(b->host_names[i]);
-    for (size_t i = 0; i < b->n_dests; i++) free(b->dest_names[i]);
-    for (size_t i = 0; i < b->n_groups; i++) free(b->group_names[i]);
-    free(b->group_names);
     free(b->host_group);
-    sk_map_free(b->groups);
-    free(b->host_names);
-    free(b->dest_names);
-    sk_map_free(b->hosts);
-    sk_map_free(b->dests);
+    sk_strtab_free(b->groups);
+    sk_strtab_free(b->hosts);
+    sk_strtab_free(b->dests);
     sk_map_free(b->series);
     free(b->cands);
     free(b);
@@ -285,36 +277,6 @@ const char *sk_beacon_sensor_name(int s)
     return s >= 0 && s < SK_BEACON_SENSORS ? n[s] : "other";
 }
 
-/* a string's id, interned */
-static int intern(sk_map *m, char ***names, size_t *n, size_t *cap, const char *s, size_t len, uint32_t *id)
-{
-    void *v = sk_map_get(m, s, len);
-    if (v) {
-        *id = (uint32_t)((uintptr_t)v - 1);
-        return 0;
-    }
-    if (*n >= UINT32_MAX - 1) return ENOMEM;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 256;
-        char **nn = realloc(*names, c * sizeof *nn);
-        if (!nn) return ENOMEM;
-        *names = nn;
-        *cap = c;
-    }
-    /* a copy of all len bytes (a NUL inside is the attacker's, not an end) */
-    char *copy = malloc(len + 1);
-    if (!copy) return ENOMEM;
-    memcpy(copy, s, len);
-    copy[len] = 0;
-    if (sk_map_put(m, s, len, (void *)(uintptr_t)(*n + 1), NULL)) {
-        free(copy);
-        return ENOMEM;
-    }
-    (*names)[*n] = copy;
-    *id = (uint32_t)(*n)++;
-    return 0;
-}
-
 int sk_beacons_add(sk_beacons *b, const sk_beacon_obs *o)
 {
     if (o->t == SK_TIME_NONE || !o->host_n || !o->dest_n) return 0;
@@ -323,9 +285,7 @@ int sk_beacons_add(sk_beacons *b, const sk_beacon_obs *o)
     if (!dn) return 0;
     size_t hn = o->host_n > 1024 ? 1024 : o->host_n;
     uint32_t hid, did;
-    if (intern(b->hosts, &b->host_names, &b->n_hosts, &b->cap_hosts, o->host, hn, &hid) ||
-        intern(b->dests, &b->dest_names, &b->n_dests, &b->cap_dests, dest, dn, &did))
-        return ENOMEM;
+    if (sk_strtab_intern(b->hosts, o->host, hn, &hid) || sk_strtab_intern(b->dests, dest, dn, &did)) return ENOMEM;
     if (hid >= b->cap_group) {
         size_t c = b->cap_group ? b->cap_group * 2 : 1024;
         while (c <= hid) c *= 2;
@@ -338,7 +298,7 @@ int sk_beacons_add(sk_beacons *b, const sk_beacon_obs *o)
     if (!b->host_group[hid] && o->group && o->group[0]) {
         uint32_t gid;
         size_t gl = strlen(o->group);
-        if (intern(b->groups, &b->group_names, &b->n_groups, &b->cap_groups, o->group, gl > 64 ? 64 : gl, &gid)) return ENOMEM;
+        if (sk_strtab_intern(b->groups, o->group, gl > 64 ? 64 : gl, &gid)) return ENOMEM;
         b->host_group[hid] = gid + 1;
     }
     int sensor = o->sensor >= 0 && o->sensor < SK_BEACON_SENSORS ? o->sensor : SK_BEACON_OTHER;
@@ -567,11 +527,11 @@ int sk_beacons_rank(sk_beacons *b, const sk_beacon_cand **out, size_t *nout)
     double *v = malloc((maxn + 1) * sizeof *v), *tmp = malloc((maxn + 1) * sizeof *tmp);
     int64_t *hours = NULL, *sh = NULL;
     size_t n_hours = 0, cap_hours = 0, n_sh = 0, cap_sh = 0;
-    size_t *dest_hosts = calloc(b->n_dests + 1, sizeof *dest_hosts);
-    uint32_t *dest_last = malloc((b->n_dests + 1) * sizeof *dest_last);
+    size_t *dest_hosts = calloc(sk_strtab_count(b->dests) + 1, sizeof *dest_hosts);
+    uint32_t *dest_last = malloc((sk_strtab_count(b->dests) + 1) * sizeof *dest_last);
     int rc = 0;
     if (!st || !sp || !pts || !v || !tmp || !dest_hosts || !dest_last) rc = ENOMEM;
-    if (!rc) memset(dest_last, 0xff, (b->n_dests + 1) * sizeof *dest_last);
+    if (!rc) memset(dest_last, 0xff, (sk_strtab_count(b->dests) + 1) * sizeof *dest_last);
     for (size_t i = 0; !rc && i < b->n_all;) {
         size_t j = i;
         n_hours = 0;
@@ -664,7 +624,7 @@ int sk_beacons_rank(sk_beacons *b, const sk_beacon_cand **out, size_t *nout)
             }
             sp[i]->peers = hi - lo;
         }
-        size_t H = b->n_hosts;
+        size_t H = sk_strtab_count(b->hosts);
         b->cands = calloc(n_ok, sizeof *b->cands);
         if (!b->cands) rc = ENOMEM;
         for (size_t i = 0; !rc && i < n_ok; i++) {
@@ -681,9 +641,9 @@ int sk_beacons_rank(sk_beacons *b, const sk_beacon_cand **out, size_t *nout)
             int allowed = s->allow && s->allow_hits * 2 > s->obs;
             x->score = 100 * sum / wt * (allowed ? 0.5 : 1);
             sk_beacon_cand *c = &b->cands[b->n_cands++];
-            c->host = b->host_names[s->host];
-            c->dest = b->dest_names[s->dest];
-            c->group = x->group ? b->group_names[x->group - 1] : NULL;
+            c->host = sk_strtab_get(b->hosts, s->host);
+            c->dest = sk_strtab_get(b->dests, s->dest);
+            c->group = x->group ? sk_strtab_get(b->groups, x->group - 1) : NULL;
             c->sensor = s->sensor;
             c->score = round(x->score * 1000) / 1000;
             c->interval_score = x->T;

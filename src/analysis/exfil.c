@@ -15,6 +15,7 @@
 
 #include <sakimori/exfil.h>
 #include <sakimori/map.h>
+#include <sakimori/strtab.h>
 
 #define DAY_NS ((int64_t)86400 * SK_NS_PER_SEC)
 #define KEEP_DESTS 16
@@ -32,9 +33,8 @@ typedef struct dayrec {
 
 struct sk_exfil {
     sk_exfil_options o;
-    sk_map *hosts, *dests, *groups, *days;
-    char **host_names, **dest_names, **group_names;
-    size_t n_hosts, cap_hosts, n_dests, cap_dests, n_groups, cap_groups;
+    sk_strtab *hosts, *dests, *groups;
+    sk_map *days;
     uint32_t *host_group;       /* per host: group id + 1, 0 none */
     size_t cap_hg;
     dayrec **all;
@@ -50,7 +50,7 @@ int sk_exfil_new(sk_exfil **out, const sk_exfil_options *o)
     if (o) x->o = *o;
     if (!x->o.min_bytes) x->o.min_bytes = UINT64_C(100) * 1000 * 1000;
     if (!(x->o.ratio > 0)) x->o.ratio = 5;
-    if (sk_map_new(&x->hosts, 0) || sk_map_new(&x->dests, 0) || sk_map_new(&x->groups, 0) || sk_map_new(&x->days, 0)) {
+    if (sk_strtab_new(&x->hosts) || sk_strtab_new(&x->dests) || sk_strtab_new(&x->groups) || sk_map_new(&x->days, 0)) {
         sk_exfil_free(x);
         return ENOMEM;
     }
@@ -63,47 +63,13 @@ void sk_exfil_free(sk_exfil *x)
     if (!x) return;
     for (size_t i = 0; i < x->n_all; i++) free(x->all[i]);
     free(x->all);
-    for (size_t i = 0; i < x->n_hosts; i++) free(x->host_names[i]);
-    for (size_t i = 0; i < x->n_dests; i++) free(x->dest_names[i]);
-    for (size_t i = 0; i < x->n_groups; i++) free(x->group_names[i]);
-    free(x->host_names);
-    free(x->dest_names);
-    free(x->group_names);
     free(x->host_group);
-    sk_map_free(x->hosts);
-    sk_map_free(x->dests);
-    sk_map_free(x->groups);
+    sk_strtab_free(x->hosts);
+    sk_strtab_free(x->dests);
+    sk_strtab_free(x->groups);
     sk_map_free(x->days);
     free(x->cands);
     free(x);
-}
-
-static int intern(sk_map *m, char ***names, size_t *n, size_t *cap, const char *s, size_t len, uint32_t *id)
-{
-    void *v = sk_map_get(m, s, len);
-    if (v) {
-        *id = (uint32_t)((uintptr_t)v - 1);
-        return 0;
-    }
-    if (*n >= UINT32_MAX - 1) return ENOMEM;
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 256;
-        char **nn = realloc(*names, c * sizeof *nn);
-        if (!nn) return ENOMEM;
-        *names = nn;
-        *cap = c;
-    }
-    char *copy = malloc(len + 1);
-    if (!copy) return ENOMEM;
-    memcpy(copy, s, len);
-    copy[len] = 0;
-    if (sk_map_put(m, s, len, (void *)(uintptr_t)(*n + 1), NULL)) {
-        free(copy);
-        return ENOMEM;
-    }
-    (*names)[*n] = copy;
-    *id = (uint32_t)(*n)++;
-    return 0;
 }
 
 int sk_exfil_add(sk_exfil *x, const sk_exfil_obs *o)
@@ -111,8 +77,7 @@ int sk_exfil_add(sk_exfil *x, const sk_exfil_obs *o)
     if (o->t == SK_TIME_NONE || !o->host_n || !o->bytes_out) return 0;
     uint32_t hid, did;
     size_t hn = o->host_n > 1024 ? 1024 : o->host_n, dn = o->dest_n > 300 ? 300 : o->dest_n;
-    if (intern(x->hosts, &x->host_names, &x->n_hosts, &x->cap_hosts, o->host, hn, &hid) ||
-        intern(x->dests, &x->dest_names, &x->n_dests, &x->cap_dests, o->dest ? o->dest : "-", o->dest ? dn : 1, &did))
+    if (sk_strtab_intern(x->hosts, o->host, hn, &hid) || sk_strtab_intern(x->dests, o->dest ? o->dest : "-", o->dest ? dn : 1, &did))
         return ENOMEM;
     if (hid >= x->cap_hg) {
         size_t c = x->cap_hg ? x->cap_hg * 2 : 1024;
@@ -126,7 +91,7 @@ int sk_exfil_add(sk_exfil *x, const sk_exfil_obs *o)
     if (!x->host_group[hid] && o->group && o->group[0]) {
         uint32_t gid;
         size_t gl = strlen(o->group);
-        if (intern(x->groups, &x->group_names, &x->n_groups, &x->cap_groups, o->group, gl > 64 ? 64 : gl, &gid)) return ENOMEM;
+        if (sk_strtab_intern(x->groups, o->group, gl > 64 ? 64 : gl, &gid)) return ENOMEM;
         x->host_group[hid] = gid + 1;
     }
     int64_t day = o->t / DAY_NS - (o->t < 0 && o->t % DAY_NS);
@@ -221,9 +186,9 @@ int sk_exfil_rank(sk_exfil *x, const sk_exfil_cand **out, size_t *nout)
     dayrec **best = malloc(x->n_all * sizeof *best);
     size_t nb = 0;
     uint64_t *tmp = malloc(x->n_all * sizeof *tmp);
-    double *host_med = calloc(x->n_hosts + 1, sizeof *host_med);
-    size_t *host_days = calloc(x->n_hosts + 1, sizeof *host_days), *host_at = calloc(x->n_hosts + 1, sizeof *host_at);
-    double *peer_med = calloc(x->n_hosts + 1, sizeof *peer_med);
+    double *host_med = calloc(sk_strtab_count(x->hosts) + 1, sizeof *host_med);
+    size_t *host_days = calloc(sk_strtab_count(x->hosts) + 1, sizeof *host_days), *host_at = calloc(sk_strtab_count(x->hosts) + 1, sizeof *host_at);
+    double *peer_med = calloc(sk_strtab_count(x->hosts) + 1, sizeof *peer_med);
     int rc = 0;
     if (!best || !tmp || !host_med || !host_days || !host_at || !peer_med) rc = ENOMEM;
     for (size_t i = 0; !rc && i < x->n_all; i++)
@@ -240,12 +205,12 @@ int sk_exfil_rank(sk_exfil *x, const sk_exfil_cand **out, size_t *nout)
     /* per host: the median of the other hosts' medians in its group (the groups' members
      * sorted by median once, each host's own left out) */
     if (!rc) {
-        uint32_t *hs = malloc((x->n_hosts + 1) * sizeof *hs);
-        double *vals = malloc((x->n_hosts + 1) * sizeof *vals);
+        uint32_t *hs = malloc((sk_strtab_count(x->hosts) + 1) * sizeof *hs);
+        double *vals = malloc((sk_strtab_count(x->hosts) + 1) * sizeof *vals);
         if (!hs || !vals) rc = ENOMEM;
-        for (size_t g = 0; !rc && g <= x->n_groups; g++) {
+        for (size_t g = 0; !rc && g <= sk_strtab_count(x->groups); g++) {
             size_t m = 0;
-            for (uint32_t h = 0; h < x->n_hosts; h++)
+            for (uint32_t h = 0; h < sk_strtab_count(x->hosts); h++)
                 if (host_days[h] && (h < x->cap_hg ? x->host_group[h] : 0) == g) hs[m] = h, vals[m++] = host_med[h];
             if (!m) continue;
             /* sort the medians (insertion of doubles through the u64 sort: medians are >= 0) */
@@ -289,8 +254,8 @@ int sk_exfil_rank(sk_exfil *x, const sk_exfil_cand **out, size_t *nout)
         double ratio = (double)d->bytes / (base > floor ? base : floor);
         if (ratio < x->o.ratio) continue;
         sk_exfil_cand *c = &x->cands[x->n_cands++];
-        c->host = x->host_names[d->host];
-        c->group = d->host < x->cap_hg && x->host_group[d->host] ? x->group_names[x->host_group[d->host] - 1] : NULL;
+        c->host = sk_strtab_get(x->hosts, d->host);
+        c->group = d->host < x->cap_hg && x->host_group[d->host] ? sk_strtab_get(x->groups, x->host_group[d->host] - 1) : NULL;
         c->day = d->day;
         c->bytes = d->bytes;
         c->records = d->records;
@@ -310,7 +275,7 @@ int sk_exfil_rank(sk_exfil *x, const sk_exfil_cand **out, size_t *nout)
                     idx[a] = idx[b], idx[b] = t;
                 }
         for (size_t k = 0; k < d->n_dests && c->n_dests < SK_EXFIL_DESTS; k++)
-            c->dests[c->n_dests++] = (sk_exfil_dest){x->dest_names[d->dest_id[idx[k]]], d->dest_bytes[idx[k]]};
+            c->dests[c->n_dests++] = (sk_exfil_dest){sk_strtab_get(x->dests, d->dest_id[idx[k]]), d->dest_bytes[idx[k]]};
         memcpy(c->refs, d->refs, d->n_refs * sizeof *d->refs);
         c->n_refs = d->n_refs;
         qsort(c->refs, c->n_refs, sizeof *c->refs, cmp_ref);
