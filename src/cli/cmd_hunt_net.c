@@ -742,6 +742,18 @@ static const char *how_name(int how)
     }
 }
 
+/* an evidence reference to a line of an input read */
+static sk_finding_ev line_ev(const hn *h, uint32_t input, uint64_t line)
+{
+    sk_finding_ev e;
+    memset(&e, 0, sizeof e);
+    e.path = h->in_paths[input];
+    e.sha256 = h->in_sha[input];
+    e.line = line;
+    e.has = SK_FEV_LINE;
+    return e;
+}
+
 static int write_finding(hn *h, const contact *c, sk_buf *out)
 {
     const sk_ioc *ioc = sk_ioc_get(h->iocs, c->ioc);
@@ -809,12 +821,7 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
         int seen = 0;
         for (size_t k = 0; k < ne && !seen; k++) seen = ev[k].line == all[i].line && ev[k].path == h->in_paths[all[i].input];
         if (seen) { dup++; continue; }
-        memset(&ev[ne], 0, sizeof ev[ne]);
-        ev[ne].path = h->in_paths[all[i].input];
-        ev[ne].sha256 = h->in_sha[all[i].input];
-        ev[ne].line = all[i].line;
-        ev[ne].has = SK_FEV_LINE;
-        ne++;
+        ev[ne++] = line_ev(h, all[i].input, all[i].line);
     }
     /* the earliest and latest, when not in the sample, were counted as omitted */
     uint64_t omitted = c->omitted;
@@ -964,13 +971,7 @@ static int write_exfil(hn *h, const sk_exfil_cand *c, sk_buf *out)
                   c->n_dests ? c->dests[0].dest : "");
     sk_buf_putc(&sum, 0);
     sk_finding_ev ev[SK_EXFIL_REFS];
-    for (size_t i = 0; i < c->n_refs; i++) {
-        memset(&ev[i], 0, sizeof ev[i]);
-        ev[i].path = h->in_paths[c->refs[i].input];
-        ev[i].sha256 = h->in_sha[c->refs[i].input];
-        ev[i].line = c->refs[i].line;
-        ev[i].has = SK_FEV_LINE;
-    }
+    for (size_t i = 0; i < c->n_refs; i++) ev[i] = line_ev(h, c->refs[i].input, c->refs[i].line);
     char title[64];
     snprintf(title, sizeof title, "Outbound volume over baseline on %s", day);
     sk_finding f = {.host = c->host, .engine = "exfil", .rule_id = "exfil-volume", .rule_title = title,
@@ -1043,13 +1044,7 @@ static int write_beacon(hn *h, const sk_beacon_cand *c, size_t rank, const char 
                   (unsigned long long)c->contacts, c->median_interval_s, t1, t2);
     sk_buf_putc(&sum, 0);
     sk_finding_ev ev[SK_BEACON_REFS];
-    for (size_t i = 0; i < c->n_refs; i++) {
-        memset(&ev[i], 0, sizeof ev[i]);
-        ev[i].path = h->in_paths[c->refs[i].input];
-        ev[i].sha256 = h->in_sha[c->refs[i].input];
-        ev[i].line = c->refs[i].line;
-        ev[i].has = SK_FEV_LINE;
-    }
+    for (size_t i = 0; i < c->n_refs; i++) ev[i] = line_ev(h, c->refs[i].input, c->refs[i].line);
     char title[400];
     snprintf(title, sizeof title, "Beacon candidate to %.300s", c->dest);
     sk_finding f = {.host = c->host, .engine = "beacon", .rule_id = "beacon", .rule_title = title,
