@@ -39,7 +39,7 @@ void cmd_hunt_help(FILE *out)
 {
     fprintf(out,
             "usage: sakimori hunt events --sigma RULES [options] INPUT...\n"
-            "       sakimori hunt net --ioc FILE... [--dhcp LOG...] [options] LOG...  (sakimori hunt net --help)\n"
+            "       sakimori hunt net [--ioc FILE...] [--beacons] [--exfil] [--case DIR] [options] LOG...  (sakimori hunt net --help)\n"
             "\n"
             "Run Sigma rules (files or folders of *.yml, as published) over Windows event logs:\n"
             "EVTX files, Winlogbeat/NXLog/evtx JSON lines, folders, gzip/zstd files, - for\n"

@@ -19,7 +19,7 @@ const sk_cmd sk_commands[] = {
     {"events", "Windows events from EVTX and JSON logs: selected, sorted, as JSON lines, XML or a CSV timeline",
      cmd_events_run, cmd_events_help},
     {"hunt", "hunt with Sigma rules over event logs, or indicators over network logs: findings with evidence", cmd_hunt_run, cmd_hunt_help},
-    {"net", "network logs (Squid, Zeek, ISC dhcpd) read into one record shape, as JSON lines", cmd_net_run, cmd_net_help},
+    {"net", "network logs (proxy, Zeek, W3C, firewall, DNS, DHCP) read into one record shape, as JSON lines", cmd_net_run, cmd_net_help},
     {"sigma", "check Sigma rules: which run, and why the others do not", cmd_sigma_run, cmd_sigma_help},
     {"evtx", "read Windows EVTX event logs natively: records as events or XML", cmd_evtx_run, cmd_evtx_help},
     {"help", "show help for sakimori or one of its commands", cmd_help_run, cmd_help_help},
