@@ -139,6 +139,7 @@ typedef struct contact {
     uint64_t omitted;
     ref earliest, latest;       /* the records at the first and last time, kept whatever the reading order */
     uint64_t via_pdns;          /* records matched through a name passive DNS gave their address */
+    uint64_t inbound;           /* records where the indicator was the outside source, our host the destination */
     char *pdns_name;            /* the first such name */
     ref pdns_ref;               /* the DNS answer that gave it */
 } contact;
@@ -194,6 +195,7 @@ typedef struct hit {
     int has_src, outcome, has_out, has_in;
     uint64_t bytes_out, bytes_in;
     int via_pdns;               /* the destination address matched by a name passive DNS gave it */
+    int inbound;                /* the indicator was the source (src holds our side, the destination) */
     size_t name, name_n;        /* that name, at an offset of the chunk's text */
     uint32_t dns_input;
     uint64_t dns_line;
@@ -228,6 +230,7 @@ typedef struct hchunk {
     answer *ans;
     size_t n_ans, cap_ans;
     const sk_pdns_name *via;    /* while matching a name passive DNS gave: that name */
+    int inbound;                /* while matching an outside source against our destination */
     sk_buf text;
     int oom;
 } hchunk;
@@ -290,7 +293,8 @@ static int on_hit(void *ctx, size_t ioc)
     x->ioc = ioc;
     x->ts = r->ts;
     x->line = r->line;
-    if (r->has & SK_NR_SRC_IP) x->src = r->src_ip, x->has_src = 1;
+    if (k->inbound) x->src = r->dst_ip, x->has_src = 1, x->inbound = 1; /* our side: the destination */
+    else if (r->has & SK_NR_SRC_IP) x->src = r->src_ip, x->has_src = 1;
     x->outcome = r->outcome;
     if (r->has & SK_NR_BYTES_OUT) x->bytes_out = r->bytes_out, x->has_out = 1;
     if (r->has & SK_NR_BYTES_IN) x->bytes_in = r->bytes_in, x->has_in = 1;
@@ -360,6 +364,7 @@ static int apply_hit(hn *h, const hit *r, const char *text)
     else if (r->outcome == SK_NR_ATTEMPTED) c->attempted++;
     if (r->has_out) c->bytes_out += r->bytes_out, c->has_out = 1;
     if (r->has_in) c->bytes_in += r->bytes_in, c->has_in = 1;
+    if (r->inbound) c->inbound++;
     if (r->via_pdns && !c->via_pdns++) {
         if (!(c->pdns_name = strndup(text + r->name, r->name_n))) { h->oom = 1; return 1; }
         c->pdns_ref = (ref){.input = r->dns_input, .line = r->dns_line};
@@ -508,6 +513,13 @@ static int on_rec(void *ctx, const sk_netrec *r)
         }
     }
     if (!h->iocs || !sk_ioc_set_count(h->iocs)) return 0;
+    /* a contact made to us: an outside source (an IIS server's client, a firewall's inbound
+     * session) against address indicators, our destination the host */
+    if ((r->has & SK_NR_SRC_IP) && (r->has & SK_NR_DST_IP) && !ours(h, &r->src_ip) && ours(h, &r->dst_ip)) {
+        k->inbound = 1;
+        sk_ioc_match_ip(h->iocs, &r->src_ip, on_hit, k);
+        k->inbound = 0;
+    }
     /* an address without a name: the names passive DNS gave it then */
     if (h->pdns_frozen && (r->has & SK_NR_DST_IP) && !(r->host.s && r->host.n) && !(r->sni.s && r->sni.n)) {
         sk_pdns_name nm[8];
@@ -789,7 +801,8 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
         }
         sk_jw_array_end(&w);
     }
-    sk_jw_kv_string(&w, "direction", "outbound");
+    sk_jw_kv_string(&w, "direction", !c->inbound ? "outbound" : c->inbound == c->count ? "inbound" : "both");
+    if (c->inbound && c->inbound < c->count) sk_jw_kv_u64(&w, "inbound", c->inbound);
     if (c->addr[0]) sk_jw_kv_string(&w, "internal_ip", c->addr);
     sk_jw_kv_string(&w, "attribution", how_name(c->how));
     if (c->via_pdns) {
@@ -804,7 +817,8 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX];
     sk_time_format(t1, c->first, 0);
     sk_time_format(t2, c->last, 0);
-    sk_buf_printf(&sum, "%s contacted %s (%s from %s) %llu time%s, %s to %s", c->host, ioc->text, sk_ioc_type_name(ioc->type), ioc->source,
+    const char *verb = !c->inbound ? "contacted" : c->inbound == c->count ? "was contacted by" : "exchanged with";
+    sk_buf_printf(&sum, "%s %s %s (%s from %s) %llu time%s, %s to %s", c->host, verb, ioc->text, sk_ioc_type_name(ioc->type), ioc->source,
                   (unsigned long long)c->count, c->count == 1 ? "" : "s", t1, t2);
     sk_buf_putc(&sum, 0);
     /* the earliest record, the sample, the latest (each once) */
