@@ -330,7 +330,18 @@ int sk_beacons_add(sk_beacons *b, const sk_beacon_obs *o)
     if (s->obs == 1) s->earliest = s->latest = r;
     if (o->t < s->earliest.t) s->earliest = r;
     if (o->t > s->latest.t) s->latest = r;
-    if (s->n_sample < SK_BEACON_REFS - 2) s->sample[s->n_sample++] = r;
+    /* a sample spread over the series (in reading order): full, it keeps every other
+     * one each time the count doubles, and the newest in the last place */
+    if (s->n_sample < SK_BEACON_REFS - 2) {
+        s->sample[s->n_sample++] = r;
+    } else if ((s->obs & (s->obs - 1)) == 0) {
+        size_t kept = 0;
+        for (size_t i = 0; i < s->n_sample; i += 2) s->sample[kept++] = s->sample[i];
+        s->n_sample = kept;
+        s->sample[s->n_sample++] = r;
+    } else {
+        s->sample[s->n_sample - 1] = r;
+    }
     if (o->has_bytes) s->bytes_total += o->bytes;
     const allow_entry *ae = allow_match(b->o.allow, dest, dn, o);
     if (ae) {

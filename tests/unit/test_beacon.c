@@ -80,7 +80,9 @@ static void periodic_beats_random(void)
         CHECK_INT(p->hours_active, p->hours_seen);
         CHECK(p->hours_seen >= 24 && p->hours_seen <= 25);
         CHECK(p->unusual < 0); /* fewer than 10 hosts: unusualness not used */
-        CHECK(p->n_refs >= SK_BEACON_REFS - 1 && p->refs[0].t == T0 && p->refs[0].line == 1);
+        CHECK(p->n_refs >= 4 && p->refs[0].t == T0 && p->refs[0].line == 1);
+        /* the sample between the earliest and the latest is spread, not the first contacts */
+        CHECK(p->n_refs >= 3 && p->refs[p->n_refs - 2].line > 100);
     }
     sk_beacons_free(b);
 }
