@@ -140,6 +140,7 @@ typedef struct contact {
     ref earliest, latest;       /* the records at the first and last time, kept whatever the reading order */
     uint64_t via_pdns;          /* records matched through a name passive DNS gave their address */
     uint64_t inbound;           /* records where the indicator was the outside source, our host the destination */
+    const char *behind;         /* the host is a proxy, NAT or gateway (its --assets role): the client is behind it */
     char *pdns_name;            /* the first such name */
     ref pdns_ref;               /* the DNS answer that gave it */
 } contact;
@@ -360,6 +361,12 @@ static int apply_hit(hn *h, const hit *r, const char *text)
         if (c->last == SK_TIME_NONE || r->ts > c->last) c->last = r->ts, c->latest = rf;
     }
     if (firmness(how) < firmness(c->how)) c->how = how;
+    if (!c->behind && how != SK_ATTRIB_NONE && how != SK_ATTRIB_AMBIGUOUS) {
+        /* an address that stands for others: the contact's client is in that device's logs */
+        const char *role = sk_attrib_role(h->attrib, host);
+        if (role && (strstr(role, "proxy") || strstr(role, "nat") || strstr(role, "gateway") || strstr(role, "firewall")))
+            c->behind = role;
+    }
     if (r->outcome == SK_NR_ESTABLISHED) c->established++;
     else if (r->outcome == SK_NR_ATTEMPTED) c->attempted++;
     if (r->has_out) c->bytes_out += r->bytes_out, c->has_out = 1;
@@ -805,6 +812,10 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     if (c->inbound && c->inbound < c->count) sk_jw_kv_u64(&w, "inbound", c->inbound);
     if (c->addr[0]) sk_jw_kv_string(&w, "internal_ip", c->addr);
     sk_jw_kv_string(&w, "attribution", how_name(c->how));
+    if (c->behind) {
+        sk_jw_kv_string(&w, "address_of", c->behind);
+        sk_jw_kv_string(&w, "note", "the address is a proxy's, NAT's or gateway's: the client behind it is in that device's own logs");
+    }
     if (c->via_pdns) {
         sk_jw_kv_u64(&w, "via_passive_dns", c->via_pdns);
         sk_jw_kv_string(&w, "passive_dns_name", c->pdns_name);
