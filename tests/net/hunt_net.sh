@@ -30,8 +30,8 @@ python3 "$root/tests/schema/validate.py" "$root/docs" --instance finding "$tmp/f
 python3 "$root/tests/e2e/score_net.py" "$tmp/fleet/truth/truth.json" "$tmp/f.jsonl" --dhcp-logs "$tmp/fleet/logs/dhcp" \
   --ioc-file "$tmp/ioc.txt" > "$tmp/score" 2>&1
 cat "$tmp/score"
-# until servers' fixed addresses come from an asset inventory (issue #13), coverage of
-# victims with static addresses is reported but not required; attribution must hold
+# coverage of every victim (servers through the asset inventory) and attribution must
+# hold
 grep -q '^PASS attribution' "$tmp/score" || { echo "FAIL: attribution"; exit 1; }
 grep -q '^PASS findings' "$tmp/score" || { echo "FAIL: findings"; exit 1; }
 grep -q '^PASS evidence' "$tmp/score" || { echo "FAIL: evidence"; exit 1; }
