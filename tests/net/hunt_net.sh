@@ -33,6 +33,7 @@ cat "$tmp/score"
 # coverage of every victim (servers through the asset inventory) and attribution must
 # hold
 grep -q '^PASS attribution' "$tmp/score" || { echo "FAIL: attribution"; exit 1; }
+grep -q '^PASS ioc-coverage' "$tmp/score" || { echo "FAIL: ioc-coverage"; exit 1; }
 grep -q '^PASS findings' "$tmp/score" || { echo "FAIL: findings"; exit 1; }
 grep -q '^PASS evidence' "$tmp/score" || { echo "FAIL: evidence"; exit 1; }
 echo "hunt net: $(wc -l < "$tmp/f.jsonl") findings, attribution and evidence hold"
