@@ -678,10 +678,10 @@ static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_op
     char *head = malloc(HEAD);
     size_t n_head = 0;
     int eof = 0;
+    uint64_t left = net_input_bound(in.fd); /* a log still being written: read as it was opened */
     if (!head) rc = SK_ENOMEM;
     while (!rc && n_head < HEAD) {
-        ssize_t k = read(in.fd, head + n_head, HEAD - n_head);
-        if (k < 0 && errno == EINTR) continue;
+        ssize_t k = net_read_bounded(in.fd, head + n_head, HEAD - n_head, &left);
         if (k < 0) {
             sk_cli_error(cmd, "%s: read error: %s", path, strerror(errno));
             *bad = 1;
@@ -697,13 +697,13 @@ static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_op
     if (!rc && !dhcp && h->threads > 1 && net_par_format_ok(fmt) && !eof && memchr(head, '\n', n_head)) {
         o.format = fmt;
         net_par_ops ops = {.chunk_new = chunk_new, .on_rec = on_rec, .chunk_done = chunk_done};
-        rc = net_read_parallel(cmd, path, in.fd, head, n_head, &o, h->threads, &ops, h, hs, bad, &records, &errors);
+        rc = net_read_parallel(cmd, path, in.fd, head, n_head, &o, h->threads, &ops, h, hs, bad, &records, &errors, &left);
     } else if (!rc) {
         serial sr = {.h = h};
         rc = sk_netlog_reader_new(&r, &o, dhcp ? on_dhcp : serial_rec, dhcp ? (void *)h : (void *)&sr);
         if (!rc && hs && n_head) rc = sk_hasher_update(hs, head, n_head);
         if (!rc && n_head) rc = sk_netlog_feed(r, head, n_head);
-        if (!rc && !eof) rc = net_read_fd(cmd, path, in.fd, r, hs, bad);
+        if (!rc && !eof) rc = net_read_fd(cmd, path, in.fd, r, hs, bad, &left);
         else if (!rc) rc = sk_netlog_end(r);
         if (sr.k) {
             int r2 = chunk_done(h, sr.k);

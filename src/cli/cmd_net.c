@@ -124,7 +124,8 @@ static int read_one(const char *path, int in_folder, const sk_netlog_options *ba
     c->shown = 0;
     sk_netlog_reader *r = NULL;
     int rc = sk_netlog_reader_new(&r, &o, on_rec, c);
-    if (!rc) rc = net_read_fd(cmd_name, path, in.fd, r, NULL, bad);
+    uint64_t left = net_input_bound(in.fd);
+    if (!rc) rc = net_read_fd(cmd_name, path, in.fd, r, NULL, bad, &left);
     if (!rc) {
         if (sk_netlog_reader_rejected(r) || (sk_netlog_reader_format(r) == SK_NL_AUTO && !sk_netlog_reader_records(r))) {
             if (in_folder) {

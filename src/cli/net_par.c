@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "net_par.h"
+#include "net_read.h"
 
 #define CHUNK ((size_t)4 << 20)
 #define MAX_DIRECTIVES 32
@@ -214,7 +215,8 @@ static void chunk_clear(chunk *c)
 }
 
 int net_read_parallel(const char *cmd, const char *path, int fd, const char *head, size_t n_head, const sk_netlog_options *o,
-                      size_t workers, const net_par_ops *ops, void *ctx, sk_hasher *hs, int *bad, uint64_t *records, uint64_t *errors)
+                      size_t workers, const net_par_ops *ops, void *ctx, sk_hasher *hs, int *bad, uint64_t *records, uint64_t *errors,
+                      uint64_t *left)
 {
     if (workers < 1) workers = 1;
     if (workers > 64) workers = 64;
@@ -252,8 +254,7 @@ int net_read_parallel(const char *cmd, const char *path, int fd, const char *hea
             carry_n = 0;
             size_t cap = CHUNK + n;
             while (!eof && n < CHUNK) {
-                ssize_t k = read(fd, buf + n, cap - n);
-                if (k < 0 && errno == EINTR) continue;
+                ssize_t k = net_read_bounded(fd, buf + n, cap - n, left);
                 if (k < 0) {
                     sk_cli_error(cmd, "%s: read error: %s", path, strerror(errno));
                     *bad = 1;

@@ -28,9 +28,10 @@ int net_par_format_ok(sk_netlog_format f);
  * `workers` threads. `o` gives the format (detected by the caller, never AUTO), the
  * zone, the year and the diagnostics sink (called from the calling thread only, in line
  * order). hs (may be NULL) gets every byte. *records and *errors count what the readers
- * read. A read error is said and sets *bad. Returns an error of the readers, the
- * hasher or chunk_done, else 0. */
+ * read; *left bounds what is read (net_input_bound). A read error is said and sets *bad.
+ * Returns an error of the readers, the hasher or chunk_done, else 0. */
 int net_read_parallel(const char *cmd, const char *path, int fd, const char *head, size_t n_head, const sk_netlog_options *o,
-                      size_t workers, const net_par_ops *ops, void *ctx, sk_hasher *hs, int *bad, uint64_t *records, uint64_t *errors);
+                      size_t workers, const net_par_ops *ops, void *ctx, sk_hasher *hs, int *bad, uint64_t *records, uint64_t *errors,
+                      uint64_t *left);
 
 #endif

@@ -4,6 +4,7 @@
  * --map argument both commands take, as text or from a file.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,15 +15,32 @@
 #include "cli.h"
 #include "net_read.h"
 
-int net_read_fd(const char *cmd, const char *path, int fd, sk_netlog_reader *r, sk_hasher *hs, int *bad)
+uint64_t net_input_bound(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX;
+}
+
+ssize_t net_read_bounded(int fd, void *buf, size_t n, uint64_t *left)
+{
+    if ((uint64_t)n > *left) n = (size_t)*left;
+    if (!n) return 0;
+    for (;;) {
+        ssize_t k = read(fd, buf, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k > 0) *left -= (uint64_t)k;
+        return k;
+    }
+}
+
+int net_read_fd(const char *cmd, const char *path, int fd, sk_netlog_reader *r, sk_hasher *hs, int *bad, uint64_t *left)
 {
     size_t cap = (size_t)1 << 20;
     char *buf = malloc(cap);
     if (!buf) return sk_error_set(SK_ENOMEM, "out of memory");
     int rc = 0;
     while (!rc && !sk_netlog_reader_rejected(r)) {
-        ssize_t n = read(fd, buf, cap);
-        if (n < 0 && errno == EINTR) continue;
+        ssize_t n = net_read_bounded(fd, buf, cap, left);
         if (n < 0) {
             sk_cli_error(cmd, "%s: read error: %s", path, strerror(errno));
             *bad = 1;

@@ -73,4 +73,40 @@ for log in access.log http.log u_ex190710.log access.log.gz; do
   fi
 done
 grep -q "line 40006: longer than 65536 bytes" "$tmp/one.err" || { echo "FAIL: the long line is not reported as line 40006 (40,000 lines and 5 bad ones before it)"; grep longer "$tmp/one.err"; fail=1; }
+# a log still being written is read as it was when opened, never followed: while the
+# reader is inside a 300 MB log, lines naming another indicator are appended; they must
+# not be read (the reader that followed the file found them)
+printf 'bad.example\nlate.example\n' > "$tmp/ioc2.txt"
+for t in 1 2; do
+  python3 - "$tmp/access.log" "$tmp/growing.log" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+data = data[:data.rfind(b"\n") + 1]
+with open(sys.argv[2], "wb") as f:
+    while f.tell() < (300 << 20):
+        f.write(data)
+PY
+  "$bin" hunt net --quiet --threads $t --ioc "$tmp/ioc2.txt" "$tmp/growing.log" > "$tmp/grow.out" 2> /dev/null &
+  reader=$!
+  python3 - "$reader" "$tmp/growing.log" <<'PY'
+import os, sys, time
+pid, path = sys.argv[1], os.path.realpath(sys.argv[2])
+end = time.time() + 20
+while time.time() < end:  # until the reader has the log open
+    try:
+        if any(os.path.realpath("/proc/%s/fd/%s" % (pid, fd)) == path for fd in os.listdir("/proc/%s/fd" % pid)):
+            break
+    except OSError:
+        break
+    time.sleep(0.001)
+line = b"1562716800.000 10 10.9.9.9 TCP_TUNNEL/200 100 CONNECT late.example:443 - HIER_DIRECT/203.0.113.1 -\n"
+with open(path, "ab") as f:
+    f.write(line * 200000)
+PY
+  wait $reader
+  if grep -q late.example "$tmp/grow.out"; then echo "FAIL: a growing log was followed past its size at open ($t readers)"; fail=1
+  elif ! grep -q bad.example "$tmp/grow.out"; then echo "FAIL: the growing log gave no contact at all ($t readers)"; fail=1
+  else echo "ok: a growing log read as it was when opened ($t readers)"; fi
+  rm -f "$tmp/growing.log"
+done
 exit $fail
