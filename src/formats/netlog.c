@@ -63,6 +63,31 @@ int nl_emit(sk_netlog_reader *r, sk_netrec *rec)
     return r->cb ? r->cb(r->ctx, rec) : 0;
 }
 
+int nl_json_object_line(sk_netlog_reader *r, const char *s, size_t n, const char *where, sk_json_doc **doc, const sk_json_value **o)
+{
+    *doc = NULL;
+    *o = NULL;
+    size_t z = 0;
+    while (z < n && (s[z] == ' ' || s[z] == '\t')) z++;
+    if (z == n) return 0;
+    sk_json_limits lim = {.max_bytes = (size_t)16 << 20};
+    if (sk_json_parse(doc, s, n, "line", &lim)) {
+        *doc = NULL;
+        nl_error(r, r->lineno, "not a JSON object");
+        return 0;
+    }
+    const sk_json_value *root = sk_json_doc_root(*doc);
+    if (sk_json_type_of(root) != SK_JSON_OBJECT) {
+        int arr = sk_json_type_of(root) == SK_JSON_ARRAY;
+        sk_json_doc_free(*doc);
+        *doc = NULL;
+        nl_error(r, r->lineno, "a JSON %s %s", arr ? "array" : "value", where);
+        return 0;
+    }
+    *o = root;
+    return 1;
+}
+
 int nl_u64(const char *s, size_t n, uint64_t *out)
 {
     if (!n || n > 20) return -1;

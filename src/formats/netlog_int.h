@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <sakimori/buf.h>
+#include <sakimori/json.h>
 #include <sakimori/netlog.h>
 
 #define NL_MAX_FIELDS 128
@@ -181,6 +182,11 @@ int nl_map_set(sk_netrec *rec, int f, char *v, size_t n, char mac[18]);
 /* outcome from action and bytes (firewall rule): deny attempted; allow with bytes in
  * established, else unknown */
 void nl_map_outcome(sk_netrec *rec);
+
+/* A JSON-lines record: 1 with the parsed line (*doc to free, *o its object); 0 for a
+ * blank line, or after reporting a line that is no JSON or no object ("a JSON array
+ * WHERE"). */
+int nl_json_object_line(sk_netlog_reader *r, const char *s, size_t n, const char *where, sk_json_doc **doc, const sk_json_value **o);
 
 /* per format: one line (NUL-terminated copy, no newline) */
 int nl_squid_line(sk_netlog_reader *r, char *s, size_t n);

@@ -367,22 +367,9 @@ static const char *json_kind(const sk_json_value *o)
 
 int nl_zeek_json_line(sk_netlog_reader *r, char *s, size_t n)
 {
-    size_t z = 0;
-    while (z < n && (s[z] == ' ' || s[z] == '\t')) z++;
-    if (z == n) return 0;
-    sk_json_doc *doc = NULL;
-    sk_json_limits lim = {.max_bytes = (size_t)16 << 20};
-    if (sk_json_parse(&doc, s, n, "line", &lim)) {
-        nl_error(r, r->lineno, "not a JSON object");
-        return 0;
-    }
-    const sk_json_value *o = sk_json_doc_root(doc);
-    if (sk_json_type_of(o) != SK_JSON_OBJECT) {
-        int arr = sk_json_type_of(o) == SK_JSON_ARRAY;
-        sk_json_doc_free(doc);
-        nl_error(r, r->lineno, "a JSON %s where Zeek writes an object", arr ? "array" : "value");
-        return 0;
-    }
+    sk_json_doc *doc;
+    const sk_json_value *o;
+    if (!nl_json_object_line(r, s, n, "where Zeek writes an object", &doc, &o)) return 0;
     zrec zr;
     memset(&zr, 0, sizeof zr);
     zr.established = -1;
