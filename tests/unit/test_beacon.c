@@ -150,6 +150,18 @@ static void allowlist(void)
     CHECK(strstr(diags, "allow.txt:4: a qualifier") != NULL);
     CHECK(strstr(diags, "allow.txt:5: the first word is no domain") != NULL);
     CHECK(strstr(diags, "allow.txt:6: a qualifier") != NULL);
+    /* an oversized line, a NUL, a truncated last line without its newline */
+    char big[6000];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    diags[0] = 0;
+    CHECK_INT(sk_beacon_allow_add(a, "big.txt", big, strlen(big), diag, NULL), 0);
+    CHECK(strstr(diags, "big.txt:1: longer than 4095 bytes: skipped") != NULL);
+    diags[0] = 0;
+    static const char nul[] = "ok.example\nx\0y.example\nlast.example ua=Go*";
+    CHECK_INT(sk_beacon_allow_add(a, "nul.txt", nul, sizeof nul - 1, diag, NULL), 0);
+    CHECK(strstr(diags, "nul.txt:2: a NUL byte: line skipped") != NULL);
+    CHECK_INT(sk_beacon_allow_count(a), 4); /* ok.example and the unterminated last line */
     sk_beacon_options o = {.allow = a};
     sk_beacons *b = fresh(&o);
     for (int i = 0; i < 48; i++) {
