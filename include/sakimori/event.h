@@ -138,6 +138,12 @@ enum {
     SK_EVH_VIA = 1u << 12        /**< read back from a sakimori dump: via_* are set */
 };
 
+/** Which reader made an event (sk_event.reader): the Windows readers (EVTX, shipped
+ * JSON) are 0; the network logs' (sk_netrec_to_event in sakimori/netlog.h) the rest. The
+ * Sigma engine serves each log source from its own reader: bit 1 << reader of
+ * SK_SIGMA_READER_*. */
+enum sk_event_reader { SK_EVR_WINDOWS = 0, SK_EVR_PROXY, SK_EVR_WEBSERVER, SK_EVR_DNS, SK_EVR_FIREWALL, SK_EVR_ZEEK };
+
 /** One event. */
 typedef struct sk_event {
     /* time: the event's own (TimeCreated), or a stand-in its quality says is one */
@@ -146,6 +152,7 @@ typedef struct sk_event {
     uint32_t time_quality;        /**< sk_time_quality flags (0: UTC as stated) */
     int32_t time_offset_s;
     uint32_t has;                 /**< SK_EVH_* */
+    uint8_t reader;               /**< sk_event_reader */
     /* System */
     uint16_t event_id, qualifiers, task;
     uint8_t version, level, opcode;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
+#include "event.h"
 #include "net.h"
 #include "timestamp.h"
 
@@ -68,7 +70,8 @@ enum sk_netrec_dhcp {
 
 /** Record flags. */
 enum sk_netrec_flags {
-    SK_NRF_INFORM_REPLY = 1u << 0  /**< dhcpd's "DHCPACK to IP (mac)": the reply to an INFORM, no grant */
+    SK_NRF_INFORM_REPLY = 1u << 0, /**< dhcpd's "DHCPACK to IP (mac)": the reply to an INFORM, no grant */
+    SK_NRF_PROXY_LOG = 1u << 1     /**< W3C: a proxy's log (its #Fields name what it fetched: r-*, rs-*, s-action, ...), not a web server's */
 };
 
 #define SK_NETREC_MAX_ANSWERS 32
@@ -90,6 +93,11 @@ typedef struct sk_netrec {
     sk_time lease_start, lease_end;
     sk_nstr proto, host, url, method, user_agent, user, sni, mac, client_name, uid, qtype, rcode;
     sk_nstr md5, sha1, sha256;
+    /** sk_netlog_options.columns: every column (or member) of the line under its name
+     * as the log writes it, values as logged (decoded, unset ones left out): Zeek,
+     * W3C, firewall CSV and JSON lines; Squid and the DNS and DHCP logs have none */
+    const sk_nstr *col_key, *col_val;
+    size_t n_cols;
     sk_nstr answers[SK_NETREC_MAX_ANSWERS], cname[SK_NETREC_MAX_ANSWERS];
     size_t n_answers, n_cname;
     /** fwcsv: the columns no record field takes, by header name (non-empty values, the
@@ -112,6 +120,9 @@ typedef struct sk_netlog_options {
      * ("user=") turns the field off. NULL: the built-in names only (docs/network.md).
      * Parsed by sk_netlog_reader_new (not kept). */
     const char *field_map;
+    /** 1: records carry their columns as logged (sk_netrec.col_key/col_val), for the
+     * engines that name fields as the log does (Sigma); 0: not built (faster). */
+    int columns;
     /** One line per problem, "line N: what" (the caller adds the input's name). */
     void (*diag)(void *ctx, const char *line);
     void *diag_ctx;
@@ -143,6 +154,17 @@ void sk_netlog_reader_set_line(sk_netlog_reader *r, uint64_t lines_before);
 
 /** Guess the format from the first bytes of an input; SK_NL_AUTO when none fits. */
 sk_netlog_format sk_netlog_detect(const char *data, size_t n);
+
+/**
+ * The record as the typed event view the Sigma engine reads (docs/sigma-logsources.md):
+ * its log source from the reader (`fmt`, the format read) and the record (reader and
+ * channel), its columns (read with sk_netlog_options.columns) and the taxonomy's names
+ * for what the reader understood as fields, the evidence from `src` (path, SHA-256) and
+ * the record's line. Strings point into the record and into `a`: the view lives while
+ * both do. 1 when the record is of no Sigma log source (DHCP); SK_ELIMIT when the arena
+ * is full.
+ */
+int sk_netrec_to_event(sk_event *ev, const sk_netrec *r, sk_netlog_format fmt, const sk_event_src *src, sk_arena *a);
 
 /** The record as one JSON object (the fixtures' schema), without a newline. */
 int sk_netrec_write_json(sk_buf *out, const sk_netrec *r);

@@ -44,7 +44,7 @@ typedef struct sk_sigma_options {
     const char *placeholders;
     size_t placeholders_len;
     const char *placeholders_name;
-    /** Readers that exist (bit per SK_SIGMA_READER_*): 0 means evtx only. */
+    /** Readers the command runs (bit per SK_SIGMA_READER_*, = 1 << sk_event_reader): 0 means evtx only. */
     unsigned readers;
 } sk_sigma_options;
 
@@ -64,7 +64,7 @@ enum sk_sigma_kind { SK_SIGMA_DETECTION = 1, SK_SIGMA_CORRELATION, SK_SIGMA_FILT
 enum sk_sigma_support {
     SK_SIGMA_RUNS = 1,            /**< runs on at least one source that supplies every field it names */
     SK_SIGMA_RUNS_PARTLY,         /**< runs, but every source it runs on lacks a field it names (undecided events) */
-    SK_SIGMA_NO_READER,           /**< its log source is mapped only to a reader that does not exist yet */
+    SK_SIGMA_NO_READER,           /**< its log source is mapped only to readers the command does not run (options.readers) */
     SK_SIGMA_NO_SOURCE,           /**< its log source is in no mapping entry */
     SK_SIGMA_REFUSED              /**< it could not be loaded or compiled: reason says why */
 };

@@ -169,22 +169,6 @@ static void frame_close(sk_buf *out, size_t len_at)
     memcpy(out->data + len_at, &l, sizeof l);
 }
 
-static void attack_of(const sk_sigma_rule_info *ri, char ids[][16], const char **ptrs, size_t *n)
-{
-    *n = 0;
-    for (size_t i = 0; i < ri->n_tags && *n < 16; i++) {
-        const char *t = ri->tags[i];
-        if (strncasecmp(t, "attack.t", 8)) continue;
-        const char *d = t + 8;
-        size_t l = strlen(d);
-        int ok = l == 4 || (l == 8 && d[4] == '.');
-        for (size_t k = 0; ok && k < l; k++) ok = k == 4 ? d[k] == '.' : (d[k] >= '0' && d[k] <= '9');
-        if (!ok) continue;
-        snprintf(ids[*n], 16, "T%s", d);
-        ptrs[*n] = ids[*n];
-        (*n)++;
-    }
-}
 
 static int render_finding(hunt *h, const sk_event *ev, const sk_sigma_hit *hit, sk_buf *out)
 {
@@ -248,7 +232,7 @@ static int render_finding(hunt *h, const sk_event *ev, const sk_sigma_hit *hit, 
     char ids[16][16];
     const char *aptr[16];
     size_t n_attack;
-    attack_of(&ri, ids, aptr, &n_attack);
+    sigma_cli_attack(&ri, ids, aptr, &n_attack);
     sk_finding f = {.host = host, .engine = "sigma", .rule_id = ri.id ? ri.id : (ri.name ? ri.name : ri.title), .rule_title = ri.title,
                     .rule_source = ri.path, .rule_source_sha256 = ri.sha256, .severity = ri.level >= 0 ? ri.level : SK_SEV_INFORMATIONAL,
                     .summary = sum.data, .time = ev->time == SK_TIME_NONE ? 0 : ev->time, .time_last = SK_TIME_NONE,
@@ -431,7 +415,7 @@ static int corr_out(void *ctx, const sk_sigma_corr_result *r)
     char ids[16][16];
     const char *aptr[16];
     size_t n_attack;
-    attack_of(&ri, ids, aptr, &n_attack);
+    sigma_cli_attack(&ri, ids, aptr, &n_attack);
     sk_finding f = {.host = r->host && *r->host ? r->host : NULL, .engine = "sigma", .rule_id = ri.id ? ri.id : (ri.name ? ri.name : ri.title),
                     .rule_title = ri.title, .rule_source = ri.path, .rule_source_sha256 = ri.sha256,
                     .severity = ri.level >= 0 ? ri.level : SK_SEV_MEDIUM, .summary = sum.data, .time = r->first, .time_last = r->last,

@@ -38,8 +38,9 @@
 #include "cli.h"
 #include "net_par.h"
 #include "net_read.h"
-
-#define MAX_REFS 16             /* evidence references kept per contact */
+#include "net_sample.h"
+#include "net_sigma.h"
+#include "sigma_cli.h"
 
 static const char *cmd = "hunt net";
 
@@ -50,6 +51,7 @@ void hunt_net_help(FILE *out)
 {
     fputs("usage: sakimori hunt net --ioc FILE... [--dhcp LOG...] [options] LOG...\n"
           "       sakimori hunt net --beacons [--ioc FILE...] [--allow FILE] [options] LOG...\n"
+          "       sakimori hunt net --sigma RULES [options] LOG...\n"
           "\n"
           "Find contacts with indicators in network logs (Squid native, Zeek ASCII or JSON,\n"
           "W3C/IIS, firewall CSV, Windows DNS debug logs, JSON lines; files, folders, '-',\n"
@@ -75,6 +77,11 @@ void hunt_net_help(FILE *out)
           "scored 0-100 by interval and size regularity, persistence over the host's active\n"
           "hours and how few peers (hosts of the same --assets role) poll it with the same\n"
           "period; docs/network.md gives the formula.\n"
+          "\n"
+          "Sigma (--sigma): rules of the network log sources (category proxy, webserver, dns,\n"
+          "firewall; product zeek) run over the same records, one finding per (host, rule)\n"
+          "with engine \"sigma\"; the host is the client, for web-server logs the server.\n"
+          "Rules for Windows logs are hunt events' (sakimori hunt events --help).\n"
           "\n"
           "Options:\n"
           "  --ioc FILE          an indicator file: list, CSV, STIX, MISP, warninglist (repeatable)\n"
@@ -105,44 +112,38 @@ void hunt_net_help(FILE *out)
           "                      series from these to destinations outside them\n"
           "  --pdns-age HOURS    how long after its last DNS answer a name still names an address\n"
           "                      (24); DNS logs (named dns*) are read first for passive DNS\n"
+          "  --sigma PATH        a Sigma rule file or folder (repeatable)\n"
+          "  --min-level LEVEL   Sigma rules below this level are not run\n"
+          "  --mapping FILE      the Sigma log-source mapping (default: built in)\n"
           "  --threads N         readers of one log at once (default: the cores)\n"
           "  --format jsonl|csv|table  output (default jsonl; csv: one row a contact or candidate,\n"
           "                      formulas defused)\n"
           "  -q, --quiet         no per-line messages\n"
           "\n"
-          "Exit: 1 contacts found, 0 none, 3 some input could not be read, 2 usage.\n"
+          "Exit: 1 contacts or detections found, 0 none, 3 some input could not be read, 2 usage.\n"
           "\n"
           "Examples:\n"
           "  sakimori hunt net --ioc iocs.txt --dhcp logs/dhcp logs/proxy logs/zeek\n"
           "  sakimori hunt net --beacons --allow sync-clients.txt --assets assets.csv --dhcp logs/dhcp logs/proxy\n"
+          "  sakimori hunt net --sigma sigma/rules/web --sigma sigma/rules/network --case cases/av\n"
           "  sakimori hunt net --ioc c2.txt --format table --year 2019 --timezone Asia/Tokyo \\\n"
           "      --dhcp dhcpd.log access.log.gz\n",
           out);
 }
-
-typedef struct ref {
-    uint32_t input;
-    uint64_t line;
-    sk_time t;
-} ref;
 
 typedef struct contact {
     char *host;                 /* attributed host, or the address */
     size_t ioc;
     char addr[64];              /* the internal address (the first seen) */
     int how;                    /* attribution */
-    sk_time first, last;
     uint64_t count, established, attempted, bytes_out, bytes_in;
     int has_out, has_in;
-    ref refs[MAX_REFS];
-    size_t n_refs;
-    uint64_t omitted;
-    ref earliest, latest;       /* the records at the first and last time, kept whatever the reading order */
+    net_sample s;               /* first and last time, the lines cited */
     uint64_t via_pdns;          /* records matched through a name passive DNS gave their address */
     uint64_t inbound;           /* records where the indicator was the outside source, our host the destination */
     const char *behind;         /* the host is a proxy, NAT or gateway (its --assets role): the client is behind it */
     char *pdns_name;            /* the first such name */
-    ref pdns_ref;               /* the DNS answer that gave it */
+    net_ref pdns_ref;           /* the DNS answer that gave it */
 } contact;
 
 /* how firm an attribution is: a contact says the weakest of its records' */
@@ -182,9 +183,11 @@ typedef struct hn {
     const sk_beacon_allow *beacon_allow; /* its allowlist, when one was given */
     sk_pdns *pdns;              /* answers of the DNS logs, read first */
     int pdns_frozen;            /* the DNS logs are read: look-ups only from now on */
+    sk_netlog_format cur_fmt;   /* the format of the input being read (its chunks' records) */
     sk_prefix *internal;        /* --internal: our networks (none given: the private ranges) */
     uint64_t no_year, no_zone;  /* records whose year or zone the options had to supply */
     size_t n_internal;
+    net_sigma *sigma;           /* --sigma: the rules over every record */
 } hn;
 
 /* A match found by a reading thread, applied in input order by the main one. */
@@ -231,6 +234,8 @@ typedef struct hchunk {
     answer *ans;
     size_t n_ans, cap_ans;
     const sk_pdns_name *via;    /* while matching a name passive DNS gave: that name */
+    net_sigma_chunk *sg;        /* --sigma: this chunk's matcher and detections */
+    sk_netlog_format fmt;       /* the format its records are read as */
     int inbound;                /* while matching an outside source against our destination */
     sk_buf text;
     int oom;
@@ -251,27 +256,6 @@ static void plain_diag(void *ctx, const char *line)
 {
     (void)ctx;
     sk_cli_error(cmd, "%s", line);
-}
-
-/* the reference kept in a bounded sample: the first, the last, and a spread between */
-static void keep_ref(contact *c, const ref *r)
-{
-    if (c->n_refs < MAX_REFS) {
-        c->refs[c->n_refs++] = *r;
-        return;
-    }
-    c->omitted++;
-    /* keep the first; the last slot is always the newest; the middle thins out evenly */
-    uint64_t seen = c->count;
-    if ((seen & (seen - 1)) == 0) { /* at powers of two, halve the middle's density */
-        size_t o = 1;
-        for (size_t i = 1; i + 1 < MAX_REFS; i += 2) c->refs[o++] = c->refs[i];
-        c->omitted += MAX_REFS - 1 - o;
-        c->n_refs = o;
-        c->refs[c->n_refs++] = *r;
-        return;
-    }
-    c->refs[MAX_REFS - 1] = *r;
 }
 
 /* a reading thread's match: kept for the main thread, once per record and indicator */
@@ -351,15 +335,11 @@ static int apply_hit(hn *h, const hit *r, const char *text)
         c->ioc = ioc;
         memcpy(c->addr, addr, sizeof addr);
         c->how = how;
-        c->first = c->last = r->ts;
+        net_sample_init(&c->s);
     }
     c->count++;
-    ref rf = {.input = h->cur_input, .line = r->line, .t = r->ts};
-    if (c->count == 1) c->earliest = c->latest = rf;
-    if (r->ts != SK_TIME_NONE) {
-        if (c->first == SK_TIME_NONE || r->ts < c->first) c->first = r->ts, c->earliest = rf;
-        if (c->last == SK_TIME_NONE || r->ts > c->last) c->last = r->ts, c->latest = rf;
-    }
+    net_ref rf = {.input = h->cur_input, .line = r->line, .t = r->ts};
+    net_sample_add(&c->s, &rf);
     if (firmness(how) < firmness(c->how)) c->how = how;
     if (!c->behind && how != SK_ATTRIB_NONE && how != SK_ATTRIB_AMBIGUOUS) {
         /* an address that stands for others: the contact's client is in that device's logs */
@@ -374,9 +354,8 @@ static int apply_hit(hn *h, const hit *r, const char *text)
     if (r->inbound) c->inbound++;
     if (r->via_pdns && !c->via_pdns++) {
         if (!(c->pdns_name = strndup(text + r->name, r->name_n))) { h->oom = 1; return 1; }
-        c->pdns_ref = (ref){.input = r->dns_input, .line = r->dns_line};
+        c->pdns_ref = (net_ref){.input = r->dns_input, .line = r->dns_line, .t = SK_TIME_NONE};
     }
-    keep_ref(c, &rf);
     return 0;
 }
 
@@ -496,6 +475,10 @@ static int on_rec(void *ctx, const sk_netrec *r)
     if (r->dhcp) return 0;
     k->cur = r;
     k->rec_first = k->n_hits;
+    if (k->sg) {
+        int src = net_sigma_rec(k->sg, r, k->fmt);
+        if (src) return src;
+    }
     if ((h->beacons || (h->exfil && (r->has & SK_NR_BYTES_OUT) && r->bytes_out)) && beacon_obs(k, r)) return SK_ENOMEM;
     /* a DNS answer: every address it gives stood for the query name and its CNAMEs */
     if (h->pdns && !h->pdns_frozen && r->n_answers && r->host.s && r->ts != SK_TIME_NONE) {
@@ -583,7 +566,12 @@ static void *chunk_new(void *ctx)
     hchunk *k = calloc(1, sizeof *k);
     if (!k) return NULL;
     k->h = ctx;
+    k->fmt = k->h->cur_fmt;
     sk_buf_init(&k->text, (size_t)1 << 30);
+    if (k->h->sigma && !(k->sg = net_sigma_chunk_new(k->h->sigma))) {
+        free(k);
+        return NULL;
+    }
     return k;
 }
 
@@ -593,6 +581,10 @@ static int chunk_done(void *ctx, void *chunk)
     hn *h = ctx;
     hchunk *k = chunk;
     int rc = k->oom ? SK_ENOMEM : 0;
+    if (k->sg) {
+        int r2 = net_sigma_chunk_done(h->sigma, k->sg, h->cur_input);
+        if (!rc) rc = r2;
+    }
     for (size_t i = 0; !rc && i < k->n_hits; i++)
         if (apply_hit(h, &k->hits[i], k->text.data) || h->oom) rc = SK_ENOMEM;
     /* DNS answers: passive DNS, while the DNS logs are read */
@@ -627,6 +619,7 @@ static int chunk_done(void *ctx, void *chunk)
 typedef struct serial {
     hn *h;
     hchunk *k;
+    sk_netlog_reader *r;        /* its format, once the first lines told it */
     int rc;
 } serial;
 
@@ -634,12 +627,20 @@ static int serial_rec(void *ctx, const sk_netrec *r)
 {
     serial *sr = ctx;
     if (!sr->k && !(sr->k = chunk_new(sr->h))) return SK_ENOMEM;
+    if (sr->r) sr->k->fmt = sk_netlog_reader_format(sr->r);
     int rc = on_rec(sr->k, r);
-    if (!rc && (sr->k->n_hits > 65536 || sr->k->n_obs > 65536)) {
+    if (!rc && (sr->k->n_hits > 65536 || sr->k->n_obs > 65536 || (sr->k->sg && net_sigma_chunk_pending(sr->k->sg) > 65536))) {
         rc = chunk_done(sr->h, sr->k);
         sr->k = NULL;
     }
     return rc;
+}
+
+/* a Sigma finding's host: who held the address then */
+static const char *sigma_attrib(void *ctx, const sk_ip *ip, sk_time t, int *how)
+{
+    const hn *h = ctx;
+    return sk_attrib_lookup(h->attrib, ip, t, h->tolerance, how);
 }
 
 static int on_dhcp(void *ctx, const sk_netrec *r)
@@ -692,6 +693,7 @@ static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_op
         n_head += (size_t)k;
     }
     sk_netlog_format fmt = base->format != SK_NL_AUTO ? base->format : sk_netlog_detect(head ? head : "", n_head);
+    h->cur_fmt = fmt;
     uint64_t records = 0, errors = 0;
     int rejected = 0;
     if (!rc && !dhcp && h->threads > 1 && net_par_format_ok(fmt) && !eof && memchr(head, '\n', n_head)) {
@@ -701,6 +703,7 @@ static int read_input(hn *h, const char *path, int in_folder, const sk_netlog_op
     } else if (!rc) {
         serial sr = {.h = h};
         rc = sk_netlog_reader_new(&r, &o, dhcp ? on_dhcp : serial_rec, dhcp ? (void *)h : (void *)&sr);
+        sr.r = r;
         if (!rc && hs && n_head) rc = sk_hasher_update(hs, head, n_head);
         if (!rc && n_head) rc = sk_netlog_feed(r, head, n_head);
         if (!rc && !eof) rc = net_read_fd(cmd, path, in.fd, r, hs, bad, &left);
@@ -826,37 +829,20 @@ static int write_finding(hn *h, const contact *c, sk_buf *out)
     if (c->has_in) sk_jw_kv_u64(&w, "bytes_in", c->bytes_in);
     sk_jw_object_end(&w);
     char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX];
-    sk_time_format(t1, c->first, 0);
-    sk_time_format(t2, c->last, 0);
+    sk_time_format(t1, c->s.first, 0);
+    sk_time_format(t2, c->s.last, 0);
     const char *verb = !c->inbound ? "contacted" : c->inbound == c->count ? "was contacted by" : "exchanged with";
     sk_buf_printf(&sum, "%s %s %s (%s from %s) %llu time%s, %s to %s", c->host, verb, ioc->text, sk_ioc_type_name(ioc->type), ioc->source,
                   (unsigned long long)c->count, c->count == 1 ? "" : "s", t1, t2);
     sk_buf_putc(&sum, 0);
-    /* the earliest record, the sample, the latest (each once) */
-    ref all[MAX_REFS + 3];
-    size_t na = 0;
-    all[na++] = c->earliest;
-    for (size_t i = 0; i < c->n_refs; i++) all[na++] = c->refs[i];
-    all[na++] = c->latest;
-    if (c->via_pdns) all[na++] = c->pdns_ref; /* the DNS answer that named the address */
-    sk_finding_ev ev[MAX_REFS + 3];
-    size_t ne = 0;
-    uint64_t dup = 0;
-    for (size_t i = 0; i < na; i++) {
-        int seen = 0;
-        for (size_t k = 0; k < ne && !seen; k++) seen = ev[k].line == all[i].line && ev[k].path == h->in_paths[all[i].input];
-        if (seen) { dup++; continue; }
-        ev[ne++] = line_ev(h, all[i].input, all[i].line);
-    }
-    /* the earliest and latest, when not in the sample, were counted as omitted */
-    uint64_t omitted = c->omitted;
-    uint64_t extra = ne > c->n_refs ? ne - c->n_refs : 0;
-    omitted = omitted > extra ? omitted - extra : 0;
+    sk_finding_ev ev[NET_SAMPLE_MAX + 3];
+    uint64_t omitted;
+    size_t ne = net_sample_evidence(&c->s, c->via_pdns ? &c->pdns_ref : NULL, h->in_paths, h->in_sha, ev, &omitted);
     char title[300];
     snprintf(title, sizeof title, "Contact with indicator %.250s", ioc->text);
     sk_finding f = {.host = c->host, .engine = "ioc", .rule_id = ioc->text, .rule_title = title, .rule_source = ioc->source,
-                    .rule_source_sha256 = src_sha, .severity = SK_SEV_HIGH, .summary = sum.data, .time = c->first,
-                    .time_last = c->last, .count = c->count, .attributes = attr.data, .attributes_len = sk_jw_error(&w) ? 0 : attr.len,
+                    .rule_source_sha256 = src_sha, .severity = SK_SEV_HIGH, .summary = sum.data, .time = c->s.first,
+                    .time_last = c->s.last, .count = c->count, .attributes = attr.data, .attributes_len = sk_jw_error(&w) ? 0 : attr.len,
                     .evidence = ev, .n_evidence = ne, .evidence_omitted = omitted};
     int rc = sk_finding_write_json(out, &f);
     sk_buf_free(&attr);
@@ -928,16 +914,16 @@ static void csv_contact(const hn *h, const contact *c, sk_buf *out)
 {
     const sk_ioc *ioc = sk_ioc_get(h->iocs, c->ioc);
     char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX], n[24], est[24], att[24], bo[24] = "", bi[24] = "", line[24];
-    sk_time_format(t1, c->first, 0);
-    sk_time_format(t2, c->last, 0);
+    sk_time_format(t1, c->s.first, 0);
+    sk_time_format(t2, c->s.last, 0);
     snprintf(n, sizeof n, "%llu", (unsigned long long)c->count);
     snprintf(est, sizeof est, "%llu", (unsigned long long)c->established);
     snprintf(att, sizeof att, "%llu", (unsigned long long)c->attempted);
     if (c->has_out) snprintf(bo, sizeof bo, "%llu", (unsigned long long)c->bytes_out);
     if (c->has_in) snprintf(bi, sizeof bi, "%llu", (unsigned long long)c->bytes_in);
-    snprintf(line, sizeof line, "%llu", (unsigned long long)c->earliest.line);
+    snprintf(line, sizeof line, "%llu", (unsigned long long)c->s.earliest.line);
     const char *v[] = {"ioc", c->host, ioc->text, sk_ioc_type_name(ioc->type), ioc->source, t1, t2, n, est, att, bo, bi, c->addr,
-                       how_name(c->how), NULL, NULL, h->in_paths[c->earliest.input], line};
+                       how_name(c->how), NULL, NULL, h->in_paths[c->s.earliest.input], line};
     csv_row(out, v);
 }
 
@@ -1098,6 +1084,12 @@ int hunt_net_main(int argc, char **argv)
     int want_beacons = 0, want_exfil = 0;
     const char *case_dir = NULL;
     sk_case *cs = NULL;
+    sigma_cli_opts so = {.readers = SK_SIGMA_READER_PROXY | SK_SIGMA_READER_WEBSERVER | SK_SIGMA_READER_DNS | SK_SIGMA_READER_FIREWALL |
+                                    SK_SIGMA_READER_ZEEK};
+    const char **sigma_paths = calloc((size_t)argc + 1, sizeof *sigma_paths);
+    size_t n_sigma = 0;
+    int min_level = -1;
+    sk_sigma_set *sset = NULL;
     in_spec *dspec = NULL, *lspec = NULL;
     double exfil_mb = 100, exfil_ratio = 5;
     const sk_exfil_cand *xc = NULL;
@@ -1108,8 +1100,8 @@ int hunt_net_main(int argc, char **argv)
     const sk_beacon_cand *cands = NULL;
     size_t n_cands = 0;
     int rc = 0, bad = 0, exit_code = SK_EXIT_OK;
-    if (!iocs || !dhcp || !logs || !assets) {
-        free(iocs), free(dhcp), free(logs), free(assets);
+    if (!iocs || !dhcp || !logs || !assets || !sigma_paths) {
+        free(iocs), free(dhcp), free(logs), free(assets), free(sigma_paths);
         return SK_EXIT_INTERNAL;
     }
     for (int i = 2; i < argc; i++) {
@@ -1118,7 +1110,7 @@ int hunt_net_main(int argc, char **argv)
                   !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--allow") ||
                   !strcmp(a, "--internal") || !strcmp(a, "--threads") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts") ||
                   !strcmp(a, "--map") || !strcmp(a, "--pdns-age") || !strcmp(a, "--exfil-min") || !strcmp(a, "--exfil-ratio") ||
-                  !strcmp(a, "--case");
+                  !strcmp(a, "--case") || !strcmp(a, "--sigma") || !strcmp(a, "--min-level") || !strcmp(a, "--mapping");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -1166,6 +1158,16 @@ int hunt_net_main(int argc, char **argv)
                 else min_contacts = x < 3 ? 3 : (size_t)x;
             }
             else if (!strcmp(a, "--case")) case_dir = v;
+            else if (!strcmp(a, "--sigma")) sigma_paths[n_sigma++] = v;
+            else if (!strcmp(a, "--mapping")) so.mapping = v;
+            else if (!strcmp(a, "--min-level")) {
+                min_level = sk_sigma_level_from_name(v, strlen(v));
+                if (min_level < 0) {
+                    sk_cli_error(cmd, "--min-level: '%s' is none of informational, low, medium, high, critical", v);
+                    exit_code = SK_EXIT_USAGE;
+                    goto done;
+                }
+            }
             else if (!strcmp(a, "--exfil-min") || !strcmp(a, "--exfil-ratio")) {
                 double x = strtod(v, &e);
                 if (*e || !(x > 0 && x < 1e9)) {
@@ -1217,8 +1219,13 @@ int hunt_net_main(int argc, char **argv)
         exit_code = SK_EXIT_USAGE;
         goto done;
     }
-    if (!ni && !want_beacons && !want_exfil) {
-        sk_cli_error(cmd, "%s", "no --ioc list, --beacons or --exfil given (sakimori hunt net --help)");
+    if (!ni && !want_beacons && !want_exfil && !n_sigma) {
+        sk_cli_error(cmd, "%s", "no --ioc list, --sigma rules, --beacons or --exfil given (sakimori hunt net --help)");
+        exit_code = SK_EXIT_USAGE;
+        goto done;
+    }
+    if ((so.mapping || min_level >= 0) && !n_sigma) {
+        sk_cli_error(cmd, "%s", "--mapping and --min-level are for --sigma");
         exit_code = SK_EXIT_USAGE;
         goto done;
     }
@@ -1252,7 +1259,34 @@ int hunt_net_main(int argc, char **argv)
         goto done;
     }
     o.local = tz;
-    rc = sk_ioc_set_new(&h.iocs);
+    /* the Sigma rules: those of the network log sources run; the others are counted */
+    if (n_sigma) {
+        so.rules = sigma_paths;
+        so.n_rules = n_sigma;
+        size_t files = 0;
+        int ex = sigma_cli_load(&so, cmd, &sset, &files);
+        if (!sset) {
+            exit_code = ex ? ex : SK_EXIT_INPUT;
+            goto cleanup;
+        }
+        if (ex == SK_EXIT_INPUT) bad = 1;
+        sk_sigma_select sel = {.min_level = min_level};
+        size_t selected = sk_sigma_set_select(sset, &sel);
+        size_t runs = 0, other = 0, corr = 0;
+        for (size_t i = 0; i < sk_sigma_set_count(sset); i++) {
+            sk_sigma_rule_info ri;
+            sk_sigma_rule_info_get(sset, i, &ri);
+            if (ri.kind == SK_SIGMA_CORRELATION) corr++;
+            else if (ri.support == SK_SIGMA_RUNS || ri.support == SK_SIGMA_RUNS_PARTLY) runs += ri.kind == SK_SIGMA_DETECTION;
+            else if (ri.support == SK_SIGMA_NO_READER) other++;
+        }
+        if (!h.quiet)
+            fprintf(stderr, "hunt net: %zu Sigma rule files: %zu rules for network logs%s, %zu for other logs (not run here)%s%s\n", files, runs,
+                    min_level >= 0 ? " (before --min-level)" : "", other, corr ? ", correlations not run here" : "", selected ? "" : "; none selected");
+        o.columns = 1;
+        if (net_sigma_new(&h.sigma, sset, sigma_attrib, &h)) rc = SK_ENOMEM;
+    }
+    if (!rc) rc = sk_ioc_set_new(&h.iocs);
     if (!rc) rc = sk_attrib_new(&h.attrib, (sk_time)(lease_h * 3600 * 1e9));
     if (!rc) rc = sk_map_new(&h.contacts, 0);
     h.ioc_sha = calloc(ni, sizeof *h.ioc_sha);
@@ -1416,8 +1450,8 @@ int hunt_net_main(int argc, char **argv)
                 csv_contact(&h, c, &out);
             } else if (!strcmp(format, "table")) {
                 char t1[SK_TIME_ISO_MAX], t2[SK_TIME_ISO_MAX];
-                sk_time_format(t1, c->first, 0);
-                sk_time_format(t2, c->last, 0);
+                sk_time_format(t1, c->s.first, 0);
+                sk_time_format(t2, c->s.last, 0);
                 const sk_ioc *ioc = sk_ioc_get(h.iocs, c->ioc);
                 /* attacker strings (client names, indicators) escaped for the terminal */
                 size_t at = out.len;
@@ -1431,6 +1465,18 @@ int hunt_net_main(int argc, char **argv)
             } else {
                 rc = write_finding(&h, c, &out);
             }
+            if (!rc && out.len > (1u << 20)) {
+                if (fwrite(out.data, 1, out.len, stdout) != out.len) rc = SK_EIO;
+                sk_buf_reset(&out);
+            }
+        }
+        size_t n_sg = h.sigma ? net_sigma_count(h.sigma) : 0;
+        int sgfmt = csv ? NET_SIGMA_CSV : !strcmp(format, "table") ? NET_SIGMA_TABLE : NET_SIGMA_JSONL;
+        if (!rc && n_sg && sgfmt == NET_SIGMA_TABLE)
+            sk_buf_printf(&out, "%s%-28s %-60s %7s  %-20s  %-20s  %s\n", h.n_all ? "\n" : "", "host", "sigma rule", "lines", "first", "last",
+                          "attribution");
+        for (size_t i = 0; !rc && i < n_sg; i++) {
+            rc = net_sigma_write(h.sigma, i, sgfmt, h.in_paths, h.in_sha, how_name, &out);
             if (!rc && out.len > (1u << 20)) {
                 if (fwrite(out.data, 1, out.len, stdout) != out.len) rc = SK_EIO;
                 sk_buf_reset(&out);
@@ -1503,13 +1549,21 @@ int hunt_net_main(int argc, char **argv)
             for (size_t i = 0; i < h.n_all; i++) hosts += !i || strcmp(h.all[i]->host, h.all[i - 1]->host);
             fprintf(stderr, "hunt net: %zu indicators, %zu DHCP grants, %zu inputs: %zu contacts on %zu hosts or addresses\n",
                     sk_ioc_set_count(h.iocs), sk_attrib_grants(h.attrib), lin.n, h.n_all, hosts);
+            if (h.sigma) {
+                uint64_t ev, hits, und;
+                net_sigma_totals(h.sigma, &ev, &hits, &und);
+                fprintf(stderr, "hunt net: Sigma: %llu records of network log sources, %llu detections: %zu findings on %zu hosts or addresses%s\n",
+                        (unsigned long long)ev, (unsigned long long)hits, n_sg, net_sigma_hosts(h.sigma),
+                        und ? "; some rules could not judge records that lack their fields (sakimori sigma check)" : "");
+                net_sigma_report_lacking(h.sigma, cmd);
+            }
             if (h.beacons)
                 fprintf(stderr, "hunt net: %zu beacon candidates (series of %zu or more contacts), %zu written%s\n", n_cands, min_contacts,
                         n_cands < top ? n_cands : top, sk_beacons_dropped(h.beacons) ? "; some series reached their bound and were scored on the contacts kept" : "");
         }
     }
     if (rc) sk_cli_error(cmd, "%s", sk_error_last()[0] ? sk_error_last() : "out of memory or write error");
-    exit_code = rc ? sk_exit_from_error(rc) : bad ? SK_EXIT_INPUT : h.n_all || (n_cands && top) || n_xc ? SK_EXIT_FINDINGS : SK_EXIT_OK;
+    exit_code = rc ? sk_exit_from_error(rc) : bad ? SK_EXIT_INPUT : h.n_all || (n_cands && top) || n_xc || (h.sigma && net_sigma_count(h.sigma)) ? SK_EXIT_FINDINGS : SK_EXIT_OK;
     sk_event_inputs_free(&din);
     sk_event_inputs_free(&lin);
 cleanup:
@@ -1527,6 +1581,8 @@ cleanup:
     sk_beacon_allow_free(allow);
     sk_attrib_free(h.attrib);
     sk_ioc_set_free(h.iocs);
+    net_sigma_free(h.sigma);
+    sk_sigma_set_free(sset);
     sk_tz_free(tz);
 done:
     free(dspec);
@@ -1534,6 +1590,7 @@ done:
     sk_case_free(cs);
     free(h.internal);
     free(map);
+    free(sigma_paths);
     free(assets);
     free(iocs);
     free(dhcp);

@@ -86,7 +86,8 @@ static void esc_print(FILE *out, const char *s)
 
 static int check_main(int argc, char **argv)
 {
-    sigma_cli_opts o = {0};
+    sigma_cli_opts o = {.readers = SK_SIGMA_READER_EVTX | SK_SIGMA_READER_PROXY | SK_SIGMA_READER_WEBSERVER | SK_SIGMA_READER_DNS |
+                                   SK_SIGMA_READER_FIREWALL | SK_SIGMA_READER_ZEEK};
     int jsonl = 0, all = 0;
     o.rules = calloc((size_t)argc + 1, sizeof *o.rules);
     if (!o.rules) return SK_EXIT_INTERNAL;

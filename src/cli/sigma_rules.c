@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <sakimori/sakimori.h>
@@ -94,7 +95,7 @@ int sigma_cli_load(const sigma_cli_opts *o, const char *cmd, sk_sigma_set **out,
 {
     *out = NULL;
     *files = 0;
-    sk_sigma_options so = {0};
+    sk_sigma_options so = {.readers = o->readers};
     char *map = NULL, *ph = NULL;
     size_t map_len = 0, ph_len = 0;
     int ex = 0;
@@ -160,4 +161,22 @@ void sigma_cli_totals(const sk_sigma_set *s, FILE *out, const char *prefix)
                  "%zu wait for a reader, %zu have no mapped log source, %zu refused\n",
             prefix, sk_sigma_set_count(s), kinds[1], kinds[2], kinds[3], by[SK_SIGMA_RUNS], by[SK_SIGMA_RUNS_PARTLY],
             by[SK_SIGMA_NO_READER], by[SK_SIGMA_NO_SOURCE], by[SK_SIGMA_REFUSED] + kinds[0] * 0);
+}
+
+/* the ATT&CK technique ids of a rule's tags (attack.t1059.001 -> T1059.001), at most 16 */
+void sigma_cli_attack(const sk_sigma_rule_info *ri, char ids[][16], const char **ptrs, size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < ri->n_tags && *n < 16; i++) {
+        const char *t = ri->tags[i];
+        if (strncasecmp(t, "attack.t", 8)) continue;
+        const char *d = t + 8;
+        size_t l = strlen(d);
+        int ok = l == 4 || (l == 8 && d[4] == '.');
+        for (size_t k = 0; ok && k < l; k++) ok = k == 4 ? d[k] == '.' : (d[k] >= '0' && d[k] <= '9');
+        if (!ok) continue;
+        snprintf(ids[*n], 16, "T%s", d);
+        ptrs[*n] = ids[*n];
+        (*n)++;
+    }
 }

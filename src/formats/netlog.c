@@ -57,9 +57,39 @@ void nl_rec_init(sk_netrec *rec, uint64_t line, const char *kind)
     rec->lease_start = rec->lease_end = SK_TIME_NONE;
 }
 
+int nl_col_add(sk_netlog_reader *r, const char *k, size_t kn, const char *v, size_t vn)
+{
+    nl_cols *c = &r->cols;
+    if (c->n == NL_MAX_COLS) return 0; /* past the limit: not kept */
+    size_t ko = c->text.len;
+    if (sk_buf_append(&c->text, k, kn)) return sk_error_set(SK_ENOMEM, "out of memory");
+    size_t vo = c->text.len;
+    if (vn && sk_buf_append(&c->text, v, vn)) return sk_error_set(SK_ENOMEM, "out of memory");
+    c->koff[c->n] = ko, c->kn[c->n] = kn, c->voff[c->n] = vo, c->vn[c->n] = vn;
+    c->n++;
+    return 0;
+}
+
+int nl_col_append(sk_netlog_reader *r, const char *v, size_t vn)
+{
+    nl_cols *c = &r->cols;
+    if (!c->n || c->voff[c->n - 1] + c->vn[c->n - 1] != c->text.len) return 0;
+    if (sk_buf_append(&c->text, v, vn)) return sk_error_set(SK_ENOMEM, "out of memory");
+    c->vn[c->n - 1] += vn;
+    return 0;
+}
+
 int nl_emit(sk_netlog_reader *r, sk_netrec *rec)
 {
     r->records++;
+    if (r->o.columns) {
+        nl_cols *c = &r->cols;
+        for (size_t i = 0; i < c->n; i++) {
+            c->key[i] = (sk_nstr){c->text.data + c->koff[i], c->kn[i]};
+            c->val[i] = (sk_nstr){c->text.data + c->voff[i], c->vn[i]};
+        }
+        rec->col_key = c->key, rec->col_val = c->val, rec->n_cols = c->n;
+    }
     return r->cb ? r->cb(r->ctx, rec) : 0;
 }
 
@@ -379,6 +409,7 @@ int sk_netlog_reader_new(sk_netlog_reader **out, const sk_netlog_options *o, sk_
     sk_buf_init(&r->lease.text, (size_t)1 << 20);
     sk_buf_init(&r->csv.names, SK_NETLOG_MAX_LINE + 16);
     sk_buf_init(&r->csv.rec, SK_NETLOG_MAX_LINE + 16);
+    sk_buf_init(&r->cols.text, (size_t)4 * SK_NETLOG_MAX_LINE + 4096);
     r->z.sep = '\t';
     r->z.set_sep = ',';
     memcpy(r->z.empty, "(empty)", 8);
@@ -395,6 +426,7 @@ void sk_netlog_reader_free(sk_netlog_reader *r)
     sk_buf_free(&r->lease.text);
     sk_buf_free(&r->csv.names);
     sk_buf_free(&r->csv.rec);
+    sk_buf_free(&r->cols.text);
     nl_zeek_free(&r->z);
     nl_map_free(&r->map);
 
@@ -469,6 +501,8 @@ static int do_line(sk_netlog_reader *r)
     if (sk_buf_reserve(&r->line, 1)) return sk_error_set(SK_ENOMEM, "out of memory");
     s = r->line.data;
     s[n] = 0;
+    r->cols.n = 0;
+    sk_buf_reset(&r->cols.text);
     switch (r->fmt) {
     case SK_NL_SQUID: rc = nl_squid_line(r, s, n); break;
     case SK_NL_ZEEK_TSV: rc = nl_zeek_tsv_line(r, s, n); break;

@@ -154,6 +154,7 @@ static int record(sk_netlog_reader *r, const char *s, size_t n)
         char *v = out + off[k];
         size_t vn = len[k];
         if (!vn || is_blank(v, vn)) continue; /* empty: absent */
+        if (nl_want_cols(r) && nl_col_add(r, c->names.data + c->name_off[k], c->name_len[k], v, vn)) return SK_ENOMEM;
         int f = c->field[k];
         if (f < 0) {
             if (rec.n_extra < SK_NETREC_MAX_EXTRA) {

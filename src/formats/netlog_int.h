@@ -62,6 +62,9 @@ typedef struct nl_w3c {
     int have_fields;
     size_t n;
     unsigned char id[NL_W3C_MAX_FIELDS];
+    char names[8192];             /* the #Fields names, NUL-separated (columns): name_off[] into it */
+    uint16_t name_off[NL_W3C_MAX_FIELDS], name_len[NL_W3C_MAX_FIELDS];
+    int proxy;                    /* the fields are a proxy's (SK_NRF_PROXY_LOG) */
     int have_date;                /* #Date: the date of lines that have a time only */
     int year, month, day;
 } nl_w3c;
@@ -88,6 +91,16 @@ typedef struct nl_windhcp {
     int col_id, col_date, col_time, col_ip, col_name, col_mac, col_user;
 } nl_windhcp;
 
+#define NL_MAX_COLS 512
+/* the current record's columns (sk_netlog_options.columns): copies in text, at offsets
+ * until nl_emit turns them into the record's pointers (text may move while it grows) */
+typedef struct nl_cols {
+    sk_buf text;
+    size_t n;
+    size_t koff[NL_MAX_COLS], kn[NL_MAX_COLS], voff[NL_MAX_COLS], vn[NL_MAX_COLS];
+    sk_nstr key[NL_MAX_COLS], val[NL_MAX_COLS];
+} nl_cols;
+
 struct sk_netlog_reader {
     sk_netlog_options o;
     sk_netrec_cb cb;
@@ -107,7 +120,19 @@ struct sk_netlog_reader {
     nl_w3c w3c;
     nl_csv csv;
     nl_windhcp wdhcp;
+    nl_cols cols;
 };
+
+/* columns (sk_netlog_options.columns; nothing is kept when it is off): one column's
+ * name and value copied; a value may be NULL with vn 0 (an empty one). 0 or SK_ENOMEM */
+int nl_col_add(sk_netlog_reader *r, const char *k, size_t kn, const char *v, size_t vn);
+/* more of the last column's value (right after nl_col_add) */
+int nl_col_append(sk_netlog_reader *r, const char *v, size_t vn);
+/* 1 when records carry their columns */
+static inline int nl_want_cols(const sk_netlog_reader *r)
+{
+    return r->o.columns;
+}
 
 /* report a problem with the current line (or `line`) and count it */
 void nl_error(sk_netlog_reader *r, uint64_t line, const char *fmt, ...) SK_PRINTF(3, 4);

@@ -50,6 +50,46 @@ static const sk_json_value *at_path(const sk_json_value *o, const char *p, size_
     return NULL;
 }
 
+/* every scalar member as a column, nested objects' under dotted names (arrays' scalars
+ * joined by commas) */
+static int json_cols(sk_netlog_reader *r, const sk_json_value *o, char *path, size_t pn, int depth)
+{
+    size_t m = sk_json_length(o);
+    for (size_t i = 0; i < m; i++) {
+        size_t kl;
+        const char *k = sk_json_object_key_at(o, i, &kl);
+        const sk_json_value *v = sk_json_object_value_at(o, i);
+        size_t np = pn + (pn ? 1 : 0) + kl;
+        if (np >= 256) continue;
+        if (pn) path[pn] = '.';
+        memcpy(path + pn + (pn ? 1 : 0), k, kl);
+        sk_json_type t = sk_json_type_of(v);
+        size_t vl = 0;
+        const char *vs = NULL;
+        if (t == SK_JSON_STRING) vs = sk_json_string(v, &vl);
+        else if (t == SK_JSON_NUMBER) vs = sk_json_number_text(v, &vl);
+        else if (t == SK_JSON_TRUE) vs = "true", vl = 4;
+        else if (t == SK_JSON_FALSE) vs = "false", vl = 5;
+        if (vs) {
+            if (nl_col_add(r, path, np, vs, vl)) return SK_ENOMEM;
+        } else if (t == SK_JSON_OBJECT && depth < 8) {
+            if (json_cols(r, v, path, np, depth + 1)) return SK_ENOMEM;
+        } else if (t == SK_JSON_ARRAY) {
+            size_t before = r->cols.n, w = 0;
+            if (nl_col_add(r, path, np, NULL, 0)) return SK_ENOMEM;
+            for (size_t a = 0; a < sk_json_length(v) && r->cols.n > before; a++) {
+                const sk_json_value *it = sk_json_array_at(v, a);
+                size_t il = 0;
+                const char *is = sk_json_type_of(it) == SK_JSON_STRING ? sk_json_string(it, &il)
+                                 : sk_json_type_of(it) == SK_JSON_NUMBER ? sk_json_number_text(it, &il) : NULL;
+                if (!is) continue;
+                if ((w++ && nl_col_append(r, ",", 1)) || nl_col_append(r, is, il)) return SK_ENOMEM;
+            }
+        }
+    }
+    return 0;
+}
+
 int nl_jsonl_line(sk_netlog_reader *r, char *s, size_t n)
 {
     sk_json_doc *doc;
@@ -61,6 +101,11 @@ int nl_jsonl_line(sk_netlog_reader *r, char *s, size_t n)
     if (sk_buf_reserve(&r->scratch, n + 64)) {
         sk_json_doc_free(doc);
         return sk_error_set(SK_ENOMEM, "out of memory");
+    }
+    char path[256];
+    if (nl_want_cols(r) && json_cols(r, o, path, 0, 0)) {
+        sk_json_doc_free(doc);
+        return SK_ENOMEM;
     }
     char mac[18];
     const char *tsv = NULL;

@@ -67,7 +67,8 @@ static int fields_line(sk_netlog_reader *r, const char *v, size_t n)
     nl_w3c *w = &r->w3c;
     w->have_fields = 0;
     w->n = 0;
-    size_t i = 0;
+    w->proxy = 0;
+    size_t i = 0, used = 0;
     const char *t;
     size_t tn;
     while (nl_token(v, n, &i, &t, &tn)) {
@@ -76,6 +77,15 @@ static int fields_line(sk_netlog_reader *r, const char *v, size_t n)
             w->n = 0;
             return 0;
         }
+        /* the name as written, for the columns (names past the room have none) */
+        size_t keep = used + tn + 1 <= sizeof w->names ? tn : 0;
+        memcpy(w->names + used, t, keep);
+        w->name_off[w->n] = (uint16_t)used, w->name_len[w->n] = (uint16_t)keep;
+        used += keep;
+        /* what a proxy logs and a web server does not: the server it fetched from, its action */
+        if ((tn > 2 && (!memcmp(t, "r-", 2) || !memcmp(t, "rs", 2) || !memcmp(t, "sr", 2))) || nl_ieq(t, tn, "s-action") ||
+            nl_ieq(t, tn, "s-hierarchy") || (tn > 11 && nl_ieq(t, 11, "s-supplier-")))
+            w->proxy = 1;
         w->id[w->n++] = (unsigned char)field_id(t, tn);
     }
     if (!w->n) {
@@ -144,8 +154,16 @@ int nl_w3c_line(sk_netlog_reader *r, char *s, size_t n)
     size_t i = 0, k = 0;
     const char *t;
     size_t tn;
+    int cols = nl_want_cols(r);
     while (nl_token(s, n, &i, &t, &tn)) {
         if (k < w->n && w->id[k] && !v[w->id[k]] && !(tn == 1 && t[0] == '-')) v[w->id[k]] = t, vn[w->id[k]] = tn;
+        if (cols && k < w->n && w->name_len[k] && !(tn == 1 && t[0] == '-')) {
+            size_t before = r->cols.n;
+            if (nl_col_add(r, w->names + w->name_off[k], w->name_len[k], t, tn)) return SK_ENOMEM;
+            if (w->id[k] == W_UA && r->cols.n > before) /* '+' is a space there */
+                for (char *q = r->cols.text.data + r->cols.voff[before], *e = q + tn; q < e; q++)
+                    if (*q == '+') *q = ' ';
+        }
         k++;
     }
     if (k != w->n) {
@@ -154,6 +172,7 @@ int nl_w3c_line(sk_netlog_reader *r, char *s, size_t n)
     }
     sk_netrec rec;
     nl_rec_init(&rec, r->lineno, "web");
+    if (w->proxy) rec.flags |= SK_NRF_PROXY_LOG;
     const char *bad = NULL;
     int bad_id = 0;
 #define BAD(id) do { bad = w_names[id]; bad_id = id; goto fail; } while (0)

@@ -313,11 +313,22 @@ int nl_zeek_tsv_line(sk_netlog_reader *r, char *s, size_t n)
     if (sk_buf_reserve(&r->scratch, 2 * n + 64)) return sk_error_set(SK_ENOMEM, "out of memory");
     sk_nstr items[SK_NETREC_MAX_ANSWERS];
     size_t unset_n = strlen(z->unset), empty_n = strlen(z->empty);
+    int cols = nl_want_cols(r);
     for (size_t k = 0; k < nf; k++) {
-        if (!z->used[k]) continue;
+        if (!z->used[k] && !cols) continue;
         char *v = f[k];
         size_t vn = fl[k];
         if (unset_n && vn == unset_n && !memcmp(v, z->unset, vn)) continue;
+        if (cols) { /* as logged, escapes decoded (the record's fields may change theirs) */
+            int empty = vn == empty_n && !memcmp(v, z->empty, vn);
+            size_t before = r->cols.n;
+            if (nl_col_add(r, z->names[k], strlen(z->names[k]), empty ? NULL : v, empty ? 0 : vn)) return SK_ENOMEM;
+            if (!empty && r->cols.n > before) { /* decoded in the copy */
+                r->cols.vn[before] = unescape(r->cols.text.data + r->cols.voff[before], vn);
+                r->cols.text.len = r->cols.voff[before] + r->cols.vn[before];
+            }
+            if (!z->used[k]) continue;
+        }
         size_t ni = 0;
         int vec = 0;
         if (vn == empty_n && !memcmp(v, z->empty, vn)) {
@@ -432,6 +443,18 @@ int nl_zeek_json_line(sk_netlog_reader *r, char *s, size_t n)
             size_t off = r->scratch.len;
             if (sk_buf_append(&r->scratch, src, tl)) { rc = SK_ENOMEM; break; }
             txt = r->scratch.data + off;
+        }
+        if (nl_want_cols(r)) { /* as logged: a vector's items joined by commas, as Zeek's TSV writes them */
+            if (vec) {
+                size_t before = r->cols.n;
+                if (nl_col_add(r, k, kl, NULL, 0)) { rc = SK_ENOMEM; break; }
+                for (size_t a = 0; a < ni && r->cols.n > before && !rc; a++)
+                    if ((a && nl_col_append(r, ",", 1)) || nl_col_append(r, items[a].s, items[a].n)) rc = SK_ENOMEM;
+                if (rc) break;
+            } else if (nl_col_add(r, k, kl, src, tl)) {
+                rc = SK_ENOMEM;
+                break;
+            }
         }
         int zr_rc = zfield(r, &zr, k, kl, txt ? txt : (char *)"", txt ? tl : 0, items, ni, vec);
         if (zr_rc == SK_ENOMEM) rc = SK_ENOMEM;

@@ -554,10 +554,17 @@ static int data_ok(const sg_source *s, const sk_event *ev)
     return 1;
 }
 
+/* the reader bits of the mapping and the event model's readers are one numbering */
+_Static_assert(SK_SIGMA_READER_EVTX == 1u << SK_EVR_WINDOWS && SK_SIGMA_READER_PROXY == 1u << SK_EVR_PROXY &&
+                   SK_SIGMA_READER_WEBSERVER == 1u << SK_EVR_WEBSERVER && SK_SIGMA_READER_DNS == 1u << SK_EVR_DNS &&
+                   SK_SIGMA_READER_FIREWALL == 1u << SK_EVR_FIREWALL && SK_SIGMA_READER_ZEEK == 1u << SK_EVR_ZEEK,
+               "reader numbering");
+
 static void classify(sk_sigma_matcher *m, const sk_event *ev)
 {
     const sk_sigma_set *s = m->set;
     m->n_srcs = 0;
+    unsigned rd = 1u << (ev->reader & 31); /* an entry serves the events of its own reader only */
     int has_eid = (ev->has & SK_EVH_EVENT_ID) != 0;
     m->chnone = 1;
     if (ev->channel.s && ev->channel.n < 256) {
@@ -571,7 +578,7 @@ static void classify(sk_sigma_matcher *m, const sk_event *ev)
         const size_t *l = sk_map_get(s->by_channel, key, ev->channel.n);
         for (; l && *l != SIZE_MAX; l++) {
             const sg_source *src = &s->map.src[*l];
-            if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen && data_ok(src, ev)) {
+            if ((src->reader & rd) && eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen && data_ok(src, ev)) {
                 m->src_on[*l] = m->gen;
                 m->srcs[m->n_srcs++] = *l;
             }
@@ -579,7 +586,7 @@ static void classify(sk_sigma_matcher *m, const sk_event *ev)
     }
     for (const size_t *l = s->any_channel; l && *l != SIZE_MAX; l++) {
         const sg_source *src = &s->map.src[*l];
-        if (eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen && data_ok(src, ev)) {
+        if ((src->reader & rd) && eid_in(src, ev->event_id, has_eid) && provider_ok(src, ev) && m->src_on[*l] != m->gen && data_ok(src, ev)) {
             m->src_on[*l] = m->gen;
             m->srcs[m->n_srcs++] = *l;
         }

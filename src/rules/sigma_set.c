@@ -280,7 +280,9 @@ static int bind_rule(sk_sigma_set *s, size_t ri, unsigned readers, zlist *bind_s
                      r->service ? (r->product || r->category ? ", service " : "service ") : "", r->service ? r->service : "");
             set_reason(s, r, SK_SIGMA_NO_SOURCE, "no mapping entry serves its log source (%s)", ls);
         } else if (!readable) {
-            set_reason(s, r, SK_SIGMA_NO_READER, "its log source needs the %s reader, which does not exist yet", missing_reader);
+            set_reason(s, r, SK_SIGMA_NO_READER, "its log source is read by the %s reader, which this command does not run (%s)",
+                       missing_reader, strcmp(missing_reader, "evtx") ? "sakimori hunt net reads network logs"
+                                                                      : "sakimori hunt events reads Windows event logs");
         } else if (!full) {
             char msg[600];
             snprintf(msg, sizeof msg, "fields not supplied: %.*s", (int)(lacks.len > 500 ? 500 : lacks.len), lacks.data ? lacks.data : "");
