@@ -1272,17 +1272,19 @@ int hunt_net_main(int argc, char **argv)
         if (ex == SK_EXIT_INPUT) bad = 1;
         sk_sigma_select sel = {.min_level = min_level};
         size_t selected = sk_sigma_set_select(sset, &sel);
-        size_t runs = 0, other = 0, corr = 0;
+        size_t runs = 0, other = 0, corr = 0, refused = 0;
         for (size_t i = 0; i < sk_sigma_set_count(sset); i++) {
             sk_sigma_rule_info ri;
             sk_sigma_rule_info_get(sset, i, &ri);
             if (ri.kind == SK_SIGMA_CORRELATION) corr++;
             else if (ri.support == SK_SIGMA_RUNS || ri.support == SK_SIGMA_RUNS_PARTLY) runs += ri.kind == SK_SIGMA_DETECTION;
             else if (ri.support == SK_SIGMA_NO_READER) other++;
+            else refused++;
         }
         if (!h.quiet)
-            fprintf(stderr, "hunt net: %zu Sigma rule files: %zu rules for network logs%s, %zu for other logs (not run here)%s%s\n", files, runs,
-                    min_level >= 0 ? " (before --min-level)" : "", other, corr ? ", correlations not run here" : "", selected ? "" : "; none selected");
+            fprintf(stderr, "hunt net: %zu Sigma rule files: %zu rules for network logs%s, %zu for other logs (not run here)%s, %zu refused or unmapped%s%s\n",
+                    files, runs, min_level >= 0 ? " (before --min-level)" : "", other, corr ? ", correlations not run here" : "", refused,
+                    refused ? " (sakimori sigma check says why)" : "", selected ? "" : "; none selected");
         o.columns = 1;
         if (net_sigma_new(&h.sigma, sset, sigma_attrib, &h)) rc = SK_ENOMEM;
     }

@@ -61,7 +61,8 @@ typedef struct sgf {
     uint64_t count;
     net_sample smp;
     char *matched, *summary;   /* the first detection's (by reading order) */
-    const char *source;
+    const char *sources[8];    /* the mapping entries its lines matched through (the set's strings) */
+    size_t n_sources;
     char client[48];           /* web servers: the first client */
     uint64_t clients;          /* detections with a client address */
     uint32_t tq;
@@ -277,13 +278,15 @@ int net_sigma_chunk_done(net_sigma *s, net_sigma_chunk *k, uint32_t input)
         if (!f->count) {
             memcpy(f->addr, addr, sizeof addr);
             f->how = how;
-            f->source = x->source;
             f->tq = x->tq;
             if (!(f->matched = strndup(t + x->matched, x->matched_n)) || !(f->summary = strndup(t + x->sum, x->sum_n))) {
                 rc = SK_ENOMEM;
                 break;
             }
         }
+        int known = 0;
+        for (size_t j = 0; j < f->n_sources && !known; j++) known = f->sources[j] == x->source;
+        if (!known && x->source && f->n_sources < 8) f->sources[f->n_sources++] = x->source;
         if (x->client[0]) {
             if (!f->clients++) memcpy(f->client, x->client, sizeof f->client);
         }
@@ -384,7 +387,10 @@ int net_sigma_write(net_sigma *s, size_t i, int format, char *const *paths, char
         for (size_t k = 0; k < ri.n_tags; k++) sk_jw_string(&w, ri.tags[k]);
         sk_jw_array_end(&w);
     }
-    sk_jw_kv_string(&w, "logsource", f->source ? f->source : "");
+    sk_jw_key(&w, "logsources"); /* the mapping entries, in the order first seen */
+    sk_jw_array_begin(&w);
+    for (size_t k = 0; k < f->n_sources; k++) sk_jw_string(&w, f->sources[k]);
+    sk_jw_array_end(&w);
     sk_jw_key(&w, "matched");
     sk_jw_raw(&w, f->matched, strlen(f->matched));
     if (f->addr[0]) sk_jw_kv_string(&w, f->client[0] ? "server_ip" : "internal_ip", f->addr);

@@ -196,7 +196,7 @@ int sk_netrec_to_event(sk_event *ev, const sk_netrec *r, sk_netlog_format fmt, c
     }
     ev->src_line = r->line;
     ev->src_has_line = 1;
-    nb b = {.ev = ev, .a = a, .cap = r->n_cols + 40};
+    nb b = {.ev = ev, .a = a, .cap = 2 * r->n_cols + 40}; /* columns, their aliases, the taxonomy's names */
     b.f = sk_arena_calloc(a, b.cap, sizeof *b.f);
     if (!b.f) return sk_error_set(SK_ELIMIT, "a network record too large for the event view");
     /* the columns as logged: the first of a name wins */
@@ -235,6 +235,14 @@ int sk_netrec_to_event(sk_event *ev, const sk_netrec *r, sk_netlog_format fmt, c
             }
             put_nstr(&b, "cs-uri-stem", stem);
             put_nstr(&b, "cs-uri-query", query);
+        }
+        if (!r->url.s && proxy && r->host.s && r->method.s && r->method.n == 7 && !memcmp(r->method.s, "CONNECT", 7)) {
+            /* a tunnel names host:port, as the log wrote it: that is its URI */
+            char t[300];
+            int w = snprintf(t, sizeof t, "%.*s:%u", (int)(r->host.n > 256 ? 256 : r->host.n), r->host.s,
+                             (r->has & SK_NR_DST_PORT) ? (unsigned)r->dst_port : 443u);
+            char *u = w > 0 ? sk_arena_strndup(a, t, (size_t)w) : NULL;
+            if (u) put_str(&b, "c-uri", u, (size_t)w), put_str(&b, "cs-uri", u, (size_t)w);
         }
         put_nstr(&b, "cs-method", r->method);
         put_nstr(&b, "cs-host", r->host);
