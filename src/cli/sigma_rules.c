@@ -158,7 +158,7 @@ void sigma_cli_totals(const sk_sigma_set *s, FILE *out, const char *prefix)
         if (ri.kind >= 0 && ri.kind <= 3) kinds[ri.kind]++;
     }
     fprintf(out, "%s%zu rules (%zu detections, %zu correlations, %zu filters): %zu run, %zu run partly (fields not supplied), "
-                 "%zu wait for a reader, %zu have no mapped log source, %zu refused\n",
+                 "%zu are for logs another command reads, %zu have no mapped log source, %zu refused\n",
             prefix, sk_sigma_set_count(s), kinds[1], kinds[2], kinds[3], by[SK_SIGMA_RUNS], by[SK_SIGMA_RUNS_PARTLY],
             by[SK_SIGMA_NO_READER], by[SK_SIGMA_NO_SOURCE], by[SK_SIGMA_REFUSED] + kinds[0] * 0);
 }
