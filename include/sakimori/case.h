@@ -120,6 +120,10 @@ int sk_case_source_expand(const char *case_dir, const sk_case_source *s, char **
 /** Free what sk_case_source_expand() returned. NULL-safe. */
 void sk_case_paths_free(char **paths, size_t n);
 
+/** 1 when a source's kind is a Windows event log the event readers take (evtx,
+ * winlogbeat, nxlog, evtx-json, events-json, windows-events). */
+int sk_case_kind_is_events(const char *kind);
+
 size_t sk_case_warning_count(const sk_case *c);
 const sk_case_warning *sk_case_warning_at(const sk_case *c, size_t i);
 

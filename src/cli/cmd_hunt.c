@@ -500,14 +500,6 @@ static void input_done(void *ctx, size_t i, const char *path, int rc, const sk_e
 }
 
 /* Event-log kinds a case.json source may name for the hunt (docs/sigma.md). */
-static int event_kind(const char *k)
-{
-    static const char *const kinds[] = {"evtx", "winlogbeat", "nxlog", "evtx-json", "windows-events", NULL};
-    for (size_t i = 0; k && kinds[i]; i++)
-        if (!strcmp(k, kinds[i])) return 1;
-    return 0;
-}
-
 /* A case folder (a directory holding case.json) as inputs: the files its event-log
  * sources' globs match, or, when it lists none, its logs/events folder. Other inputs
  * pass as they are. Returns a new array (its strings owned by `owned`). */
@@ -549,7 +541,7 @@ static int case_inputs(const char **in, size_t n, char ***out, size_t *nout, cha
             size_t found = 0;
             for (size_t j = 0; j < sk_case_source_count(c); j++) {
                 const sk_case_source *src = sk_case_source_at(c, j);
-                if (!event_kind(src->kind)) continue;
+                if (!sk_case_kind_is_events(src->kind)) continue;
                 char **m = NULL;
                 size_t nm = 0;
                 if (sk_case_source_expand(in[i], src, &m, &nm)) {

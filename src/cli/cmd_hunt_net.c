@@ -38,6 +38,7 @@
 #include "cli.h"
 #include "net_par.h"
 #include "net_read.h"
+#include "net_events.h"
 #include "net_sample.h"
 #include "net_sigma.h"
 #include "sigma_cli.h"
@@ -112,6 +113,8 @@ void hunt_net_help(FILE *out)
           "                      series from these to destinations outside them\n"
           "  --pdns-age HOURS    how long after its last DNS answer a name still names an address\n"
           "                      (24); DNS logs (named dns*) are read first for passive DNS\n"
+          "  --events PATH       Windows event logs (EVTX, JSON; repeatable): the answers of Sysmon's\n"
+          "                      DNS queries (event 22) join passive DNS (with --case: its event logs)\n"
           "  --sigma PATH        a Sigma rule file or folder (repeatable)\n"
           "  --min-level LEVEL   Sigma rules below this level are not run\n"
           "  --mapping FILE      the Sigma log-source mapping (default: built in)\n"
@@ -1069,6 +1072,28 @@ static int write_beacon(hn *h, const sk_beacon_cand *c, size_t rank, const char 
     return rc;
 }
 
+/* Sysmon 22 answers (net_events.h): the event logs are inputs the evidence can cite */
+static uint32_t ev_input(void *ctx, size_t i, const char *path)
+{
+    (void)i;
+    hn *h = ctx;
+    size_t k = h->n_in++;
+    h->in_paths[k] = (char *)path;
+    return (uint32_t)k;
+}
+
+static void ev_input_done(void *ctx, uint32_t input, const char *sha256)
+{
+    hn *h = ctx;
+    snprintf(h->in_sha[input], sizeof h->in_sha[input], "%s", sha256);
+}
+
+static int ev_answer(void *ctx, const sk_ip *ip, const char *name, size_t n, sk_time t, uint32_t input, uint64_t locator)
+{
+    hn *h = ctx;
+    return sk_pdns_add(h->pdns, ip, name, n, t, input, locator) ? SK_ENOMEM : 0;
+}
+
 int hunt_net_main(int argc, char **argv)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1078,8 +1103,11 @@ int hunt_net_main(int argc, char **argv)
     char *map = NULL;
     double lease_h = 24;
     char **iocs = calloc((size_t)argc + 1, sizeof *iocs), **dhcp = calloc((size_t)argc + 1, sizeof *dhcp),
-         **logs = calloc((size_t)argc + 1, sizeof *logs), **assets = calloc((size_t)argc + 1, sizeof *assets);
-    size_t ni = 0, nd = 0, nl = 0, na = 0, top = 100, min_contacts = 10;
+         **logs = calloc((size_t)argc + 1, sizeof *logs), **assets = calloc((size_t)argc + 1, sizeof *assets),
+         **evlogs = calloc((size_t)argc + 1, sizeof *evlogs);
+    size_t ni = 0, nd = 0, nl = 0, na = 0, ne = 0, top = 100, min_contacts = 10;
+    char **case_ev = NULL;      /* a case's event-log sources, expanded */
+    size_t n_case_ev = 0;
     double pdns_age_h = 24;
     int want_beacons = 0, want_exfil = 0;
     const char *case_dir = NULL;
@@ -1100,8 +1128,8 @@ int hunt_net_main(int argc, char **argv)
     const sk_beacon_cand *cands = NULL;
     size_t n_cands = 0;
     int rc = 0, bad = 0, exit_code = SK_EXIT_OK;
-    if (!iocs || !dhcp || !logs || !assets || !sigma_paths) {
-        free(iocs), free(dhcp), free(logs), free(assets), free(sigma_paths);
+    if (!iocs || !dhcp || !logs || !assets || !sigma_paths || !evlogs) {
+        free(iocs), free(dhcp), free(logs), free(assets), free(sigma_paths), free(evlogs);
         return SK_EXIT_INTERNAL;
     }
     for (int i = 2; i < argc; i++) {
@@ -1110,7 +1138,8 @@ int hunt_net_main(int argc, char **argv)
                   !strcmp(a, "--lease") || !strcmp(a, "--tolerance") || !strcmp(a, "--format") || !strcmp(a, "--allow") ||
                   !strcmp(a, "--internal") || !strcmp(a, "--threads") || !strcmp(a, "--top") || !strcmp(a, "--min-contacts") ||
                   !strcmp(a, "--map") || !strcmp(a, "--pdns-age") || !strcmp(a, "--exfil-min") || !strcmp(a, "--exfil-ratio") ||
-                  !strcmp(a, "--case") || !strcmp(a, "--sigma") || !strcmp(a, "--min-level") || !strcmp(a, "--mapping");
+                  !strcmp(a, "--case") || !strcmp(a, "--sigma") || !strcmp(a, "--min-level") || !strcmp(a, "--mapping") ||
+                  !strcmp(a, "--events");
         if (sk_cli_is_help(a)) {
             hunt_net_help(stdout);
             goto done;
@@ -1159,6 +1188,7 @@ int hunt_net_main(int argc, char **argv)
             }
             else if (!strcmp(a, "--case")) case_dir = v;
             else if (!strcmp(a, "--sigma")) sigma_paths[n_sigma++] = v;
+            else if (!strcmp(a, "--events")) evlogs[ne++] = (char *)v;
             else if (!strcmp(a, "--mapping")) so.mapping = v;
             else if (!strcmp(a, "--min-level")) {
                 min_level = sk_sigma_level_from_name(v, strlen(v));
@@ -1378,7 +1408,26 @@ int hunt_net_main(int argc, char **argv)
     for (size_t i = 0; !rc && cs && i < sk_case_source_count(cs); i++) {
         const sk_case_source *src = sk_case_source_at(cs, i);
         int is_dhcp = 0, fmt = case_kind(src->kind, &is_dhcp);
-        if (fmt < 0) continue; /* event logs and the like: the event hunt's */
+        if (fmt < 0 && sk_case_kind_is_events(src->kind) && ni) { /* Sysmon 22 for passive DNS */
+            char **paths = NULL;
+            size_t n = 0;
+            if (sk_case_source_expand(case_dir, src, &paths, &n)) {
+                sk_cli_error(cmd, "--case: %s", sk_error_last());
+                bad = 1;
+                continue;
+            }
+            char **nv = realloc(case_ev, (n_case_ev + n + 1) * sizeof *nv);
+            if (!nv) {
+                sk_case_paths_free(paths, n);
+                rc = SK_ENOMEM;
+                break;
+            }
+            case_ev = nv;
+            for (size_t k = 0; k < n; k++) case_ev[n_case_ev++] = paths[k];
+            free(paths); /* the strings now case_ev's */
+            continue;
+        }
+        if (fmt < 0) continue; /* other kinds: not network logs */
         char **paths = NULL;
         size_t n = 0;
         if (sk_case_source_expand(case_dir, src, &paths, &n)) {
@@ -1408,9 +1457,29 @@ int hunt_net_main(int argc, char **argv)
         sk_cli_error(cmd, "--dhcp: %llu lines carry no time zone: read as UTC (give --timezone)", (unsigned long long)h.no_zone);
     if (!rc && nd && !sk_attrib_grants(h.attrib)) sk_cli_error(cmd, "--dhcp: no lease or grant in the DHCP logs given: addresses stay unattributed");
     if (!rc && !lin.n) bad = 1;
-    h.in_paths = calloc(lin.n + 1, sizeof *h.in_paths);
-    h.in_sha = calloc(lin.n + 1, sizeof *h.in_sha);
+    /* event logs (--events, the case's): Sysmon 22 answers for passive DNS, with --ioc */
+    sk_event_inputs ein = {0};
+    if (!rc && (ne || n_case_ev) && !ni) sk_cli_error(cmd, "%s", "--events: Sysmon's DNS answers serve passive DNS, which serves --ioc: not read");
+    if (!rc && ni && (ne || n_case_ev)) {
+        char **all_ev = calloc(ne + n_case_ev + 1, sizeof *all_ev);
+        if (!all_ev) rc = SK_ENOMEM;
+        for (size_t i = 0; all_ev && i < ne; i++) all_ev[i] = evlogs[i];
+        for (size_t i = 0; all_ev && i < n_case_ev; i++) all_ev[ne + i] = case_ev[i];
+        sk_event_inputs_options eo = {.diag = plain_diag};
+        if (!rc) rc = sk_event_inputs_expand(all_ev, ne + n_case_ev, &eo, &ein);
+        free(all_ev);
+        if (!rc && (ein.unreadable || ein.special)) bad = 1;
+    }
+    h.in_paths = calloc(lin.n + ein.n + 1, sizeof *h.in_paths);
+    h.in_sha = calloc(lin.n + ein.n + 1, sizeof *h.in_sha);
     if (!rc && (!h.in_paths || !h.in_sha)) rc = SK_ENOMEM;
+    if (!rc && ni && (rc = sk_pdns_new(&h.pdns, (sk_time)(pdns_age_h * 3600 * 1e9)))) rc = SK_ENOMEM;
+    uint64_t ev_answers = 0;
+    if (!rc && ein.n) {
+        net_events_ops eops = {.input = ev_input, .input_done = ev_input_done, .answer = ev_answer};
+        rc = net_events_pdns(cmd, &ein, o.local ? o.local : cs ? sk_case_default_tz(cs) : NULL, (unsigned)h.threads, &eops, &h, &bad,
+                             &ev_answers);
+    }
     /* DNS logs first (by their names: dns.log, dns.*.log.gz, ...): their answers are
      * the passive DNS that names the addresses of the logs read after them */
     size_t *order = calloc(lin.n + 1, sizeof *order);
@@ -1426,16 +1495,16 @@ int hunt_net_main(int argc, char **argv)
                 if (dnsname == !pass) order[k++] = i, n_dns += !pass;
             }
     }
-    if (!rc && ni && (rc = sk_pdns_new(&h.pdns, (sk_time)(pdns_age_h * 3600 * 1e9)))) rc = SK_ENOMEM;
+    size_t base = h.n_in; /* the network logs' inputs follow the event logs' */
     for (size_t j = 0; !rc && j < lin.n; j++) {
         size_t i = order[j];
         if (j == n_dns) h.pdns_frozen = 1;
-        h.in_paths[j] = lin.paths[i];
-        h.cur_input = (uint32_t)j;
-        h.n_in = j + 1;
+        h.in_paths[base + j] = lin.paths[i];
+        h.cur_input = (uint32_t)(base + j);
+        h.n_in = base + j + 1;
         sk_netlog_options oi = o;
         oi.format = lspec[i].fmt, oi.local = lspec[i].tz;
-        rc = read_input(&h, lin.paths[i], lin.in_folder[i], &oi, 0, &bad, h.in_sha[j]);
+        rc = read_input(&h, lin.paths[i], lin.in_folder[i], &oi, 0, &bad, h.in_sha[base + j]);
     }
     free(order);
     if (!rc && h.beacons) rc = sk_beacons_rank(h.beacons, &cands, &n_cands);
@@ -1551,6 +1620,9 @@ int hunt_net_main(int argc, char **argv)
             for (size_t i = 0; i < h.n_all; i++) hosts += !i || strcmp(h.all[i]->host, h.all[i - 1]->host);
             fprintf(stderr, "hunt net: %zu indicators, %zu DHCP grants, %zu inputs: %zu contacts on %zu hosts or addresses\n",
                     sk_ioc_set_count(h.iocs), sk_attrib_grants(h.attrib), lin.n, h.n_all, hosts);
+            if (ein.n)
+                fprintf(stderr, "hunt net: passive DNS: %llu answers from Sysmon DNS queries (event 22) in %zu event logs\n",
+                        (unsigned long long)ev_answers, ein.n);
             if (h.sigma) {
                 uint64_t ev, hits, und;
                 net_sigma_totals(h.sigma, &ev, &hits, &und);
@@ -1568,6 +1640,7 @@ int hunt_net_main(int argc, char **argv)
     exit_code = rc ? sk_exit_from_error(rc) : bad ? SK_EXIT_INPUT : h.n_all || (n_cands && top) || n_xc || (h.sigma && net_sigma_count(h.sigma)) ? SK_EXIT_FINDINGS : SK_EXIT_OK;
     sk_event_inputs_free(&din);
     sk_event_inputs_free(&lin);
+    sk_event_inputs_free(&ein);
 cleanup:
     for (size_t i = 0; i < h.n_all; i++) free(h.all[i]->host), free(h.all[i]->pdns_name), free(h.all[i]);
     sk_pdns_free(h.pdns);
@@ -1593,6 +1666,9 @@ done:
     free(h.internal);
     free(map);
     free(sigma_paths);
+    free(evlogs);
+    for (size_t i = 0; i < n_case_ev; i++) free(case_ev[i]);
+    free(case_ev);
     free(assets);
     free(iocs);
     free(dhcp);

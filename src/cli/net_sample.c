@@ -51,13 +51,18 @@ size_t net_sample_evidence(const net_sample *s, const net_ref *extra, char *cons
     if (extra) all[na++] = *extra;
     for (size_t i = 0; i < na; i++) {
         int seen = 0;
-        for (size_t k = 0; k < ne && !seen; k++) seen = ev[k].line == all[i].line && ev[k].path == paths[all[i].input];
+        for (size_t k = 0; k < i && !seen; k++) seen = all[k].line == all[i].line && all[k].input == all[i].input;
         if (seen) continue;
         memset(&ev[ne], 0, sizeof ev[ne]);
         ev[ne].path = paths[all[i].input];
         ev[ne].sha256 = sha[all[i].input];
-        ev[ne].line = all[i].line;
-        ev[ne].has = SK_FEV_LINE;
+        if (all[i].line & NET_LOC_RECORD) {
+            ev[ne].record_id = all[i].line & ~NET_LOC_RECORD;
+            ev[ne].has = SK_FEV_RECORD_ID;
+        } else {
+            ev[ne].line = all[i].line;
+            ev[ne].has = SK_FEV_LINE;
+        }
         ne++;
     }
     /* the earliest and latest, when not in the sample, were counted as omitted */

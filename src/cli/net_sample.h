@@ -15,6 +15,9 @@
 
 #define NET_SAMPLE_MAX 16 /* references kept per finding */
 
+/* A line locator with this bit is an EVTX record id (an event log's), else a 1-based line. */
+#define NET_LOC_RECORD (UINT64_C(1) << 63)
+
 /* one line of one input read (the input by its index in the hunt's list) */
 typedef struct net_ref {
     uint32_t input;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,6 +71,25 @@ int evtx_kind_fd(int fd)
         return b[i] == '{' || b[i] == '[' ? 2 : 0;
     }
     return 0;
+}
+
+/* What to read an input as: its first bytes' kind; an empty (or blank) file not named
+ * *.evtx is a JSON log with no event yet (a shipper's file opened and not written), one
+ * named *.evtx stays an EVTX file that is not one (a log emptied is worth saying). */
+static int kind_of(const char *path, int fd)
+{
+    int k = evtx_kind_fd(fd);
+    if (k) return k;
+    char b[512];
+    ssize_t n;
+    do n = pread(fd, b, sizeof b, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) return 1;
+    for (ssize_t i = 0; i < n; i++)
+        if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '\n') return 1;
+    if (n == (ssize_t)sizeof b) return 1; /* 512 blanks and more: not judged empty */
+    size_t pl = path ? strlen(path) : 0;
+    return pl >= 5 && !strcasecmp(path + pl - 5, ".evtx") ? 1 : 2;
 }
 
 /* Dump one open input (kind 1 EVTX, 2 JSON lines), then compare the file's size,
@@ -175,7 +195,7 @@ int sk_event_scan_fd(sk_event_scanner *sc, const char *path, int fd, int want, s
     sk_file_info fi = {.size = (uint64_t)st.st_size,
                        .mtime = (sk_time)st.st_mtim.tv_sec * SK_NS_PER_SEC + st.st_mtim.tv_nsec,
                        .ctime = (sk_time)st.st_ctim.tv_sec * SK_NS_PER_SEC + st.st_ctim.tv_nsec};
-    *kind = want ? want : evtx_kind_fd(fd) == 2 ? 2 : 1;
+    *kind = want ? want : kind_of(path, fd);
     return dump_checked(sc, path, fd, &fi, *kind, NULL, s);
 }
 
@@ -202,7 +222,7 @@ static int open_and_scan(sk_event_scanner *sc, const char *path, int in_folder, 
     evtx_opened op;
     int rc = evtx_open_input(path, in_folder, sc->o->max_decoded, 0, &op);
     if (rc) return rc;
-    *kind = want ? want : evtx_kind_fd(op.fd) == 2 ? 2 : 1;
+    *kind = want ? want : kind_of(path, op.fd);
     rc = dump_checked(sc, path, op.fd, &op.info, *kind, &op, s);
     say_decoding(sc, path, &op, s);
     if (op.own_fd) close(op.fd);
@@ -289,7 +309,7 @@ int sk_event_scan_inputs(sk_event_scanner *sc, const sk_event_inputs *ins, sk_ev
         if (rc) {
             sk_error_set(rc, "%s", s->msg);
         } else {
-            kind = evtx_kind_fd(s->op.fd) == 2 ? 2 : 1;
+            kind = kind_of(path, s->op.fd);
             rc = dump_checked(sc, path, s->op.fd, &s->op.info, kind, &s->op, &st);
             say_decoding(sc, path, &s->op, &st);
             if (s->op.own_fd) close(s->op.fd);

@@ -869,3 +869,11 @@ done:
     *n = k;
     return 0;
 }
+
+int sk_case_kind_is_events(const char *kind)
+{
+    static const char *const kinds[] = {"evtx", "winlogbeat", "nxlog", "evtx-json", "events-json", "windows-events", NULL};
+    for (size_t i = 0; kind && kinds[i]; i++)
+        if (!strcmp(kind, kinds[i])) return 1;
+    return 0;
+}

@@ -1,0 +1,175 @@
+/*
+ * net_events.c - Sysmon 22 answers for passive DNS (net_events.h). On the readers'
+ * worker threads each event of the Sysmon channel with id 22 is taken apart: QueryName,
+ * and QueryResults as Sysmon writes it, "type:  5 cname.example;::ffff:192.0.2.1;
+ * 2001:db8::1;" - an address (IPv4 as a mapped IPv6 address, as Sysmon prints it) stands
+ * for the query name and every name of a "type: N name" entry (the CNAME chain); the
+ * time is the event's UtcTime (Sysmon's own clock, UTC), else the event's time. The
+ * pairs are framed into the ordered output and handed to the caller in input order.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sakimori/common.h>
+#include <sakimori/event.h>
+#include <sakimori/timestamp.h>
+
+#include "cli.h"
+#include "net_events.h"
+
+typedef struct nev {
+    const sk_event_inputs *ins;
+    const net_events_ops *ops;
+    void *ctx;
+    const char *cmd;
+    uint32_t *map;              /* scanner input -> the hunt's input (UINT32_MAX: not yet) */
+    int *bad;
+    uint64_t answers;
+    int rc;
+} nev;
+
+/* a frame: scanner input, locator, time, address, name length, name */
+typedef struct frame {
+    uint64_t input, loc;
+    int64_t t;
+    uint8_t ip[16];
+    uint32_t n;
+} frame;
+
+static const sk_event_field *fld(const sk_event *ev, const char *name)
+{
+    size_t n = strlen(name);
+    return sk_event_field_find(ev, name, n, sk_event_name_hash(name, n));
+}
+
+static int put(sk_buf *out, const sk_event_input *in, uint64_t loc, sk_time t, const sk_ip *ip, const char *name, size_t n)
+{
+    frame f = {.input = in->index, .loc = loc, .t = t, .n = (uint32_t)n};
+    memcpy(f.ip, ip->a, 16);
+    if (sk_buf_append(out, &f, sizeof f) || sk_buf_append(out, name, n)) return SK_ENOMEM;
+    return 0;
+}
+
+/* a name as passive DNS keeps it: lower case, no trailing dot; 0 when it is none */
+static size_t clean_name(const char *s, size_t n, char *out, size_t cap)
+{
+    while (n && (s[0] == ' ' || s[0] == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    if (n && s[n - 1] == '.') n--;
+    if (!n || n >= cap || n > 253) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if ((unsigned char)c <= ' ' || c == ';') return 0;
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return n;
+}
+
+static int on_event(void *ctx, const sk_event_input *in, const sk_event *ev, sk_buf *out)
+{
+    (void)ctx;
+    if (!(ev->has & SK_EVH_EVENT_ID) || ev->event_id != 22 || !ev->channel.s || ev->channel.n != 36 ||
+        strncasecmp(ev->channel.s, "Microsoft-Windows-Sysmon/Operational", 36))
+        return 0;
+    const sk_event_field *q = fld(ev, "QueryName"), *res = fld(ev, "QueryResults");
+    if (!q || !q->v.s || !res || !res->v.s) return 0;
+    sk_time t = ev->time;
+    const sk_event_field *ut = fld(ev, "UtcTime");
+    sk_stamp st;
+    if (ut && ut->v.s && !sk_time_parse_iso8601(ut->v.s, ut->v.n, NULL, &st)) t = st.utc;
+    if (t == SK_TIME_NONE) return 0;
+    /* a JSON log's line (a place in its bytes), else the EVTX record id */
+    uint64_t loc = ev->src_has_line ? ev->src_line : ev->src_has_record_id ? (ev->src_record_id | NET_LOC_RECORD) : 0;
+    char names[9][256];
+    size_t nl[9], nn = 0;
+    if (!(nl[0] = clean_name(q->v.s, q->v.n, names[0], sizeof names[0]))) return 0;
+    nn = 1;
+    /* the entries: names of other record types first (they join the query name) */
+    const char *s = res->v.s, *e = s + res->v.n;
+    for (const char *p = s; p < e;) {
+        const char *semi = memchr(p, ';', (size_t)(e - p));
+        const char *end = semi ? semi : e;
+        if (end - p > 5 && !strncmp(p, "type:", 5) && nn < 9) {
+            const char *c = p + 5;
+            while (c < end && *c == ' ') c++;
+            while (c < end && *c >= '0' && *c <= '9') c++;
+            size_t k = clean_name(c, (size_t)(end - c), names[nn], sizeof names[nn]);
+            if (k) nl[nn++] = k;
+        }
+        p = end + 1;
+    }
+    for (const char *p = s; p < e;) {
+        const char *semi = memchr(p, ';', (size_t)(e - p));
+        const char *end = semi ? semi : e;
+        while (p < end && *p == ' ') p++;
+        sk_ip ip;
+        if (end > p && (size_t)(end - p) < 64 && !sk_ip_parse(p, (size_t)(end - p), &ip))
+            for (size_t k = 0; k < nn; k++)
+                if (put(out, in, loc, t, &ip, names[k], nl[k])) return SK_ENOMEM;
+        p = end + 1;
+    }
+    return 0;
+}
+
+static int on_write(void *ctx, const void *data, size_t n)
+{
+    nev *v = ctx;
+    const char *p = data, *e = p + n;
+    while (!v->rc && (size_t)(e - p) >= sizeof(frame)) {
+        frame f;
+        memcpy(&f, p, sizeof f);
+        p += sizeof f;
+        if (f.n > (size_t)(e - p) || f.input >= v->ins->n) break; /* our own frames: cannot happen */
+        if (v->map[f.input] == UINT32_MAX) v->map[f.input] = v->ops->input(v->ctx, (size_t)f.input, v->ins->paths[f.input]);
+        sk_ip ip;
+        memcpy(ip.a, f.ip, 16);
+        v->answers++;
+        v->rc = v->ops->answer(v->ctx, &ip, p, f.n, f.t, v->map[f.input], f.loc);
+        p += f.n;
+    }
+    return v->rc;
+}
+
+static void on_end(void *ctx, const sk_event_input *in, const sk_evtx_file_stats *st)
+{
+    nev *v = ctx;
+    if (in->index < v->ins->n && v->map[in->index] != UINT32_MAX) v->ops->input_done(v->ctx, v->map[in->index], st->sha256);
+}
+
+static void diag(void *ctx, const char *line)
+{
+    nev *v = ctx;
+    sk_cli_error(v->cmd, "%s", line);
+}
+
+static void done(void *ctx, size_t i, const char *path, int rc, const sk_evtx_file_stats *st, int kind)
+{
+    nev *v = ctx;
+    (void)i;
+    (void)st;
+    if (rc || !kind) {
+        sk_cli_error(v->cmd, "%s: %s", path, sk_error_last()[0] ? sk_error_last() : "not read");
+        *v->bad = 1;
+    }
+}
+
+int net_events_pdns(const char *cmd, const sk_event_inputs *ins, const sk_tz *local, unsigned threads, const net_events_ops *ops,
+                    void *ctx, int *bad, uint64_t *answers)
+{
+    *answers = 0;
+    if (!ins->n) return 0;
+    nev v = {.ins = ins, .ops = ops, .ctx = ctx, .cmd = cmd, .bad = bad};
+    if (!(v.map = malloc(ins->n * sizeof *v.map))) return sk_error_set(SK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < ins->n; i++) v.map[i] = UINT32_MAX;
+    sk_evtx_dump_options o = {.threads = threads, .local = local, .diag = diag, .diag_ctx = &v};
+    sk_event_sink sink = {.ctx = &v, .event = on_event, .write = on_write, .input_end = on_end};
+    sk_event_scanner *sc = NULL;
+    int rc = sk_event_scanner_new(&sc, &o, &sink);
+    if (!rc) rc = sk_event_scan_inputs(sc, ins, done, &v);
+    sk_event_scanner_free(sc);
+    free(v.map);
+    if (!rc) rc = v.rc;
+    *answers = v.answers;
+    return rc;
+}
