@@ -448,6 +448,25 @@ uint64_t sk_netlog_reader_errors(const sk_netlog_reader *r)
     return r->errors;
 }
 
+/* 1 when s[0..n) is UTF-8 without a NUL: one pass over ASCII eight bytes at a time (a
+ * word with a zero byte or a high bit goes to the byte-wise checks) */
+static int text_ok(const char *s, size_t n)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((w | ((w - ones) & ~w)) & highs) break; /* a high bit, or a zero byte */
+    }
+    if (i + 8 > n) { /* the tail */
+        int plain = 1;
+        for (size_t k = i; k < n && plain; k++) plain = s[k] && (unsigned char)s[k] < 0x80;
+        if (plain) return 1;
+    }
+    return !memchr(s + i, 0, n - i) && sk_utf8_valid((const uint8_t *)s + i, n - i);
+}
+
 /* one whole line (without its newline) in r->line */
 static int do_line(sk_netlog_reader *r)
 {
@@ -469,7 +488,7 @@ static int do_line(sk_netlog_reader *r)
         n -= 3;
     }
     int rc = 0;
-    if (memchr(s, 0, n) || !sk_utf8_valid((const uint8_t *)s, n)) {
+    if (!text_ok(s, n)) {
         nl_error(r, r->lineno, "not text (a NUL or a byte that is not UTF-8)");
         /* a lease block stays open, judged at its end: it does not read whole */
         if (r->fmt == SK_NL_DHCPD_LEASES && r->lease.open == 1) r->lease.bad = 1;

@@ -72,7 +72,9 @@ int nl_squid_line(sk_netlog_reader *r, char *s, size_t n)
     } else {
         rec.url = (sk_nstr){url, url_n};
         /* the authority of scheme://[user@]host[:port]/... */
-        const char *sep = url_n > 3 ? strstr(url, "://") : NULL;
+        const char *sep = NULL; /* "://" after a scheme of at most 16 characters */
+        for (size_t q = 0; q + 3 <= url_n && q < 17 && !sep; q++)
+            if (url[q] == ':' && url[q + 1] == '/' && url[q + 2] == '/') sep = url + q;
         if (sep && (size_t)(sep - url) < url_n) {
             const char *a = sep + 3;
             size_t rest = url_n - (size_t)(a - url);
