@@ -12,6 +12,10 @@
  * understood (c-uri, cs-host, c-useragent, sc-status, query, src_ip, dst_port, ...)
  * where no column of that name exists; W3C's cs(User-Agent)-style names also appear as
  * cs-user-agent. Values are as logged; ports, status codes and byte counts are integers.
+ * A W3C header field (cs(User-Agent), cs(Referer), ...) with a '+' is an array of two
+ * values, as logged and with '+' read as the space IIS wrote it for: published rules
+ * use both forms ("Googlebot/2.1+(+http://...)" and "Microsoft WinRM Client"), and a
+ * value matches when either does.
  */
 #include <stdio.h>
 #include <string.h>
@@ -147,14 +151,35 @@ static void url_parts(sk_nstr u, sk_nstr *stem, sk_nstr *query, sk_nstr *ext)
     }
 }
 
+/* a W3C header field's value: with a '+', both forms (as logged, and '+' as a space) */
+static void w3c_header_value(nb *b, sk_event_field *f, const char *v, size_t vn)
+{
+    f->v.kind = SK_EVK_STRING;
+    f->v.s = v;
+    f->v.n = vn;
+    if (!memchr(v, '+', vn)) return;
+    sk_event_value *it = sk_arena_calloc(b->a, 2, sizeof *it);
+    char *sp = sk_arena_alloc(b->a, vn + 1);
+    if (!it || !sp) return;
+    for (size_t i = 0; i < vn; i++) sp[i] = v[i] == '+' ? ' ' : v[i];
+    sp[vn] = 0;
+    it[0] = (sk_event_value){.kind = SK_EVK_STRING, .s = v, .n = vn};
+    it[1] = (sk_event_value){.kind = SK_EVK_STRING, .s = sp, .n = vn};
+    f->v = (sk_event_value){.kind = SK_EVK_ARRAY, .items = it, .n_items = 2};
+}
+
+static int is_w3c_header(const char *k, size_t n)
+{
+    return n > 4 && k[2] == '(' && k[n - 1] == ')' && (!memcmp(k, "cs", 2) || !memcmp(k, "sc", 2) || !memcmp(k, "rs", 2) || !memcmp(k, "sr", 2));
+}
+
 /* W3C's cs(Name) and sc(Name) as cs-name and sc-name (lower case), as the taxonomy
  * writes the web server's headers (cs-user-agent, cs-referer, cs-cookie) */
 static void w3c_aliases(nb *b, const sk_netrec *r)
 {
     for (size_t i = 0; i < r->n_cols; i++) {
         const sk_nstr *k = &r->col_key[i];
-        if (k->n < 5 || k->n > 64 || k->s[2] != '(' || k->s[k->n - 1] != ')') continue;
-        if (memcmp(k->s, "cs", 2) && memcmp(k->s, "sc", 2) && memcmp(k->s, "rs", 2)) continue;
+        if (k->n > 64 || !is_w3c_header(k->s, k->n)) continue;
         char *nm = sk_arena_alloc(b->a, k->n);
         if (!nm) return;
         memcpy(nm, k->s, 2);
@@ -165,7 +190,9 @@ static void w3c_aliases(nb *b, const sk_netrec *r)
             nm[w++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
         }
         nm[w] = 0;
-        put_str(b, nm, r->col_val[i].s, r->col_val[i].n);
+        if (has_field(b, nm, w)) continue;
+        sk_event_field *f = slot(b, nm, w);
+        if (f) w3c_header_value(b, f, r->col_val[i].s ? r->col_val[i].s : "", r->col_val[i].n);
     }
 }
 
@@ -205,6 +232,10 @@ int sk_netrec_to_event(sk_event *ev, const sk_netrec *r, sk_netlog_format fmt, c
         if (!k->n || has_field(&b, k->s, k->n)) continue;
         sk_event_field *f = slot(&b, k->s, k->n);
         if (!f) break;
+        if (fmt == SK_NL_W3C && is_w3c_header(k->s, k->n)) {
+            w3c_header_value(&b, f, r->col_val[i].s ? r->col_val[i].s : "", r->col_val[i].n);
+            continue;
+        }
         f->v.kind = SK_EVK_STRING;
         f->v.s = r->col_val[i].s ? r->col_val[i].s : "";
         f->v.n = r->col_val[i].n;

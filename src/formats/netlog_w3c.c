@@ -157,13 +157,9 @@ int nl_w3c_line(sk_netlog_reader *r, char *s, size_t n)
     int cols = nl_want_cols(r);
     while (nl_token(s, n, &i, &t, &tn)) {
         if (k < w->n && w->id[k] && !v[w->id[k]] && !(tn == 1 && t[0] == '-')) v[w->id[k]] = t, vn[w->id[k]] = tn;
-        if (cols && k < w->n && w->name_len[k] && !(tn == 1 && t[0] == '-')) {
-            size_t before = r->cols.n;
-            if (nl_col_add(r, w->names + w->name_off[k], w->name_len[k], t, tn)) return SK_ENOMEM;
-            if (w->id[k] == W_UA && r->cols.n > before) /* '+' is a space there */
-                for (char *q = r->cols.text.data + r->cols.voff[before], *e = q + tn; q < e; q++)
-                    if (*q == '+') *q = ' ';
-        }
+        /* the columns as logged ('+' in a header field stays: the event view gives both forms) */
+        if (cols && k < w->n && w->name_len[k] && !(tn == 1 && t[0] == '-') && nl_col_add(r, w->names + w->name_off[k], w->name_len[k], t, tn))
+            return SK_ENOMEM;
         k++;
     }
     if (k != w->n) {

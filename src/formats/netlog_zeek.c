@@ -39,6 +39,21 @@ static const char *kind_of(const char *p, size_t n)
     return NULL;
 }
 
+/* Zeek's own log names (base and policy scripts): a JSON log named so is of that kind,
+ * whatever members it has (kerberos has a cipher, smb_files a fuid) */
+static int zeek_log_name(const char *p)
+{
+    static const char *const names[] = {"conn", "dns", "http", "ssl", "files", "x509", "smb_files", "smb_mapping", "dce_rpc",
+                                        "kerberos", "ntlm", "rdp", "ssh", "dhcp", "notice", "weird", "ftp", "smtp", "sip",
+                                        "snmp", "socks", "tunnel", "pe", "irc", "mysql", "radius", "modbus", "dnp3", "ocsp",
+                                        "software", "known_hosts", "known_services", "known_certs", "intel", "signatures",
+                                        "traceroute", "capture_loss", "stats", "reporter", "loaded_scripts", "packet_filter",
+                                        "syslog", "ntp", "quic", "analyzer", "conn_long", NULL};
+    for (size_t i = 0; names[i]; i++)
+        if (!strcmp(p, names[i])) return 1;
+    return 0;
+}
+
 static int is_name(const char *a, size_t an, const char *b)
 {
     return strlen(b) == an && !memcmp(a, b, an);
@@ -204,11 +219,17 @@ static void zfinish(zrec *z)
         }
 }
 
-/* \xNN escapes decoded in place; the new length */
+/* Escapes decoded in place (Zeek's ASCII writer: \xNN for a separator or an unprintable
+ * byte, \\ for a backslash); the new length */
 static size_t unescape(char *s, size_t n)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\\') {
+            s[o++] = '\\';
+            i++;
+            continue;
+        }
         if (s[i] == '\\' && i + 3 < n + 0 && s[i + 1] == 'x') {
             int h = 0, ok = 1;
             for (int k = 2; k < 4; k++) {
@@ -396,8 +417,9 @@ int nl_zeek_json_line(sk_netlog_reader *r, char *s, size_t n)
             kind = r->z.path;
         }
     }
-    /* the name's kind when it is one; else told by the fields; else the name */
+    /* the name's kind when it is one of Zeek's logs; else told by the fields; else the name */
     if (!kind && r->kind_hint[0]) kind = kind_of(r->kind_hint, strlen(r->kind_hint));
+    if (!kind && zeek_log_name(r->kind_hint)) kind = r->kind_hint;
     if (!kind) kind = json_kind(o);
     if (!kind) kind = r->kind_hint[0] ? r->kind_hint : "zeek";
     nl_rec_init(&zr.rec, r->lineno, kind);

@@ -35,14 +35,21 @@ static int on_rec(void *ctx, const sk_netrec *rec)
 static got G;
 
 /* read text with the reader (columns on); the events live until the next read */
+static got *read_named(const char *text, const char *map, const char *name);
+
 static got *read_log(const char *text, const char *map)
+{
+    return read_named(text, map, NULL);
+}
+
+static got *read_named(const char *text, const char *map, const char *name)
 {
     if (!G.a && sk_arena_new(&G.a, 1 << 16, (size_t)16 << 20)) return NULL;
     if (G.r) sk_netlog_reader_free(G.r);
     /* the events point into the readers' buffers: a fresh arena each read */
     sk_arena_reset(G.a);
     G.n = 0;
-    sk_netlog_options o = {.columns = 1, .year = 2019, .field_map = map};
+    sk_netlog_options o = {.columns = 1, .year = 2019, .field_map = map, .name = name};
     if (sk_netlog_reader_new(&G.r, &o, on_rec, &G)) return NULL;
     if (sk_netlog_feed(G.r, text, strlen(text)) || sk_netlog_end(G.r)) return NULL;
     return &G;
@@ -53,6 +60,18 @@ static const char *field(const sk_event *ev, const char *name)
     static char buf[4096];
     const sk_event_field *f = sk_event_field_find(ev, name, strlen(name), sk_event_name_hash(name, strlen(name)));
     if (!f) return NULL;
+    if (f->v.kind == SK_EVK_ARRAY) { /* the items joined by '|' */
+        size_t w = 0;
+        for (size_t i = 0; i < f->v.n_items; i++) {
+            const sk_event_value *it = &f->v.items[i];
+            if (i && w + 1 < sizeof buf) buf[w++] = '|';
+            size_t n = it->n < sizeof buf - 1 - w ? it->n : sizeof buf - 1 - w;
+            memcpy(buf + w, it->s, n);
+            w += n;
+        }
+        buf[w] = 0;
+        return buf;
+    }
     size_t n = f->v.n < sizeof buf - 1 ? f->v.n : sizeof buf - 1;
     memcpy(buf, f->v.s, n);
     buf[n] = 0;
@@ -121,8 +140,9 @@ static void test_iis(void)
     CHECK(channel_is(e, "w3c"));
     CHECK_STR(field(e, "cs-uri-query"), "cmd=whoami&x=%27");
     CHECK_STR(field(e, "cs-uri-stem"), "/upload.aspx");
-    CHECK_STR(field(e, "cs(User-Agent)"), "python-requests/2.22.0 (x)"); /* '+' is a space there */
-    CHECK_STR(field(e, "cs-user-agent"), "python-requests/2.22.0 (x)");
+    /* '+' as logged and as the space IIS wrote it for: both forms */
+    CHECK_STR(field(e, "cs(User-Agent)"), "python-requests/2.22.0+(x)|python-requests/2.22.0 (x)");
+    CHECK_STR(field(e, "cs-user-agent"), "python-requests/2.22.0+(x)|python-requests/2.22.0 (x)");
     CHECK_STR(field(e, "cs-referer"), "http://evil.example/");
     CHECK(field(e, "cs-username") == NULL); /* '-' is absent */
     CHECK_STR(field(e, "src_ip"), "203.0.113.50");
@@ -176,6 +196,26 @@ static void test_zeek(void)
     CHECK_STR(field(e, "query"), "xAy.example"); /* \xNN decoded */
     CHECK(field(e, "qtype_name") == NULL);       /* unset */
     CHECK_STR(field(e, "answers"), "");          /* empty set */
+    /* Zeek's writer doubles a backslash: one again in the value */
+    g = read_log("#separator \\x09\n#path\tsmb_files\n#fields\tts\tuid\tid.orig_h\tpath\tname\n"
+                 "1562754652.1\tC3\t10.2.0.16\t\\\\\\\\10.0.0.12\\\\IPC$\t\\\\x41\n",
+                 NULL);
+    CHECK(g && g->n == 1);
+    if (!g || g->n != 1) return;
+    e = &g->ev[0];
+    CHECK(channel_is(e, "smb_files"));
+    CHECK_STR(field(e, "path"), "\\\\10.0.0.12\\IPC$");
+    CHECK_STR(field(e, "name"), "\\x41"); /* an escaped backslash, then the text x41 */
+    /* a Zeek JSON log named as one of Zeek's logs is of that kind, whatever its members */
+    g = read_named("{\"ts\":1562754652.1,\"uid\":\"C4\",\"id.orig_h\":\"10.2.0.16\",\"request_type\":\"TGS\",\"cipher\":\"rc4-hmac\"}\n",
+                   NULL, "logs/kerberos.00:00:00-01:00:00.log");
+    CHECK(g && g->n == 1);
+    if (!g || g->n != 1) return;
+    CHECK(channel_is(&g->ev[0], "kerberos"));
+    g = read_named("{\"ts\":1562754652.1,\"uid\":\"C4\",\"id.orig_h\":\"10.2.0.16\",\"cipher\":\"rc4-hmac\"}\n", NULL, "capture.log");
+    CHECK(g && g->n == 1);
+    if (!g || g->n != 1) return;
+    CHECK(channel_is(&g->ev[0], "ssl")); /* an unknown name: told by the members */
 }
 
 static void test_fw_json(void)
