@@ -24,6 +24,7 @@
 #include "net_read.h"
 
 #define CHUNK ((size_t)4 << 20)
+#define STD_CAP (CHUNK + SK_NETLOG_MAX_LINE + 64) /* a chunk and the carried end of a line */
 #define MAX_DIRECTIVES 32
 #define MAX_DIAGS 128               /* kept per chunk; the caller shows at most 100 per input */
 
@@ -35,7 +36,7 @@ int net_par_format_ok(sk_netlog_format f)
 
 typedef struct chunk {
     char *data;
-    size_t n;
+    size_t n, cap;
     char *hdr;                      /* header lines to replay, each with its newline */
     size_t hdr_n;
     uint64_t line0;                 /* lines before the chunk */
@@ -58,6 +59,8 @@ typedef struct par {
     int quit;
     const sk_netlog_options *o;
     const net_par_ops *ops;
+    char *pool[130];                /* chunk buffers of STD_CAP bytes to use again (their pages touched once) */
+    size_t n_pool;
 } par;
 
 static void chunk_diag(void *ctx, const char *line)
@@ -182,33 +185,45 @@ static int hdr_render(const hdr_state *h, char **out, size_t *n)
  * noted; at_line_start: s begins a line */
 static int scan_chunk(hdr_state *h, const char *s, size_t n, int at_line_start, uint64_t *lines)
 {
-    uint64_t k = 0;
     size_t i = 0;
     if (!at_line_start) { /* the end of a line counted before */
         const char *nl = memchr(s, '\n', n);
         if (!nl) return 0;
         i = (size_t)(nl - s) + 1;
     }
-    while (i < n) {
-        const char *nl = memchr(s + i, '\n', n - i);
-        size_t e = nl ? (size_t)(nl - s) : n;
-        if (s[i] == '#') {
-            size_t len = e - i;
-            if (len && s[i + len - 1] == '\r') len--;
-            int rc = hdr_update(h, s + i, len);
-            if (rc) return rc;
-        }
-        if (!nl) break;
-        k++;
-        i = e + 1;
+    /* the line ends, eight bytes at a time (an exact count of the bytes equal to '\n') */
+    const uint64_t ones = UINT64_C(0x0101010101010101), low7 = ones * 0x7f;
+    uint64_t k = 0;
+    size_t j = i;
+    for (; j + 8 <= n; j += 8) {
+        uint64_t w;
+        memcpy(&w, s + j, 8);
+        uint64_t x = w ^ (ones * '\n');
+        uint64_t z = ~(((x & low7) + low7) | x | low7); /* a high bit a newline */
+        k += ((z >> 7) * ones) >> 56;
+    }
+    for (; j < n; j++) k += s[j] == '\n';
+    /* header lines: a '#' that begins a line (rare: looked for, not every line visited) */
+    for (size_t p = i; p < n;) {
+        const char *hs = memchr(s + p, '#', n - p);
+        if (!hs) break;
+        size_t at = (size_t)(hs - s);
+        p = at + 1;
+        if (at != i && s[at - 1] != '\n') continue;
+        const char *nl = memchr(s + at, '\n', n - at);
+        size_t len = (nl ? (size_t)(nl - s) : n) - at;
+        if (len && s[at + len - 1] == '\r') len--;
+        int rc = hdr_update(h, s + at, len);
+        if (rc) return rc;
     }
     *lines += k;
     return 0;
 }
 
-static void chunk_clear(chunk *c)
+static void chunk_clear(par *p, chunk *c)
 {
-    free(c->data);
+    if (c->data && c->cap == STD_CAP && p->n_pool < sizeof p->pool / sizeof p->pool[0]) p->pool[p->n_pool++] = c->data;
+    else free(c->data);
     free(c->hdr);
     sk_buf_free(&c->diags);
     memset(c, 0, sizeof *c);
@@ -245,7 +260,8 @@ int net_read_parallel(const char *cmd, const char *path, int fd, const char *hea
     while (!rc && (!eof || carry_n || inflight)) {
         if ((!eof || carry_n) && inflight < p.n_slots) {
             /* fill the next chunk: the carried bytes, then reads, up to CHUNK */
-            char *buf = malloc(CHUNK + carry_n);
+            size_t bcap = CHUNK + carry_n <= STD_CAP ? STD_CAP : CHUNK + carry_n;
+            char *buf = bcap == STD_CAP && p.n_pool ? p.pool[--p.n_pool] : malloc(bcap);
             if (!buf) { rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
             size_t n = carry_n;
             if (carry_n) memcpy(buf, carry, carry_n);
@@ -253,7 +269,7 @@ int net_read_parallel(const char *cmd, const char *path, int fd, const char *hea
             carry = NULL;
             carry_n = 0;
             size_t cap = CHUNK + n;
-            while (!eof && n < CHUNK) {
+            while (!eof && n < CHUNK) { /* reads end at CHUNK + the carried bytes: within bcap */
                 ssize_t k = net_read_bounded(fd, buf + n, cap - n, left);
                 if (k < 0) {
                     sk_cli_error(cmd, "%s: read error: %s", path, strerror(errno));
@@ -266,7 +282,7 @@ int net_read_parallel(const char *cmd, const char *path, int fd, const char *hea
                 n += (size_t)k;
                 if (n >= CHUNK) break;
             }
-            if (rc) { free(buf); break; }
+            if (rc) { chunk tmp = {.data = buf, .cap = bcap}; chunk_clear(&p, &tmp); break; }
             /* cut at the last line end; a chunk without one (a line longer than a chunk)
              * goes whole: its reader reports the line, the next chunks skip to its end */
             size_t cut = n;
@@ -275,14 +291,15 @@ int net_read_parallel(const char *cmd, const char *path, int fd, const char *hea
                 if (nl) cut = (size_t)(nl - buf) + 1;
             }
             if (cut < n) {
-                if (!(carry = malloc(n - cut))) { free(buf); rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
+                if (!(carry = malloc(n - cut))) { chunk tmp = {.data = buf, .cap = bcap}; chunk_clear(&p, &tmp); rc = sk_error_set(SK_ENOMEM, "out of memory"); break; }
                 memcpy(carry, buf + cut, n - cut);
                 carry_n = n - cut;
             }
-            if (!cut) { free(buf); continue; }
+            if (!cut) { chunk tmp = {.data = buf, .cap = bcap}; chunk_clear(&p, &tmp); continue; }
             chunk *c = &p.slots[put];
-            chunk_clear(c);
+            chunk_clear(&p, c);
             c->data = buf;
+            c->cap = bcap;
             c->n = cut;
             c->line0 = lines;
             c->skip_first = in_long;
@@ -325,7 +342,7 @@ int net_read_parallel(const char *cmd, const char *path, int fd, const char *hea
         int r2 = ops->chunk_done(ctx, c->res);
         c->res = NULL;
         if (!rc) rc = r2;
-        chunk_clear(c);
+        chunk_clear(&p, c);
         get = (get + 1) % p.n_slots;
         inflight--;
     }
@@ -341,8 +358,9 @@ int net_read_parallel(const char *cmd, const char *path, int fd, const char *hea
     for (size_t i = 0; i < started; i++) pthread_join(th[i], NULL);
     for (size_t i = 0; i < p.n_slots; i++) {
         if (p.slots[i].res) ops->chunk_done(ctx, p.slots[i].res);
-        chunk_clear(&p.slots[i]);
+        chunk_clear(&p, &p.slots[i]);
     }
+    for (size_t i = 0; i < p.n_pool; i++) free(p.pool[i]);
     free(p.slots);
     free(carry);
     for (size_t i = 0; i < hs_state.n; i++) free(hs_state.line[i]);

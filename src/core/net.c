@@ -15,19 +15,27 @@ int sk_ip_is_v4(const sk_ip *ip)
 
 /* Dotted quad, strict: four decimal parts 0-255, no leading zeros (which some
  * parsers read as octal, a classic IOC-evasion trick). */
+/* dotted quad: four decimal octets of one to three digits, no leading zero, <= 255 */
 static int parse_v4(const char *s, size_t n, uint8_t out[4])
 {
+    if (n < 7 || n > 15) return SK_EFORMAT;
     size_t i = 0;
     for (int part = 0; part < 4; part++) {
         if (part) {
             if (i >= n || s[i] != '.') return SK_EFORMAT;
             i++;
         }
-        size_t start = i;
-        unsigned v = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3) v = v * 10 + (unsigned)(s[i++] - '0');
-        if (i == start || v > 255) return SK_EFORMAT;
-        if (i - start > 1 && s[start] == '0') return SK_EFORMAT;
+        unsigned v, c;
+        if (i >= n || (v = (unsigned)(unsigned char)s[i] - '0') > 9) return SK_EFORMAT;
+        i++;
+        if (i < n && (c = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+            if (!v) return SK_EFORMAT; /* a leading zero */
+            v = v * 10 + c, i++;
+            if (i < n && (c = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+                v = v * 10 + c, i++;
+                if (v > 255) return SK_EFORMAT;
+            }
+        }
         out[part] = (uint8_t)v;
     }
     return i == n ? 0 : SK_EFORMAT;

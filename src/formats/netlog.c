@@ -123,9 +123,9 @@ int nl_u64(const char *s, size_t n, uint64_t *out)
     if (!n || n > 20) return -1;
     uint64_t v = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return -1;
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9) return -1;
+        if (i >= 19 && v > (UINT64_MAX - d) / 10) return -1; /* 19 digits cannot overflow */
         v = v * 10 + d;
     }
     *out = v;
@@ -144,9 +144,11 @@ int nl_epoch(const char *s, size_t n, sk_time *out)
 {
     size_t i = 0;
     uint64_t sec = 0;
-    while (i < n && s[i] >= '0' && s[i] <= '9') {
-        if (sec > (uint64_t)(INT64_MAX / SK_NS_PER_SEC) - 1) return -1; /* past sk_time's range (year 2262) */
-        sec = sec * 10 + (uint64_t)(s[i] - '0');
+    unsigned d;
+    while (i < n && (d = (unsigned)(unsigned char)s[i] - '0') <= 9) {
+        /* past sk_time's range (year 2262): only a tenth digit can take it there */
+        if (i >= 9 && sec > (uint64_t)(INT64_MAX / SK_NS_PER_SEC) - 1) return -1;
+        sec = sec * 10 + d;
         i++;
     }
     if (!i) return -1;

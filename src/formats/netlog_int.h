@@ -25,7 +25,9 @@ typedef struct nl_zeek {
     size_t n_fields;
     char *names[NL_MAX_FIELDS];   /* owned */
     int is_time[NL_MAX_FIELDS];
-    unsigned char used[NL_MAX_FIELDS]; /* a field the record takes (the rest is not decoded) */
+    unsigned char fid[NL_MAX_FIELDS]; /* the field the record takes from a column (0: none; not decoded) */
+    uint16_t name_len[NL_MAX_FIELDS];
+    const char *kind;             /* the records' kind, told at the first record after #path */
 } nl_zeek;
 
 /* dhcpd.leases: the block being read */
@@ -156,6 +158,26 @@ static inline uint64_t nl_blank_bytes(uint64_t w)
     return ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
 }
 
+/* the first byte c in s[0..n), eight bytes at a time (memchr without the call, for the
+ * short distances between separators); NULL when there is none */
+static inline char *nl_find_byte(char *s, size_t n, char c)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t k = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; k + 8 <= n; k += 8) {
+        uint64_t w;
+        memcpy(&w, s + k, 8);
+        uint64_t x = w ^ (ones * (uint8_t)c);
+        uint64_t m = (x - ones) & ~x & highs; /* the lowest flagged byte is a true one */
+        if (m) return s + k + ((size_t)__builtin_ctzll(m) >> 3);
+    }
+#endif
+    for (; k < n; k++)
+        if (s[k] == c) return s + k;
+    return NULL;
+}
+
 /* the next blank-separated token of s[*i..n) (inline: every reader cuts every line) */
 static inline int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
 {
@@ -169,7 +191,18 @@ static inline int nl_token(const char *s, size_t n, size_t *i, const char **t, s
     while (k + 8 <= n) { /* eight bytes at a time to the next blank or tab */
         uint64_t w;
         memcpy(&w, s + k, 8);
-        if (nl_blank_bytes(w)) break;
+        uint64_t m = nl_blank_bytes(w);
+        if (m) { /* the lowest flagged byte is a true one: the first blank (bytes in memory order) */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            k += (size_t)__builtin_ctzll(m) >> 3;
+            *t = s + st;
+            *tn = k - st;
+            *i = k;
+            return 1;
+#else
+            break;
+#endif
+        }
         k += 8;
     }
     while (k < n && s[k] != ' ' && s[k] != '\t') k++;

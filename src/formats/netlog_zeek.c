@@ -59,27 +59,26 @@ static int is_name(const char *a, size_t an, const char *b)
     return strlen(b) == an && !memcmp(a, b, an);
 }
 
-/* the fields zfield reads (answers as a vector): any other is skipped unread */
-static int zeek_field_used(const char *nm)
+/* the fields zfield reads (answers as a vector), by an id told once per column: any
+ * other is skipped unread */
+enum zf { ZF_NONE = 0, ZF_ANSWERS, ZF_CONN_STATE, ZF_ESTABLISHED, ZF_HOST, ZF_ID_ORIG_H, ZF_ID_ORIG_P, ZF_ID_RESP_H, ZF_ID_RESP_P, ZF_MD5, ZF_METHOD, ZF_ORIG_BYTES, ZF_PROTO, ZF_QTYPE_NAME, ZF_QUERY, ZF_RCODE_NAME, ZF_REQUEST_BODY_LEN, ZF_RESP_BYTES, ZF_RESPONSE_BODY_LEN, ZF_SERVER_NAME, ZF_SHA1, ZF_SHA256, ZF_STATUS_CODE, ZF_TS, ZF_UID, ZF_URI, ZF_USER_AGENT, ZF_USERNAME, ZF_COUNT };
+static const char *const zf_names[ZF_COUNT] = {NULL, "answers", "conn_state", "established", "host", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "md5", "method", "orig_bytes", "proto", "qtype_name", "query", "rcode_name", "request_body_len", "resp_bytes", "response_body_len", "server_name", "sha1", "sha256", "status_code", "ts", "uid", "uri", "user_agent", "username"};
+
+static int zeek_field_id(const char *nm, size_t n)
 {
-    static const char *const used[] = {"answers", "conn_state", "established", "host", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p",
-                                       "md5", "method", "orig_bytes", "proto", "qtype_name", "query", "rcode_name", "request_body_len",
-                                       "resp_bytes", "response_body_len", "server_name", "sha1", "sha256", "status_code", "ts", "uid",
-                                       "uri", "user_agent", "username", NULL};
-    for (size_t i = 0; used[i]; i++)
-        if (!strcmp(nm, used[i])) return 1;
-    return 0;
+    for (int i = 1; i < ZF_COUNT; i++)
+        if (strlen(zf_names[i]) == n && !memcmp(zf_names[i], nm, n)) return i;
+    return ZF_NONE;
 }
 
 /* a value that must parse did not */
 #define BAD (-2)
 
 /* One field. v[0..n) is decoded; items (sets, vectors) are separate. */
-static int zfield(sk_netlog_reader *r, zrec *z, const char *name, size_t nn, char *v, size_t n, sk_nstr *items, size_t n_items,
-                  int is_vector)
+static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_nstr *items, size_t n_items, int is_vector)
 {
     sk_netrec *rec = &z->rec;
-    if (is_name(name, nn, "ts")) {
+    if ((id == ZF_TS)) {
         if (n && v[0] >= '0' && v[0] <= '9' && memchr(v, '-', n) == NULL) {
             if (nl_epoch(v, n, &rec->ts)) return BAD;
         } else {
@@ -90,28 +89,28 @@ static int zfield(sk_netlog_reader *r, zrec *z, const char *name, size_t nn, cha
         rec->ts_quality = SK_TQ_UTC;
         return 0;
     }
-    if (is_name(name, nn, "uid")) { rec->uid = (sk_nstr){v, n}; return 0; }
-    if (is_name(name, nn, "id.orig_h")) {
+    if ((id == ZF_UID)) { rec->uid = (sk_nstr){v, n}; return 0; }
+    if ((id == ZF_ID_ORIG_H)) {
         if (sk_ip_parse(v, n, &rec->src_ip)) return BAD;
         rec->has |= SK_NR_SRC_IP;
         return 0;
     }
-    if (is_name(name, nn, "id.resp_h")) {
+    if ((id == ZF_ID_RESP_H)) {
         if (sk_ip_parse(v, n, &rec->dst_ip)) return BAD;
         rec->has |= SK_NR_DST_IP;
         return 0;
     }
-    if (is_name(name, nn, "id.orig_p")) {
+    if ((id == ZF_ID_ORIG_P)) {
         if (nl_port(v, n, &rec->src_port)) return BAD;
         rec->has |= SK_NR_SRC_PORT;
         return 0;
     }
-    if (is_name(name, nn, "id.resp_p")) {
+    if ((id == ZF_ID_RESP_P)) {
         if (nl_port(v, n, &rec->dst_port)) return BAD;
         rec->has |= SK_NR_DST_PORT;
         return 0;
     }
-    if (is_name(name, nn, "proto")) {
+    if ((id == ZF_PROTO)) {
         for (size_t i = 0; i < n; i++)
             if (v[i] >= 'A' && v[i] <= 'Z') v[i] = (char)(v[i] + 32);
         rec->proto = (sk_nstr){v, n};
@@ -125,53 +124,53 @@ static int zfield(sk_netlog_reader *r, zrec *z, const char *name, size_t nn, cha
         z->kind_cached = 1;
     }
     int conn = z->is_conn, http = z->is_http;
-    if ((conn && is_name(name, nn, "orig_bytes")) || (http && is_name(name, nn, "request_body_len"))) {
+    if ((conn && (id == ZF_ORIG_BYTES)) || (http && (id == ZF_REQUEST_BODY_LEN))) {
         if (nl_u64(v, n, &rec->bytes_out)) return BAD;
         rec->has |= SK_NR_BYTES_OUT;
         return 0;
     }
-    if ((conn && is_name(name, nn, "resp_bytes")) || (http && is_name(name, nn, "response_body_len"))) {
+    if ((conn && (id == ZF_RESP_BYTES)) || (http && (id == ZF_RESPONSE_BODY_LEN))) {
         if (nl_u64(v, n, &rec->bytes_in)) return BAD;
         rec->has |= SK_NR_BYTES_IN;
         return 0;
     }
-    if (is_name(name, nn, "conn_state")) { z->conn_state = v, z->conn_state_n = n; return 0; }
-    if (http && is_name(name, nn, "host")) {
+    if ((id == ZF_CONN_STATE)) { z->conn_state = v, z->conn_state_n = n; return 0; }
+    if (http && (id == ZF_HOST)) {
         uint16_t p;
         int hp = 0;
         nl_host(v, &n, &p, &hp);
         if (n) rec->host = (sk_nstr){v, n};
         return 0;
     }
-    if (http && is_name(name, nn, "uri")) { rec->url = (sk_nstr){v, n}; return 0; }
-    if (http && is_name(name, nn, "method")) { rec->method = (sk_nstr){v, n}; return 0; }
-    if (http && is_name(name, nn, "user_agent")) { rec->user_agent = (sk_nstr){v, n}; return 0; }
-    if (http && is_name(name, nn, "username")) { rec->user = (sk_nstr){v, n}; return 0; }
-    if (http && is_name(name, nn, "status_code")) {
+    if (http && (id == ZF_URI)) { rec->url = (sk_nstr){v, n}; return 0; }
+    if (http && (id == ZF_METHOD)) { rec->method = (sk_nstr){v, n}; return 0; }
+    if (http && (id == ZF_USER_AGENT)) { rec->user_agent = (sk_nstr){v, n}; return 0; }
+    if (http && (id == ZF_USERNAME)) { rec->user = (sk_nstr){v, n}; return 0; }
+    if (http && (id == ZF_STATUS_CODE)) {
         uint64_t s;
         if (nl_u64(v, n, &s) || s > 999) return BAD;
         rec->status = (int)s;
         rec->has |= SK_NR_STATUS;
         return 0;
     }
-    if (is_name(name, nn, "query")) {
+    if ((id == ZF_QUERY)) {
         rec->host = (sk_nstr){v, n};
         for (size_t i = 0; i < n; i++)
             if (v[i] >= 'A' && v[i] <= 'Z') v[i] = (char)(v[i] + 32);
         if (n && v[n - 1] == '.') rec->host.n--;
         return 0;
     }
-    if (is_name(name, nn, "qtype_name")) {
+    if ((id == ZF_QTYPE_NAME)) {
         rec->qtype = (sk_nstr){v, n};
         z->dns_a = (n == 1 && v[0] == 'A') || (n == 4 && !memcmp(v, "AAAA", 4));
         return 0;
     }
-    if (is_name(name, nn, "rcode_name")) { rec->rcode = (sk_nstr){v, n}; return 0; }
-    if (is_name(name, nn, "answers") && is_vector) {
+    if ((id == ZF_RCODE_NAME)) { rec->rcode = (sk_nstr){v, n}; return 0; }
+    if ((id == ZF_ANSWERS) && is_vector) {
         for (size_t i = 0; i < n_items && rec->n_answers < SK_NETREC_MAX_ANSWERS; i++) rec->answers[rec->n_answers++] = items[i];
         return 0;
     }
-    if (is_name(name, nn, "server_name")) {
+    if ((id == ZF_SERVER_NAME)) {
         rec->sni = (sk_nstr){v, n};
         /* the normalized host is a copy: the SNI stays as logged */
         size_t off = r->scratch.len;
@@ -184,16 +183,16 @@ static int zfield(sk_netlog_reader *r, zrec *z, const char *name, size_t nn, cha
         if (hn) rec->host = (sk_nstr){h, hn};
         return 0;
     }
-    if (is_name(name, nn, "established")) {
+    if ((id == ZF_ESTABLISHED)) {
         if (n == 1 && (v[0] == 'T' || v[0] == 'F')) z->established = v[0] == 'T';
         else if (n == 4 && !memcmp(v, "true", 4)) z->established = 1;
         else if (n == 5 && !memcmp(v, "false", 5)) z->established = 0;
         else return BAD;
         return 0;
     }
-    if (is_name(name, nn, "md5")) { rec->md5 = (sk_nstr){v, n}; return 0; }
-    if (is_name(name, nn, "sha1")) { rec->sha1 = (sk_nstr){v, n}; return 0; }
-    if (is_name(name, nn, "sha256")) { rec->sha256 = (sk_nstr){v, n}; return 0; }
+    if ((id == ZF_MD5)) { rec->md5 = (sk_nstr){v, n}; return 0; }
+    if ((id == ZF_SHA1)) { rec->sha1 = (sk_nstr){v, n}; return 0; }
+    if ((id == ZF_SHA256)) { rec->sha256 = (sk_nstr){v, n}; return 0; }
     return 0;
 }
 
@@ -271,6 +270,7 @@ static int header_line(sk_netlog_reader *r, char *s, size_t n)
         memcpy(z->unset, v, vn), z->unset[vn] = 0;
     } else if (kn == 5 && !memcmp(s, "#path", 5) && vn < sizeof z->path) {
         memcpy(z->path, v, vn), z->path[vn] = 0;
+        z->kind = NULL;
     } else if (kn == 7 && !memcmp(s, "#fields", 7)) {
         nl_zeek_free(z);
         size_t i = 0;
@@ -281,7 +281,8 @@ static int header_line(sk_netlog_reader *r, char *s, size_t n)
             if (!nm) return sk_error_set(SK_ENOMEM, "out of memory");
             memcpy(nm, v + i, len), nm[len] = 0;
             z->is_time[z->n_fields] = 0;
-            z->used[z->n_fields] = (unsigned char)zeek_field_used(nm);
+            z->fid[z->n_fields] = (unsigned char)zeek_field_id(nm, len);
+            z->name_len[z->n_fields] = (uint16_t)(len > 65535 ? 65535 : len);
             z->names[z->n_fields++] = nm;
             if (!e) break;
             i += len + 1;
@@ -313,7 +314,7 @@ int nl_zeek_tsv_line(sk_netlog_reader *r, char *s, size_t n)
     char *f[NL_MAX_FIELDS + 1];
     size_t fl[NL_MAX_FIELDS + 1], nf = 0, i = 0;
     for (;;) {
-        char *e = memchr(s + i, z->sep, n - i);
+        char *e = nl_find_byte(s + i, n - i, z->sep);
         size_t len = e ? (size_t)(e - (s + i)) : n - i;
         if (nf <= NL_MAX_FIELDS) f[nf] = s + i, fl[nf] = len;
         nf++;
@@ -327,51 +328,54 @@ int nl_zeek_tsv_line(sk_netlog_reader *r, char *s, size_t n)
     zrec zr;
     memset(&zr, 0, sizeof zr);
     zr.established = -1;
-    const char *kind = kind_of(z->path, strlen(z->path));
-    if (!kind) kind = z->path[0] ? z->path : r->kind_hint[0] ? r->kind_hint : "zeek";
-    nl_rec_init(&zr.rec, r->lineno, kind);
+    if (!z->kind) { /* told once a #path */
+        z->kind = kind_of(z->path, strlen(z->path));
+        if (!z->kind) z->kind = z->path[0] ? z->path : r->kind_hint[0] ? r->kind_hint : "zeek";
+    }
+    nl_rec_init(&zr.rec, r->lineno, z->kind);
+    int esc = memchr(s, '\\', n) != NULL; /* no backslash in the line: nothing to decode */
     sk_buf_reset(&r->scratch);
     if (sk_buf_reserve(&r->scratch, 2 * n + 64)) return sk_error_set(SK_ENOMEM, "out of memory");
     sk_nstr items[SK_NETREC_MAX_ANSWERS];
     size_t unset_n = strlen(z->unset), empty_n = strlen(z->empty);
     int cols = nl_want_cols(r);
     for (size_t k = 0; k < nf; k++) {
-        if (!z->used[k] && !cols) continue;
+        if (!z->fid[k] && !cols) continue;
         char *v = f[k];
         size_t vn = fl[k];
         if (unset_n && vn == unset_n && !memcmp(v, z->unset, vn)) continue;
         if (cols) { /* as logged, escapes decoded (the record's fields may change theirs) */
             int empty = vn == empty_n && !memcmp(v, z->empty, vn);
             size_t before = r->cols.n;
-            if (nl_col_add(r, z->names[k], strlen(z->names[k]), empty ? NULL : v, empty ? 0 : vn)) return SK_ENOMEM;
-            if (!empty && r->cols.n > before) { /* decoded in the copy */
+            if (nl_col_add(r, z->names[k], z->name_len[k], empty ? NULL : v, empty ? 0 : vn)) return SK_ENOMEM;
+            if (esc && !empty && r->cols.n > before) { /* decoded in the copy */
                 r->cols.vn[before] = unescape(r->cols.text.data + r->cols.voff[before], vn);
                 r->cols.text.len = r->cols.voff[before] + r->cols.vn[before];
             }
-            if (!z->used[k]) continue;
+            if (!z->fid[k]) continue;
         }
         size_t ni = 0;
         int vec = 0;
         if (vn == empty_n && !memcmp(v, z->empty, vn)) {
             vec = 1;
             vn = 0;
-        } else if (z->names[k][0] == 'a' && !strcmp(z->names[k], "answers")) {
+        } else if (z->fid[k] == ZF_ANSWERS) {
             vec = 1;
             size_t q = 0;
             for (;;) {
                 char *e = memchr(v + q, z->set_sep, vn - q);
                 size_t len = e ? (size_t)(e - (v + q)) : vn - q;
                 if (ni < SK_NETREC_MAX_ANSWERS) {
-                    size_t dl = unescape(v + q, len);
+                    size_t dl = esc ? unescape(v + q, len) : len;
                     items[ni++] = (sk_nstr){v + q, dl};
                 }
                 if (!e) break;
                 q += len + 1;
             }
-        } else {
+        } else if (esc) {
             vn = unescape(v, vn);
         }
-        int rc = zfield(r, &zr, z->names[k], strlen(z->names[k]), v, vn, items, ni, vec);
+        int rc = zfield(r, &zr, z->fid[k], v, vn, items, ni, vec);
         if (rc == SK_ENOMEM) return sk_error_set(SK_ENOMEM, "out of memory");
         if (rc) {
             nl_error(r, r->lineno, "%s '%.*s' does not read", z->names[k], (int)(fl[k] > 60 ? 60 : fl[k]), f[k]);
@@ -478,7 +482,8 @@ int nl_zeek_json_line(sk_netlog_reader *r, char *s, size_t n)
                 break;
             }
         }
-        int zr_rc = zfield(r, &zr, k, kl, txt ? txt : (char *)"", txt ? tl : 0, items, ni, vec);
+        int fid = zeek_field_id(k, kl);
+        int zr_rc = fid ? zfield(r, &zr, fid, txt ? txt : (char *)"", txt ? tl : 0, items, ni, vec) : 0;
         if (zr_rc == SK_ENOMEM) rc = SK_ENOMEM;
         else if (zr_rc) {
             nl_error(r, r->lineno, "%.*s does not read", (int)(kl > 60 ? 60 : kl), k);

@@ -58,7 +58,9 @@ void sk_ioc_set_free(sk_ioc_set *s)
 /* ---- the Bloom filter in front of the map ------------------------------------------
  * One 512-bit block per key (one cache line), four bits in it, 16 bits per key: about
  * 0.3% of the values in no list go on to the map. The hash is keyed with a random seed;
- * a value crafted to pass the filter only costs the map look-up it would have cost. */
+ * a value crafted to pass the filter only costs the map look-up it would have cost. A
+ * key is its type and its value: the type goes into the seed (no copy to hash), and a
+ * domain's exact and subdomains-only entries share their bits (one test a suffix). */
 
 static uint64_t fast_hash(const void *p, size_t n, uint64_t seed)
 {
@@ -88,10 +90,15 @@ static void bloom_set(uint64_t *bl, size_t blocks, uint64_t h)
     for (int i = 0; i < 4; i++, g >>= 9) blk[(g & 511) >> 6] |= UINT64_C(1) << (g & 63);
 }
 
-static int bloom_test(const sk_ioc_set *s, const void *k, size_t n)
+static uint64_t bloom_hash(uint64_t seed, int type, const void *v, size_t n)
+{
+    return fast_hash(v, n, seed ^ ((uint64_t)(type & 0x7f) * UINT64_C(0xd6e8feb86659fd93)));
+}
+
+static int bloom_test(const sk_ioc_set *s, int type, const void *v, size_t n)
 {
     if (!s->bloom) return 1;
-    uint64_t h = fast_hash(k, n, s->seed);
+    uint64_t h = bloom_hash(s->seed, type, v, n);
     const uint64_t *blk = s->bloom + (size_t)(((h >> 32) * (uint64_t)s->bloom_blocks) >> 32) * 8;
     uint64_t g = h * UINT64_C(0x9E3779B97F4A7C15);
     for (int i = 0; i < 4; i++, g >>= 9)
@@ -117,13 +124,14 @@ static int bloom_add(sk_ioc_set *s, const void *k, size_t n)
         size_t pos = 0, kl;
         const void *key;
         void *val;
-        while (sk_map_next(s->by_key, &pos, &key, &kl, &val)) bloom_set(nb, blocks, fast_hash(key, kl, s->seed));
+        while (sk_map_next(s->by_key, &pos, &key, &kl, &val))
+            if (kl) bloom_set(nb, blocks, bloom_hash(s->seed, ((const uint8_t *)key)[0], (const char *)key + 1, kl - 1));
         free(s->bloom);
         s->bloom = nb;
         s->bloom_blocks = blocks;
         s->bloom_cap = cap;
     }
-    bloom_set(s->bloom, s->bloom_blocks, fast_hash(k, n, s->seed));
+    if (n) bloom_set(s->bloom, s->bloom_blocks, bloom_hash(s->seed, ((const uint8_t *)k)[0], (const char *)k + 1, n - 1));
     s->bloom_keys++;
     return 0;
 }
@@ -760,18 +768,24 @@ int sk_ioc_set_add(sk_ioc_set *s, const char *source, const char *data, size_t n
 
 /* ---- matching --------------------------------------------------------------------- */
 
-static int chain(const sk_ioc_set *s, int type, const void *b, size_t n, sk_ioc_hit_cb cb, void *ctx)
+/* the entry of (type, value) past the filter: the map */
+static int chain_map(const sk_ioc_set *s, int type, const void *b, size_t n, sk_ioc_hit_cb cb, void *ctx)
 {
     char k[IOC_NORM_MAX + 16];
     if (n + 1 > sizeof k) return 0;
     k[0] = (char)type;
     memcpy(k + 1, b, n);
-    if (!bloom_test(s, k, n + 1)) return 0;
     void *first = sk_map_get(s->by_key, k, n + 1);
     if (!first) return 0;
     size_t j = (size_t)(uintptr_t)first - 1;
     if (s->v[j].warninglist) return 0;
     return cb(ctx, j);
+}
+
+static int chain(const sk_ioc_set *s, int type, const void *b, size_t n, sk_ioc_hit_cb cb, void *ctx)
+{
+    if (n + 1 > IOC_NORM_MAX + 16 || !bloom_test(s, type, b, n)) return 0;
+    return chain_map(s, type, b, n, cb, ctx);
 }
 
 int sk_ioc_match_ip(const sk_ioc_set *s, const sk_ip *ip, sk_ioc_hit_cb cb, void *ctx)
@@ -807,21 +821,49 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
         host = dot + 1;
     }
     if (!n) return 0;
+    /* lower case and the labels counted, eight bytes at a time while the name is ASCII */
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080), low7 = ones * 0x7f;
+    size_t labels = 1; /* uncapped: a name of more than 64 labels counts down from its own */
     int ascii = 1;
-    for (size_t i = 0; i < n && ascii; i++) ascii = (unsigned char)host[i] < 0x80;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, host + i, 8);
+        if (w & highs) {
+            ascii = 0;
+            break;
+        }
+        uint64_t ge_a = (w + ones * (0x80 - 'A')) & highs, gt_z = (w + ones * (0x80 - 'Z' - 1)) & highs;
+        w |= (ge_a & ~gt_z) >> 2;                    /* 'A'..'Z' + 32 */
+        uint64_t x = w ^ (ones * '.');               /* a zero byte where there is a dot */
+        uint64_t dots = ~(((x & low7) + low7) | x | low7); /* a high bit a dot */
+        labels += (size_t)(((dots >> 7) * ones) >> 56);   /* summed into the top byte */
+        memcpy(d + i, &w, 8);
+    }
+    for (; ascii && i < n; i++) {
+        unsigned char c = (unsigned char)host[i];
+        if (c >= 0x80) ascii = 0;
+        d[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        labels += c == '.';
+    }
     size_t dn;
-    if (!ascii && !sk_domain_normalize(host, n, d, &dn)) n = dn; /* an internationalised name: as punycode */
-    else
-        for (size_t i = 0; i < n; i++) d[i] = (char)(host[i] >= 'A' && host[i] <= 'Z' ? host[i] + 32 : host[i]);
+    if (!ascii) {
+        if (!sk_domain_normalize(host, n, d, &dn)) n = dn; /* an internationalised name: as punycode */
+        else
+            for (size_t k = 0; k < n; k++) d[k] = (char)(host[k] >= 'A' && host[k] <= 'Z' ? host[k] + 32 : host[k]);
+        labels = 1;
+        for (size_t k = 0; k < n; k++) labels += d[k] == '.';
+    }
     /* the name, then each parent (a parent also by its subdomains-only indicators); only
      * suffixes with as many labels as some indicator has are looked up */
-    size_t labels = 1; /* uncapped: a name of more than 64 labels counts down from its own */
-    for (size_t i = 0; i < n; i++) labels += d[i] == '.';
     for (size_t at = 0; at < n && labels; labels--) {
         uint64_t bit = UINT64_C(1) << ((labels > 64 ? 64 : labels) - 1);
-        int rc = (s->dom_labels & bit) ? chain(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx) : 0;
-        if (!rc && at > 0 && (s->sub_labels & bit)) rc = chain(s, SK_IOC_DOMAIN | 0x80, d + at, n - at, cb, ctx);
-        if (rc) return rc;
+        int exact = (s->dom_labels & bit) != 0, sub = at > 0 && (s->sub_labels & bit);
+        if ((exact || sub) && bloom_test(s, SK_IOC_DOMAIN, d + at, n - at)) { /* one test for both entries */
+            int rc = exact ? chain_map(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx) : 0;
+            if (!rc && sub) rc = chain_map(s, SK_IOC_DOMAIN | 0x80, d + at, n - at, cb, ctx);
+            if (rc) return rc;
+        }
         const char *dot = memchr(d + at, '.', n - at);
         if (!dot) break;
         at = (size_t)(dot - d) + 1;
