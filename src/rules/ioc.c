@@ -95,15 +95,24 @@ static uint64_t bloom_hash(uint64_t seed, int type, const void *v, size_t n)
     return fast_hash(v, n, seed ^ ((uint64_t)(type & 0x7f) * UINT64_C(0xd6e8feb86659fd93)));
 }
 
-static int bloom_test(const sk_ioc_set *s, int type, const void *v, size_t n)
+static const uint64_t *bloom_block(const sk_ioc_set *s, uint64_t h)
 {
-    if (!s->bloom) return 1;
-    uint64_t h = bloom_hash(s->seed, type, v, n);
-    const uint64_t *blk = s->bloom + (size_t)(((h >> 32) * (uint64_t)s->bloom_blocks) >> 32) * 8;
+    return s->bloom + (size_t)(((h >> 32) * (uint64_t)s->bloom_blocks) >> 32) * 8;
+}
+
+static int bloom_bits(const uint64_t *blk, uint64_t h)
+{
     uint64_t g = h * UINT64_C(0x9E3779B97F4A7C15);
     for (int i = 0; i < 4; i++, g >>= 9)
         if (!(blk[(g & 511) >> 6] & (UINT64_C(1) << (g & 63)))) return 0;
     return 1;
+}
+
+static int bloom_test(const sk_ioc_set *s, int type, const void *v, size_t n)
+{
+    if (!s->bloom) return 1;
+    uint64_t h = bloom_hash(s->seed, type, v, n);
+    return bloom_bits(bloom_block(s, h), h);
 }
 
 /* a key added; the filter rebuilt twice as large when it holds more than it was sized for */
@@ -855,18 +864,42 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
         for (size_t k = 0; k < n; k++) labels += d[k] == '.';
     }
     /* the name, then each parent (a parent also by its subdomains-only indicators); only
-     * suffixes with as many labels as some indicator has are looked up */
+     * suffixes with as many labels as some indicator has are looked up: first every
+     * suffix's filter block asked for (the cache misses overlap), then tested */
+    enum { MAXS = 16 };
+    size_t sat[MAXS];
+    uint8_t sflags[MAXS];
+    uint64_t sh[MAXS];
+    size_t ns = 0;
     for (size_t at = 0; at < n && labels; labels--) {
         uint64_t bit = UINT64_C(1) << ((labels > 64 ? 64 : labels) - 1);
         int exact = (s->dom_labels & bit) != 0, sub = at > 0 && (s->sub_labels & bit);
-        if ((exact || sub) && bloom_test(s, SK_IOC_DOMAIN, d + at, n - at)) { /* one test for both entries */
-            int rc = exact ? chain_map(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx) : 0;
-            if (!rc && sub) rc = chain_map(s, SK_IOC_DOMAIN | 0x80, d + at, n - at, cb, ctx);
-            if (rc) return rc;
+        if (exact || sub) {
+            if (ns == MAXS) { /* a name of many labels: the filter asked suffix by suffix from here */
+                if (bloom_test(s, SK_IOC_DOMAIN, d + at, n - at)) {
+                    int rc = exact ? chain_map(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx) : 0;
+                    if (!rc && sub) rc = chain_map(s, SK_IOC_DOMAIN | 0x80, d + at, n - at, cb, ctx);
+                    if (rc) return rc;
+                }
+            } else {
+                sat[ns] = at, sflags[ns] = (uint8_t)(exact | sub << 1);
+                if (s->bloom) {
+                    sh[ns] = bloom_hash(s->seed, SK_IOC_DOMAIN, d + at, n - at);
+                    __builtin_prefetch(bloom_block(s, sh[ns]));
+                }
+                ns++;
+            }
         }
         const char *dot = memchr(d + at, '.', n - at);
         if (!dot) break;
         at = (size_t)(dot - d) + 1;
+    }
+    for (size_t k = 0; k < ns; k++) {
+        if (s->bloom && !bloom_bits(bloom_block(s, sh[k]), sh[k])) continue;
+        size_t at = sat[k];
+        int rc = (sflags[k] & 1) ? chain_map(s, SK_IOC_DOMAIN, d + at, n - at, cb, ctx) : 0;
+        if (!rc && (sflags[k] & 2)) rc = chain_map(s, SK_IOC_DOMAIN | 0x80, d + at, n - at, cb, ctx);
+        if (rc) return rc;
     }
     return 0;
 }
