@@ -85,6 +85,7 @@ typedef struct sk_beacon_cand {
     size_t peers;               /**< other hosts of its group whose series to dest has a period within 20% */
     size_t dest_hosts;          /**< hosts that contacted dest at all */
     size_t hosts;               /**< hosts seen in all */
+    int odd_port;               /**< the destination is an address and a port no common service uses: raised */
     int allowlisted;            /**< an allowlist entry covers most contacts: score halved */
     const char *allow_source;
     uint64_t allow_line;

@@ -1024,6 +1024,7 @@ static int write_beacon(hn *h, const sk_beacon_cand *c, size_t rank, const char 
         sk_jw_key(&w, "unusual");
         sk_jw_double(&w, round(c->unusual * 1000) / 1000);
     }
+    if (c->odd_port) sk_jw_kv_bool(&w, "odd_port", 1);
     sk_jw_key(&w, "median_interval_s");
     sk_jw_double(&w, round(c->median_interval_s * 1000) / 1000);
     sk_jw_key(&w, "madm_interval_s");
@@ -1573,7 +1574,7 @@ int hunt_net_main(int argc, char **argv)
                 char u[16] = "     -";
                 if (c->unusual >= 0) snprintf(u, sizeof u, "%6.2f", c->unusual);
                 sk_buf_printf(&out, " %7.1f %8llu %9.0f %6.2f %6.2f %6s%s\n", c->score, (unsigned long long)c->contacts, c->median_interval_s,
-                              c->interval_score, c->persistence, u, c->allowlisted ? "  allowlisted" : "");
+                              c->interval_score, c->persistence, u, c->allowlisted ? "  allowlisted" : c->odd_port ? "  odd port" : "");
             } else {
                 rc = write_beacon(&h, c, i + 1, allow_sha[0] ? allow_sha : NULL, &out);
             }

@@ -87,6 +87,39 @@ static void periodic_beats_random(void)
     sk_beacons_free(b);
 }
 
+/* the same timing to an address on a port no common service uses, on 443 and by name:
+ * the odd port is raised a third of the way to 100, the others are not */
+static void odd_port_raised(void)
+{
+    sk_beacons *b = fresh(NULL);
+    const char *dests[] = {"203.0.113.5:1337", "203.0.113.6:443", "[2001:db8::7]:4444", "c2.example.net", "198.51.100.9:8883"};
+    for (size_t d = 0; d < 5; d++) {
+        uint64_t seed_state = 7;
+        sk_time t = T0;
+        for (int i = 0; i < 60; i++) {
+            add(b, "pc1", NULL, dests[d], t, 400, NULL);
+            seed_state = seed_state * 6364136223846793005ULL + 1442695040888963407ULL;
+            t += (sk_time)((240 + (double)(seed_state >> 40) / (double)(1ULL << 24) * 120) * 1e9); /* the same gaps for each */
+        }
+    }
+    const sk_beacon_cand *c;
+    size_t n;
+    CHECK_INT(sk_beacons_rank(b, &c, &n), 0);
+    CHECK_INT(n, 5);
+    const sk_beacon_cand *odd4 = find(c, n, "pc1", "203.0.113.5:1337", NULL), *web = find(c, n, "pc1", "203.0.113.6:443", NULL),
+                         *odd6 = find(c, n, "pc1", "[2001:db8::7]:4444", NULL), *name = find(c, n, "pc1", "c2.example.net", NULL),
+                         *mqtt = find(c, n, "pc1", "198.51.100.9:8883", NULL);
+    CHECK(odd4 && web && odd6 && name && mqtt);
+    if (odd4 && web && odd6 && name && mqtt) {
+        CHECK(odd4->odd_port && odd6->odd_port);
+        CHECK(!web->odd_port && !name->odd_port && !mqtt->odd_port);
+        CHECK(fabs(web->score - name->score) < 1e-6 && fabs(web->score - mqtt->score) < 1e-6);
+        CHECK(fabs(odd4->score - (web->score + (100 - web->score) / 3)) < 0.01);
+        CHECK(fabs(odd4->score - odd6->score) < 1e-6);
+    }
+    sk_beacons_free(b);
+}
+
 /* 30 hosts poll the same service every 1800 s; one host polls it every 1500 s and one
  * is the same software: peers say who is unusual; a peer group apart has no peers */
 static void peers_and_groups(void)
@@ -217,4 +250,4 @@ static void collapse_and_bounds(void)
     sk_beacons_free(b);
 }
 
-SK_TEST_MAIN(T(periodic_beats_random), T(peers_and_groups), T(allowlist), T(collapse_and_bounds))
+SK_TEST_MAIN(T(periodic_beats_random), T(odd_port_raised), T(peers_and_groups), T(allowlist), T(collapse_and_bounds))
