@@ -115,6 +115,37 @@ static int bloom_test(const sk_ioc_set *s, int type, const void *v, size_t n)
     return bloom_bits(bloom_block(s, h), h);
 }
 
+/* The filter also holds the host of every URL indicator (type URL_HOST): a URL whose host
+ * no URL indicator has is not normalised to be looked up. */
+#define URL_HOST 0x7e
+
+/* the host of a normalised URL key (type byte, scheme://host[:port]/...) */
+static int url_key_host(const void *key, size_t kl, const char **h, size_t *hn)
+{
+    const char *k = key;
+    if (kl < 2 || (uint8_t)k[0] != SK_IOC_URL) return 0;
+    const char *e = k + kl, *sep = memmem(k + 1, kl - 1 < 24 ? kl - 1 : 24, "://", 3);
+    if (!sep) return 0;
+    const char *a = sep + 3, *p = a;
+    if (p < e && *p == '[') { /* [v6] */
+        while (p < e && *p != ']') p++;
+        if (p < e) p++;
+    } else {
+        while (p < e && *p != ':' && *p != '/') p++;
+    }
+    *h = a, *hn = (size_t)(p - a);
+    return *hn > 0;
+}
+
+static void bloom_put(uint64_t *bl, size_t blocks, uint64_t seed, const void *key, size_t kl)
+{
+    if (!kl) return;
+    bloom_set(bl, blocks, bloom_hash(seed, ((const uint8_t *)key)[0], (const char *)key + 1, kl - 1));
+    const char *h;
+    size_t hn;
+    if (url_key_host(key, kl, &h, &hn)) bloom_set(bl, blocks, bloom_hash(seed, URL_HOST, h, hn));
+}
+
 /* a key added; the filter rebuilt twice as large when it holds more than it was sized for */
 static int bloom_add(sk_ioc_set *s, const void *k, size_t n)
 {
@@ -125,7 +156,7 @@ static int bloom_add(sk_ioc_set *s, const void *k, size_t n)
         if (f) fclose(f);
         s->seed = r | 1;
     }
-    if (s->bloom_keys + 1 > s->bloom_cap) {
+    if (s->bloom_keys + 2 > s->bloom_cap) {
         size_t cap = s->bloom_cap ? s->bloom_cap * 2 : 1024;
         size_t blocks = cap * 16 / 512;
         uint64_t *nb = calloc(blocks * 8, sizeof *nb);
@@ -133,15 +164,14 @@ static int bloom_add(sk_ioc_set *s, const void *k, size_t n)
         size_t pos = 0, kl;
         const void *key;
         void *val;
-        while (sk_map_next(s->by_key, &pos, &key, &kl, &val))
-            if (kl) bloom_set(nb, blocks, bloom_hash(s->seed, ((const uint8_t *)key)[0], (const char *)key + 1, kl - 1));
+        while (sk_map_next(s->by_key, &pos, &key, &kl, &val)) bloom_put(nb, blocks, s->seed, key, kl);
         free(s->bloom);
         s->bloom = nb;
         s->bloom_blocks = blocks;
         s->bloom_cap = cap;
     }
-    if (n) bloom_set(s->bloom, s->bloom_blocks, bloom_hash(s->seed, ((const uint8_t *)k)[0], (const char *)k + 1, n - 1));
-    s->bloom_keys++;
+    bloom_put(s->bloom, s->bloom_blocks, s->seed, k, n);
+    s->bloom_keys += 2;
     return 0;
 }
 
@@ -904,11 +934,35 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
     return 0;
 }
 
+/* 1 when a URL's host may be some URL indicator's: a plain host (ASCII letters, digits,
+ * '-', '.', '_') lower-cased and tested in the filter; anything else (userinfo, IPv6,
+ * percent-encoding, an internationalised name) is left to the full normalisation */
+static int url_host_may_match(const sk_ioc_set *s, const char *url, size_t n)
+{
+    if (!s->bloom) return 1;
+    const char *sep = NULL;
+    for (size_t i = 0; i + 2 < n && i < 16; i++)
+        if (url[i] == ':' && url[i + 1] == '/' && url[i + 2] == '/') { sep = url + i; break; }
+    if (!sep) return 1;
+    char h[256];
+    size_t hn = 0;
+    for (const char *p = sep + 3, *e = url + n; p < e && *p != '/' && *p != '?' && *p != '#' && *p != ':'; p++) {
+        char c = *p;
+        if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) return 1;
+        if (hn == sizeof h) return 1;
+        h[hn++] = c;
+    }
+    while (hn && h[hn - 1] == '.') hn--;
+    return !hn || bloom_test(s, URL_HOST, h, hn);
+}
+
 int sk_ioc_match_url(const sk_ioc_set *s, const char *url, size_t n, sk_ioc_hit_cb cb, void *ctx)
 {
     char norm[IOC_NORM_MAX];
     size_t nn;
-    if (!s->per_type[SK_IOC_URL] || n > IOC_MAX_VALUE || !norm_url(url, n, norm, sizeof norm, &nn)) return 0;
+    if (!s->per_type[SK_IOC_URL] || n > IOC_MAX_VALUE || !url_host_may_match(s, url, n) || !norm_url(url, n, norm, sizeof norm, &nn))
+        return 0;
     return chain(s, SK_IOC_URL, norm, nn, cb, ctx);
 }
 
