@@ -78,7 +78,7 @@ static int zeek_field_id(const char *nm, size_t n)
 static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_nstr *items, size_t n_items, int is_vector)
 {
     sk_netrec *rec = &z->rec;
-    if ((id == ZF_TS)) {
+    if (id == ZF_TS) {
         if (n && v[0] >= '0' && v[0] <= '9' && memchr(v, '-', n) == NULL) {
             if (nl_epoch(v, n, &rec->ts)) return BAD;
         } else {
@@ -89,28 +89,28 @@ static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_ns
         rec->ts_quality = SK_TQ_UTC;
         return 0;
     }
-    if ((id == ZF_UID)) { rec->uid = (sk_nstr){v, n}; return 0; }
-    if ((id == ZF_ID_ORIG_H)) {
+    if (id == ZF_UID) { rec->uid = (sk_nstr){v, n}; return 0; }
+    if (id == ZF_ID_ORIG_H) {
         if (sk_ip_parse(v, n, &rec->src_ip)) return BAD;
         rec->has |= SK_NR_SRC_IP;
         return 0;
     }
-    if ((id == ZF_ID_RESP_H)) {
+    if (id == ZF_ID_RESP_H) {
         if (sk_ip_parse(v, n, &rec->dst_ip)) return BAD;
         rec->has |= SK_NR_DST_IP;
         return 0;
     }
-    if ((id == ZF_ID_ORIG_P)) {
+    if (id == ZF_ID_ORIG_P) {
         if (nl_port(v, n, &rec->src_port)) return BAD;
         rec->has |= SK_NR_SRC_PORT;
         return 0;
     }
-    if ((id == ZF_ID_RESP_P)) {
+    if (id == ZF_ID_RESP_P) {
         if (nl_port(v, n, &rec->dst_port)) return BAD;
         rec->has |= SK_NR_DST_PORT;
         return 0;
     }
-    if ((id == ZF_PROTO)) {
+    if (id == ZF_PROTO) {
         for (size_t i = 0; i < n; i++)
             if (v[i] >= 'A' && v[i] <= 'Z') v[i] = (char)(v[i] + 32);
         rec->proto = (sk_nstr){v, n};
@@ -134,7 +134,7 @@ static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_ns
         rec->has |= SK_NR_BYTES_IN;
         return 0;
     }
-    if ((id == ZF_CONN_STATE)) { z->conn_state = v, z->conn_state_n = n; return 0; }
+    if (id == ZF_CONN_STATE) { z->conn_state = v, z->conn_state_n = n; return 0; }
     if (http && (id == ZF_HOST)) {
         uint16_t p;
         int hp = 0;
@@ -153,24 +153,24 @@ static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_ns
         rec->has |= SK_NR_STATUS;
         return 0;
     }
-    if ((id == ZF_QUERY)) {
+    if (id == ZF_QUERY) {
         rec->host = (sk_nstr){v, n};
         for (size_t i = 0; i < n; i++)
             if (v[i] >= 'A' && v[i] <= 'Z') v[i] = (char)(v[i] + 32);
         if (n && v[n - 1] == '.') rec->host.n--;
         return 0;
     }
-    if ((id == ZF_QTYPE_NAME)) {
+    if (id == ZF_QTYPE_NAME) {
         rec->qtype = (sk_nstr){v, n};
         z->dns_a = (n == 1 && v[0] == 'A') || (n == 4 && !memcmp(v, "AAAA", 4));
         return 0;
     }
-    if ((id == ZF_RCODE_NAME)) { rec->rcode = (sk_nstr){v, n}; return 0; }
+    if (id == ZF_RCODE_NAME) { rec->rcode = (sk_nstr){v, n}; return 0; }
     if ((id == ZF_ANSWERS) && is_vector) {
         for (size_t i = 0; i < n_items && rec->n_answers < SK_NETREC_MAX_ANSWERS; i++) rec->answers[rec->n_answers++] = items[i];
         return 0;
     }
-    if ((id == ZF_SERVER_NAME)) {
+    if (id == ZF_SERVER_NAME) {
         rec->sni = (sk_nstr){v, n};
         /* the normalized host is a copy: the SNI stays as logged */
         size_t off = r->scratch.len;
@@ -183,16 +183,16 @@ static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_ns
         if (hn) rec->host = (sk_nstr){h, hn};
         return 0;
     }
-    if ((id == ZF_ESTABLISHED)) {
+    if (id == ZF_ESTABLISHED) {
         if (n == 1 && (v[0] == 'T' || v[0] == 'F')) z->established = v[0] == 'T';
         else if (n == 4 && !memcmp(v, "true", 4)) z->established = 1;
         else if (n == 5 && !memcmp(v, "false", 5)) z->established = 0;
         else return BAD;
         return 0;
     }
-    if ((id == ZF_MD5)) { rec->md5 = (sk_nstr){v, n}; return 0; }
-    if ((id == ZF_SHA1)) { rec->sha1 = (sk_nstr){v, n}; return 0; }
-    if ((id == ZF_SHA256)) { rec->sha256 = (sk_nstr){v, n}; return 0; }
+    if (id == ZF_MD5) { rec->md5 = (sk_nstr){v, n}; return 0; }
+    if (id == ZF_SHA1) { rec->sha1 = (sk_nstr){v, n}; return 0; }
+    if (id == ZF_SHA256) { rec->sha256 = (sk_nstr){v, n}; return 0; }
     return 0;
 }
 
