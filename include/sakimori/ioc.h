@@ -106,6 +106,10 @@ int sk_ioc_match_ip(const sk_ioc_set *s, const sk_ip *ip, sk_ioc_hit_cb cb, void
 int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_hit_cb cb, void *ctx);
 /** A URL (scheme://host[:port]/path?query), normalised as the indicators are. */
 int sk_ioc_match_url(const sk_ioc_set *s, const char *url, size_t n, sk_ioc_hit_cb cb, void *ctx);
+/** 0 when no URL indicator can have this host (a host name as a record gives it), so a
+ * URL built from it need not be matched; 1 when one may (the filter's answer: false
+ * positives, never false negatives). */
+int sk_ioc_url_host_may_match(const sk_ioc_set *s, const char *host, size_t n);
 /** A hex digest (any case) of 32, 40 or 64 digits. */
 int sk_ioc_match_hash(const sk_ioc_set *s, const char *hex, size_t n, sk_ioc_hit_cb cb, void *ctx);
 /** A User-Agent header's value, byte for byte. */

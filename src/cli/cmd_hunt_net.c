@@ -531,7 +531,8 @@ static int on_rec(void *ctx, const sk_netrec *r)
         const char *sep = r->url.n > 3 ? memchr(r->url.s, ':', r->url.n > 16 ? 16 : r->url.n) : NULL;
         if (sep && (size_t)(sep - r->url.s) + 3 <= r->url.n && sep[1] == '/' && sep[2] == '/') {
             sk_ioc_match_url(s, r->url.s, r->url.n, on_hit, o);
-        } else if (r->host.s && r->url.n < 4000 && r->host.n < 256) { /* Zeek http: host and URI apart */
+        } else if (r->host.s && r->url.n < 4000 && r->host.n < 256 && sk_ioc_url_host_may_match(s, r->host.s, r->host.n)) {
+            /* Zeek http: host and URI apart (put together only when a URL indicator may have the host) */
             /* http://host[:port]/uri, put together without printf (every Zeek http record) */
             char u[4400];
             size_t w = 0;

@@ -934,19 +934,15 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
     return 0;
 }
 
-/* 1 when a URL's host may be some URL indicator's: a plain host (ASCII letters, digits,
- * '-', '.', '_') lower-cased and tested in the filter; anything else (userinfo, IPv6,
- * percent-encoding, an internationalised name) is left to the full normalisation */
-static int url_host_may_match(const sk_ioc_set *s, const char *url, size_t n)
+/* 1 when a plain host (ASCII letters, digits, '-', '.', '_'; up to `end` or the first
+ * '/', '?', '#' or ':') may be some URL indicator's, lower-cased and tested in the filter;
+ * anything else (userinfo, IPv6, percent-encoding, an internationalised name) may */
+static int plain_host_may_match(const sk_ioc_set *s, const char *p, const char *e)
 {
     if (!s->bloom) return 1;
-    const char *sep = NULL;
-    for (size_t i = 0; i + 2 < n && i < 16; i++)
-        if (url[i] == ':' && url[i + 1] == '/' && url[i + 2] == '/') { sep = url + i; break; }
-    if (!sep) return 1;
     char h[256];
     size_t hn = 0;
-    for (const char *p = sep + 3, *e = url + n; p < e && *p != '/' && *p != '?' && *p != '#' && *p != ':'; p++) {
+    for (; p < e && *p != '/' && *p != '?' && *p != '#' && *p != ':'; p++) {
         char c = *p;
         if (c >= 'A' && c <= 'Z') c = (char)(c + 32);
         else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')) return 1;
@@ -955,6 +951,20 @@ static int url_host_may_match(const sk_ioc_set *s, const char *url, size_t n)
     }
     while (hn && h[hn - 1] == '.') hn--;
     return !hn || bloom_test(s, URL_HOST, h, hn);
+}
+
+/* 1 when a URL's host may be some URL indicator's */
+static int url_host_may_match(const sk_ioc_set *s, const char *url, size_t n)
+{
+    const char *sep = NULL;
+    for (size_t i = 0; i + 2 < n && i < 16; i++)
+        if (url[i] == ':' && url[i + 1] == '/' && url[i + 2] == '/') { sep = url + i; break; }
+    return !sep || plain_host_may_match(s, sep + 3, url + n);
+}
+
+int sk_ioc_url_host_may_match(const sk_ioc_set *s, const char *host, size_t n)
+{
+    return s->per_type[SK_IOC_URL] && plain_host_may_match(s, host, host + n);
 }
 
 int sk_ioc_match_url(const sk_ioc_set *s, const char *url, size_t n, sk_ioc_hit_cb cb, void *ctx)

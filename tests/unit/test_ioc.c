@@ -149,6 +149,35 @@ static void edges(void)
     sk_ioc_set_free(s);
 }
 
+/* the URL-host filter: a URL indicator's host always may match (any case, trailing dot),
+ * other hosts almost never (a Bloom filter's false positives), and nothing may without
+ * URL indicators */
+static void url_host_filter(void)
+{
+    sk_ioc_set *s = load("http://Evil.Example:8080/x?y=1\nhttps://files.example.net/a\n");
+    if (!s) return;
+    CHECK_INT(sk_ioc_url_host_may_match(s, "evil.example", 12), 1);
+    CHECK_INT(sk_ioc_url_host_may_match(s, "EVIL.example.", 13), 1);
+    CHECK_INT(sk_ioc_url_host_may_match(s, "files.example.net", 17), 1);
+    CHECK_INT(sk_ioc_url_host_may_match(s, "[2001:db8::1]", 13), 1); /* not a plain host: may */
+    int no = 0;
+    for (int i = 0; i < 100; i++) {
+        char h[32];
+        int n = snprintf(h, sizeof h, "host%d.example.org", i);
+        no += !sk_ioc_url_host_may_match(s, h, (size_t)n);
+    }
+    CHECK(no >= 95);
+    /* the URL itself still matches through the full normalisation */
+    n_hits = 0;
+    sk_ioc_match_url(s, "HTTP://evil.example:8080/x?y=1", 30, collect, NULL);
+    CHECK_INT(n_hits, 1);
+    sk_ioc_set_free(s);
+    s = load("evil.example\n");
+    if (!s) return;
+    CHECK_INT(sk_ioc_url_host_may_match(s, "evil.example", 12), 0); /* no URL indicators */
+    sk_ioc_set_free(s);
+}
+
 static sk_time T0 = (sk_time)1562716800 * SK_NS_PER_SEC; /* 2019-07-10 00:00Z */
 #define MIN ((sk_time)60 * SK_NS_PER_SEC)
 
@@ -301,4 +330,4 @@ static void syslog_new_year(void)
     sk_netlog_reader_free(r);
 }
 
-SK_TEST_MAIN(T(types), T(edges), T(attribution), T(ends_and_journal), T(syslog_new_year))
+SK_TEST_MAIN(T(types), T(edges), T(url_host_filter), T(attribution), T(ends_and_journal), T(syslog_new_year))
