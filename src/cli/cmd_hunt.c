@@ -206,14 +206,7 @@ static int render_finding(hunt *h, const sk_event *ev, const sk_sigma_hit *hit, 
     sk_jw w;
     sk_jw_init(&w, &attr);
     sk_jw_object_begin(&w);
-    if (ri.level >= 0) sk_jw_kv_string(&w, "level", sk_sigma_level_name(ri.level));
-    if (ri.status) sk_jw_kv_string(&w, "status", ri.status);
-    if (ri.n_tags) {
-        sk_jw_key(&w, "tags");
-        sk_jw_array_begin(&w);
-        for (size_t i = 0; i < ri.n_tags; i++) sk_jw_string(&w, ri.tags[i]);
-        sk_jw_array_end(&w);
-    }
+    sigma_cli_rule_attrs(&w, &ri);
     sk_jw_kv_string(&w, "logsource", hit->source ? hit->source : "");
     sk_jw_key(&w, "event");
     sk_jw_object_begin(&w);

@@ -1410,14 +1410,16 @@ int hunt_net_main(int argc, char **argv)
     for (size_t i = 0; !rc && cs && i < sk_case_source_count(cs); i++) {
         const sk_case_source *src = sk_case_source_at(cs, i);
         int is_dhcp = 0, fmt = case_kind(src->kind, &is_dhcp);
-        if (fmt < 0 && sk_case_kind_is_events(src->kind) && ni) { /* Sysmon 22 for passive DNS */
-            char **paths = NULL;
-            size_t n = 0;
-            if (sk_case_source_expand(case_dir, src, &paths, &n)) {
-                sk_cli_error(cmd, "--case: %s", sk_error_last());
-                bad = 1;
-                continue;
-            }
+        int events = fmt < 0 && sk_case_kind_is_events(src->kind) && ni; /* Sysmon 22 for passive DNS */
+        if (fmt < 0 && !events) continue;                                /* other kinds: not network logs */
+        char **paths = NULL;
+        size_t n = 0;
+        if (sk_case_source_expand(case_dir, src, &paths, &n)) {
+            sk_cli_error(cmd, "--case: %s", sk_error_last());
+            bad = 1;
+            continue;
+        }
+        if (events) {
             char **nv = realloc(case_ev, (n_case_ev + n + 1) * sizeof *nv);
             if (!nv) {
                 sk_case_paths_free(paths, n);
@@ -1427,14 +1429,6 @@ int hunt_net_main(int argc, char **argv)
             case_ev = nv;
             for (size_t k = 0; k < n; k++) case_ev[n_case_ev++] = paths[k];
             free(paths); /* the strings now case_ev's */
-            continue;
-        }
-        if (fmt < 0) continue; /* other kinds: not network logs */
-        char **paths = NULL;
-        size_t n = 0;
-        if (sk_case_source_expand(case_dir, src, &paths, &n)) {
-            sk_cli_error(cmd, "--case: %s", sk_error_last());
-            bad = 1;
             continue;
         }
         const sk_tz *stz = src->tz ? src->tz : sk_case_default_tz(cs);

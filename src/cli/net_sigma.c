@@ -379,14 +379,7 @@ int net_sigma_write(net_sigma *s, size_t i, int format, char *const *paths, char
     sk_jw w;
     sk_jw_init(&w, &attr);
     sk_jw_object_begin(&w);
-    if (ri.level >= 0) sk_jw_kv_string(&w, "level", sk_sigma_level_name(ri.level));
-    if (ri.status) sk_jw_kv_string(&w, "status", ri.status);
-    if (ri.n_tags) {
-        sk_jw_key(&w, "tags");
-        sk_jw_array_begin(&w);
-        for (size_t k = 0; k < ri.n_tags; k++) sk_jw_string(&w, ri.tags[k]);
-        sk_jw_array_end(&w);
-    }
+    sigma_cli_rule_attrs(&w, &ri);
     sk_jw_key(&w, "logsources"); /* the mapping entries, in the order first seen */
     sk_jw_array_begin(&w);
     for (size_t k = 0; k < f->n_sources; k++) sk_jw_string(&w, f->sources[k]);

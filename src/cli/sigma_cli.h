@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include <sakimori/json.h>
 #include <sakimori/sigma.h>
 
 typedef struct sigma_cli_opts {
@@ -25,6 +26,9 @@ int sigma_cli_load(const sigma_cli_opts *o, const char *cmd, sk_sigma_set **out,
 /** The ATT&CK technique ids of a rule's tags (attack.t1059.001 -> T1059.001), at most 16,
  * into ids, with ptrs pointing at them. */
 void sigma_cli_attack(const sk_sigma_rule_info *ri, char ids[][16], const char **ptrs, size_t *n);
+
+/** A finding's rule attributes: level, status, tags (into an open JSON object). */
+void sigma_cli_rule_attrs(sk_jw *w, const sk_sigma_rule_info *ri);
 
 /** One line of totals by support. */
 void sigma_cli_totals(const sk_sigma_set *s, FILE *out, const char *prefix);

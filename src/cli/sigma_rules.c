@@ -180,3 +180,15 @@ void sigma_cli_attack(const sk_sigma_rule_info *ri, char ids[][16], const char *
         (*n)++;
     }
 }
+
+void sigma_cli_rule_attrs(sk_jw *w, const sk_sigma_rule_info *ri)
+{
+    if (ri->level >= 0) sk_jw_kv_string(w, "level", sk_sigma_level_name(ri->level));
+    if (ri->status) sk_jw_kv_string(w, "status", ri->status);
+    if (ri->n_tags) {
+        sk_jw_key(w, "tags");
+        sk_jw_array_begin(w);
+        for (size_t i = 0; i < ri->n_tags; i++) sk_jw_string(w, ri->tags[i]);
+        sk_jw_array_end(w);
+    }
+}
