@@ -28,6 +28,19 @@ void sk_pdns_free(sk_pdns *p);
  * line) is where the answer was read. ENOMEM is the only error. */
 int sk_pdns_add(sk_pdns *p, const sk_ip *ip, const char *name, size_t n, sk_time t, uint32_t input, uint64_t line);
 
+/** One (address, name) pair of a DNS answer; a non-zero return stops. */
+typedef int (*sk_pdns_pair_cb)(void *ctx, const sk_ip *ip, const char *name, size_t n);
+
+/**
+ * Sysmon's DNS query event (22): QueryName and QueryResults as Sysmon writes them
+ * ("type:  5 edge.example.net;::ffff:192.0.2.1;2001:db8::1;"): every address (an IPv4
+ * one in Sysmon's mapped form is the IPv4 address) for the query name and for the name
+ * of every "type: N name" entry (the CNAME chain, at most 8), each name lower case with
+ * no trailing dot. Attacker text: names that are no host name (blanks, ';', longer than
+ * 253) are left out, entries that are no address are skipped. 0, or cb's value.
+ */
+int sk_pdns_sysmon_pairs(const char *query, size_t qn, const char *results, size_t rn, sk_pdns_pair_cb cb, void *ctx);
+
 /** A name an address stood for, with where it was last seen. */
 typedef struct sk_pdns_name {
     const char *name;           /**< lower case, no trailing dot */

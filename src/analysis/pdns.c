@@ -128,3 +128,54 @@ size_t sk_pdns_lookup(const sk_pdns *p, const sk_ip *ip, sk_time t, sk_time tole
     }
     return k;
 }
+
+/* a name as passive DNS keeps it (Sysmon's, attacker text): lower case, no trailing dot; 0 when it is none */
+static size_t clean_name(const char *s, size_t n, char *out, size_t cap)
+{
+    while (n && (s[0] == ' ' || s[0] == '\t')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    while (n && s[n - 1] == '.') n--; /* every trailing dot */
+    if (!n || n >= cap || n > 253) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if ((unsigned char)c <= ' ' || c == ';') return 0;
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    return n;
+}
+
+
+int sk_pdns_sysmon_pairs(const char *query, size_t qn, const char *results, size_t rn, sk_pdns_pair_cb cb, void *ctx)
+{
+    char names[9][256];
+    size_t nl[9], nn = 0;
+    if (!(nl[0] = clean_name(query, qn, names[0], sizeof names[0]))) return 0;
+    nn = 1;
+    /* the entries: names of other record types first (they join the query name) */
+    const char *e = results + rn;
+    for (const char *p = results; p < e;) {
+        const char *semi = memchr(p, ';', (size_t)(e - p));
+        const char *end = semi ? semi : e;
+        if (end - p > 5 && !strncmp(p, "type:", 5) && nn < 9) {
+            const char *c = p + 5;
+            while (c < end && *c == ' ') c++;
+            while (c < end && *c >= '0' && *c <= '9') c++;
+            size_t k = clean_name(c, (size_t)(end - c), names[nn], sizeof names[nn]);
+            if (k) nl[nn++] = k;
+        }
+        p = end + 1;
+    }
+    for (const char *p = results; p < e;) {
+        const char *semi = memchr(p, ';', (size_t)(e - p));
+        const char *end = semi ? semi : e;
+        while (p < end && *p == ' ') p++;
+        sk_ip ip;
+        if (end > p && (size_t)(end - p) < 64 && !sk_ip_parse(p, (size_t)(end - p), &ip))
+            for (size_t k = 0; k < nn; k++) {
+                int rc = cb(ctx, &ip, names[k], nl[k]);
+                if (rc) return rc;
+            }
+        p = end + 1;
+    }
+    return 0;
+}

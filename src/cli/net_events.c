@@ -1,10 +1,9 @@
 /*
  * net_events.c - Sysmon 22 answers for passive DNS (net_events.h). On the readers'
- * worker threads each event of the Sysmon channel with id 22 is taken apart: QueryName,
- * and QueryResults as Sysmon writes it, "type:  5 cname.example;::ffff:192.0.2.1;
- * 2001:db8::1;" - an address (IPv4 as a mapped IPv6 address, as Sysmon prints it) stands
- * for the query name and every name of a "type: N name" entry (the CNAME chain); the
- * time is the event's UtcTime (Sysmon's own clock, UTC), else the event's time. The
+ * worker threads each event of the Sysmon channel with id 22 is taken apart by
+ * sk_pdns_sysmon_pairs (QueryName and QueryResults: the addresses for the query name
+ * and its CNAME chain); the time is the event's UtcTime (Sysmon's own clock, UTC), else
+ * the event's time. The
  * pairs are framed into the ordered output and handed to the caller in input order.
  */
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include <sakimori/common.h>
 #include <sakimori/event.h>
+#include <sakimori/pdns.h>
 #include <sakimori/timestamp.h>
 
 #include "cli.h"
@@ -51,19 +51,17 @@ static int put(sk_buf *out, const sk_event_input *in, uint64_t loc, sk_time t, c
     return 0;
 }
 
-/* a name as passive DNS keeps it: lower case, no trailing dot; 0 when it is none */
-static size_t clean_name(const char *s, size_t n, char *out, size_t cap)
+typedef struct pair_ctx {
+    sk_buf *out;
+    const sk_event_input *in;
+    uint64_t loc;
+    sk_time t;
+} pair_ctx;
+
+static int on_pair(void *ctx, const sk_ip *ip, const char *name, size_t n)
 {
-    while (n && (s[0] == ' ' || s[0] == '\t')) s++, n--;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
-    if (n && s[n - 1] == '.') n--;
-    if (!n || n >= cap || n > 253) return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if ((unsigned char)c <= ' ' || c == ';') return 0;
-        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    return n;
+    pair_ctx *pc = ctx;
+    return put(pc->out, pc->in, pc->loc, pc->t, ip, name, n);
 }
 
 static int on_event(void *ctx, const sk_event_input *in, const sk_event *ev, sk_buf *out)
@@ -81,35 +79,8 @@ static int on_event(void *ctx, const sk_event_input *in, const sk_event *ev, sk_
     if (t == SK_TIME_NONE) return 0;
     /* a JSON log's line (a place in its bytes), else the EVTX record id */
     uint64_t loc = ev->src_has_line ? ev->src_line : ev->src_has_record_id ? (ev->src_record_id | NET_LOC_RECORD) : 0;
-    char names[9][256];
-    size_t nl[9], nn = 0;
-    if (!(nl[0] = clean_name(q->v.s, q->v.n, names[0], sizeof names[0]))) return 0;
-    nn = 1;
-    /* the entries: names of other record types first (they join the query name) */
-    const char *s = res->v.s, *e = s + res->v.n;
-    for (const char *p = s; p < e;) {
-        const char *semi = memchr(p, ';', (size_t)(e - p));
-        const char *end = semi ? semi : e;
-        if (end - p > 5 && !strncmp(p, "type:", 5) && nn < 9) {
-            const char *c = p + 5;
-            while (c < end && *c == ' ') c++;
-            while (c < end && *c >= '0' && *c <= '9') c++;
-            size_t k = clean_name(c, (size_t)(end - c), names[nn], sizeof names[nn]);
-            if (k) nl[nn++] = k;
-        }
-        p = end + 1;
-    }
-    for (const char *p = s; p < e;) {
-        const char *semi = memchr(p, ';', (size_t)(e - p));
-        const char *end = semi ? semi : e;
-        while (p < end && *p == ' ') p++;
-        sk_ip ip;
-        if (end > p && (size_t)(end - p) < 64 && !sk_ip_parse(p, (size_t)(end - p), &ip))
-            for (size_t k = 0; k < nn; k++)
-                if (put(out, in, loc, t, &ip, names[k], nl[k])) return SK_ENOMEM;
-        p = end + 1;
-    }
-    return 0;
+    pair_ctx pc = {.out = out, .in = in, .loc = loc, .t = t};
+    return sk_pdns_sysmon_pairs(q->v.s, q->v.n, res->v.s, res->v.n, on_pair, &pc);
 }
 
 static int on_write(void *ctx, const void *data, size_t n)

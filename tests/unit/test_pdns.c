@@ -66,4 +66,58 @@ static void many_names(void)
     sk_pdns_free(p);
 }
 
-SK_TEST_MAIN(T(bounds), T(many_names))
+typedef struct pairs {
+    char text[4096];
+    size_t len, n;
+    int stop_at;
+} pairs;
+
+static int on_pair(void *ctx, const sk_ip *ip, const char *name, size_t n)
+{
+    pairs *p = ctx;
+    sk_buf b;
+    sk_buf_init(&b, 64);
+    sk_ip_format(&b, ip);
+    int w = snprintf(p->text + p->len, sizeof p->text - p->len, "%.*s=%.*s;", (int)b.len, b.data ? b.data : "", (int)n, name);
+    sk_buf_free(&b);
+    if (w > 0 && (size_t)w < sizeof p->text - p->len) p->len += (size_t)w;
+    return ++p->n == (size_t)p->stop_at;
+}
+
+static const char *run(const char *q, const char *r, int stop_at)
+{
+    static pairs p;
+    memset(&p, 0, sizeof p);
+    p.stop_at = stop_at;
+    sk_pdns_sysmon_pairs(q, strlen(q), r, strlen(r), on_pair, &p);
+    return p.text;
+}
+
+/* Sysmon 22's QueryResults: mapped IPv4 and IPv6 addresses for the query name and the
+ * CNAME chain; hostile and odd text gives nothing rather than a wrong name */
+static void sysmon_results(void)
+{
+    CHECK_STR(run("Update.Evil.example.", "type:  5 Edge.CDN.example;::ffff:198.51.100.23;2001:db8::23;", 0),
+              "198.51.100.23=update.evil.example;198.51.100.23=edge.cdn.example;2001:db8::23=update.evil.example;"
+              "2001:db8::23=edge.cdn.example;");
+    CHECK_STR(run("wpad", "-", 0), "");                    /* a failed query */
+    CHECK_STR(run("X.Example..", "::ffff:192.0.2.1", 0), "192.0.2.1=x.example;"); /* every trailing dot (fuzz_sysmondns) */
+    CHECK_STR(run("", "::ffff:192.0.2.1;", 0), "");        /* no name */
+    CHECK_STR(run("a b.example", "::ffff:192.0.2.1;", 0), ""); /* a blank inside: no host name */
+    CHECK_STR(run("x.example", "garbage;;;;999.1.1.1;::ffff:192.0.2.1", 0), "192.0.2.1=x.example;"); /* no ';' at the end */
+    CHECK_STR(run("x.example", "type:;type:  5 ;type:  5 a;b.example;", 0), "");  /* CNAME entries without an address */
+    CHECK_STR(run("x.example", "::ffff:192.0.2.1;::ffff:192.0.2.2;", 1), "192.0.2.1=x.example;"); /* cb stops */
+    /* a name longer than DNS allows, and more than 8 CNAMEs (the rest dropped, not overrun) */
+    char longname[400];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = 0;
+    CHECK_STR(run(longname, "::ffff:192.0.2.1;", 0), "");
+    char many[2048] = "";
+    for (int i = 0; i < 20; i++) snprintf(many + strlen(many), sizeof many - strlen(many), "type:  5 c%d.example;", i);
+    snprintf(many + strlen(many), sizeof many - strlen(many), "::ffff:192.0.2.9;");
+    const char *t = run("q.example", many, 0);
+    CHECK(strstr(t, "=c7.example;") != NULL);
+    CHECK(strstr(t, "=c8.example;") == NULL);
+}
+
+SK_TEST_MAIN(T(bounds), T(many_names), T(sysmon_results))
