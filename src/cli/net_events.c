@@ -120,7 +120,9 @@ static void done(void *ctx, size_t i, const char *path, int rc, const sk_evtx_fi
     (void)i;
     (void)st;
     if (rc || !kind) {
-        sk_cli_error(v->cmd, "%s: %s", path, sk_error_last()[0] ? sk_error_last() : "not read");
+        /* the reader's message names the input already */
+        if (sk_error_last()[0]) sk_cli_error(v->cmd, "%s", sk_error_last());
+        else sk_cli_error(v->cmd, "%s: not read", path);
         *v->bad = 1;
     }
 }
