@@ -318,14 +318,19 @@ size_t net_sigma_count(const net_sigma *s)
     return s->n_all;
 }
 
-size_t net_sigma_hosts(const net_sigma *s)
+static void sort_findings(net_sigma *s)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < s->n_all; i++) {
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++) seen = !strcmp(s->all[j]->host, s->all[i]->host);
-        n += !seen;
+    if (!s->sorted) {
+        if (s->n_all > 1) qsort(s->all, s->n_all, sizeof *s->all, by_host_rule);
+        s->sorted = 1;
     }
+}
+
+size_t net_sigma_hosts(net_sigma *s)
+{
+    sort_findings(s); /* a host's findings side by side: counted in one pass */
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_all; i++) n += !i || strcmp(s->all[i]->host, s->all[i - 1]->host);
     return n;
 }
 
@@ -339,10 +344,7 @@ void net_sigma_totals(const net_sigma *s, uint64_t *events, uint64_t *hits, uint
 int net_sigma_write(net_sigma *s, size_t i, int format, char *const *paths, char (*sha)[65], const char *(*how_name)(int),
                     sk_buf *out)
 {
-    if (!s->sorted) {
-        if (s->n_all > 1) qsort(s->all, s->n_all, sizeof *s->all, by_host_rule);
-        s->sorted = 1;
-    }
+    sort_findings(s);
     const sgf *f = s->all[i];
     sk_sigma_rule_info ri;
     sk_sigma_rule_info_get(s->set, f->rule, &ri);

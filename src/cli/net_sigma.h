@@ -51,6 +51,6 @@ void net_sigma_totals(const net_sigma *s, uint64_t *events, uint64_t *hits, uint
  * line begins with prefix). */
 void net_sigma_report_lacking(const net_sigma *s, const char *prefix);
 /* How many hosts (or addresses) the findings name. */
-size_t net_sigma_hosts(const net_sigma *s);
+size_t net_sigma_hosts(net_sigma *s);
 
 #endif
