@@ -15,7 +15,9 @@
 # Same answer: sakimori's (client, indicator) pairs equal mawk's. Per core is user+sys
 # CPU seconds. Targets: >= 500 MB/s per core, >= 20x grep -F and >= 4x mawk at
 # 100,000 indicators (wall clock, both given both cores), peak RSS <= 1 GiB at 1,000,000;
-# the gzip-input figure is printed too.
+# the gzip-input figure is printed too. Limits, same run: the kernel's copy, the input's
+# SHA-256 (which sakimori must compute) and Vectorscan finding the indicators' literal
+# forms in the raw bytes (bench/net_literals.c), each per core.
 set -euo pipefail
 bin=$(readlink -f "${1:-build/sakimori}")
 mib=${2:-1024}
@@ -84,7 +86,25 @@ PY
     }'
   done
 done
+# limits at the first indicator count, per core (user+sys CPU): the kernel's copy (cat), the
+# input's SHA-256 (OpenSSL, which sakimori uses), and Vectorscan finding the indicators'
+# literal forms anywhere in the bytes (bench/net_literals.c: no fields cut, no hashing)
 n=${ns[0]}
+lit=""
+if command -v cc > /dev/null && [ -f /usr/include/hs/hs.h ]; then
+  cc -O2 -o "$tmp/net_literals" "$here/net_literals.c" -lhs && lit="$tmp/net_literals"
+fi
+for log in access.log http.log; do
+  size=$(stat -c %s "$log")
+  run cat sh -c "cat $log > /dev/null"
+  line="limits on $log: read $(awk -v s="$size" -v c="$c_cat" 'BEGIN { if (c < 0.01) printf "> %.0f", s / 1e6 / 0.01; else printf "%.0f", s / 1e6 / c }') MB/s per core"
+  if command -v openssl > /dev/null; then
+    run sha sh -c "openssl dgst -sha256 $log > /dev/null"
+    line="$line, SHA-256 $(awk -v s="$size" -v c="$c_sha" 'BEGIN { if (c < 0.01) printf "> %.0f", s / 1e6 / 0.01; else printf "%.0f", s / 1e6 / c }') MB/s per core"
+  fi
+  echo "$line"
+  [ -z "$lit" ] || echo "  Vectorscan, ioc-$n.txt as literals: $("$lit" "ioc-$n.txt" "$log")"
+done
 run skgz sh -c "'$bin' hunt net -q --ioc ioc-$n.txt access.log.gz > skgz.jsonl"
 awk -v w="$w_skgz" -v c="$c_skgz" -v size="$(stat -c %s access.log)" -v n="$n" 'BEGIN {
   printf "access.log.gz (gzip -1), %d indicators: sakimori %.2f s wall, %.2f s cpu, %.1f MB/s of log per core\n", n, w, c, size / 1e6 / c }'

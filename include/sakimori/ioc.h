@@ -104,6 +104,9 @@ typedef int (*sk_ioc_hit_cb)(void *ctx, size_t ioc);
 int sk_ioc_match_ip(const sk_ioc_set *s, const sk_ip *ip, sk_ioc_hit_cb cb, void *ctx);
 /** A host name (any case, trailing dot allowed): the domain itself and every parent. */
 int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_hit_cb cb, void *ctx);
+/** sk_ioc_match_domain, and *url_may as sk_ioc_url_host_may_match(host) would say (one
+ * pass over the name for both: a Zeek http record's host is asked both questions). */
+int sk_ioc_match_host(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_hit_cb cb, void *ctx, int *url_may);
 /** A URL (scheme://host[:port]/path?query), normalised as the indicators are. */
 int sk_ioc_match_url(const sk_ioc_set *s, const char *url, size_t n, sk_ioc_hit_cb cb, void *ctx);
 /** 0 when no URL indicator can have this host (a host name as a record gives it), so a

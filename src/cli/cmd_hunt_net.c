@@ -525,13 +525,20 @@ static int on_rec(void *ctx, const sk_netrec *r)
     }
     hchunk *o = k;
     const sk_ioc_set *s = h->iocs;
-    if (r->host.s) sk_ioc_match_domain(s, r->host.s, r->host.n, on_hit, o);
+    /* a URL with its scheme and host, or (Zeek http) a URI apart from the host */
+    const char *sep = r->url.s && r->url.n > 3 ? memchr(r->url.s, ':', r->url.n > 16 ? 16 : r->url.n) : NULL;
+    int whole_url = sep && (size_t)(sep - r->url.s) + 3 <= r->url.n && sep[1] == '/' && sep[2] == '/';
+    int url_may = 1;
+    if (r->host.s) {
+        /* the host asked whether a URL indicator has it only when the URL is to be built */
+        if (r->url.s && !whole_url) sk_ioc_match_host(s, r->host.s, r->host.n, on_hit, o, &url_may);
+        else sk_ioc_match_domain(s, r->host.s, r->host.n, on_hit, o);
+    }
     if (r->sni.s) sk_ioc_match_domain(s, r->sni.s, r->sni.n, on_hit, o);
     if (r->url.s) {
-        const char *sep = r->url.n > 3 ? memchr(r->url.s, ':', r->url.n > 16 ? 16 : r->url.n) : NULL;
-        if (sep && (size_t)(sep - r->url.s) + 3 <= r->url.n && sep[1] == '/' && sep[2] == '/') {
+        if (whole_url) {
             sk_ioc_match_url(s, r->url.s, r->url.n, on_hit, o);
-        } else if (r->host.s && r->url.n < 4000 && r->host.n < 256 && sk_ioc_url_host_may_match(s, r->host.s, r->host.n)) {
+        } else if (r->host.s && r->url.n < 4000 && r->host.n < 256 && url_may) {
             /* Zeek http: host and URI apart (put together only when a URL indicator may have the host) */
             /* http://host[:port]/uri, put together without printf (every Zeek http record) */
             char u[4400];

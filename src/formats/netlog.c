@@ -18,6 +18,58 @@
 
 #include "netlog_int.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+size_t nl_cut_fields(char *s, size_t n, char sep, char **f, size_t *fl, size_t max, int *backslash)
+{
+    size_t nf = 0, start = 0, k = 0;
+    int bs = 0;
+#define NL_CUT_AT(pos)                                                        \
+    do {                                                                     \
+        size_t p_ = (pos);                                                   \
+        if (nf < max) f[nf] = s + start, fl[nf] = p_ - start;                \
+        nf++;                                                                \
+        start = p_ + 1;                                                      \
+    } while (0)
+#if defined(__SSE2__)
+    const __m128i vs = _mm_set1_epi8(sep), vb = _mm_set1_epi8('\\');
+    for (; k + 16 <= n; k += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vs));
+        bs |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, vb));
+        while (m) {
+            NL_CUT_AT(k + (size_t)__builtin_ctz(m));
+            m &= m - 1;
+        }
+    }
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    for (; k + 8 <= n; k += 8) {
+        uint64_t w;
+        memcpy(&w, s + k, 8);
+        uint64_t x = w ^ (ones * (uint8_t)sep), y = w ^ (ones * (uint8_t)'\\');
+        /* exact per byte: no borrow crosses into a flagged byte's neighbour */
+        uint64_t m = ~(((x & ~highs) + ~highs) | x) & highs;
+        bs |= (~(((y & ~highs) + ~highs) | y) & highs) != 0;
+        while (m) {
+            NL_CUT_AT(k + ((size_t)__builtin_ctzll(m) >> 3));
+            m &= m - 1;
+        }
+    }
+#endif
+    for (; k < n; k++) {
+        if (s[k] == sep) NL_CUT_AT(k);
+        else if (s[k] == '\\') bs = 1;
+    }
+#undef NL_CUT_AT
+    if (nf < max) f[nf] = s + start, fl[nf] = n - start;
+    nf++;
+    *backslash = bs != 0;
+    return nf;
+}
+
 static const char *const fmt_names[SK_NL_FORMATS] = {"auto",    "squid", "zeek",    "zeek-json", "dhcpd-syslog", "dhcpd-leases",
                                                      "w3c",     "fwcsv", "windhcp", "windns", "json"};
 

@@ -178,6 +178,14 @@ static inline char *nl_find_byte(char *s, size_t n, char c)
     return NULL;
 }
 
+/*
+ * Cut s[0..n) at every byte `sep`: the fields' starts and lengths into f[] and fl[] (the
+ * first `max`), their count returned (one more than the separators). *backslash is set
+ * when the line holds a '\\' (escapes to decode). Sixteen bytes at a time where SSE2
+ * is there, eight elsewhere: one pass over the line, however many fields it has.
+ */
+size_t nl_cut_fields(char *s, size_t n, char sep, char **f, size_t *fl, size_t max, int *backslash);
+
 /* the next blank-separated token of s[*i..n) (inline: every reader cuts every line) */
 static inline int nl_token(const char *s, size_t n, size_t *i, const char **t, size_t *tn)
 {

@@ -78,45 +78,6 @@ static int zeek_field_id(const char *nm, size_t n)
 static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_nstr *items, size_t n_items, int is_vector)
 {
     sk_netrec *rec = &z->rec;
-    if (id == ZF_TS) {
-        if (n && v[0] >= '0' && v[0] <= '9' && memchr(v, '-', n) == NULL) {
-            if (nl_epoch(v, n, &rec->ts)) return BAD;
-        } else {
-            sk_stamp st;
-            if (sk_time_parse_iso8601(v, n, NULL, &st)) return BAD;
-            rec->ts = st.utc;
-        }
-        rec->ts_quality = SK_TQ_UTC;
-        return 0;
-    }
-    if (id == ZF_UID) { rec->uid = (sk_nstr){v, n}; return 0; }
-    if (id == ZF_ID_ORIG_H) {
-        if (sk_ip_parse(v, n, &rec->src_ip)) return BAD;
-        rec->has |= SK_NR_SRC_IP;
-        return 0;
-    }
-    if (id == ZF_ID_RESP_H) {
-        if (sk_ip_parse(v, n, &rec->dst_ip)) return BAD;
-        rec->has |= SK_NR_DST_IP;
-        return 0;
-    }
-    if (id == ZF_ID_ORIG_P) {
-        if (nl_port(v, n, &rec->src_port)) return BAD;
-        rec->has |= SK_NR_SRC_PORT;
-        return 0;
-    }
-    if (id == ZF_ID_RESP_P) {
-        if (nl_port(v, n, &rec->dst_port)) return BAD;
-        rec->has |= SK_NR_DST_PORT;
-        return 0;
-    }
-    if (id == ZF_PROTO) {
-        for (size_t i = 0; i < n; i++)
-            if (v[i] >= 'A' && v[i] <= 'Z') v[i] = (char)(v[i] + 32);
-        rec->proto = (sk_nstr){v, n};
-        z->icmp = n == 4 && !memcmp(v, "icmp", 4);
-        return 0;
-    }
     /* the record's kind, told once a record (it was every field's cost) */
     if (!z->kind_cached) {
         z->is_conn = rec->kind && !strcmp(rec->kind, "conn");
@@ -124,53 +85,88 @@ static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_ns
         z->kind_cached = 1;
     }
     int conn = z->is_conn, http = z->is_http;
-    if ((conn && (id == ZF_ORIG_BYTES)) || (http && (id == ZF_REQUEST_BODY_LEN))) {
+    switch (id) {
+    case ZF_TS:
+        /* epoch seconds, else ISO 8601 (which has a '-' that epoch seconds never have) */
+        if (!(n && v[0] >= '0' && v[0] <= '9' && !nl_epoch(v, n, &rec->ts))) {
+            sk_stamp st;
+            if (memchr(v, '-', n) == NULL || sk_time_parse_iso8601(v, n, NULL, &st)) return BAD;
+            rec->ts = st.utc;
+        }
+        rec->ts_quality = SK_TQ_UTC;
+        return 0;
+    case ZF_UID: rec->uid = (sk_nstr){v, n}; return 0;
+    case ZF_ID_ORIG_H:
+        if (sk_ip_parse(v, n, &rec->src_ip)) return BAD;
+        rec->has |= SK_NR_SRC_IP;
+        return 0;
+    case ZF_ID_RESP_H:
+        if (sk_ip_parse(v, n, &rec->dst_ip)) return BAD;
+        rec->has |= SK_NR_DST_IP;
+        return 0;
+    case ZF_ID_ORIG_P:
+        if (nl_port(v, n, &rec->src_port)) return BAD;
+        rec->has |= SK_NR_SRC_PORT;
+        return 0;
+    case ZF_ID_RESP_P:
+        if (nl_port(v, n, &rec->dst_port)) return BAD;
+        rec->has |= SK_NR_DST_PORT;
+        return 0;
+    case ZF_PROTO:
+        for (size_t i = 0; i < n; i++)
+            if (v[i] >= 'A' && v[i] <= 'Z') v[i] = (char)(v[i] + 32);
+        rec->proto = (sk_nstr){v, n};
+        z->icmp = n == 4 && !memcmp(v, "icmp", 4);
+        return 0;
+    case ZF_ORIG_BYTES:
+    case ZF_REQUEST_BODY_LEN:
+        if (!(conn && id == ZF_ORIG_BYTES) && !(http && id == ZF_REQUEST_BODY_LEN)) return 0;
         if (nl_u64(v, n, &rec->bytes_out)) return BAD;
         rec->has |= SK_NR_BYTES_OUT;
         return 0;
-    }
-    if ((conn && (id == ZF_RESP_BYTES)) || (http && (id == ZF_RESPONSE_BODY_LEN))) {
+    case ZF_RESP_BYTES:
+    case ZF_RESPONSE_BODY_LEN:
+        if (!(conn && id == ZF_RESP_BYTES) && !(http && id == ZF_RESPONSE_BODY_LEN)) return 0;
         if (nl_u64(v, n, &rec->bytes_in)) return BAD;
         rec->has |= SK_NR_BYTES_IN;
         return 0;
-    }
-    if (id == ZF_CONN_STATE) { z->conn_state = v, z->conn_state_n = n; return 0; }
-    if (http && (id == ZF_HOST)) {
-        uint16_t p;
-        int hp = 0;
-        nl_host(v, &n, &p, &hp);
-        if (n) rec->host = (sk_nstr){v, n};
+    case ZF_CONN_STATE: z->conn_state = v, z->conn_state_n = n; return 0;
+    case ZF_HOST:
+        if (http) {
+            uint16_t p;
+            int hp = 0;
+            nl_host(v, &n, &p, &hp);
+            if (n) rec->host = (sk_nstr){v, n};
+        }
         return 0;
-    }
-    if (http && (id == ZF_URI)) { rec->url = (sk_nstr){v, n}; return 0; }
-    if (http && (id == ZF_METHOD)) { rec->method = (sk_nstr){v, n}; return 0; }
-    if (http && (id == ZF_USER_AGENT)) { rec->user_agent = (sk_nstr){v, n}; return 0; }
-    if (http && (id == ZF_USERNAME)) { rec->user = (sk_nstr){v, n}; return 0; }
-    if (http && (id == ZF_STATUS_CODE)) {
-        uint64_t s;
-        if (nl_u64(v, n, &s) || s > 999) return BAD;
-        rec->status = (int)s;
-        rec->has |= SK_NR_STATUS;
+    case ZF_URI: if (http) rec->url = (sk_nstr){v, n}; return 0;
+    case ZF_METHOD: if (http) rec->method = (sk_nstr){v, n}; return 0;
+    case ZF_USER_AGENT: if (http) rec->user_agent = (sk_nstr){v, n}; return 0;
+    case ZF_USERNAME: if (http) rec->user = (sk_nstr){v, n}; return 0;
+    case ZF_STATUS_CODE:
+        if (http) {
+            uint64_t st;
+            if (nl_u64(v, n, &st) || st > 999) return BAD;
+            rec->status = (int)st;
+            rec->has |= SK_NR_STATUS;
+        }
         return 0;
-    }
-    if (id == ZF_QUERY) {
+    case ZF_QUERY:
         rec->host = (sk_nstr){v, n};
         for (size_t i = 0; i < n; i++)
             if (v[i] >= 'A' && v[i] <= 'Z') v[i] = (char)(v[i] + 32);
         if (n && v[n - 1] == '.') rec->host.n--;
         return 0;
-    }
-    if (id == ZF_QTYPE_NAME) {
+    case ZF_QTYPE_NAME:
         rec->qtype = (sk_nstr){v, n};
         z->dns_a = (n == 1 && v[0] == 'A') || (n == 4 && !memcmp(v, "AAAA", 4));
         return 0;
-    }
-    if (id == ZF_RCODE_NAME) { rec->rcode = (sk_nstr){v, n}; return 0; }
-    if ((id == ZF_ANSWERS) && is_vector) {
-        for (size_t i = 0; i < n_items && rec->n_answers < SK_NETREC_MAX_ANSWERS; i++) rec->answers[rec->n_answers++] = items[i];
+    case ZF_RCODE_NAME: rec->rcode = (sk_nstr){v, n}; return 0;
+    case ZF_ANSWERS:
+        if (is_vector)
+            for (size_t i = 0; i < n_items && rec->n_answers < SK_NETREC_MAX_ANSWERS; i++) rec->answers[rec->n_answers++] = items[i];
         return 0;
-    }
-    if (id == ZF_SERVER_NAME) {
+    case ZF_SERVER_NAME: {
         rec->sni = (sk_nstr){v, n};
         /* the normalized host is a copy: the SNI stays as logged */
         size_t off = r->scratch.len;
@@ -183,17 +179,17 @@ static int zfield(sk_netlog_reader *r, zrec *z, int id, char *v, size_t n, sk_ns
         if (hn) rec->host = (sk_nstr){h, hn};
         return 0;
     }
-    if (id == ZF_ESTABLISHED) {
+    case ZF_ESTABLISHED:
         if (n == 1 && (v[0] == 'T' || v[0] == 'F')) z->established = v[0] == 'T';
         else if (n == 4 && !memcmp(v, "true", 4)) z->established = 1;
         else if (n == 5 && !memcmp(v, "false", 5)) z->established = 0;
         else return BAD;
         return 0;
+    case ZF_MD5: rec->md5 = (sk_nstr){v, n}; return 0;
+    case ZF_SHA1: rec->sha1 = (sk_nstr){v, n}; return 0;
+    case ZF_SHA256: rec->sha256 = (sk_nstr){v, n}; return 0;
+    default: return 0;
     }
-    if (id == ZF_MD5) { rec->md5 = (sk_nstr){v, n}; return 0; }
-    if (id == ZF_SHA1) { rec->sha1 = (sk_nstr){v, n}; return 0; }
-    if (id == ZF_SHA256) { rec->sha256 = (sk_nstr){v, n}; return 0; }
-    return 0;
 }
 
 static void zfinish(zrec *z)
@@ -312,28 +308,22 @@ int nl_zeek_tsv_line(sk_netlog_reader *r, char *s, size_t n)
     }
     /* cut the fields */
     char *f[NL_MAX_FIELDS + 1];
-    size_t fl[NL_MAX_FIELDS + 1], nf = 0, i = 0;
-    for (;;) {
-        char *e = nl_find_byte(s + i, n - i, z->sep);
-        size_t len = e ? (size_t)(e - (s + i)) : n - i;
-        if (nf <= NL_MAX_FIELDS) f[nf] = s + i, fl[nf] = len;
-        nf++;
-        if (!e) break;
-        i += len + 1;
-    }
+    size_t fl[NL_MAX_FIELDS + 1];
+    int esc; /* no backslash in the line: nothing to decode */
+    size_t nf = nl_cut_fields(s, n, z->sep, f, fl, NL_MAX_FIELDS + 1, &esc);
     if (nf != z->n_fields) {
         nl_error(r, r->lineno, "%zu fields where #fields names %zu", nf, z->n_fields);
         return 0;
     }
     zrec zr;
-    memset(&zr, 0, sizeof zr);
+    /* the record's arrays are read only up to their counts (nl_rec_init) */
+    memset((char *)&zr + sizeof zr.rec, 0, sizeof zr - sizeof zr.rec);
     zr.established = -1;
     if (!z->kind) { /* told once a #path */
         z->kind = kind_of(z->path, strlen(z->path));
         if (!z->kind) z->kind = z->path[0] ? z->path : r->kind_hint[0] ? r->kind_hint : "zeek";
     }
     nl_rec_init(&zr.rec, r->lineno, z->kind);
-    int esc = memchr(s, '\\', n) != NULL; /* no backslash in the line: nothing to decode */
     sk_buf_reset(&r->scratch);
     if (sk_buf_reserve(&r->scratch, 2 * n + 64)) return sk_error_set(SK_ENOMEM, "out of memory");
     sk_nstr items[SK_NETREC_MAX_ANSWERS];

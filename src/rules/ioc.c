@@ -847,9 +847,36 @@ int sk_ioc_match_ip(const sk_ioc_set *s, const sk_ip *ip, sk_ioc_hit_cb cb, void
     return rc;
 }
 
+/* the characters of a plain host (after lower-casing): a URL indicator's host is looked
+ * up in the filter only when every character is one */
+static const uint8_t plain_host_char[256] = {
+    ['-'] = 1, ['.'] = 1, ['_'] = 1,
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+static int match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_hit_cb cb, void *ctx, int *url_may);
+
 int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_hit_cb cb, void *ctx)
 {
+    return match_domain(s, host, n, cb, ctx, NULL);
+}
+
+int sk_ioc_match_host(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_hit_cb cb, void *ctx, int *url_may)
+{
+    *url_may = s->per_type[SK_IOC_URL] != 0; /* until the filter says otherwise */
+    return match_domain(s, host, n, cb, ctx, s->per_type[SK_IOC_URL] && s->bloom ? url_may : NULL);
+}
+
+/* url_may: NULL, or set to 0 when no URL indicator has this host (the filter's answer;
+ * left as it is when the name is not plain) */
+static int match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_hit_cb cb, void *ctx, int *url_may)
+{
     char d[256];
+    size_t whole = n;
+    while (whole && host[whole - 1] == '.') whole--;
     if (n && host[n - 1] == '.') n--;
     /* a name longer than DNS allows: its parents still match (the leading labels are
      * the attacker's to pad) */
@@ -923,6 +950,16 @@ int sk_ioc_match_domain(const sk_ioc_set *s, const char *host, size_t n, sk_ioc_
         const char *dot = memchr(d + at, '.', n - at);
         if (!dot) break;
         at = (size_t)(dot - d) + 1;
+    }
+    /* the whole name as a URL indicator's host: a plain ASCII name, whole (not cut to
+     * its parents), its trailing dots dropped as plain_host_may_match drops them */
+    if (url_may && ascii && whole && whole == n && n < sizeof d) {
+        size_t k = 0;
+        while (k < n && plain_host_char[(unsigned char)d[k]]) k++;
+        if (k == n) {
+            uint64_t uh = bloom_hash(s->seed, URL_HOST, d, n);
+            *url_may = bloom_bits(bloom_block(s, uh), uh);
+        }
     }
     for (size_t k = 0; k < ns; k++) {
         if (s->bloom && !bloom_bits(bloom_block(s, sh[k]), sh[k])) continue;

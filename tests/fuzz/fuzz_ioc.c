@@ -72,6 +72,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *e = memchr(p, '\n', left);
         size_t n = e ? (size_t)(e - p) : left;
         sk_ioc_match_domain(s, p, n, any, NULL);
+        /* the fused host question never says "no URL indicator has it" where the
+         * reference one says "may" */
+        int may = 0;
+        sk_ioc_match_host(s, p, n, any, NULL, &may);
+        if (!may && sk_ioc_url_host_may_match(s, p, n)) __builtin_trap();
         sk_ioc_match_url(s, p, n, any, NULL);
         sk_ioc_match_hash(s, p, n, any, NULL);
         sk_ioc_match_user_agent(s, p, n, any, NULL);

@@ -167,6 +167,25 @@ static void url_host_filter(void)
         no += !sk_ioc_url_host_may_match(s, h, (size_t)n);
     }
     CHECK(no >= 95);
+    /* the same answers from the fused question (sk_ioc_match_host), which also matches
+     * the name as a domain */
+    static const char *const hosts[] = {"evil.example", "EVIL.example.", "files.example.net", "[2001:db8::1]", "xn--bcher-kva.example", "b\303\274cher.example"};
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+        int may = -1;
+        sk_ioc_match_host(s, hosts[i], strlen(hosts[i]), collect, NULL, &may);
+        CHECK(may == 0 || may == 1);
+        CHECK(may >= sk_ioc_url_host_may_match(s, hosts[i], strlen(hosts[i])));
+        if (i < 3) CHECK_INT(may, 1);
+    }
+    int fused_no = 0;
+    for (int i = 0; i < 100; i++) {
+        char h[32];
+        int n = snprintf(h, sizeof h, "host%d.example.org", i), may = -1;
+        sk_ioc_match_host(s, h, (size_t)n, collect, NULL, &may);
+        CHECK_INT(may, sk_ioc_url_host_may_match(s, h, (size_t)n));
+        fused_no += !may;
+    }
+    CHECK(fused_no >= 95);
     /* the URL itself still matches through the full normalisation */
     n_hits = 0;
     sk_ioc_match_url(s, "HTTP://evil.example:8080/x?y=1", 30, collect, NULL);
@@ -175,6 +194,11 @@ static void url_host_filter(void)
     s = load("evil.example\n");
     if (!s) return;
     CHECK_INT(sk_ioc_url_host_may_match(s, "evil.example", 12), 0); /* no URL indicators */
+    n_hits = 0;
+    int may = -1;
+    sk_ioc_match_host(s, "Evil.Example.", 13, collect, NULL, &may);
+    CHECK_INT(may, 0);
+    CHECK_INT(n_hits, 1); /* and the domain found */
     sk_ioc_set_free(s);
 }
 
