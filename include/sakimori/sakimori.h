@@ -29,6 +29,8 @@
 #include "sigma.h"
 #include "file.h"
 #include "inventory.h"
+#include "inventory_read.h"
+#include "casedb.h"
 #include "ioc.h"
 #include "json.h"
 #include "map.h"

@@ -26,14 +26,15 @@ ALLOWED = {
     "evtx": {"core", "writers", "formats", "evtx"},
     "collect": {"core", "writers", "formats", "os", "collect"},
     "sim": {"core", "writers", "sim"},
+    "store": {"core", "writers", "formats", "store"},
     "rules": {"core", "writers", "formats", "rules"},
     "analysis": {"core", "writers", "formats", "rules", "analysis"},
     "report": {"core", "writers", "formats", "rules", "analysis", "report"},
-    "cli": {"core", "writers", "formats", "os", "evtx", "collect", "sim", "rules", "analysis", "report", "cli"},
+    "cli": {"core", "writers", "formats", "os", "evtx", "collect", "sim", "store", "rules", "analysis", "report", "cli"},
 }
 # source directory -> its layer (src/formats/*_write.c are writers, the rest readers)
 DIR_LAYER = {"core": "core", "os": "os", "evtx": "evtx", "collect": "collect", "sim": "sim",
-             "rules": "rules", "analysis": "analysis", "report": "report", "cli": "cli"}
+             "rules": "rules", "analysis": "analysis", "report": "report", "store": "store", "cli": "cli"}
 # private header (relative to src/) -> directories that may include it
 PRIVATE = {"os/os.h": {"os", "collect"}}
 
