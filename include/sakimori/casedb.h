@@ -87,6 +87,8 @@ int sk_casedb_hosts_by_anchor(sk_casedb *db, const char *kind, const char *value
  * (SK_TIME_NONE: at any time) in `scope` (NULL: any). */
 int sk_casedb_hosts_by_alias(sk_casedb *db, const char *kind, const char *value, const char *scope, sk_time t,
                              char (*ids)[20], size_t max, size_t *n);
+/** *holds = 1 when the host has an anchor of this kind. */
+int sk_casedb_host_has_anchor_kind(sk_casedb *db, const char *host_id, const char *kind, int *holds);
 int sk_casedb_anchor_add(sk_casedb *db, const char *host_id, const char *kind, const char *value, const char *source);
 /** An alias; an existing one of the same (kind, value, scope) is kept (its validity
  * widened to cover from..to). */

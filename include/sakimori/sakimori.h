@@ -31,6 +31,7 @@
 #include "inventory.h"
 #include "inventory_read.h"
 #include "casedb.h"
+#include "registry.h"
 #include "ioc.h"
 #include "json.h"
 #include "map.h"

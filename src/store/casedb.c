@@ -51,7 +51,7 @@ static const char *const SCHEMA_SQL =
 
 enum {
     ST_INPUT_GET, ST_INPUT_INS, ST_INPUT_UPD, ST_INPUT_KNOWN,
-    ST_HOST_GET, ST_HOST_INS, ST_HOST_UPD, ST_ANCHOR_ADD, ST_BY_ANCHOR, ST_ALIAS_GET, ST_ALIAS_INS, ST_ALIAS_UPD, ST_BY_ALIAS,
+    ST_HOST_GET, ST_HOST_INS, ST_HOST_UPD, ST_ANCHOR_ADD, ST_BY_ANCHOR, ST_HAS_KIND, ST_ALIAS_GET, ST_ALIAS_INS, ST_ALIAS_UPD, ST_BY_ALIAS,
     ST_LINK_ADD, ST_INV_GET, ST_INV_INS, ST_INV_UPD, ST_INV_CURRENT, ST_INV_SUPERSEDE,
     ST_HUNT_DEL_F, ST_HUNT_DEL_E, ST_HUNT_PUT, ST_FIND_INS, ST_EVID_INS,
     ST_COUNT
@@ -72,6 +72,7 @@ static const char *const ST_SQL[ST_COUNT] = {
                     " last_seen = CASE WHEN ?11 IS NULL THEN last_seen WHEN last_seen IS NULL OR ?11 > last_seen THEN ?11 ELSE last_seen END"
                     " WHERE host_id = ?1",
     [ST_ANCHOR_ADD] = "INSERT OR IGNORE INTO anchors(host_id, kind, value, source) VALUES(?1,?2,?3,?4)",
+    [ST_HAS_KIND] = "SELECT 1 FROM anchors WHERE host_id = ?1 AND kind = ?2 LIMIT 1",
     [ST_BY_ANCHOR] = "SELECT DISTINCT host_id FROM anchors WHERE kind = ?1 AND value = ?2 ORDER BY host_id",
     [ST_ALIAS_GET] = "SELECT valid_from, valid_to FROM aliases WHERE host_id = ?1 AND kind = ?2 AND value = ?3 AND scope = ?4",
     [ST_ALIAS_INS] = "INSERT INTO aliases(host_id, kind, value, scope, trust, valid_from, valid_to, source) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
@@ -417,6 +418,17 @@ int sk_casedb_hosts_by_alias(sk_casedb *db, const char *kind, const char *value,
     bind_text(s, 3, scope);
     bind_time(s, 4, t);
     return collect_ids(db, s, ids, max, n);
+}
+
+int sk_casedb_host_has_anchor_kind(sk_casedb *db, const char *host_id, const char *kind, int *holds)
+{
+    sqlite3_stmt *s = stmt(db, ST_HAS_KIND);
+    if (!s) return SK_EIO;
+    bind_text(s, 1, host_id);
+    bind_text(s, 2, kind);
+    int rc = sqlite3_step(s);
+    *holds = rc == SQLITE_ROW;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_error(db, "reading the anchors");
 }
 
 int sk_casedb_anchor_add(sk_casedb *db, const char *host_id, const char *kind, const char *value, const char *source)
