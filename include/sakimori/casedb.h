@@ -63,6 +63,9 @@ typedef struct sk_casedb_input {
 
 /** Record an input (the same SHA-256 and path: the row is updated, *existed set). */
 int sk_casedb_input_put(sk_casedb *db, const sk_casedb_input *in, int64_t *id, int *existed);
+/** The newest input recorded at `path`: its SHA-256, size and modification time;
+ * SK_ENOTFOUND when none. */
+int sk_casedb_input_at(sk_casedb *db, const char *path, char sha256[65], uint64_t *size, sk_time *mtime);
 /** 1 when an input of this SHA-256 was recorded (any path), 0 when not, or an error. */
 int sk_casedb_input_known(sk_casedb *db, const char *sha256);
 

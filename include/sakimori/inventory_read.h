@@ -160,6 +160,9 @@ void sk_inv_parser_free(sk_inv_parser *p);
  */
 int sk_inv_parse_line(sk_inv_parser *p, const char *s, size_t n, uint64_t lineno, sk_inv_line *out);
 
+/** The last line read, as its JSON tree (valid until the next line), or NULL. */
+const struct sk_json_value *sk_inv_parser_json(const sk_inv_parser *p);
+
 /** "pe", "elf", ... to a kind; -1 when unknown. */
 int sk_inv_kind_parse(const char *s);
 

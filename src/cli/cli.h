@@ -58,6 +58,8 @@ int cmd_events_run(int argc, char **argv);
 void cmd_events_help(FILE *out);
 /** The event reader behind `events` and `evtx dump`: options from argv[first]. */
 int events_main(const char *cmd, int argc, char **argv, int first);
+int cmd_ingest_run(int argc, char **argv);
+void cmd_ingest_help(FILE *out);
 int cmd_hunt_run(int argc, char **argv);
 void cmd_hunt_help(FILE *out);
 int cmd_net_run(int argc, char **argv);

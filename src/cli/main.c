@@ -18,6 +18,8 @@ const sk_cmd sk_commands[] = {
     {"collect", "inventory a live host or a mounted image, read-only", cmd_collect_run, cmd_collect_help},
     {"events", "Windows events from EVTX and JSON logs: selected, sorted, as JSON lines, XML or a CSV timeline",
      cmd_events_run, cmd_events_help},
+    {"ingest", "build the case store (CASE/case.db): the case's inventory, collector snapshots, assets", cmd_ingest_run,
+     cmd_ingest_help},
     {"hunt", "hunt with Sigma rules over event logs, or indicators over network logs: findings with evidence", cmd_hunt_run, cmd_hunt_help},
     {"net", "network logs (proxy, Zeek, W3C, firewall, DNS, DHCP) read into one record shape, as JSON lines", cmd_net_run, cmd_net_help},
     {"sigma", "check Sigma rules: which run, and why the others do not", cmd_sigma_run, cmd_sigma_help},

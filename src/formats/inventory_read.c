@@ -35,6 +35,11 @@ void sk_inv_parser_free(sk_inv_parser *p)
     free(p);
 }
 
+const struct sk_json_value *sk_inv_parser_json(const sk_inv_parser *p)
+{
+    return p->doc ? sk_json_doc_root(p->doc) : NULL;
+}
+
 int sk_inv_kind_parse(const char *s)
 {
     static const char *const k[] = {"pe", "elf", "macho", "script", "document", "other"};

@@ -50,7 +50,7 @@ static const char *const SCHEMA_SQL =
     "CREATE INDEX evidence_by_input ON evidence(input_sha256);";
 
 enum {
-    ST_INPUT_GET, ST_INPUT_INS, ST_INPUT_UPD, ST_INPUT_KNOWN,
+    ST_INPUT_GET, ST_INPUT_INS, ST_INPUT_UPD, ST_INPUT_KNOWN, ST_INPUT_AT,
     ST_HOST_GET, ST_HOST_INS, ST_HOST_UPD, ST_ANCHOR_ADD, ST_BY_ANCHOR, ST_HAS_KIND, ST_ALIAS_GET, ST_ALIAS_INS, ST_ALIAS_UPD, ST_BY_ALIAS,
     ST_LINK_ADD, ST_INV_GET, ST_INV_INS, ST_INV_UPD, ST_INV_CURRENT, ST_INV_SUPERSEDE,
     ST_HUNT_DEL_F, ST_HUNT_DEL_E, ST_HUNT_PUT, ST_FIND_INS, ST_EVID_INS,
@@ -61,6 +61,7 @@ static const char *const ST_SQL[ST_COUNT] = {
     [ST_INPUT_GET] = "SELECT id FROM inputs WHERE sha256 = ?1 AND path = ?2",
     [ST_INPUT_INS] = "INSERT INTO inputs(sha256, path, kind, source, size, mtime, added, records, errors) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
     [ST_INPUT_UPD] = "UPDATE inputs SET kind = ?3, source = ?4, size = ?5, mtime = ?6, records = ?8, errors = ?9 WHERE sha256 = ?1 AND path = ?2",
+    [ST_INPUT_AT] = "SELECT sha256, size, mtime FROM inputs WHERE path = ?1 ORDER BY id DESC LIMIT 1",
     [ST_INPUT_KNOWN] = "SELECT 1 FROM inputs WHERE sha256 = ?1 LIMIT 1",
     [ST_HOST_GET] = "SELECT host_id, name, domain, site, region, role, os_family, os_name, os_version, first_seen, last_seen FROM hosts WHERE host_id = ?1",
     [ST_HOST_INS] = "INSERT INTO hosts(host_id, name, domain, site, region, role, os_family, os_name, os_version, first_seen, last_seen)"
@@ -327,6 +328,20 @@ int sk_casedb_input_put(sk_casedb *db, const sk_casedb_input *in, int64_t *id, i
     sqlite3_bind_int64(s, 9, (sqlite3_int64)in->errors);
     if (run(db, s, "recording an input")) return SK_EIO;
     if (id) *id = found ? got : sqlite3_last_insert_rowid(db->db);
+    return 0;
+}
+
+int sk_casedb_input_at(sk_casedb *db, const char *path, char sha256[65], uint64_t *size, sk_time *mtime)
+{
+    sqlite3_stmt *s = stmt(db, ST_INPUT_AT);
+    if (!s) return SK_EIO;
+    bind_text(s, 1, path);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) return SK_ENOTFOUND;
+    if (rc != SQLITE_ROW) return db_error(db, "reading the inputs");
+    snprintf(sha256, 65, "%s", sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
+    *size = (uint64_t)sqlite3_column_int64(s, 1);
+    *mtime = col_time(s, 2);
     return 0;
 }
 
