@@ -877,11 +877,9 @@ static int write_listing(ing *g, snap *x, const char *host_id, int64_t input_id,
     int delta = best && 2 * best_d < x->n;
     sk_buf out;
     sk_buf_init(&out, 0);
-    uint8_t base_sha[32], snap_sha[32];
-    if (delta)
-        for (int i = 0; i < 32; i++) sscanf(best->sha256 + 2 * i, "%2hhx", &base_sha[i]);
-    for (int i = 0; i < 32; i++) sscanf(input_sha + 2 * i, "%2hhx", &snap_sha[i]);
-    (void)snap_sha;
+    uint8_t base_sha[32];
+    if (delta && sk_unhex(base_sha, 32, best->sha256, strlen(best->sha256))) delta = 0;
+    (void)input_sha;
     sk_listing_header h = {.delta = delta, .host_id = host_id, .host = x->obs.name, .base = delta ? best->name : NULL,
                            .base_sha256 = delta ? base_sha : NULL, .base_install_time = delta ? best_inst : SK_TIME_NONE,
                            .collected = x->started, .windows_root = x->windows_root,
