@@ -32,6 +32,7 @@
 #include "inventory_read.h"
 #include "casedb.h"
 #include "registry.h"
+#include "fleet.h"
 #include "ioc.h"
 #include "json.h"
 #include "map.h"

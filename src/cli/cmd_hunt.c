@@ -34,12 +34,14 @@ static void on_stop(int sig)
 
 void hunt_net_help(FILE *out);
 int hunt_net_main(int argc, char **argv);
+int hunt_files_main(int argc, char **argv);
 
 void cmd_hunt_help(FILE *out)
 {
     fprintf(out,
             "usage: sakimori hunt events --sigma RULES [options] INPUT...\n"
             "       sakimori hunt net [--ioc FILE...] [--beacons] [--exfil] [--case DIR] [options] LOG...  (sakimori hunt net --help)\n"
+            "       sakimori hunt files [--ioc FILE...] CASE  (sakimori hunt files --help)\n"
             "\n"
             "Run Sigma rules (files or folders of *.yml, as published) over Windows event logs:\n"
             "EVTX files, Winlogbeat/NXLog/evtx JSON lines, folders, gzip/zstd files, - for\n"
@@ -658,8 +660,9 @@ int cmd_hunt_run(int argc, char **argv)
         return argc < 2 ? SK_EXIT_USAGE : 0;
     }
     if (!strcmp(argv[1], "net")) return hunt_net_main(argc, argv);
+    if (!strcmp(argv[1], "files")) return hunt_files_main(argc, argv);
     if (strcmp(argv[1], "events")) {
-        sk_cli_error("hunt", "unknown subcommand '%s' (events, net)", argv[1]);
+        sk_cli_error("hunt", "unknown subcommand '%s' (events, net, files)", argv[1]);
         return SK_EXIT_USAGE;
     }
     sigma_cli_opts so = {0};

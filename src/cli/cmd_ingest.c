@@ -25,6 +25,7 @@
 #include <sakimori/sakimori.h>
 
 #include "cli.h"
+#include "lines.h"
 
 #define CMD "ingest"
 #define MAX_MESSAGES_PER_FILE 10
@@ -114,76 +115,6 @@ static void say(ing *g, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     sk_cli_error(CMD, "%s", msg);
-}
-
-/* ---- reading a file line by line, hashed ---------------------------------------- */
-
-typedef int (*line_cb)(void *ctx, const char *s, size_t n, uint64_t line);
-
-/* Every line of fd to cb, the bytes hashed into sha (hex); 64 MiB per line at most
- * (a longer one is said and skipped). *lines counts them. */
-static int read_lines(const char *path, int fd, line_cb cb, void *ctx, char sha_hex[65], uint64_t *lines)
-{
-    sk_hasher *h = NULL;
-    if (sk_hasher_new(&h) || sk_hasher_begin(h, SK_DIGEST_SHA256)) {
-        sk_hasher_free(h);
-        return sk_error_set(SK_ENOMEM, "out of memory");
-    }
-    sk_buf line;
-    sk_buf_init(&line, 0);
-    char *buf = malloc(1 << 20);
-    int rc = buf ? 0 : sk_error_set(SK_ENOMEM, "out of memory"), overlong = 0;
-    uint64_t ln = 0;
-    for (;;) {
-        if (rc) break;
-        ssize_t got = read(fd, buf, 1 << 20);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            rc = sk_error_set(SK_EIO, "%s: read error: %s", path, strerror(errno));
-            break;
-        }
-        if (got == 0) break;
-        sk_hasher_update(h, buf, (size_t)got);
-        const char *s = buf;
-        size_t left = (size_t)got;
-        while (left && !rc) {
-            const char *nl = memchr(s, '\n', left);
-            size_t take = nl ? (size_t)(nl - s) : left;
-            if (!overlong) {
-                if (line.len + take > ((size_t)64 << 20)) overlong = 1, sk_buf_reset(&line);
-                else if (take && sk_buf_append(&line, s, take)) rc = sk_error_set(SK_ENOMEM, "out of memory");
-            }
-            if (!nl) break;
-            ln++;
-            if (overlong) {
-                sk_error_set(SK_EFORMAT, "line %llu: longer than 64 MiB: skipped", (unsigned long long)ln);
-                rc = cb(ctx, NULL, 0, ln);
-                overlong = 0;
-            } else {
-                rc = cb(ctx, line.data ? line.data : "", line.len, ln);
-            }
-            sk_buf_reset(&line);
-            s = nl + 1;
-            left -= take + 1;
-        }
-    }
-    if (!rc && (line.len || overlong)) { /* a last line without its newline */
-        ln++;
-        if (overlong) {
-            sk_error_set(SK_EFORMAT, "line %llu: longer than 64 MiB: skipped", (unsigned long long)ln);
-            rc = cb(ctx, NULL, 0, ln);
-        } else {
-            rc = cb(ctx, line.data, line.len, ln);
-        }
-    }
-    sk_digests d;
-    sk_hasher_end(h, &d);
-    sk_hex(sha_hex, d.sha256, 32);
-    sk_hasher_free(h);
-    sk_buf_free(&line);
-    free(buf);
-    *lines = ln;
-    return rc;
 }
 
 /* ---- indexing the case's own inventory ------------------------------------------ */
@@ -286,7 +217,7 @@ static int index_file(ing *g, const char *rel)
     }
     idx x = {.g = g, .rel = rel, .kind = -1, .collected = SK_TIME_NONE};
     uint64_t lines = 0;
-    rc = read_lines(full, fd, idx_line, &x, sha, &lines);
+    rc = cli_read_lines(full, fd, idx_line, &x, sha, &lines);
     close(fd);
     if (rc == SK_ENOTFOUND) return 0; /* not inventory: said */
     if (rc) return rc;
@@ -436,7 +367,7 @@ static int load_catalog_file(void *ctx, const sk_casedb_listing *l)
     catload c = {.g = g, .rel = l->path};
     char sha[65];
     uint64_t lines;
-    int rc = read_lines(full, fd, cat_line, &c, sha, &lines);
+    int rc = cli_read_lines(full, fd, cat_line, &c, sha, &lines);
     close(fd);
     return rc;
 }
@@ -504,7 +435,7 @@ static int load_base_file(void *ctx, const sk_casedb_listing *l)
     baseload bl = {.g = g, .b = b};
     char sha[65];
     uint64_t lines;
-    int rc = read_lines(full, fd, base_line, &bl, sha, &lines);
+    int rc = cli_read_lines(full, fd, base_line, &bl, sha, &lines);
     close(fd);
     if (rc) return rc;
     if (strcmp(sha, b->sha256)) { /* changed since it was indexed: a delta would name the wrong base */
@@ -932,7 +863,7 @@ static int write_listing(ing *g, snap *x, const char *host_id, int64_t input_id,
         return rc;
     }
     idx xi = {.g = g, .rel = rel, .kind = -1, .collected = SK_TIME_NONE};
-    rc = read_lines(full, fd, idx_line, &xi, sha, &lines);
+    rc = cli_read_lines(full, fd, idx_line, &xi, sha, &lines);
     close(fd);
     if (!rc) {
         sk_casedb_input in = {.sha256 = sha, .path = rel, .kind = "listing", .size = info.size, .mtime = info.mtime, .records = xi.entries};
@@ -968,7 +899,7 @@ static int ingest_snapshot(ing *g, const char *path, int in_folder)
     if (!rc) rc = sk_map_new(&x.new_shas, 0);
     char sha[65] = "";
     uint64_t lines = 0;
-    if (!rc) rc = read_lines(path, f.fd, snap_line, &x, sha, &lines);
+    if (!rc) rc = cli_read_lines(path, f.fd, snap_line, &x, sha, &lines);
     if (f.have_sha256) memcpy(sha, f.sha256, 65); /* a compressed input: the stored bytes' digest */
     if (f.why[0]) say(g, "%s: %s", path, f.why), g->bad = 1;
     sk_input_close(&f);
