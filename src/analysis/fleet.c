@@ -709,7 +709,16 @@ static int judge(sk_fleet *f, const sk_inv_entry *e, const sk_fleet_where *w)
         const tool *ht = &f->tools[c->home_tool];
         int ok = 0;
         for (size_t i = 0; i < ht->n_names; i++) ok |= !strcmp(lname, ht->names[i]);
-        if (!ok) {
+        if (ok && !in_home(ht, lpath)) { /* its own name and content, away from home */
+            vinit(&v, 0, "masquerade/outside-home", "A system tool outside its home folders", SK_SEV_MEDIUM, "T1036.005");
+            snprintf(v.summary, sizeof v.summary, "%.*s: %s (%s, the content at %s) outside its home folders", (int)e->path_len, e->path,
+                     ht->name, ht->what, str(f, c->home_path));
+            attr_str(&v, "name", lname);
+            attr_str(&v, "identity", ht->name);
+            attr_str(&v, "home", str(f, c->home_path));
+            rc = emit(f, &v, e, c, w);
+            sk_buf_free(&v.attrs);
+        } else if (!ok) {
             vinit(&v, 0, "masquerade/system-content-renamed", "A system tool's content under another name", SK_SEV_CRITICAL, "T1036.003");
             snprintf(v.summary, sizeof v.summary, "%.*s has the content of %s (%s) at %s, under the name %s", (int)e->path_len, e->path,
                      ht->name, ht->what, str(f, c->home_path), lname);
@@ -760,7 +769,8 @@ static int judge(sk_fleet *f, const sk_inv_entry *e, const sk_fleet_where *w)
     /* stacking: the host's own files (not the base's), executables */
     if (rc || !is_exec) return rc;
     int writable = user_writable(lpath);
-    if (c->hosts <= f->rare) {
+    /* rarity means something in a fleet of at least ten times the threshold */
+    if (c->hosts <= f->rare && f->st.hosts >= 10 * (uint64_t)f->rare) {
         vinit(&v, 1, "stack/rare-content", "An executable content on few hosts", writable ? SK_SEV_MEDIUM : SK_SEV_LOW, NULL);
         snprintf(v.summary, sizeof v.summary, "%.*s: a content on %u of %llu hosts%s", (int)e->path_len, e->path, c->hosts,
                  (unsigned long long)f->st.hosts, writable ? ", in a folder users can write to" : "");
