@@ -63,6 +63,7 @@ static void help(FILE *out)
 
 typedef struct listing {
     char *path, *sha256, *host_id, *base;
+    int changed;            /* its bytes are not the store's: no findings from it */
 } listing;
 
 typedef struct hf {
@@ -95,6 +96,7 @@ static int collect_listing(void *ctx, const sk_casedb_listing *l)
     x->sha256 = strdup(l->sha256);
     x->host_id = l->host_id ? strdup(l->host_id) : NULL;
     x->base = l->base ? strdup(l->base) : NULL;
+    x->changed = 0;
     return x->path && x->sha256 ? 0 : sk_error_set(SK_ENOMEM, "out of memory");
 }
 
@@ -155,6 +157,7 @@ static int listing_line(void *ctx, const char *s, size_t n, uint64_t line)
 /* read one inventory file through cb, its bytes checked against the store's digest */
 static int read_file(hf *h, listing *x, cli_line_cb cb)
 {
+    if (x->changed) return 0; /* said when it was read first */
     char full[4096];
     snprintf(full, sizeof full, "%s/%s", h->case_dir, x->path);
     int fd;
@@ -172,7 +175,8 @@ static int read_file(hf *h, listing *x, cli_line_cb cb)
     int rc = cli_read_lines(full, fd, cb, h, sha, &lines);
     close(fd);
     if (!rc && strcmp(sha, x->sha256)) {
-        line_bad(h, "changed since it was ingested (its SHA-256 is not the store's): its findings would not point at these bytes; run 'sakimori ingest' again");
+        line_bad(h, "changed since it was ingested (its SHA-256 is not the store's): not hunted, its findings would not point at these bytes; run 'sakimori ingest' again");
+        x->changed = 1;
         return 0;
     }
     if (!rc && h->in_host) rc = sk_fleet_host_end(h->fleet, h->pass);
