@@ -160,6 +160,12 @@ void sk_inv_parser_free(sk_inv_parser *p);
  */
 int sk_inv_parse_line(sk_inv_parser *p, const char *s, size_t n, uint64_t lineno, sk_inv_line *out);
 
+/** Tests: with on, every line through the JSON tree (no fast path for the writer's own
+ * listing entries); both must give the same answers. */
+void sk_inv_parser_slow_only(sk_inv_parser *p, int on);
+/** Lines the fast path read. */
+uint64_t sk_inv_parser_fast_lines(const sk_inv_parser *p);
+
 /** The last line read, as its JSON tree (valid until the next line), or NULL. */
 const struct sk_json_value *sk_inv_parser_json(const sk_inv_parser *p);
 

@@ -768,9 +768,9 @@ static int judge(sk_fleet *f, const sk_inv_entry *e, const sk_fleet_where *w)
     }
     /* stacking: the host's own files (not the base's), executables */
     if (rc || !is_exec) return rc;
-    int writable = user_writable(lpath);
     /* rarity means something in a fleet of at least ten times the threshold */
     if (c->hosts <= f->rare && f->st.hosts >= 10 * (uint64_t)f->rare) {
+        int writable = user_writable(lpath);
         vinit(&v, 1, "stack/rare-content", "An executable content on few hosts", writable ? SK_SEV_MEDIUM : SK_SEV_LOW, NULL);
         snprintf(v.summary, sizeof v.summary, "%.*s: a content on %u of %llu hosts%s", (int)e->path_len, e->path, c->hosts,
                  (unsigned long long)f->st.hosts, writable ? ", in a folder users can write to" : "");

@@ -19,7 +19,7 @@
 int cli_read_lines(const char *path, int fd, cli_line_cb cb, void *ctx, char sha_hex[65], uint64_t *lines)
 {
     sk_hasher *h = NULL;
-    if (sk_hasher_new(&h) || sk_hasher_begin(h, SK_DIGEST_SHA256)) {
+    if (sha_hex && (sk_hasher_new(&h) || sk_hasher_begin(h, SK_DIGEST_SHA256))) {
         sk_hasher_free(h);
         return sk_error_set(SK_ENOMEM, "out of memory");
     }
@@ -37,7 +37,7 @@ int cli_read_lines(const char *path, int fd, cli_line_cb cb, void *ctx, char sha
             break;
         }
         if (got == 0) break;
-        sk_hasher_update(h, buf, (size_t)got);
+        if (h) sk_hasher_update(h, buf, (size_t)got);
         const char *s = buf;
         size_t left = (size_t)got;
         while (left && !rc) {
@@ -70,10 +70,12 @@ int cli_read_lines(const char *path, int fd, cli_line_cb cb, void *ctx, char sha
             rc = cb(ctx, line.data, line.len, ln);
         }
     }
-    sk_digests d;
-    sk_hasher_end(h, &d);
-    sk_hex(sha_hex, d.sha256, 32);
-    sk_hasher_free(h);
+    if (h) {
+        sk_digests d;
+        sk_hasher_end(h, &d);
+        sk_hex(sha_hex, d.sha256, 32);
+        sk_hasher_free(h);
+    }
     sk_buf_free(&line);
     free(buf);
     *lines = ln;

@@ -11,8 +11,8 @@
  * reason in sk_error_last()). Non-zero stops the reading and is returned. */
 typedef int (*cli_line_cb)(void *ctx, const char *s, size_t n, uint64_t line);
 
-/* Every line of fd (path names it in messages) to cb; sha_hex gets the SHA-256 of every
- * byte read, *lines the number of lines. */
+/* Every line of fd (path names it in messages) to cb; sha_hex (NULL: not hashed) gets
+ * the SHA-256 of every byte read, *lines the number of lines. */
 int cli_read_lines(const char *path, int fd, cli_line_cb cb, void *ctx, char sha_hex[65], uint64_t *lines);
 
 #endif

@@ -30,22 +30,24 @@ void sk_hex(char *out, const uint8_t *p, size_t n)
     out[2 * n] = '\0';
 }
 
+/* a hex digit's value plus one, 0 for anything else (one table load a digit: digests
+ * are decoded for every listing entry of a fleet) */
+static const uint8_t hexval1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 int sk_unhex(uint8_t *out, size_t n, const char *hex, size_t hexlen)
 {
     if (hexlen != 2 * n) return SK_EFORMAT;
-    for (size_t i = 0; i < hexlen; i++) {
-        char c = hex[i];
-        int v = (c >= '0' && c <= '9')   ? c - '0'
-                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                         : -1;
-        if (v < 0) return SK_EFORMAT;
-        if (i % 2 == 0)
-            out[i / 2] = (uint8_t)(v << 4);
-        else
-            out[i / 2] |= (uint8_t)v;
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned hi = hexval1[(unsigned char)hex[2 * i]], lo = hexval1[(unsigned char)hex[2 * i + 1]];
+        bad |= !hi | !lo;
+        out[i] = (uint8_t)((hi - 1) << 4 | ((lo - 1) & 15));
     }
-    return 0;
+    return bad ? SK_EFORMAT : 0;
 }
 
 struct sk_hasher {

@@ -12,14 +12,19 @@
 #include <string.h>
 
 #include <sakimori/common.h>
+#include <sakimori/digest.h>
 #include <sakimori/inventory_read.h>
 #include <sakimori/json.h>
+#include <sakimori/utf.h>
 
 #define INV_MAX_LINE ((size_t)64 << 20)
 
 struct sk_inv_parser {
     sk_json_doc *doc;
     uint64_t lineno;
+    int slow_only;          /* tests: every line through the tree */
+    sk_buf fast;            /* the fast path's decoded strings */
+    uint64_t fast_lines;
 };
 
 int sk_inv_parser_new(sk_inv_parser **out)
@@ -32,7 +37,18 @@ void sk_inv_parser_free(sk_inv_parser *p)
 {
     if (!p) return;
     sk_json_doc_free(p->doc);
+    sk_buf_free(&p->fast);
     free(p);
+}
+
+void sk_inv_parser_slow_only(sk_inv_parser *p, int on)
+{
+    p->slow_only = on;
+}
+
+uint64_t sk_inv_parser_fast_lines(const sk_inv_parser *p)
+{
+    return p->fast_lines;
 }
 
 const struct sk_json_value *sk_inv_parser_json(const sk_inv_parser *p)
@@ -362,8 +378,251 @@ static int read_snapshot(const sk_inv_parser *p, const sk_json_value *o, sk_inv_
     return 0;
 }
 
+/*
+ * The fast path for listing entries as the writer writes them (one flat object, strings
+ * with at most the escapes \\ \" \/, integer sizes): the members read straight from the
+ * text, the same checks as the tree's. Anything else (another escape, a nested value,
+ * an unknown or repeated member, a string that is not UTF-8) returns 1: the tree
+ * decides, so both paths give the same answer (fuzz_inventory compares them).
+ */
+enum { FE_TYPE = 1, FE_OP = 2, FE_PATH = 4, FE_SHA = 8, FE_SIZE = 16, FE_MTIME = 32, FE_CTIME = 64, FE_CRTIME = 128,
+       FE_MODE = 256, FE_OWNER = 512, FE_REASON = 1024 };
+
+/* a string at s[*i] (the opening quote) as a view: into the line when it has no escape,
+ * else decoded into p->fast. 0, 1 (the tree decides), -1 (out of memory). Eight bytes at
+ * a time to the closing quote while no escape, control byte or non-ASCII byte shows. */
+typedef struct fe_view {
+    const char *s;
+    size_t n;
+    int in_fast;            /* s points into p->fast: held as an offset while it grows */
+    size_t off;
+} fe_view;
+
+static int fe_string(sk_inv_parser *p, const char *s, size_t n, size_t *i, fe_view *v)
+{
+    size_t k = *i + 1, st = k;
+    int ascii = 1, esc = 0;
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    for (;;) {
+        while (k + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + k, 8);
+            uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+            uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w;
+            if (hit & highs) break;
+            k += 8;
+        }
+        if (k >= n) return 1;
+        unsigned char c = (unsigned char)s[k];
+        if (c == '"') break;
+        if (c < 0x20) return 1;
+        if (c >= 0x80) ascii = 0, k++;
+        else if (c == '\\') {
+            if (k + 1 >= n) return 1;
+            char e = s[k + 1];
+            if (e != '\\' && e != '"' && e != '/') return 1;
+            esc = 1;
+            k += 2;
+        } else {
+            k++;
+        }
+    }
+    v->in_fast = 0;
+    if (!esc) {
+        v->s = s + st, v->n = k - st;
+    } else {
+        size_t off = p->fast.len;
+        if (sk_buf_reserve(&p->fast, k - st + 1)) return -1;
+        char *d = p->fast.data + off;
+        size_t o = 0;
+        for (size_t q = st; q < k;) { /* runs between escapes copied whole */
+            const char *bs = memchr(s + q, '\\', k - q);
+            size_t run = bs ? (size_t)(bs - (s + q)) : k - q;
+            memcpy(d + o, s + q, run);
+            o += run, q += run;
+            if (bs) d[o++] = s[q + 1], q += 2;
+        }
+        p->fast.len += o;
+        v->in_fast = 1, v->off = off, v->n = p->fast.len - off;
+        v->s = p->fast.data + off;
+    }
+    if (!ascii && !sk_utf8_valid((const uint8_t *)v->s, v->n)) return 1;
+    *i = k + 1;
+    return 0;
+}
+
+static const char *fe_ptr(const sk_inv_parser *p, const fe_view *v)
+{
+    return v->in_fast ? p->fast.data + v->off : v->s;
+}
+
+/* a view as a NUL-terminated copy in p->fast: its offset, or (size_t)-1 */
+static size_t fe_keep(sk_inv_parser *p, const fe_view *v)
+{
+    const char *src = fe_ptr(p, v);
+    size_t off = p->fast.len;
+    if (v->in_fast) { /* copy from the buffer itself: through a temporary offset */
+        if (sk_buf_reserve(&p->fast, v->n + 1)) return (size_t)-1;
+        src = p->fast.data + v->off;
+    }
+    if (sk_buf_append(&p->fast, src, v->n) || sk_buf_append(&p->fast, "", 1)) return (size_t)-1;
+    return off;
+}
+
+static int fast_entry(sk_inv_parser *p, const char *s, size_t n, sk_inv_line *out)
+{
+    sk_buf_reset(&p->fast);
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+    if (i >= n || s[i] != '{') return 1;
+    i++;
+    unsigned seen = 0;
+    fe_view val[11];
+    uint64_t size = 0;
+    fe_view rv[4];
+    size_t n_reasons = 0;
+    int first = 1;
+    for (;;) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+        if (i < n && s[i] == '}' && first) return 1; /* an empty object: the tree says why */
+        if (i >= n || s[i] != '"') return 1;
+        fe_view kv;
+        int rc = fe_string(p, s, n, &i, &kv);
+        if (rc) return rc < 0 ? -1 : 1;
+        const char *key = fe_ptr(p, &kv);
+        static const char *const names[] = {"type", "op", "path", "sha256", "size", "mtime", "ctime", "crtime", "mode", "owner", "reason"};
+        static const unsigned char lens[] = {4, 2, 4, 6, 4, 5, 5, 6, 4, 5, 6};
+        int f = -1;
+        for (int q = 0; q < 11 && f < 0; q++)
+            if (kv.n == lens[q] && !memcmp(key, names[q], kv.n)) f = q;
+        if (f < 0 || (seen & (1u << f))) return 1;
+        seen |= 1u << f;
+        while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+        if (i >= n || s[i] != ':') return 1;
+        i++;
+        while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+        if (i >= n) return 1;
+        if (f == 4) { /* size: an integer */
+            size_t st = i;
+            while (i < n && s[i] >= '0' && s[i] <= '9') {
+                if (i - st >= 19) return 1;
+                size = size * 10 + (uint64_t)(s[i] - '0');
+                i++;
+            }
+            if (i == st || (i - st > 1 && s[st] == '0')) return 1;
+            if (i < n && (s[i] == '.' || s[i] == 'e' || s[i] == 'E')) return 1;
+        } else if (f == 10) { /* reason: strings */
+            if (s[i] != '[') return 1;
+            i++;
+            for (int firstr = 1;; firstr = 0) {
+                while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+                if (i < n && s[i] == ']' && firstr) break;
+                if (i >= n || s[i] != '"' || n_reasons == 4) return 1;
+                rc = fe_string(p, s, n, &i, &rv[n_reasons]);
+                if (rc) return rc < 0 ? -1 : 1;
+                n_reasons++;
+                while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+                if (i < n && s[i] == ',') {
+                    i++;
+                    continue;
+                }
+                if (i < n && s[i] == ']') break;
+                return 1;
+            }
+            i++;
+        } else {
+            if (s[i] != '"') return 1;
+            rc = fe_string(p, s, n, &i, &val[f]);
+            if (rc) return rc < 0 ? -1 : 1;
+        }
+        first = 0;
+        while (i < n && (s[i] == ' ' || s[i] == '\t')) i++;
+        if (i < n && s[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < n && s[i] == '}') {
+            i++;
+            break;
+        }
+        return 1;
+    }
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) i++;
+    if (i != n) return 1;
+#define V(k) fe_ptr(p, &val[k])
+    if (!(seen & FE_TYPE) || val[0].n != 5 || memcmp(V(0), "entry", 5)) return 1;
+    /* the members, checked as the tree's reader checks them (on a problem: the tree
+     * gives the message) */
+    memset(out, 0, sizeof *out);
+    sk_inv_entry *e = &out->entry;
+    out->type = SK_INV_ENTRY;
+    e->mtime = e->ctime = e->crtime = SK_TIME_NONE;
+    out->listing.base_install_time = out->listing.collected = SK_TIME_NONE;
+    out->snapshot.started = out->end.finished = SK_TIME_NONE;
+    if (!(seen & FE_PATH) || !val[2].n || memchr(V(2), 0, val[2].n)) return 1;
+    if (seen & FE_SHA) {
+        if (val[3].n != 64 || sk_unhex(e->sha256, 32, V(3), 64)) return 1;
+        e->have_sha256 = 1;
+    }
+    if (seen & FE_SIZE) e->size = size, e->have_size = 1;
+    sk_time *times[3] = {&e->mtime, &e->ctime, &e->crtime};
+    for (int q = 0; q < 3; q++) {
+        if (!(seen & (FE_MTIME << q))) continue;
+        sk_stamp st;
+        if (sk_time_parse_iso8601(V(5 + q), val[5 + q].n, NULL, &st) || !(st.quality & (SK_TQ_UTC | SK_TQ_OFFSET))) return 1;
+        *times[q] = st.utc;
+    }
+    if (seen & FE_MODE) {
+        const char *m = V(8);
+        size_t ml = val[8].n;
+        if (!ml || ml > 6) return 1;
+        uint32_t mv = 0;
+        for (size_t q = 0; q < ml; q++) {
+            if (m[q] < '0' || m[q] > '7') return 1;
+            mv = mv * 8 + (uint32_t)(m[q] - '0');
+        }
+        e->mode = mv & 07777, e->have_mode = 1;
+    }
+    if (seen & FE_OP) {
+        const char *op = V(1);
+        size_t on = val[1].n;
+        if (on == 3 && !memcmp(op, "add", 3)) e->op = SK_OP_ADD;
+        else if (on == 6 && !memcmp(op, "change", 6)) e->op = SK_OP_CHANGE;
+        else if (on == 6 && !memcmp(op, "remove", 6)) e->op = SK_OP_REMOVE;
+        else return 1;
+    }
+    if (e->op != SK_OP_REMOVE && !e->have_sha256) return 1;
+    for (size_t q = 0; q < n_reasons; q++) {
+        const char *r = fe_ptr(p, &rv[q]);
+        size_t rn = rv[q].n;
+        if (rn == 7 && !memcmp(r, "content", 7)) e->reasons |= SK_REASON_CONTENT;
+        else if (rn == 5 && !memcmp(r, "times", 5)) e->reasons |= SK_REASON_TIMES;
+        else if (rn == 4 && !memcmp(r, "mode", 4)) e->reasons |= SK_REASON_MODE;
+        else if (rn == 5 && !memcmp(r, "owner", 5)) e->reasons |= SK_REASON_OWNER;
+        else return 1;
+    }
+    /* the strings a caller keeps: NUL-terminated copies */
+    size_t po = fe_keep(p, &val[2]), oo = (seen & FE_OWNER) ? fe_keep(p, &val[9]) : 0;
+    if (po == (size_t)-1 || oo == (size_t)-1) return -1;
+    e->path = p->fast.data + po;
+    e->path_len = val[2].n;
+    if (seen & FE_OWNER) e->owner = p->fast.data + oo;
+#undef V
+    p->fast_lines++;
+    return 0;
+}
+
 int sk_inv_parse_line(sk_inv_parser *p, const char *s, size_t n, uint64_t lineno, sk_inv_line *out)
 {
+    if (!p->slow_only && n > 15 && n <= INV_MAX_LINE && !memcmp(s, "{\"type\":\"entry\"", 15)) {
+        sk_json_doc_free(p->doc);
+        p->doc = NULL;
+        p->lineno = lineno;
+        size_t m = n && s[n - 1] == '\r' ? n - 1 : n;
+        int rc = fast_entry(p, s, m, out);
+        if (rc < 0) return sk_error_set(SK_ENOMEM, "out of memory");
+        if (rc == 0) return 0;
+    }
     p->lineno = lineno;
     sk_json_doc_free(p->doc);
     p->doc = NULL;
