@@ -23,6 +23,7 @@ static const char *const SCHEMA_SQL =
     "CREATE TABLE inputs(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,"
     " source TEXT, size INTEGER NOT NULL, mtime TEXT, added TEXT NOT NULL, records INTEGER, errors INTEGER,"
     " UNIQUE(sha256, path));"
+    "CREATE INDEX inputs_by_path ON inputs(path);"
     "CREATE TABLE hosts(host_id TEXT PRIMARY KEY, name TEXT NOT NULL, domain TEXT, site TEXT, region TEXT,"
     " role TEXT NOT NULL DEFAULT 'unknown', os_family TEXT, os_name TEXT, os_version TEXT, first_seen TEXT, last_seen TEXT);"
     "CREATE TABLE anchors(host_id TEXT NOT NULL REFERENCES hosts(host_id), kind TEXT NOT NULL, value TEXT NOT NULL,"
@@ -255,6 +256,7 @@ int sk_casedb_open(sk_casedb **out, const char *case_dir, int create)
         if (strcmp(version, SK_CASEDB_SCHEMA))
             rc = sk_error_set(SK_EFORMAT, "%s: schema '%s', but this sakimori reads %s", db->path, version, SK_CASEDB_SCHEMA);
     }
+    if (!rc) rc = exec(db, "CREATE INDEX IF NOT EXISTS inputs_by_path ON inputs(path)", "indexing the inputs");
     if (rc) {
         sk_casedb_close(db);
         return rc;

@@ -56,15 +56,18 @@ s0=$t/s0.jsonl
 printf '%s\n' '{"type":"snapshot","schema":"sakimori/snapshot/1","host":{"name":"NEW-1","anchors":[{"kind":"machine_sid","value":"S-1-5-21-77"}]},"started":"2019-07-10T00:00:00Z","root":"/"}' \
   '{"type":"file","path":"/usr/bin/newtool","size":5,"mtime":"2019-07-01T00:00:00Z","mode":"0755","kind":"elf","sha256":"2222222222222222222222222222222222222222222222222222222222222222","elf":{"type":"EXEC","machine":"X86_64"}}' \
   '{"type":"end","files":1,"errors":0,"complete":true}' > "$s0"
-"$bin" ingest -q "$t/case" "$s0"
+"$bin" ingest -q "$t/case" "$s0" || { echo "FAIL: ingesting a snapshot exited $?"; exit 1; }
 python3 "$root/tests/schema/validate.py" "$root/docs" --instance listing $(find "$t/case/snapshots/listings" -name 'NEW-1*.jsonl') | tail -1 | grep -q ", 0 failed" || { echo "FAIL: a written listing is not schema-valid"; exit 1; }
 python3 "$root/tests/schema/validate.py" "$root/docs" --instance catalog "$t"/case/snapshots/catalog/ingest-*.jsonl | tail -1 | grep -q ", 0 failed" || { echo "FAIL: a written catalogue record is not schema-valid"; exit 1; }
 python3 "$root/tests/schema/validate.py" "$root/docs" --instance host "$t/case/hosts.jsonl" | tail -1 | grep -q ", 0 failed" || { echo "FAIL: hosts.jsonl is not schema-valid"; python3 "$root/tests/schema/validate.py" "$root/docs" --instance host "$t/case/hosts.jsonl" | grep -v "^ok" | head -5; exit 1; }
 dump() { sqlite3 "$db" "SELECT * FROM hosts ORDER BY host_id; SELECT * FROM anchors ORDER BY 1,2,3; SELECT * FROM aliases ORDER BY 1,2,3,4; SELECT * FROM links ORDER BY 1,2,3; SELECT id, kind, host_id, path, sha256, mode, base, collected, complete, superseded_by, entries FROM inventory ORDER BY id; SELECT sha256, path, kind, records, errors FROM inputs ORDER BY id"; }
-dump > "$t/before"
-out=$("$bin" ingest "$t/case" 2>&1)
+dump > "$t/before" || { echo "FAIL: sqlite3 could not read the store"; exit 1; }
+set +e
+out=$("$bin" ingest "$t/case" 2>&1); rc=$?
+set -e
+[ "$rc" -eq 0 ] || { echo "FAIL: the second run exited $rc: $out"; exit 1; }
 echo "$out" | grep -q " 0 inventory files indexed" || { echo "FAIL: the second run read files again: $out"; exit 1; }
-dump > "$t/after"
+dump > "$t/after" || { echo "FAIL: sqlite3 could not read the store"; exit 1; }
 cmp -s "$t/before" "$t/after" || { echo "FAIL: the second run changed the store"; diff "$t/before" "$t/after" | head; exit 1; }
 # a listing changed afterwards: read again, its bad line said
 l=$(find "$t/case/snapshots/listings" -name '*.jsonl' | sort | head -1)
