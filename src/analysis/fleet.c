@@ -413,7 +413,7 @@ static int executable_ext(const char *lname, size_t n)
 {
     static const char *const e[] = {".exe", ".dll", ".sys", ".drv", ".ocx", ".cpl", ".scr", ".com", ".efi", ".mui", ".winmd",
                                     ".tlb", ".ax", ".acm", ".ime", ".tsp", ".node", ".pyd", ".xll", ".wll", ".mun", ".rll",
-                                    ".bpl", ".so", ".fon", ".iec", ".dat", ".bin", ".tmp"};
+                                    ".bpl", ".so", ".fon", ".iec"};
     const char *dot = NULL;
     for (size_t i = n; i && !dot; i--)
         if (lname[i - 1] == '.') dot = lname + i - 1;

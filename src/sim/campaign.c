@@ -458,3 +458,14 @@ int sim_host_clears_log(const sim_world *w, size_t host, sk_time *when, size_t *
     *benign = 1;
     return 1;
 }
+
+int sim_payload_path(const sim_world *w, const sim_victim *v, char *out, size_t n)
+{
+    if (!n) return 0;
+    out[0] = 0;
+    if (v->how != SIM_HOW_AV_PUSH) return 0;
+    /* the agent keeps what its server pushes beside its other updates, under the name the
+     * update channel served it with (avlog.c: /avupdate/hotfix/hf_<8 hex>_<server>.dat) */
+    snprintf(out, n, "C:\\ProgramData\\ExampleAV\\Agent\\Update\\hf_%.8s.dat", w->attacker.payload_sha256);
+    return 1;
+}

@@ -68,6 +68,7 @@ struct sim_inv {
     image img[3];
     uint32_t pkg[64][N_PKG_VERSIONS][16];
     uint32_t portable[32];
+    uint32_t payload;        /* the attacker's loader as the AV channel pushed it */
     uint32_t *rare;          /* per host: its in-house binary's content, or UINT32_MAX */
     const char **rare_name;
     int oom;                 /* a string could not be copied: the build fails at its end */
@@ -469,6 +470,17 @@ static int package_contents(sim_inv *v)
         c->characteristics = 0x0102;
         v->portable[p] = ci;
     }
+    {
+        /* the attacker's loader, the "pattern file" the AV server pushed: a PE without
+         * VERSIONINFO or signature, its digest the truth's pushed_payload_sha256 */
+        uint32_t ci;
+        NEW(ci, "attacker/payload", 300000);
+        content *c = &v->c[ci];
+        if (sk_unhex(c->sha256, 32, v->w->attacker.payload_sha256, 64)) FAIL();
+        c->machine = 0x8664;
+        c->characteristics = 0x2022; /* a DLL, loaded by the agent's updater */
+        v->payload = ci;
+    }
 done:
     if (!rc && v->oom) rc = SK_ENOMEM;
     return rc;
@@ -757,6 +769,15 @@ static int host_listing(sim_inv *v, sim_out *o, size_t hi, sk_buf *b, uint64_t *
             for (size_t i = 0; i < im->n && !ps; i++)
                 if (im->e[i].content == im->powershell) ps = &im->e[i];
             ADD(SK_OP_ADD, vi->renamed_path, im->powershell, ps ? ps->mtime : cr, cr);
+        }
+    }
+    /* the pushed loader, where the AV agent keeps its updates */
+    if (h->campaign >= 0) {
+        const sim_victim *vi = &w->victims[h->campaign];
+        char pp[160];
+        if (sim_payload_path(w, vi, pp, sizeof pp)) {
+            sk_time t = vi->first - 60 * SK_NS_PER_SEC;
+            ADD(SK_OP_ADD, pp, v->payload, t, t);
         }
     }
     /* the update cache tops the count up to the host's target with shared contents */

@@ -211,6 +211,12 @@ static int write_truth(sim_out *o, const sim_world *w, const sk_sim_options *opt
             sk_jw_string(&j, v->renamed_path);
         else
             sk_jw_null(&j);
+        sk_jw_key(&j, "pushed_payload");
+        char pp[160];
+        if (sim_payload_path(w, v, pp, sizeof pp))
+            sk_jw_string(&j, pp);
+        else
+            sk_jw_null(&j);
         sk_jw_key(&j, "c2");
         sk_jw_array_begin(&j);
         for (size_t k = 0; k < v->n_c2; k++) {

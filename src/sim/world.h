@@ -241,6 +241,10 @@ int sim_org_build(sim_world *w, const sim_scenario *sc, uint64_t seed, size_t n_
 /** Decide the campaign: attacker choices and victims. Needs the organisation. */
 int sim_campaign_build(sim_world *w);
 
+/** The path where a push victim's AV agent keeps the pushed payload (the attacker's
+ * loader as a pattern file); 0 and "" for a victim the push did not reach. */
+int sim_payload_path(const sim_world *w, const sim_victim *v, char *out, size_t n);
+
 /** 1 when a push victim's fetch of the payload is in its AV server's log (host online then). */
 int sim_av_push_logged(const sim_world *w, size_t victim);
 

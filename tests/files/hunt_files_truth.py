@@ -7,6 +7,9 @@ and the listings itself):
   - no finding of severity high or critical anywhere else;
   - the benign look-alikes (files named otherwise than their VERSIONINFO says, whose
     content is not PowerShell's: renamed portable tools) are never high or critical;
+  - every push victim's pushed loader (the AV channel's "pattern file", a PE named .dat)
+    found at its path with severity medium or more, and, with a threshold that its
+    victims' count is under (--rare 20 at 800 hosts), among the rare contents;
   - every finding names its host, engine and path, and its evidence line is the listing
     line that holds that path.
 usage: hunt_files_truth.py SAKIMORI
@@ -27,18 +30,20 @@ def fail(msg):
     print("FAIL:", msg)
 
 
-def check(seed, hosts):
+def check(seed, hosts, rare=None):
     with tempfile.TemporaryDirectory() as t:
         case = os.path.join(t, "case")
         subprocess.run([binary, "simulate", "--hosts", str(hosts), "--seed", str(seed), "--out", case], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         subprocess.run([binary, "ingest", "-q", case], check=True)
-        r = subprocess.run([binary, "hunt", "files", "-q", case], stdout=subprocess.PIPE, check=False)
+        r = subprocess.run([binary, "hunt", "files", "-q", case] + (["--rare", str(rare)] if rare else []), stdout=subprocess.PIPE, check=False)
         if r.returncode != 1:
             fail("seed %d: hunt files exited %d" % (seed, r.returncode))
         findings = [json.loads(l) for l in r.stdout.decode().splitlines()]
         truth = json.load(open(os.path.join(case, "truth", "truth.json")))
         renamed = {h["host"]: h["renamed_powershell"] for h in truth["compromised_hosts"] if h.get("renamed_powershell")}
+        pushed = {h["host"]: h["pushed_payload"] for h in truth["compromised_hosts"] if h.get("pushed_payload")}
+        payload_sha = truth["attacker"]["pushed_payload_sha256"]
         # the catalogue's identities, the listings' files (read here, independently)
         ident = {}
         for l in open(os.path.join(case, "snapshots", "catalog.jsonl")):
@@ -54,6 +59,7 @@ def check(seed, hosts):
                     ps_sha.add(e["sha256"])
         lookalikes = set()
         lines = {}
+        holds_payload = set()
         for root, _, files in os.walk(os.path.join(case, "snapshots", "listings")):
             for f in files:
                 rel = os.path.relpath(os.path.join(root, f), case)
@@ -63,6 +69,8 @@ def check(seed, hosts):
                         host = e["host"]
                         continue
                     lines[(rel, n)] = e.get("path")
+                    if e.get("sha256") == payload_sha:
+                        holds_payload.add((host, e["path"]))
                     o = ident.get(e.get("sha256"))
                     name = e["path"].rsplit("\\", 1)[-1]
                     if o and e.get("op") == "add" and e["sha256"] not in ps_sha and o.lower().replace(".mui", "") != name.lower():
@@ -83,16 +91,31 @@ def check(seed, hosts):
                 masq[f["host"]] = p
             if (f["host"], p) in lookalikes and f["severity"] in ("high", "critical"):
                 fail("seed %d: the benign look-alike %s on %s is %s" % (seed, p, f["host"], f["severity"]))
+        seen = {}
+        for f in findings:
+            k = (f["host"], f["attributes"]["path"])
+            if k in holds_payload and f["severity"] in ("medium", "high", "critical"):
+                seen.setdefault(k, set()).add(f["rule"]["id"])
+        for h, p in pushed.items():
+            if (h, p) not in holds_payload:
+                continue  # no listing for this host (offline at collection)
+            if (h, p) not in seen:
+                fail("seed %d: %s's pushed loader %s not found (medium or more)" % (seed, h, p))
+            elif rare and "stack/rare-content" not in seen[(h, p)]:
+                fail("seed %d: %s's pushed loader not among the rare contents with --rare %d" % (seed, h, rare))
+        for h in {h for h, _ in holds_payload} - set(pushed):
+            fail("seed %d: %s holds the loader but is no push victim" % (seed, h))
         for h, p in renamed.items():
             if masq.get(h, "").lower() != p.lower():
                 fail("seed %d: %s's renamed PowerShell %s not found as critical masquerade (got %s)" % (seed, h, p, masq.get(h)))
         low = sum(1 for f in findings if (f["host"], f["attributes"]["path"]) in lookalikes)
-        print("seed %d, %d hosts: %d renamed PowerShell found of %d; %d benign look-alikes (%d findings on them, none high); %d findings"
-              % (seed, hosts, sum(1 for h in renamed if masq.get(h, "").lower() == renamed[h].lower()), len(renamed), len(lookalikes),
+        print("seed %d, %d hosts%s: %d pushed loaders found of %d in inventories; " % (seed, hosts, " --rare %d" % rare if rare else "", len(seen), len(holds_payload)), end="")
+        print("%d renamed PowerShell found of %d; %d benign look-alikes (%d findings on them, none high); %d findings"
+              % (sum(1 for h in renamed if masq.get(h, "").lower() == renamed[h].lower()), len(renamed), len(lookalikes),
                  low, len(findings)))
 
 
-for seed, hosts in ((3, 300), (11, 800), (29, 500)):
-    check(seed, hosts)
+for seed, hosts, rare in ((3, 300, None), (11, 800, None), (29, 500, None), (11, 800, 20)):
+    check(seed, hosts, rare)
 print("1 passed, 0 failed" if not fails else "0 passed, 1 failed")
 sys.exit(1 if fails else 0)
