@@ -65,6 +65,15 @@ const char *sk_file_type_name(int type);
  */
 int sk_file_read_all(const char *path, size_t max, char **out, size_t *len);
 
+/**
+ * The names in the folder open as `dfd` (the descriptor stays the caller's), "." and ".."
+ * left out, sorted bytewise: a folder's files in the same order on every run. *names is a
+ * new array of new strings (sk_dir_names_free). SK_EIO naming nothing (the caller names
+ * the folder) when it cannot be read, SK_ENOMEM.
+ */
+int sk_dir_names(int dfd, char ***names, size_t *n);
+void sk_dir_names_free(char **names, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

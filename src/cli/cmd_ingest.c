@@ -11,7 +11,6 @@
  * smallest one, full when no delta is smaller than half the full listing). A snapshot
  * whose SHA-256 was ingested before changes nothing. Everything is one transaction.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -257,42 +256,29 @@ static int index_file(ing *g, const char *rel)
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* every *.jsonl below CASE/rel (sorted, no symbolic link followed) */
 static int index_tree(ing *g, const char *rel, int depth)
 {
     char full[4096];
     snprintf(full, sizeof full, "%s/%s", g->case_dir, rel);
-    DIR *d = opendir(full);
-    if (!d) return 0; /* no such folder: nothing to index */
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d))) {
-        if (de->d_name[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = sk_error_set(SK_ENOMEM, "out of memory");
-                break;
-            }
-            names = nn;
-        }
-        if (!(names[n] = strdup(de->d_name))) {
-            rc = sk_error_set(SK_ENOMEM, "out of memory");
-            break;
-        }
-        n++;
+    int dfd;
+    if (access(full, F_OK)) return 0; /* no such folder: nothing to index */
+    if (sk_file_open(SK_FILE_CWD, full, SK_FILE_DIR | SK_FILE_NOFOLLOW, &dfd, NULL)) {
+        say(g, "%s", sk_error_last());
+        g->bad = 1;
+        return 0;
     }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_str);
+    char **names = NULL;
+    size_t n = 0;
+    int rc = sk_dir_names(dfd, &names, &n);
+    close(dfd);
+    if (rc == SK_EIO) {
+        say(g, "%s: cannot read the folder: %s", rel, sk_error_last());
+        g->bad = 1;
+        return 0;
+    }
     for (size_t i = 0; i < n && !rc; i++) {
+        if (names[i][0] == '.') continue; /* hidden: ingest's own temporary files among them */
         char sub[4096];
         snprintf(sub, sizeof sub, "%s/%s", rel, names[i]);
         char subfull[8200];
@@ -310,8 +296,7 @@ static int index_tree(ing *g, const char *rel, int depth)
         size_t ln = strlen(names[i]);
         if (S_ISREG(st.st_mode) && ln > 6 && !strcmp(names[i] + ln - 6, ".jsonl")) rc = index_file(g, sub);
     }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
+    sk_dir_names_free(names, n);
     return rc;
 }
 
@@ -957,39 +942,36 @@ static int ingest_arg(ing *g, const char *path)
         return 0;
     }
     if (!S_ISDIR(st.st_mode)) return ingest_snapshot(g, path, 0);
-    DIR *d = opendir(path);
-    if (!d) {
-        say(g, "%s: %s", path, strerror(errno));
+    int dfd;
+    if (sk_file_open(SK_FILE_CWD, path, SK_FILE_DIR, &dfd, NULL)) {
+        say(g, "%s", sk_error_last());
         g->bad = 1;
         return 0;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    int rc = 0;
-    while ((de = readdir(d)) && !rc) {
-        const char *nm = de->d_name;
+    char **all = NULL, **names = NULL;
+    size_t n_all = 0, n = 0;
+    int rc = sk_dir_names(dfd, &all, &n_all);
+    close(dfd);
+    if (rc == SK_EIO) {
+        say(g, "%s: cannot read the folder: %s", path, sk_error_last());
+        g->bad = 1;
+        return 0;
+    }
+    if (!rc && n_all && !(names = malloc(n_all * sizeof *names))) rc = sk_error_set(SK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n_all && !rc; i++) { /* a folder's snapshots: by their names */
+        const char *nm = all[i];
         size_t ln = strlen(nm);
         int want = (ln > 6 && !strcmp(nm + ln - 6, ".jsonl")) || (ln > 4 && !strcmp(nm + ln - 4, ".zst")) ||
                    (ln > 9 && !strcmp(nm + ln - 9, ".jsonl.gz"));
-        if (!want || nm[0] == '.') continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) rc = sk_error_set(SK_ENOMEM, "out of memory");
-            else names = nn;
-        }
-        if (!rc && !(names[n++] = strdup(nm))) rc = sk_error_set(SK_ENOMEM, "out of memory");
+        if (want && nm[0] != '.') names[n++] = all[i];
     }
-    closedir(d);
-    if (n) qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n && !rc; i++) {
         char full[4096];
         snprintf(full, sizeof full, "%s/%s", path, names[i]);
         rc = ingest_snapshot(g, full, 1);
     }
-    for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
+    sk_dir_names_free(all, n_all);
     return rc;
 }
 

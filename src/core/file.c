@@ -3,6 +3,7 @@
  * symlink followed where asked) and bounded whole-file reads (see sakimori/file.h).
  */
 #define _GNU_SOURCE /* O_NOATIME */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -123,4 +124,58 @@ int sk_file_read_all(const char *path, size_t max, char **out, size_t *len)
     }
     *out = sk_buf_detach(&b, len);
     return *out ? 0 : SK_ENOMEM;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void sk_dir_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+}
+
+int sk_dir_names(int dfd, char ***out, size_t *out_n)
+{
+    *out = NULL, *out_n = 0;
+    int fd = dup(dfd);
+    if (fd < 0) return sk_error_set(SK_EIO, "%s", strerror(errno));
+    DIR *d = fdopendir(fd);
+    if (!d) {
+        int e = errno;
+        close(fd);
+        return sk_error_set(SK_EIO, "%s", strerror(e));
+    }
+    rewinddir(d);
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) {
+                rc = sk_error_set(SK_ENOMEM, "out of memory");
+                break;
+            }
+            names = nn;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            rc = sk_error_set(SK_ENOMEM, "out of memory");
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (rc) {
+        sk_dir_names_free(names, n);
+        return rc;
+    }
+    if (n) qsort(names, n, sizeof *names, by_name);
+    *out = names, *out_n = n;
+    return 0;
 }

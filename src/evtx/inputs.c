@@ -108,27 +108,13 @@ static int walk(sk_event_inputs *l, int dfd, const char *path, int depth, const 
         return 0;
     }
     char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = sk_error_set(SK_ENOMEM, "out of memory");
-                break;
-            }
-            names = nn;
-        }
-        if (!(names[n] = strdup(e->d_name))) {
-            rc = sk_error_set(SK_ENOMEM, "out of memory");
-            break;
-        }
-        n++;
+    size_t n = 0;
+    int rc = sk_dir_names(dirfd(d), &names, &n);
+    if (rc == SK_EIO) {
+        say(o, path, "cannot read the folder", sk_error_last());
+        closedir(d);
+        return 0;
     }
-    if (n) qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n && !rc; i++) {
         char *child = NULL;
         size_t pl = strlen(path);

@@ -142,4 +142,38 @@ static void access_time_kept(void)
     rmdir(dir);
 }
 
-SK_TEST_MAIN(T(reads_and_limits), T(fifo_never_blocks), T(symlinks_and_dirs), T(access_time_kept))
+/* a folder's names: sorted bytewise, "." and ".." left out, the descriptor left open */
+static void dir_names(void)
+{
+    char dir[] = "/tmp/sk-test-dirnames.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    const char *make[] = {"c", "a", ".hidden", "B", "b"};
+    char p[128];
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, make[i]);
+        FILE *fp = fopen(p, "w");
+        if (fp) fclose(fp);
+    }
+    int fd;
+    CHECK_INT(sk_file_open(SK_FILE_CWD, dir, SK_FILE_DIR, &fd, NULL), 0);
+    char **names = NULL;
+    size_t n = 0;
+    CHECK_INT(sk_dir_names(fd, &names, &n), 0);
+    CHECK_INT(n, 5);
+    const char *want[] = {".hidden", "B", "a", "b", "c"};
+    for (size_t i = 0; i < n && i < 5; i++) CHECK_STR(names[i], want[i]);
+    sk_dir_names_free(names, n);
+    /* twice on the same descriptor: the same names (it was not consumed) */
+    CHECK_INT(sk_dir_names(fd, &names, &n), 0);
+    CHECK_INT(n, 5);
+    sk_dir_names_free(names, n);
+    close(fd);
+    CHECK_INT(sk_dir_names(-1, &names, &n), SK_EIO);
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, make[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+SK_TEST_MAIN(T(reads_and_limits), T(fifo_never_blocks), T(symlinks_and_dirs), T(access_time_kept), T(dir_names))
