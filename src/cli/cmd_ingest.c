@@ -148,7 +148,7 @@ static int idx_line(void *ctx, const char *s, size_t n, uint64_t line)
     ing *g = x->g;
     if (!s) {
         line_error(g, x->rel, &x->said, &x->errors);
-        return 0;
+        return x->kind < 0 ? SK_ENOTFOUND : 0; /* no header first: not inventory, not read on */
     }
     sk_inv_line l;
     int rc = sk_inv_parse_line(g->p, s, n, line, &l);
@@ -513,7 +513,7 @@ static int snap_line(void *ctx, const char *s, size_t n, uint64_t line)
     if (!s) {
         x->err_lines++;
         line_error(g, x->name, &x->said, &x->errors);
-        return 0;
+        return x->have_header ? 0 : SK_ENOTFOUND; /* no header first: not a snapshot, not read on */
     }
     sk_inv_line l;
     int rc = sk_inv_parse_line(g->p, s, n, line, &l);

@@ -44,18 +44,20 @@ int cli_read_lines(const char *path, int fd, cli_line_cb cb, void *ctx, char sha
             const char *nl = memchr(s, '\n', left);
             size_t take = nl ? (size_t)(nl - s) : left;
             if (!overlong) {
-                if (line.len + take > ((size_t)64 << 20)) overlong = 1, sk_buf_reset(&line);
-                else if (take && sk_buf_append(&line, s, take)) rc = sk_error_set(SK_ENOMEM, "out of memory");
+                if (line.len + take > ((size_t)64 << 20)) {
+                    /* said at once, so that a caller may stop reading a file that is no
+                     * text of its own (a 10 GB sparse file has no line end to wait for) */
+                    overlong = 1;
+                    sk_buf_reset(&line);
+                    sk_error_set(SK_EFORMAT, "line %llu: longer than 64 MiB: skipped", (unsigned long long)ln + 1);
+                    rc = cb(ctx, NULL, 0, ln + 1);
+                    if (rc) break;
+                } else if (take && sk_buf_append(&line, s, take)) rc = sk_error_set(SK_ENOMEM, "out of memory");
             }
             if (!nl) break;
             ln++;
-            if (overlong) {
-                sk_error_set(SK_EFORMAT, "line %llu: longer than 64 MiB: skipped", (unsigned long long)ln);
-                rc = cb(ctx, NULL, 0, ln);
-                overlong = 0;
-            } else {
-                rc = cb(ctx, line.data ? line.data : "", line.len, ln);
-            }
+            if (overlong) overlong = 0; /* its end: said when it grew too long */
+            else rc = cb(ctx, line.data ? line.data : "", line.len, ln);
             sk_buf_reset(&line);
             s = nl + 1;
             left -= take + 1;
@@ -63,12 +65,7 @@ int cli_read_lines(const char *path, int fd, cli_line_cb cb, void *ctx, char sha
     }
     if (!rc && (line.len || overlong)) { /* a last line without its newline */
         ln++;
-        if (overlong) {
-            sk_error_set(SK_EFORMAT, "line %llu: longer than 64 MiB: skipped", (unsigned long long)ln);
-            rc = cb(ctx, NULL, 0, ln);
-        } else {
-            rc = cb(ctx, line.data, line.len, ln);
-        }
+        if (!overlong) rc = cb(ctx, line.data, line.len, ln);
     }
     if (h) {
         sk_digests d;

@@ -7,8 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One line (without its newline) numbered from 1; s NULL for a line over 64 MiB (the
- * reason in sk_error_last()). Non-zero stops the reading and is returned. */
+/* One line (without its newline) numbered from 1; s NULL, as soon as it passes 64 MiB,
+ * for a line too long to hold (the reason in sk_error_last()). Non-zero stops the reading
+ * and is returned. */
 typedef int (*cli_line_cb)(void *ctx, const char *s, size_t n, uint64_t line);
 
 /* Every line of fd (path names it in messages) to cb; sha_hex (NULL: not hashed) gets

@@ -6,7 +6,8 @@
 #   - a second run reads nothing again and leaves every table as it was (idempotent);
 #   - a listing file changed afterwards is read again, its bad line said with file and
 #     line, the run's exit code 3;
-#   - a snapshot with a 100 MB line: the line is said and skipped, the rest ingested.
+#   - a snapshot with a 100 MB line: the line is said and skipped, the rest ingested;
+#   - a 10 GB sparse file with no line end: said at once, not read to its end.
 set -euo pipefail
 bin=$1
 t=$(mktemp -d)
@@ -91,4 +92,11 @@ set -e
 [ "$rc" -eq 3 ] || { echo "FAIL: exit $rc for a 100 MB line"; exit 1; }
 echo "$err" | grep -qF "big.jsonl: line 2: longer than 64 MiB: skipped" || { echo "FAIL: $err"; exit 1; }
 [ "$(sqlite3 "$db" "SELECT i.entries FROM inventory i JOIN hosts h USING(host_id) WHERE h.name = 'BIG-1'")" = 1 ] || { echo "FAIL: BIG-1's listing"; exit 1; }
+# a 10 GB sparse file with no line end: said at once, never read to its end
+truncate -s 10G "$t/sparse.jsonl"
+set +e
+err=$(timeout 20 "$bin" ingest "$t/case" "$t/sparse.jsonl" 2>&1); rc=$?
+set -e
+[ "$rc" -eq 3 ] || { echo "FAIL: exit $rc for a 10 GB sparse file (124: it hung)"; exit 1; }
+echo "$err" | grep -qF "sparse.jsonl: line 1: longer than 64 MiB: skipped" || { echo "FAIL: $err"; exit 1; }
 echo "1 passed, 0 failed"
