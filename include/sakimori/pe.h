@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "digest.h"
 #include "inventory.h"
 
 #ifdef __cplusplus
@@ -69,6 +70,28 @@ typedef int (*sk_pe_digest_fn)(void *ctx, const sk_pe_layout *lay, const char *m
  */
 int sk_pe_authenticode_check(const sk_pe_layout *lay, const uint8_t *cert, size_t cert_len, sk_pe_digest_fn digest,
                              void *ctx, sk_arena *a, sk_signature *sig);
+
+/**
+ * The ranges an Authenticode digest covers in a file of `size` bytes: *out is *lay with
+ * cert_off set to where the hashed bytes end (the certificate table, or `size` when the
+ * image has none; the digest is the file without [checksum_off, +4), without
+ * [certdir_off, +8) and from cert_off on), then *pad zero bytes: an image without a
+ * certificate table is padded to a multiple of 8 bytes, as Windows' catalogue hash
+ * (CryptCATAdminCalcHashFromFileHandle) pads it. Returns 0, or -1 when the ranges are
+ * not in the file in that order (no data-directory entry for the table, a table past
+ * the end): such an image has no Authenticode digest, so no catalogue can list it.
+ */
+int sk_pe_layout_digest_ranges(const sk_pe_layout *lay, uint64_t size, sk_pe_layout *out, unsigned *pad);
+
+/**
+ * The Authenticode digests of the image held whole in d[0, len), signed or not, in one
+ * pass: md_names[i] (an OpenSSL digest name, "SHA1", "SHA256", ...) into out[i], its
+ * length in out_len[i], for i < n (n at most 8). This is what a security catalogue
+ * lists for a PE (sakimori/catalog.h). Returns 0; -1 when the image has no digest
+ * (sk_pe_layout_digest_ranges); SK_EFORMAT for a digest name OpenSSL does not know.
+ */
+int sk_pe_authenticode_digests(const uint8_t *d, size_t len, const char *const *md_names, size_t n,
+                               uint8_t (*out)[SK_MD_MAX], unsigned *out_len);
 
 /** The same for an image held whole in d[0, len). */
 int sk_pe_authenticode(const uint8_t *d, size_t len, sk_arena *a, sk_signature *sig);

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "bytes.h"
 #include "case.h"
+#include "catalog.h"
 #include "cfg.h"
 #include "collect.h"
 #include "digest.h"

@@ -10,6 +10,7 @@
  * checked with OpenSSL (PKCS7_verify, no chain: trust is a separate question).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -24,23 +25,13 @@
 #include <sakimori/digest.h>
 #include <sakimori/pe.h>
 
+#include "pkcs7_int.h"
+
 #define SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
 
 static const char *dup(sk_arena *a, const char *s)
 {
     return sk_arena_strndup(a, s, strlen(s));
-}
-
-static const char *name_str(sk_arena *a, const X509_NAME *n)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    if (!b) return NULL;
-    X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    char *p;
-    long len = BIO_get_mem_data(b, &p);
-    const char *r = len > 0 ? sk_arena_strndup(a, p, (size_t)len) : NULL;
-    BIO_free(b);
-    return r;
 }
 
 /* One TLV header: tag and the content's extent; -1 when malformed. */
@@ -98,6 +89,42 @@ static int mem_digest(void *ctx, const sk_pe_layout *lay, const char *md_name, u
     return rc ? -1 : 0;
 }
 
+int sk_pe_layout_digest_ranges(const sk_pe_layout *lay, uint64_t size, sk_pe_layout *out, unsigned *pad)
+{
+    *out = *lay;
+    int table = lay->cert_off && lay->cert_size;
+    uint64_t end = table ? lay->cert_off : size;
+    *pad = 0;
+    if (!lay->certdir_off || lay->certdir_off < lay->checksum_off + 4 || lay->certdir_off > UINT64_MAX - 8 ||
+        end < lay->certdir_off + 8 || end > size)
+        return -1;
+    out->cert_off = end;
+    /* wintrust pads an unsigned image with zeros to 8 bytes; signing tools pad the file
+     * itself before they append the table, so a signed image needs none */
+    if (!table) *pad = (unsigned)(-size & 7);
+    return 0;
+}
+
+int sk_pe_authenticode_digests(const uint8_t *d, size_t len, const char *const *md_names, size_t n,
+                               uint8_t (*out)[SK_MD_MAX], unsigned *out_len)
+{
+    sk_pe_layout lay, r;
+    unsigned pad;
+    static const uint8_t zeros[8];
+    if (n > 8) return sk_error_set(SK_EINVAL, "Authenticode: more than 8 digests at once");
+    if (sk_pe_layout_get(d, len, &lay) || sk_pe_layout_digest_ranges(&lay, len, &r, &pad)) return -1;
+    sk_md *m[8] = {0};
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) rc = sk_md_begin(&m[i], md_names[i]);
+    const uint64_t ranges[3][2] = {{0, r.checksum_off}, {r.checksum_off + 4, r.certdir_off}, {r.certdir_off + 8, r.cert_off}};
+    for (int k = 0; k < 3 && !rc; k++)
+        for (size_t i = 0; i < n && !rc; i++) rc = sk_md_update(m[i], d + ranges[k][0], (size_t)(ranges[k][1] - ranges[k][0]));
+    for (size_t i = 0; i < n && !rc && pad; i++) rc = sk_md_update(m[i], zeros, pad);
+    for (size_t i = 0; i < n && !rc; i++) rc = sk_md_end(m[i], out[i], &out_len[i]);
+    for (size_t i = 0; i < n; i++) sk_md_free(m[i]);
+    return rc;
+}
+
 int sk_pe_authenticode(const uint8_t *d, size_t len, sk_arena *a, sk_signature *sig)
 {
     memset(sig, 0, sizeof *sig);
@@ -142,7 +169,6 @@ int sk_pe_authenticode_check(const sk_pe_layout *lay, const uint8_t *cert, size_
         return 0;
     }
     int rc = 0;
-    BIO *content = NULL;
     char oid[64] = "";
     if (!PKCS7_type_is_signed(p7) || !p7->d.sign || !p7->d.sign->contents ||
         (OBJ_obj2txt(oid, sizeof oid, p7->d.sign->contents->type, 1), strcmp(oid, SPC_INDIRECT_DATA)) ||
@@ -163,14 +189,15 @@ int sk_pe_authenticode_check(const sk_pe_layout *lay, const uint8_t *cert, size_
         goto out;
     }
     sig->digest_algorithm = dup(a, OBJ_nid2sn(EVP_MD_get_type(md)));
-    STACK_OF(X509) *signers = PKCS7_get0_signers(p7, NULL, 0);
-    if (signers && sk_X509_num(signers) > 0) {
-        X509 *s = sk_X509_value(signers, 0);
-        sig->signer_subject = name_str(a, X509_get_subject_name(s));
-        sig->signer_issuer = name_str(a, X509_get_issuer_name(s));
+    char *subject, *issuer;
+    if (pkcs7_signer_names(p7, &subject, &issuer)) {
+        rc = sk_error_set(SK_ENOMEM, "Authenticode: out of memory");
+        goto out;
     }
-    sk_X509_free(signers);
-    ERR_clear_error();
+    if (subject) sig->signer_subject = dup(a, subject);
+    if (issuer) sig->signer_issuer = dup(a, issuer);
+    free(subject);
+    free(issuer);
     uint8_t got[SK_MD_MAX];
     unsigned got_len = 0;
     if (digest(ctx, lay, OBJ_nid2sn(EVP_MD_get_type(md)), got, &got_len)) {
@@ -190,20 +217,16 @@ int sk_pe_authenticode_check(const sk_pe_layout *lay, const uint8_t *cert, size_
         sig->error = dup(a, "the SpcIndirectDataContent does not decode");
         goto out;
     }
-    content = BIO_new_mem_buf(q, (int)clen);
-    if (!content) {
+    int v = pkcs7_verify_content(p7, q, (size_t)clen);
+    if (v < 0) {
         rc = sk_error_set(SK_ENOMEM, "Authenticode: out of memory");
-        goto out;
-    }
-    if (PKCS7_verify(p7, NULL, NULL, content, NULL, PKCS7_NOVERIFY | PKCS7_BINARY) == 1) {
+    } else if (v) {
         sig->status = SK_SIG_MATCHES;
     } else {
         sig->status = SK_SIG_MISMATCH;
         sig->error = dup(a, "the digest matches but the signer's signature over it does not verify");
     }
-    ERR_clear_error();
 out:
-    BIO_free(content);
     PKCS7_free(p7);
     return rc;
 }
