@@ -16,7 +16,8 @@ extern "C" {
 
 typedef struct sk_collect_options {
     const char *root;          /**< directory to walk ("/" for a live host) */
-    const char *windows_root;  /**< "C:": paths written as Windows paths of that volume; NULL otherwise */
+    const char *windows_root;  /**< "C:": paths written as Windows paths of that volume, and its security catalogues
+                                    (Windows\System32\CatRoot) read for the PEs' signature status; NULL otherwise */
     int live;                  /**< identity from this system (else from the fields below) */
     const char *host, *domain, *site, *region; /**< identity given on the command line */
     unsigned digests;          /**< SK_DIGEST_* for hashed files (default all three) */
@@ -39,6 +40,7 @@ typedef struct sk_collect_options {
 typedef struct sk_collect_summary {
     uint64_t files, dirs, bytes_hashed, errors, symlinks, special, hardlinks, cached, other_fs;
     uint64_t hole_bytes; /**< of bytes_hashed: holes of sparse files, hashed as zeros without being read */
+    uint64_t catalogs_read, catalogs_failed, catalog_members; /**< a Windows root's security catalogues */
 } sk_collect_summary;
 
 /**

@@ -63,13 +63,28 @@ typedef enum sk_sig_status {
     SK_SIG_NONE,       /**< no embedded signature - not "unsigned" (catalog signing) */
     SK_SIG_MATCHES,    /**< embedded, and the signed digest matches the file */
     SK_SIG_MISMATCH,   /**< embedded, but the file changed after signing */
-    SK_SIG_MALFORMED
+    SK_SIG_MALFORMED,
+    SK_SIG_CATALOG,    /**< the image digest is a member of a security catalogue read at collection */
+    SK_SIG_UNSIGNED    /**< no embedded signature, and no catalogue read at collection (one at least) holds it */
 } sk_sig_status;
 
+/**
+ * A signature. For SK_SIG_CATALOG, signer_subject, signer_issuer and digest_algorithm
+ * are the catalogue's signer and the member's algorithm, and `error` says what was
+ * wrong with an embedded signature that did not verify (sk_signature_catalog).
+ */
 typedef struct sk_signature {
     sk_sig_status status;
     const char *signer_subject, *signer_issuer, *digest_algorithm, *error;
 } sk_signature;
+
+/** Where an SK_SIG_CATALOG signature comes from. */
+typedef struct sk_signature_catalog {
+    const char *path;     /**< the .cat file, as the snapshot lists paths (bytes, escaped losslessly) */
+    size_t path_len;
+    int verified;         /**< the catalogue's own PKCS#7 signature verifies (no chain) */
+    sk_sig_status embedded; /**< SK_SIG_MISMATCH or SK_SIG_MALFORMED: the file's embedded signature, found broken; else SK_SIG_NONE */
+} sk_signature_catalog;
 
 /** "AMD64", "I386", ... or NULL for a value without a name. */
 const char *sk_pe_machine_name(uint16_t machine);
@@ -87,6 +102,13 @@ int sk_pe_identity_write(sk_jw *w, const sk_pe_identity *id);
 
 /** Write the `signature` object (the caller wrote the key). */
 int sk_signature_write(sk_jw *w, const sk_signature *sig);
+
+/**
+ * The same with the catalogue of an SK_SIG_CATALOG signature (NULL for other statuses):
+ * status, catalog, digest_algorithm, signer_subject, signer_issuer, catalog_signature
+ * ("verified" or "not_verified"), embedded_status and error (docs/formats/snapshot.md).
+ */
+int sk_signature_write_catalog(sk_jw *w, const sk_signature *sig, const sk_signature_catalog *cat);
 
 /**
  * Write the VERSIONINFO strings of the primary table as top-level members under their
@@ -187,6 +209,7 @@ typedef struct sk_snapshot_content {
     const uint8_t *md5, *sha1, *sha256; /**< raw digests, NULL when not computed */
     const sk_pe_identity *pe;           /**< NULL unless a PE was parsed */
     const sk_signature *signature;      /**< NULL when not examined */
+    const sk_signature_catalog *catalog; /**< with signature->status SK_SIG_CATALOG: the catalogue; else NULL */
     const sk_elf_identity *elf;         /**< NULL unless an ELF was parsed */
     int have_yara;                      /**< rules were run: yara[] is written, maybe empty */
     const char *const *yara;
@@ -211,6 +234,10 @@ typedef struct sk_snapshot_header {
     size_t n_options;
     sk_time started;
     const char *root, *windows_root;  /**< windows_root NULL unless given */
+    int catalogs;                     /**< security catalogues were looked for: the `catalogs` member follows */
+    uint64_t catalogs_read, catalogs_failed, catalog_members;
+    const char *const *catalog_algorithms; /**< the members' digest algorithms ("SHA1", "SHA256") */
+    size_t n_catalog_algorithms;
 } sk_snapshot_header;
 
 /** Append the header line (JSON and "\n"); nothing on error. */

@@ -39,7 +39,8 @@ typedef enum sk_inv_sig {
     SK_INV_SIG_MATCHES,       /**< embedded, digest matches */
     SK_INV_SIG_MISMATCH,      /**< embedded, the file changed after signing */
     SK_INV_SIG_MALFORMED,     /**< a certificate table that does not parse */
-    SK_INV_SIG_CATALOG        /**< signed through a security catalogue */
+    SK_INV_SIG_CATALOG,       /**< signed through a security catalogue read at collection */
+    SK_INV_SIG_UNSIGNED       /**< no embedded signature, and no catalogue read at collection holds it */
 } sk_inv_sig;
 
 /** At most this many YARA rule names, addresses, MACs and anchors are kept a line. */

@@ -34,7 +34,9 @@ void cmd_collect_help(FILE *out)
             "\n"
             "Options:\n"
             "  --root DIR            directory to walk (default /: a live host, identity from the system)\n"
-            "  --windows-root C:     the root is that Windows volume: paths are written as C:\\...\n"
+            "  --windows-root C:     the root is that Windows volume: paths are written as C:\\...,\n"
+            "                        and the PEs without an embedded signature are looked up in its\n"
+            "                        security catalogues (Windows\\System32\\CatRoot): catalog or unsigned\n"
             "  --host NAME           host name (required unless collecting / live)\n"
             "  --domain D, --site S, --region R   the host's domain, site and region\n"
             "  --out SNAPSHOT        output file (created, never overwritten; zstd-compressed when\n"
@@ -268,5 +270,9 @@ int cmd_collect_run(int argc, char **argv)
             (unsigned long long)s.hole_bytes,
             (unsigned long long)s.hardlinks, (unsigned long long)s.symlinks, (unsigned long long)s.special,
             (unsigned long long)s.other_fs, (unsigned long long)s.errors);
+    if (s.catalogs_read || s.catalogs_failed)
+        fprintf(stderr, "collect: %llu security catalogues read (%llu members), %llu not readable\n",
+                (unsigned long long)s.catalogs_read, (unsigned long long)s.catalog_members,
+                (unsigned long long)s.catalogs_failed);
     return s.errors ? SK_EXIT_INPUT : SK_EXIT_OK;
 }

@@ -50,7 +50,7 @@ typedef struct old_entry {
 
 struct collect_cache {
     char *path;
-    char header[160];
+    char header[256];
     char *old_text;     /* the file read at open; old entries point into it */
     uint32_t *table;    /* open addressing: 1 + index into entries, 0 empty; keys stay in old_text */
     size_t mask;
@@ -193,7 +193,7 @@ static int index_entries(collect_cache *c, char *p, char *end, size_t lines, cha
     return 0;
 }
 
-int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id,
+int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id, const char *catalogs_id,
                void (*warn)(void *ctx, const char *msg), void *warn_ctx)
 {
     *out = NULL;
@@ -205,7 +205,9 @@ int cache_open(collect_cache **out, const char *path, unsigned digests, const ch
     c->have_rules = rules_id && *rules_id;
     c->warn = warn;
     c->warn_ctx = warn_ctx;
-    snprintf(c->header, sizeof c->header, "sakimori-collect-cache/1 %u %s", digests, rules_id && *rules_id ? rules_id : "-");
+    /* the catalogues' identity only when some were read, so that other caches keep their header */
+    snprintf(c->header, sizeof c->header, "sakimori-collect-cache/1 %u %s%s%s", digests, rules_id && *rules_id ? rules_id : "-",
+             catalogs_id ? " catalogs:" : "", catalogs_id ? catalogs_id : "");
     int rc = !c->path ? sk_error_set(SK_ENOMEM, "out of memory") : 0;
     if (getrandom(c->seed, sizeof c->seed, GRND_NONBLOCK) != (ssize_t)sizeof c->seed) {
         uintptr_t a = (uintptr_t)c ^ (uintptr_t)&c;

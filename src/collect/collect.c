@@ -24,6 +24,7 @@
 #include <sakimori/bytes.h>
 #include <sakimori/arena.h>
 #include <sakimori/buf.h>
+#include <sakimori/catalog.h>
 #include <sakimori/collect.h>
 #include <sakimori/digest.h>
 #include <sakimori/elf.h>
@@ -78,6 +79,7 @@ struct collector {
     collect_cache *cache;
     struct uid_name *users;   /* the root's own /etc/passwd, sorted by uid */
     size_t n_users;
+    collect_catalogs *cats;   /* the security catalogues of a Windows root; NULL when none was parsed */
 };
 
 static ctx *ctx_get(collector *c)
@@ -369,29 +371,90 @@ typedef struct pread_image {
     size_t cap;
 } pread_image;
 
-/* Authenticode digest of a file too large to hold: pread the ranges. */
-static int pread_digest(void *vctx, const sk_pe_layout *lay, const char *md_name, uint8_t *out, unsigned *outlen)
+/* Authenticode digests of a file too large to hold, in one pass: pread the ranges
+ * (the file without [checksum_off, +4), [certdir_off, +8) and from cert_off on). */
+static int pread_digests(pread_image *im, const sk_pe_layout *lay, unsigned pad, const char *const *md_names, size_t n,
+                         uint8_t (*out)[SK_MD_MAX], unsigned *out_len)
 {
-    pread_image *im = vctx;
-    sk_md *m = NULL;
-    if (sk_md_begin(&m, md_name)) return -1;
+    static const uint8_t eight[8];
+    sk_md *m[SK_CATALOG_ALGS] = {0};
+    int ok = n <= SK_CATALOG_ALGS;
+    for (size_t i = 0; i < n && ok; i++) ok = !sk_md_begin(&m[i], md_names[i]);
     uint64_t ranges[3][2] = {{0, lay->checksum_off},
                              {lay->checksum_off + 4, lay->certdir_off},
                              {lay->certdir_off + 8, lay->cert_off}};
-    int ok = 1;
     for (int r = 0; r < 3 && ok; r++)
         for (uint64_t o = ranges[r][0]; o < ranges[r][1] && ok;) {
             size_t want = ranges[r][1] - o < im->cap ? (size_t)(ranges[r][1] - o) : im->cap;
             ssize_t got = os_pread(im->fd, im->buf, want, o);
             if (got <= 0) ok = 0;
             else {
-                ok = !sk_md_update(m, im->buf, (size_t)got);
+                for (size_t i = 0; i < n && ok; i++) ok = !sk_md_update(m[i], im->buf, (size_t)got);
                 o += (uint64_t)got;
             }
         }
-    ok = ok && !sk_md_end(m, out, outlen);
-    sk_md_free(m);
+    for (size_t i = 0; i < n && ok && pad; i++) ok = pad <= sizeof eight && !sk_md_update(m[i], eight, pad);
+    for (size_t i = 0; i < n && ok; i++) ok = !sk_md_end(m[i], out[i], &out_len[i]);
+    for (size_t i = 0; i < n; i++) sk_md_free(m[i]);
     return ok ? 0 : -1;
+}
+
+/* Authenticode digest of a file too large to hold (sk_pe_digest_fn). */
+static int pread_digest(void *vctx, const sk_pe_layout *lay, const char *md_name, uint8_t *out, unsigned *outlen)
+{
+    return pread_digests(vctx, lay, 0, &md_name, 1, (uint8_t (*)[SK_MD_MAX])out, outlen);
+}
+
+/* A PE without a valid embedded signature, looked up in the security catalogues read
+ * before the walk: its Authenticode digest in each algorithm their members use (held
+ * whole in d[0, held), else read again through fd). Found, *sig becomes SK_SIG_CATALOG
+ * (a catalogue whose signature verifies first, then the stronger algorithm) and *cat
+ * says which; else a file with no embedded signature is SK_SIG_UNSIGNED. A digest that
+ * cannot be computed (no ranges to hash, a read error) leaves *sig as it was. Returns 1
+ * when *cat was filled. */
+static int catalog_lookup(const collect_catalogs *k, int fd, const uint8_t *d, size_t held, int whole, uint64_t size,
+                          uint8_t *chunk, sk_signature *sig, sk_signature_catalog *cat)
+{
+    const char *names[SK_CATALOG_ALGS];
+    unsigned algs[SK_CATALOG_ALGS], mask = catalogs_algorithms(k);
+    size_t n = 0;
+    for (unsigned a = SK_CATALOG_ALGS; a-- > 0;) /* strongest first */
+        if (mask & (1u << a)) {
+            algs[n] = a;
+            names[n++] = sk_catalog_alg_name((sk_catalog_alg)a);
+        }
+    if (!n) return 0;
+    uint8_t dig[SK_CATALOG_ALGS][SK_MD_MAX];
+    unsigned lens[SK_CATALOG_ALGS];
+    if (whole) {
+        if (sk_pe_authenticode_digests(d, held, names, n, dig, lens)) return 0;
+    } else {
+        sk_pe_layout lay, r;
+        unsigned pad;
+        pread_image im = {fd, chunk, CHUNK};
+        if (sk_pe_layout_get(d, held, &lay) || sk_pe_layout_digest_ranges(&lay, size, &r, &pad) ||
+            pread_digests(&im, &r, pad, names, n, dig, lens))
+            return 0;
+    }
+    catalog_hit best = {0}, h;
+    size_t best_i = 0;
+    int found = 0;
+    for (size_t i = 0; i < n; i++)
+        if (lens[i] == sk_catalog_alg_size((sk_catalog_alg)algs[i]) && catalogs_find(k, algs[i], dig[i], &h) &&
+            (!found || (h.verified && !best.verified))) {
+            best = h;
+            best_i = i;
+            found = 1;
+        }
+    if (!found) {
+        if (sig->status == SK_SIG_NONE) sig->status = SK_SIG_UNSIGNED;
+        return 0;
+    }
+    *cat = (sk_signature_catalog){.path = best.path, .path_len = best.path_len, .verified = best.verified,
+                                  .embedded = sig->status};
+    /* the embedded signature's error, if any, stays: it says what was wrong with it */
+    *sig = (sk_signature){SK_SIG_CATALOG, best.signer_subject, best.signer_issuer, names[best_i], sig->error};
+    return 1;
 }
 
 static void file_job(void *arg)
@@ -573,6 +636,11 @@ static void file_job(void *arg)
     } else if (kind == SK_KIND_ELF) {
         have_elf = !sk_elf_parse(x->hold, held, &elf);
     }
+    sk_signature_catalog catsig;
+    int have_catsig = 0;
+    if (have_pe && c->cats && !not_hashed &&
+        (sig.status == SK_SIG_NONE || sig.status == SK_SIG_MISMATCH || sig.status == SK_SIG_MALFORMED))
+        have_catsig = catalog_lookup(c->cats, j->fd, x->hold, held, whole, st.size, x->chunk, &sig, &catsig);
     strlist yara = {0};
     char yerr[160] = "";
     int yara_failed = 0;
@@ -620,6 +688,7 @@ static void file_job(void *arg)
                               .sha256 = which & SK_DIGEST_SHA256 ? dg.sha256 : NULL,
                               .pe = have_pe ? &pe : NULL,
                               .signature = have_pe ? &sig : NULL,
+                              .catalog = have_pe && have_catsig ? &catsig : NULL,
                               .elf = have_elf ? &elf : NULL,
                               .have_yara = c->yara != NULL && !sparse,
                               .yara = yara.v,
@@ -1391,7 +1460,15 @@ static void write_header(collector *c, sk_buf *b, sk_time started)
     sk_snapshot_header h = {.host = o->host, .domain = o->domain, .site = o->site, .region = o->region, .live = o->live,
                             .version = sk_version(), .options = (const char *const *)(o->argc > 1 ? o->argv + 1 : NULL),
                             .n_options = o->argc > 1 ? (size_t)(o->argc - 1) : 0, .started = started, .root = o->root,
-                            .windows_root = o->windows_root};
+                            .windows_root = o->windows_root, .catalogs = o->windows_root != NULL};
+    const char *algs[SK_CATALOG_ALGS];
+    unsigned mask = catalogs_algorithms(c->cats);
+    for (unsigned a = 0; a < SK_CATALOG_ALGS; a++)
+        if (mask & (1u << a)) algs[h.n_catalog_algorithms++] = sk_catalog_alg_name((sk_catalog_alg)a);
+    h.catalog_algorithms = algs;
+    h.catalogs_read = catalogs_read(c->cats);
+    h.catalogs_failed = catalogs_failed(c->cats);
+    h.catalog_members = catalogs_members(c->cats);
     if (o->live) {
         os_host(name, sizeof name, os, sizeof os, ver, sizeof ver);
         h.host = name;
@@ -1483,7 +1560,6 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
     os_fs_id(root_fd, wk.fsid);
     if (!rc && opt->yara_rules) rc = yara_load(&c->yara, opt->yara_rules);
     if (!rc) load_users(c, root_fd);
-    if (!rc && opt->cache) rc = cache_open(&c->cache, opt->cache, opt->digests, c->yara ? yara_rules_id(c->yara) : "", opt->warn, opt->warn_ctx);
     /* the display form of the root: Windows "C:" or the absolute path */
     if (!rc) {
         if (opt->windows_root) {
@@ -1498,6 +1574,12 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         wk.root_path = root_path;
         wk.root_len = wk.path.len;
     }
+    /* a Windows root's security catalogues, before the walk: the signature statuses of
+     * its PEs depend on them, and so does what the cache holds */
+    if (!rc && opt->windows_root) rc = catalogs_load(&c->cats, root_fd, wk.root_path, wk.root_len, wk.sep);
+    if (!rc && opt->cache)
+        rc = cache_open(&c->cache, opt->cache, opt->digests, c->yara ? yara_rules_id(c->yara) : "", catalogs_id(c->cats),
+                        opt->warn, opt->warn_ctx);
     sk_time started = sk_time_now();
     sk_buf head;
     sk_buf_init(&head, 1 << 20);
@@ -1506,6 +1588,20 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         if (fwrite(head.data, 1, head.len, out) != head.len) rc = sk_error_set(SK_EIO, "writing the snapshot: %s", strerror(errno));
     }
     sk_buf_free(&head);
+    /* the catalogues that could not be read: error lines, first */
+    for (size_t i = 0; !rc && i < catalogs_failures(c->cats); i++) {
+        const char *p, *op, *msg;
+        size_t plen;
+        catalogs_failure(c->cats, i, &p, &plen, &op, &msg);
+        error_line(c, p, plen, op, msg);
+    }
+    sum->catalogs_read = catalogs_read(c->cats);
+    sum->catalogs_failed = catalogs_failed(c->cats);
+    sum->catalog_members = catalogs_members(c->cats);
+    if (!catalogs_read(c->cats)) { /* none parsed: nothing to look up, and no file is said to be unsigned */
+        catalogs_free(c->cats);
+        c->cats = NULL;
+    }
     if (!rc) rc = sk_pool_new(&wk.pool, opt->threads, 64);
     pthread_mutex_init(&wk.mu, NULL);
     pthread_cond_init(&wk.work, NULL);
@@ -1554,6 +1650,7 @@ int sk_collect_run(const sk_collect_options *opt, FILE *out, sk_collect_summary 
         if (!rc) rc = crc;
     }
     yara_free(c->yara);
+    catalogs_free(c->cats);
     free(c->users);
     if (wk.links) {
         size_t pos = 0, kl;

@@ -50,18 +50,61 @@ const char *yara_rules_id(const collect_yara *y);
 
 void yara_free(collect_yara *y);
 
+/* ---- catroot.c: the security catalogues of a Windows root ---- */
+
+typedef struct collect_catalogs collect_catalogs;
+
+/** A catalogue holding a digest: valid until catalogs_free. */
+typedef struct catalog_hit {
+    const char *path;      /**< as the snapshot lists it */
+    size_t path_len;
+    const char *signer_subject, *signer_issuer; /**< NULL when the catalogue does not hold its signer's certificate */
+    int verified;          /**< its PKCS#7 signature verifies */
+} catalog_hit;
+
+/**
+ * Read every Windows/System32/CatRoot/<dir>/<name>.cat under root_fd (each name matched
+ * without regard to ASCII case, no symlink followed, read-only), paths shown as
+ * root[0, root_len), sep, the names. A catalogue that cannot be opened, read or parsed
+ * is a failure (catalogs_failure), the others still read. Returns 0 with *out set
+ * (also when there is no CatRoot: then nothing is read), or SK_ENOMEM.
+ */
+int catalogs_load(collect_catalogs **out, int root_fd, const char *root, size_t root_len, char sep);
+
+/** Catalogues parsed, catalogues that failed, members of the catalogues parsed. */
+uint64_t catalogs_read(const collect_catalogs *k);
+uint64_t catalogs_failed(const collect_catalogs *k);
+uint64_t catalogs_members(const collect_catalogs *k);
+
+/** Bit (1u << sk_catalog_alg) for each digest algorithm the members use. */
+unsigned catalogs_algorithms(const collect_catalogs *k);
+
+/** What the signature statuses depend on (the catalogues' paths and contents), as hex,
+ * for the cache's identity; NULL when no catalogue was parsed. */
+const char *catalogs_id(const collect_catalogs *k);
+
+/** The failures recorded (at most 4096 are kept; catalogs_failed counts them all). */
+size_t catalogs_failures(const collect_catalogs *k);
+void catalogs_failure(const collect_catalogs *k, size_t i, const char **path, size_t *plen, const char **op, const char **msg);
+
+/** Look a digest of algorithm `alg` up (any thread): 1 with *hit set, or 0. */
+int catalogs_find(const collect_catalogs *k, unsigned alg, const uint8_t *digest, catalog_hit *hit);
+
+void catalogs_free(collect_catalogs *k);
+
 /* ---- cache.c: the incremental cache ---- */
 
 typedef struct collect_cache collect_cache;
 
 /**
  * Open (or start) the cache at path. Entries written by a collector with other
- * digests or other YARA rules are not used. A damaged file (not a cache, a malformed
+ * digests, other YARA rules or other security catalogues (catalogs_id, NULL when
+ * none was read: a signature status depends on them) are not used. A damaged file (not a cache, a malformed
  * or torn line) is not used at all: warn() gets one line naming the file and the line
  * and byte, and the cache is rewritten at the end of the run. Errors (the file cannot
  * be read, or is not a regular file) name the file.
  */
-int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id,
+int cache_open(collect_cache **out, const char *path, unsigned digests, const char *rules_id, const char *catalogs_id,
                void (*warn)(void *ctx, const char *msg), void *warn_ctx);
 
 #define CACHE_KEY_MAX 192

@@ -66,7 +66,7 @@ int sk_inv_kind_parse(const char *s)
 
 const char *sk_inv_sig_name(sk_inv_sig s)
 {
-    static const char *const n[] = {NULL, "no_embedded_signature", "digest_matches", "digest_mismatch", "malformed", "catalog"};
+    static const char *const n[] = {NULL, "no_embedded_signature", "digest_matches", "digest_mismatch", "malformed", "catalog", "unsigned"};
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : NULL;
 }
 
@@ -254,7 +254,7 @@ static int read_content(const sk_inv_parser *p, const sk_json_value *o, sk_inv_c
         if (get_str(p, sig, "status", &st)) return SK_EFORMAT;
         if (!st) return bad(p, "signature.status", "missing");
         c->signature = SK_INV_SIG_NONE;
-        for (int i = SK_INV_SIG_NO_EMBEDDED; i <= SK_INV_SIG_CATALOG; i++)
+        for (int i = SK_INV_SIG_NO_EMBEDDED; i <= SK_INV_SIG_UNSIGNED; i++)
             if (!strcmp(st, sk_inv_sig_name((sk_inv_sig)i))) c->signature = (sk_inv_sig)i;
         if (c->signature == SK_INV_SIG_NONE) return bad(p, "signature.status", "not a status this reader knows");
         if (get_str(p, sig, "signer_subject", &c->signer_subject) || get_str(p, sig, "signer_issuer", &c->signer_issuer)) return SK_EFORMAT;

@@ -165,16 +165,35 @@ int sk_pe_top_strings_write(sk_jw *w, const sk_pe_identity *id)
     return w->err;
 }
 
-int sk_signature_write(sk_jw *w, const sk_signature *sig)
+static const char *const sig_status[] = {"no_embedded_signature", "digest_matches", "digest_mismatch", "malformed",
+                                         "catalog", "unsigned"};
+
+int sk_signature_write_catalog(sk_jw *w, const sk_signature *sig, const sk_signature_catalog *cat)
 {
-    static const char *const status[] = {"no_embedded_signature", "digest_matches", "digest_mismatch", "malformed"};
+    unsigned st = (unsigned)sig->status < 6 ? (unsigned)sig->status : SK_SIG_MALFORMED;
+    if (st == SK_SIG_CATALOG && !cat) st = SK_SIG_MALFORMED; /* never a catalogue status without its catalogue */
     sk_jw_object_begin(w);
-    sk_jw_kv_string(w, "status", status[(unsigned)sig->status < 4 ? sig->status : 3]);
+    sk_jw_kv_string(w, "status", sig_status[st]);
+    if (st == SK_SIG_CATALOG) {
+        sk_jw_key(w, "catalog");
+        sk_jw_stringn(w, cat->path, cat->path_len);
+    }
+    if (st == SK_SIG_CATALOG && sig->digest_algorithm) sk_jw_kv_string(w, "digest_algorithm", sig->digest_algorithm);
     if (sig->signer_subject) sk_jw_kv_string(w, "signer_subject", sig->signer_subject);
     if (sig->signer_issuer) sk_jw_kv_string(w, "signer_issuer", sig->signer_issuer);
-    if (sig->digest_algorithm) sk_jw_kv_string(w, "digest_algorithm", sig->digest_algorithm);
+    if (st != SK_SIG_CATALOG && sig->digest_algorithm) sk_jw_kv_string(w, "digest_algorithm", sig->digest_algorithm);
+    if (st == SK_SIG_CATALOG) {
+        sk_jw_kv_string(w, "catalog_signature", cat->verified ? "verified" : "not_verified");
+        if (cat->embedded == SK_SIG_MISMATCH || cat->embedded == SK_SIG_MALFORMED)
+            sk_jw_kv_string(w, "embedded_status", sig_status[cat->embedded]);
+    }
     if (sig->error) sk_jw_kv_string(w, "error", sig->error);
     return sk_jw_object_end(w);
+}
+
+int sk_signature_write(sk_jw *w, const sk_signature *sig)
+{
+    return sk_signature_write_catalog(w, sig, NULL);
 }
 
 static int finish_line(sk_jw *w, sk_buf *out, size_t mark)
@@ -365,7 +384,7 @@ int sk_snapshot_content_write(sk_jw *w, const sk_snapshot_content *c)
     }
     if (c->signature) {
         sk_jw_key(w, "signature");
-        sk_signature_write(w, c->signature);
+        sk_signature_write_catalog(w, c->signature, c->catalog);
     }
     if (c->have_yara) {
         sk_jw_key(w, "yara");
@@ -419,6 +438,15 @@ int sk_snapshot_header_write(sk_buf *out, const sk_snapshot_header *h)
     sk_jw_kv_time(&w, "started", h->started);
     sk_jw_kv_string(&w, "root", h->root ? h->root : "");
     if (h->windows_root) sk_jw_kv_string(&w, "windows_root", h->windows_root);
+    if (h->catalogs) {
+        sk_jw_key(&w, "catalogs");
+        sk_jw_object_begin(&w);
+        sk_jw_kv_u64(&w, "read", h->catalogs_read);
+        sk_jw_kv_u64(&w, "failed", h->catalogs_failed);
+        sk_jw_kv_u64(&w, "members", h->catalog_members);
+        string_array(&w, "algorithms", h->catalog_algorithms, h->n_catalog_algorithms);
+        sk_jw_object_end(&w);
+    }
     sk_jw_object_end(&w);
     return finish_line(&w, out, mark);
 }

@@ -92,4 +92,40 @@ static void listings(void)
     sk_buf_free(&b);
 }
 
-SK_TEST_MAIN(T(catalog_record), T(listings))
+/* the signature object of each status; a catalogue status without its catalogue is
+ * never written as one */
+static void signatures(void)
+{
+    sk_buf b;
+    sk_buf_init(&b, 0);
+    sk_jw w;
+    sk_signature cat = {SK_SIG_CATALOG, "CN=Microsoft Windows", "CN=Microsoft Windows Production PCA 2011", "SHA256", NULL};
+    static const char path[] = "C:\\Windows\\System32\\CatRoot\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}\\a\xff.cat";
+    sk_signature_catalog where = {path, sizeof path - 1, 1, SK_SIG_NONE};
+    sk_jw_init(&w, &b);
+    CHECK_INT(sk_signature_write_catalog(&w, &cat, &where), 0);
+    CHECK_STR(b.data, "{\"status\":\"catalog\",\"catalog\":\"C:\\\\Windows\\\\System32\\\\CatRoot\\\\"
+                      "{F750E6C3-38EE-11D1-85E5-00C04FC295EE}\\\\a\\udcff.cat\",\"digest_algorithm\":\"SHA256\","
+                      "\"signer_subject\":\"CN=Microsoft Windows\",\"signer_issuer\":\"CN=Microsoft Windows Production PCA 2011\","
+                      "\"catalog_signature\":\"verified\"}");
+    sk_buf_reset(&b);
+    where.verified = 0;
+    where.embedded = SK_SIG_MISMATCH;
+    cat.error = "changed after signing";
+    sk_jw_init(&w, &b);
+    CHECK_INT(sk_signature_write_catalog(&w, &cat, &where), 0);
+    CHECK(strstr(b.data, "\"catalog_signature\":\"not_verified\",\"embedded_status\":\"digest_mismatch\","
+                         "\"error\":\"changed after signing\"}") != NULL);
+    sk_buf_reset(&b);
+    sk_signature un = {SK_SIG_UNSIGNED, NULL, NULL, NULL, NULL};
+    sk_jw_init(&w, &b);
+    CHECK_INT(sk_signature_write(&w, &un), 0);
+    CHECK_STR(b.data, "{\"status\":\"unsigned\"}");
+    sk_buf_reset(&b);
+    sk_jw_init(&w, &b);
+    CHECK_INT(sk_signature_write(&w, &cat), 0); /* no catalogue given */
+    CHECK(!strncmp(b.data, "{\"status\":\"malformed\",", 22));
+    sk_buf_free(&b);
+}
+
+SK_TEST_MAIN(T(catalog_record), T(listings), T(signatures))

@@ -220,12 +220,37 @@ static void bad_lines(void)
     CHECK_INT(L.content.n_yara, 0);
 }
 
+/* the signature statuses the collector writes, catalogue ones included */
+static void signatures(void)
+{
+    sk_t_current = "signatures";
+    static const char *const st[] = {"no_embedded_signature", "digest_matches", "digest_mismatch", "malformed", "catalog", "unsigned"};
+    static const sk_inv_sig want[] = {SK_INV_SIG_NO_EMBEDDED, SK_INV_SIG_MATCHES, SK_INV_SIG_MISMATCH, SK_INV_SIG_MALFORMED,
+                                      SK_INV_SIG_CATALOG, SK_INV_SIG_UNSIGNED};
+    for (size_t i = 0; i < sizeof st / sizeof st[0]; i++) {
+        char line[512];
+        snprintf(line, sizeof line, "{\"sha256\":\"%064d\",\"kind\":\"pe\",\"signature\":{\"status\":\"%s\"%s}}", 0, st[i],
+                 i == 4 ? ",\"catalog\":\"C:\\\\Windows\\\\System32\\\\CatRoot\\\\{F750E6C3-38EE-11D1-85E5-00C04FC295EE}\\\\a.cat\","
+                          "\"digest_algorithm\":\"SHA256\",\"signer_subject\":\"CN=Microsoft Windows\",\"catalog_signature\":\"verified\""
+                        : "");
+        CHECK_INT(parse(line), 0);
+        CHECK_INT(L.content.signature, want[i]);
+        CHECK_STR(sk_inv_sig_name(want[i]), st[i]);
+    }
+    CHECK_STR(L.content.signer_subject ? "" : "(none)", "(none)"); /* the last, unsigned, names no signer */
+    CHECK_INT(parse("{\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000000000" "\",\"signature\":"
+                    "{\"status\":\"catalog\",\"signer_subject\":\"CN=Microsoft Windows\"}}"),
+              0);
+    CHECK_STR(L.content.signer_subject, "CN=Microsoft Windows");
+}
+
 int main(void)
 {
     if (sk_inv_parser_new(&P)) return 1;
     examples();
     round_trip();
     bad_lines();
+    signatures();
     sk_inv_parser_free(P);
     printf("%d passed, %d failed\n", sk_t_pass, sk_t_fail);
     return sk_t_fail != 0;
