@@ -4,8 +4,9 @@
  * is elsewhere in the fleet (the same SHA-256 at a system tool's home under the tool's
  * name), how rare it is, where it lies, what it is signed with, and what the case's
  * indicator lists and YARA say of it. The engine never opens a file: the caller feeds it
- * the catalogue's records, then each host listing twice (pass 1 learns prevalence and
- * the system tools' contents, pass 2 judges), the base manifests after pass 1. Findings
+ * the catalogue's records, the base manifests, then each host listing twice (pass 1
+ * learns prevalence and the system tools' contents, pass 2 judges); pass 1 may come
+ * from the case store's content index (sakimori/invindex.h) instead. Findings
  * (docs/formats/finding.md) are written as JSON lines to the sink, one per (host, rule,
  * file), with the listing line (or the base manifest's line) as evidence.
  */
@@ -59,15 +60,30 @@ typedef struct sk_fleet_host {
     sk_fleet_where header;      /**< the header line (evidence for base files) */
 } sk_fleet_host;
 
-/** Pass 1 or 2 (the same listings in the same order both times). */
+/** Pass 1 or 2 (each current listing once a pass; pass 2 in any order). A host's
+ * content is counted once, with its base's when its base holds it; a base content is
+ * not the host's when every base path holding it was changed or removed and the host
+ * holds it at no path of its own. */
 int sk_fleet_host_begin(sk_fleet *f, int pass, const sk_fleet_host *h);
 int sk_fleet_entry(sk_fleet *f, int pass, const sk_inv_entry *e, const sk_fleet_where *w);
 int sk_fleet_host_end(sk_fleet *f, int pass);
+/** Pass 2: the current host's findings were dropped by the caller (its listing's bytes
+ * turned out not to be the store's): take them out of the counts. */
+void sk_fleet_host_discard(sk_fleet *f);
 
-/** After pass 1: a base manifest (every host of pass 1 naming it holds its entries, but
- * for the paths its delta changed or removed). */
+/** Before pass 1: a base manifest (every host of pass 1 naming it holds its entries, but
+ * for the paths its delta changed or removed; a delta whose base was not fed counts
+ * only its own entries). */
 int sk_fleet_base_begin(sk_fleet *f, const char *name, int windows);
 int sk_fleet_base_entry(sk_fleet *f, const sk_inv_entry *e, const sk_fleet_where *w);
+
+/** Pass 1 from the content index: first every numbered content and file name of the
+ * index, then each listing's records between sk_fleet_host_begin(f, 1, ...) and
+ * sk_fleet_host_end (content 0: none; dir: the folder with its separator). SK_EFORMAT
+ * for a record naming a number the index does not hold. */
+int sk_fleet_index_content(sk_fleet *f, uint32_t id, const uint8_t sha256[32]);
+int sk_fleet_index_name(sk_fleet *f, uint32_t id, const char *s, size_t n);
+int sk_fleet_index_entry(sk_fleet *f, sk_listing_op op, uint32_t content, uint32_t name, const char *dir, size_t dir_len);
 
 /** Between the passes: prevalence and the tools' contents settled. */
 int sk_fleet_pass1_done(sk_fleet *f);

@@ -33,6 +33,7 @@
 #include "inventory_read.h"
 #include "casedb.h"
 #include "registry.h"
+#include "invindex.h"
 #include "fleet.h"
 #include "ioc.h"
 #include "json.h"

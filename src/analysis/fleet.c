@@ -31,11 +31,20 @@ typedef struct tool {
     int presence;           /* severity of its presence, -1: none */
 } tool;
 
+typedef struct fbase {
+    uint32_t hosts;         /* hosts of pass 1 on it */
+    int windows;
+    uint32_t *contents;     /* distinct contents (indices) */
+    size_t n_contents, cap_contents;
+    uint32_t *ent;          /* (content index, folded path) pairs: names and homes, after pass 1 */
+    size_t n_ent, cap_ent;
+} fbase;
+
 typedef struct content {
     uint8_t sha[32];
     uint8_t kind, pe, dll, sig, catalogued, ioc_what, n_names, names_more;
     int16_t tool, home_tool;
-    uint32_t orig, signer, yara, ioc, hosts, last_host, last_base, home_path;
+    uint32_t orig, signer, yara, ioc, hosts, minus, last_host, home_path;
     uint32_t names[MAX_NAMES];
 } content;
 
@@ -48,18 +57,27 @@ struct sk_fleet {
     content *c;
     size_t n_c, cap_c;
     sk_map *by_sha;         /* sha -> content index + 1 */
-    /* bases: name -> index + 1; hosts per base; paths a host changed or removed */
-    sk_map *base_idx, *base_gone;
-    uint32_t *base_hosts;
+    /* base manifests, fed before pass 1: name -> index + 1; (base, folded path) -> content
+     * index + 1; (base, content index) -> how many of the base's paths hold it */
+    sk_map *base_idx, *base_path, *base_has;
+    fbase *bases;
     size_t n_bases;
     int cur_base;           /* the base being fed */
-    int cur_base_windows;
+    int host_base;          /* pass 1: the current host's base, -1 for none */
+    uint32_t *gone;         /* pass 1: contents at base paths the current host changed or removed */
+    size_t n_gone, cap_gone;
+    /* pass 1 from the content index: its numbers -> content index + 1 / interned string;
+     * per string and case folding, the folded name (+1) and the tool named so (+2) */
+    uint32_t *ix_content, *ix_str, *ix_lname[2];
+    int16_t *ix_tool[2];
+    size_t n_ix_content, n_ix_str;
     /* the host of the current pass (its strings copied) */
     sk_fleet_host h;
     char h_id[20], h_name[256], h_site[256], h_base[256], h_hdr_sha[65], h_hdr_path[1024];
     uint32_t host_no;       /* 1-based, per pass */
     int host_windows;
     int host_good;          /* known-good host */
+    uint64_t host_findings[4]; /* pass 2: the current host's, by engine */
     unsigned rare;
     sk_fleet_stats st;
 };
@@ -241,13 +259,14 @@ int sk_fleet_new(sk_fleet **out, const sk_fleet_options *o)
     sk_fleet *f = calloc(1, sizeof *f);
     if (!f) return sk_error_set(SK_ENOMEM, "out of memory");
     f->o = *o;
-    f->cur_base = -1;
+    f->cur_base = f->host_base = -1;
     int rc = sk_strtab_new(&f->str);
     if (!rc) rc = sk_map_new(&f->by_sha, 0);
     if (!rc) rc = sk_map_new(&f->tool_by_id, 0);
     if (!rc) rc = sk_map_new(&f->tool_by_name, 0);
     if (!rc) rc = sk_map_new(&f->base_idx, 0);
-    if (!rc) rc = sk_map_new(&f->base_gone, 0);
+    if (!rc) rc = sk_map_new(&f->base_path, 0);
+    if (!rc) rc = sk_map_new(&f->base_has, 0);
     if (!rc) {
         const char *t = o->tools ? o->tools : sk_fleet_default_tools;
         rc = add_tools(f, t, o->tools ? o->tools_len : strlen(t), "tools");
@@ -272,8 +291,12 @@ void sk_fleet_free(sk_fleet *f)
     }
     free(f->tools);
     sk_map_free(f->tool_by_id), sk_map_free(f->tool_by_name), sk_map_free(f->by_sha);
-    sk_map_free(f->base_idx), sk_map_free(f->base_gone);
-    free(f->base_hosts);
+    sk_map_free(f->base_idx), sk_map_free(f->base_path), sk_map_free(f->base_has);
+    for (size_t i = 0; i < f->n_bases; i++) free(f->bases[i].contents), free(f->bases[i].ent);
+    free(f->bases);
+    free(f->gone);
+    free(f->ix_content), free(f->ix_str);
+    for (int i = 0; i < 2; i++) free(f->ix_lname[i]), free(f->ix_tool[i]);
     free(f->c);
     sk_strtab_free(f->str);
     free(f);
@@ -425,9 +448,19 @@ static int executable_ext(const char *lname, size_t n)
 
 /* ---- pass 1 ------------------------------------------------------------------------------ */
 
-static void add_name(sk_fleet *f, content *c, const char *lname, size_t n)
+static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    uint32_t id = intern(f, lname, n);
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    void *n = realloc(*p, c * size);
+    if (!n) return SK_ENOMEM;
+    *p = n, *cap = c;
+    return 0;
+}
+
+static void add_name(sk_fleet *f, content *c, uint32_t id)
+{
     if (id == NONE) return;
     for (unsigned i = 0; i < c->n_names; i++)
         if (c->names[i] == id) return;
@@ -435,17 +468,20 @@ static void add_name(sk_fleet *f, content *c, const char *lname, size_t n)
     else c->names_more = 1;
 }
 
-/* the content at a tool's home under the tool's name: that tool's content */
-static void learn_home(sk_fleet *f, content *c, const char *lpath, const char *lname, size_t n)
+/* the content at tool t's home under the tool's name: that tool's content */
+static void learn_home(sk_fleet *f, content *c, int t, const char *lpath)
+{
+    if (t < 0 || c->home_tool >= 0) return;
+    const tool *tl = &f->tools[t];
+    if (!tl->n_homes || !in_home(tl, lpath)) return;
+    c->home_tool = (int16_t)t;
+    c->home_path = intern(f, lpath, strlen(lpath));
+}
+
+static int tool_named(const sk_fleet *f, const char *lname, size_t n)
 {
     void *t = sk_map_get(f->tool_by_name, lname, n);
-    if (!t) return;
-    const tool *tl = &f->tools[(uintptr_t)t - 1];
-    if (!tl->n_homes || !in_home(tl, lpath)) return;
-    if (c->home_tool < 0) {
-        c->home_tool = (int16_t)((uintptr_t)t - 1);
-        c->home_path = intern(f, lpath, strlen(lpath));
-    }
+    return t ? (int)((uintptr_t)t - 1) : -1;
 }
 
 static int base_index(sk_fleet *f, const char *name, int make)
@@ -453,12 +489,28 @@ static int base_index(sk_fleet *f, const char *name, int make)
     void *v = sk_map_get(f->base_idx, name, strlen(name));
     if (v) return (int)((uintptr_t)v - 1);
     if (!make) return -1;
-    uint32_t *nb = realloc(f->base_hosts, (f->n_bases + 1) * sizeof *nb);
+    fbase *nb = realloc(f->bases, (f->n_bases + 1) * sizeof *nb);
     if (!nb) return -1;
-    f->base_hosts = nb;
-    nb[f->n_bases] = 0;
+    f->bases = nb;
+    memset(&nb[f->n_bases], 0, sizeof *nb);
     if (sk_map_put(f->base_idx, name, strlen(name), (void *)(uintptr_t)(f->n_bases + 1), NULL)) return -1;
     return (int)f->n_bases++;
+}
+
+/* how many of base b's paths hold content ci */
+static uint32_t base_paths_of(const sk_fleet *f, int b, uint32_t ci)
+{
+    uint32_t k[2] = {(uint32_t)b, ci};
+    return (uint32_t)(uintptr_t)sk_map_get(f->base_has, k, sizeof k);
+}
+
+/* a path folded as the host's file system compares it, into d (NUL-terminated); 0 if too long */
+static size_t fold(char *d, size_t cap, const char *s, size_t n, int windows)
+{
+    if (n >= cap) return 0;
+    if (windows) lower(d, s, n);
+    else memcpy(d, s, n), d[n] = 0;
+    return n ? n : 1;
 }
 
 int sk_fleet_host_begin(sk_fleet *f, int pass, const sk_fleet_host *h)
@@ -475,99 +527,264 @@ int sk_fleet_host_begin(sk_fleet *f, int pass, const sk_fleet_host *h)
     f->host_no++;
     f->host_windows = h->windows;
     f->host_good = f->o.cs && ((h->name && sk_case_known_good(f->o.cs, "host", h->name)) || (h->host_id && sk_case_known_good(f->o.cs, "host", h->host_id)));
+    f->host_base = -1;
+    f->n_gone = 0;
+    memset(f->host_findings, 0, sizeof f->host_findings);
     if (pass == 1) {
         f->st.hosts++;
         if (h->base) {
-            int b = base_index(f, h->base, 1);
-            if (b < 0) return sk_error_set(SK_ENOMEM, "out of memory");
-            f->base_hosts[b]++;
+            /* a base no manifest was fed for counts as none: its files are unknown */
+            f->host_base = base_index(f, h->base, 0);
+            if (f->host_base >= 0) f->bases[f->host_base].hosts++;
         }
     }
     return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+void sk_fleet_host_discard(sk_fleet *f)
+{
+    for (int i = 0; i < 4; i++) f->st.findings -= f->host_findings[i], f->st.by_engine[i] -= f->host_findings[i];
+    memset(f->host_findings, 0, sizeof f->host_findings);
+}
+
 int sk_fleet_host_end(sk_fleet *f, int pass)
 {
-    (void)f, (void)pass;
+    if (pass != 1 || f->host_base < 0 || !f->n_gone) return 0;
+    /* a base content the host no longer holds: every base path of it changed or removed,
+     * and not held by the host at a path of its own */
+    qsort(f->gone, f->n_gone, sizeof *f->gone, cmp_u32);
+    for (size_t i = 0; i < f->n_gone;) {
+        size_t k = i;
+        while (k < f->n_gone && f->gone[k] == f->gone[i]) k++;
+        content *c = &f->c[f->gone[i]];
+        if (c->last_host != f->host_no && k - i >= base_paths_of(f, f->host_base, f->gone[i])) c->minus++;
+        i = k;
+    }
+    f->n_gone = 0;
     return 0;
+}
+
+/* pass 1, one entry: op, its content (NULL: none), its folded path (computed only when
+ * needed, by the caller's fold callback), its folded name's string and the tool so named */
+typedef struct p1 {
+    sk_listing_op op;
+    content *c;
+    uint32_t lname;
+    int tool;
+    size_t (*path)(void *ctx, char *d, size_t cap);
+    void *ctx;
+} p1;
+
+static int count_entry(sk_fleet *f, const p1 *e)
+{
+    char lpath[4096];
+    if ((e->op == SK_OP_CHANGE || e->op == SK_OP_REMOVE) && f->host_base >= 0) { /* a base path this host does not hold as the base has it */
+        size_t n = e->path(e->ctx, lpath + 4, sizeof lpath - 4);
+        uint32_t b = (uint32_t)f->host_base;
+        memcpy(lpath, &b, 4);
+        void *v = n ? sk_map_get(f->base_path, lpath, 4 + n) : NULL;
+        if (v) {
+            if (grow((void **)&f->gone, &f->cap_gone, f->n_gone + 1, sizeof *f->gone)) return sk_error_set(SK_ENOMEM, "out of memory");
+            f->gone[f->n_gone++] = (uint32_t)((uintptr_t)v - 1);
+        }
+    }
+    if (e->op == SK_OP_REMOVE || !e->c) return 0;
+    content *c = e->c;
+    f->st.entries++;
+    if (c->last_host != f->host_no) {
+        c->last_host = f->host_no;
+        /* the host's own copy of a content its base holds is counted with the base */
+        if (f->host_base < 0 || !base_paths_of(f, f->host_base, (uint32_t)(c - f->c))) c->hosts++;
+    }
+    add_name(f, c, e->lname);
+    if (e->tool >= 0 && c->home_tool < 0 && e->path(e->ctx, lpath, sizeof lpath)) learn_home(f, c, e->tool, lpath);
+    return 0;
+}
+
+typedef struct entry_ctx {
+    const sk_inv_entry *e;
+    int windows;
+} entry_ctx;
+
+static size_t entry_path(void *ctx, char *d, size_t cap)
+{
+    entry_ctx *x = ctx;
+    return fold(d, cap, x->e->path, x->e->path_len, x->windows);
 }
 
 static int entry_pass1(sk_fleet *f, const sk_inv_entry *e)
 {
-    char lpath[4096];
-    if (e->path_len >= sizeof lpath) return 0;
-    if (f->host_windows) lower(lpath, e->path, e->path_len);
-    else memcpy(lpath, e->path, e->path_len), lpath[e->path_len] = 0;
-    if ((e->op == SK_OP_CHANGE || e->op == SK_OP_REMOVE) && f->h.base) { /* a base path this host does not hold as the base has it */
-        int b = base_index(f, f->h.base, 1);
-        if (b < 0) return sk_error_set(SK_ENOMEM, "out of memory");
-        size_t kl = 4 + e->path_len;
-        char *k = malloc(kl);
-        if (!k) return sk_error_set(SK_ENOMEM, "out of memory");
-        memcpy(k, &b, 4);
-        memcpy(k + 4, lpath, e->path_len);
-        uintptr_t n = (uintptr_t)sk_map_get(f->base_gone, k, kl);
-        int rc = sk_map_put(f->base_gone, k, kl, (void *)(n + 1), NULL);
-        free(k);
-        if (rc) return rc;
+    entry_ctx x = {e, f->host_windows};
+    p1 q = {.op = e->op, .lname = NONE, .tool = -1, .path = entry_path, .ctx = &x};
+    if (e->op != SK_OP_REMOVE && e->have_sha256) {
+        q.c = content_of(f, e->sha256, 1);
+        if (!q.c) return sk_error_set(SK_ENOMEM, "out of memory");
+        size_t bn;
+        const char *b = base_name(e->path, e->path_len, &bn);
+        char lname[512];
+        if (bn < sizeof lname) {
+            if (f->host_windows) lower(lname, b, bn);
+            else memcpy(lname, b, bn), lname[bn] = 0;
+            q.lname = intern(f, lname, bn);
+            q.tool = tool_named(f, lname, bn);
+        }
     }
-    if (e->op == SK_OP_REMOVE || !e->have_sha256) return 0;
-    f->st.entries++;
-    content *c = content_of(f, e->sha256, 1);
+    return count_entry(f, &q);
+}
+
+/* ---- pass 1 from the content index ---------------------------------------------------- */
+
+int sk_fleet_index_content(sk_fleet *f, uint32_t id, const uint8_t sha256[32])
+{
+    if (id >= f->n_ix_content) {
+        size_t cap = f->n_ix_content;
+        if (grow((void **)&f->ix_content, &cap, (size_t)id + 1, sizeof *f->ix_content)) return sk_error_set(SK_ENOMEM, "out of memory");
+        memset(f->ix_content + f->n_ix_content, 0, (cap - f->n_ix_content) * sizeof *f->ix_content);
+        f->n_ix_content = cap;
+    }
+    content *c = content_of(f, sha256, 1);
     if (!c) return sk_error_set(SK_ENOMEM, "out of memory");
-    if (c->last_host != f->host_no) c->last_host = f->host_no, c->hosts++;
-    size_t bn;
-    const char *b = base_name(lpath, e->path_len, &bn);
-    char lname[512];
-    if (bn >= sizeof lname) return 0;
-    lower(lname, b, bn);
-    add_name(f, c, lname, bn);
-    learn_home(f, c, lpath, lname, bn);
+    f->ix_content[id] = (uint32_t)(c - f->c) + 1;
     return 0;
 }
 
+int sk_fleet_index_name(sk_fleet *f, uint32_t id, const char *s, size_t n)
+{
+    if (id >= f->n_ix_str) {
+        size_t cap = f->n_ix_str;
+        if (grow((void **)&f->ix_str, &cap, (size_t)id + 1, sizeof *f->ix_str)) return sk_error_set(SK_ENOMEM, "out of memory");
+        for (size_t i = f->n_ix_str; i < cap; i++) f->ix_str[i] = NONE;
+        for (int w = 0; w < 2; w++) {
+            uint32_t *nl = realloc(f->ix_lname[w], cap * sizeof *nl);
+            if (nl) f->ix_lname[w] = nl;
+            int16_t *nt = realloc(f->ix_tool[w], cap * sizeof *nt);
+            if (nt) f->ix_tool[w] = nt;
+            if (!nl || !nt) return sk_error_set(SK_ENOMEM, "out of memory");
+            memset(nl + f->n_ix_str, 0, (cap - f->n_ix_str) * sizeof *nl);
+            memset(nt + f->n_ix_str, 0, (cap - f->n_ix_str) * sizeof *nt);
+        }
+        f->n_ix_str = cap;
+    }
+    uint32_t sid = intern(f, n ? s : "", n);
+    if (sid == NONE) return sk_error_set(SK_ENOMEM, "out of memory");
+    f->ix_str[id] = sid;
+    return 0;
+}
+
+typedef struct ix_ctx {
+    const sk_fleet *f;
+    const char *dir;
+    size_t dir_len;
+    uint32_t name;
+} ix_ctx;
+
+static size_t ix_path(void *ctx, char *d, size_t cap)
+{
+    ix_ctx *x = ctx;
+    const char *a = x->dir, *b = str(x->f, x->f->ix_str[x->name]);
+    size_t na = x->dir_len, nb = strlen(b);
+    if (na + nb >= cap) return 0;
+    memcpy(d, a, na);
+    memcpy(d + na, b, nb);
+    return fold(d, cap, d, na + nb, x->f->host_windows);
+}
+
+int sk_fleet_index_entry(sk_fleet *f, sk_listing_op op, uint32_t cid, uint32_t name, const char *dir, size_t dir_len)
+{
+    if (name >= f->n_ix_str || f->ix_str[name] == NONE || (cid && (cid >= f->n_ix_content || !f->ix_content[cid])))
+        return sk_error_set(SK_EFORMAT, "a content index record names a content or file name the index does not hold");
+    ix_ctx x = {f, dir, dir_len, name};
+    p1 q = {.op = op, .lname = NONE, .tool = -1, .path = ix_path, .ctx = &x};
+    if (op != SK_OP_REMOVE && cid) {
+        q.c = &f->c[f->ix_content[cid] - 1];
+        int w = f->host_windows ? 1 : 0;
+        if (!f->ix_lname[w][name]) { /* the name folded once per string */
+            const char *nm = str(f, f->ix_str[name]);
+            size_t bn = strlen(nm);
+            char lname[512];
+            uint32_t id = NONE;
+            int t = -1;
+            if (bn < sizeof lname) {
+                if (w) lower(lname, nm, bn);
+                else memcpy(lname, nm, bn), lname[bn] = 0;
+                id = intern(f, lname, bn);
+                t = tool_named(f, lname, bn);
+            }
+            f->ix_lname[w][name] = id == NONE ? NONE : id + 1;
+            f->ix_tool[w][name] = (int16_t)(t + 2);
+        }
+        uint32_t l = f->ix_lname[w][name];
+        q.lname = l == NONE ? NONE : l - 1;
+        q.tool = f->ix_tool[w][name] - 2;
+    }
+    return count_entry(f, &q);
+}
+
+/* ---- base manifests, before pass 1 ------------------------------------------------------ */
+
 int sk_fleet_base_begin(sk_fleet *f, const char *name, int windows)
 {
-    f->cur_base = base_index(f, name, 0);
-    f->cur_base_windows = windows;
+    f->cur_base = base_index(f, name, 1);
+    if (f->cur_base < 0) return sk_error_set(SK_ENOMEM, "out of memory");
+    f->bases[f->cur_base].windows = windows;
     return 0;
 }
 
 int sk_fleet_base_entry(sk_fleet *f, const sk_inv_entry *e, const sk_fleet_where *w)
 {
     (void)w;
-    if (f->cur_base < 0 || !e->have_sha256 || e->op == SK_OP_REMOVE) return 0; /* no host is on this base */
-    char lpath[4096];
-    if (e->path_len >= sizeof lpath) return 0;
-    if (f->cur_base_windows) lower(lpath, e->path, e->path_len);
-    else memcpy(lpath, e->path, e->path_len), lpath[e->path_len] = 0;
-    uint32_t hosts = f->base_hosts[f->cur_base];
-    size_t kl = 4 + e->path_len;
-    char *k = malloc(kl);
-    if (!k) return sk_error_set(SK_ENOMEM, "out of memory");
-    memcpy(k, &f->cur_base, 4);
-    memcpy(k + 4, lpath, e->path_len);
-    uintptr_t gone = (uintptr_t)sk_map_get(f->base_gone, k, kl);
-    free(k);
+    if (f->cur_base < 0 || !e->have_sha256 || e->op == SK_OP_REMOVE) return 0;
+    fbase *b = &f->bases[f->cur_base];
+    char key[4 + 4096];
+    uint32_t bi = (uint32_t)f->cur_base;
+    memcpy(key, &bi, 4);
+    size_t n = fold(key + 4, sizeof key - 4, e->path, e->path_len, b->windows);
+    if (!n) return 0;
     content *c = content_of(f, e->sha256, 1);
     if (!c) return sk_error_set(SK_ENOMEM, "out of memory");
-    /* once per base: a content at several of a base's paths is on each of its hosts once */
-    if (hosts > gone && c->last_base != (uint32_t)f->cur_base + 1) {
-        c->last_base = (uint32_t)f->cur_base + 1;
-        c->hosts += hosts - (uint32_t)gone;
+    uint32_t ci = (uint32_t)(c - f->c);
+    if (sk_map_has(f->base_path, key, 4 + n)) return 0; /* a path listed twice: the first holds */
+    uint32_t pid = intern(f, key + 4, n);
+    if (pid == NONE || sk_map_put(f->base_path, key, 4 + n, (void *)(uintptr_t)(ci + 1), NULL)) return sk_error_set(SK_ENOMEM, "out of memory");
+    uint32_t hk[2] = {bi, ci};
+    uintptr_t paths = (uintptr_t)sk_map_get(f->base_has, hk, sizeof hk);
+    if (sk_map_put(f->base_has, hk, sizeof hk, (void *)(paths + 1), NULL)) return sk_error_set(SK_ENOMEM, "out of memory");
+    if (!paths) {
+        if (grow((void **)&b->contents, &b->cap_contents, b->n_contents + 1, sizeof *b->contents)) return sk_error_set(SK_ENOMEM, "out of memory");
+        b->contents[b->n_contents++] = ci;
     }
-    size_t bn;
-    const char *b = base_name(lpath, e->path_len, &bn);
-    char lname[512];
-    if (bn >= sizeof lname) return 0;
-    lower(lname, b, bn);
-    add_name(f, c, lname, bn);
-    learn_home(f, c, lpath, lname, bn);
+    if (grow((void **)&b->ent, &b->cap_ent, b->n_ent + 2, sizeof *b->ent)) return sk_error_set(SK_ENOMEM, "out of memory");
+    b->ent[b->n_ent++] = ci;
+    b->ent[b->n_ent++] = pid;
     return 0;
 }
 
 int sk_fleet_pass1_done(sk_fleet *f)
 {
+    /* each base's contents on each of its hosts; its names and homes, when any host is on it */
+    for (size_t i = 0; i < f->n_bases; i++) {
+        fbase *b = &f->bases[i];
+        if (!b->hosts) continue;
+        for (size_t k = 0; k < b->n_contents; k++) f->c[b->contents[k]].hosts += b->hosts;
+        for (size_t k = 0; k + 1 < b->n_ent; k += 2) {
+            content *c = &f->c[b->ent[k]];
+            const char *lpath = str(f, b->ent[k + 1]);
+            size_t bn;
+            const char *nm = base_name(lpath, strlen(lpath), &bn);
+            add_name(f, c, intern(f, nm, bn));
+            learn_home(f, c, tool_named(f, nm, bn), lpath);
+        }
+    }
+    for (size_t i = 0; i < f->n_c; i++) {
+        content *c = &f->c[i];
+        c->hosts = c->hosts > c->minus ? c->hosts - c->minus : 0;
+    }
     f->rare = f->o.rare_hosts ? f->o.rare_hosts : (unsigned)(f->st.hosts / 1000 > 2 ? f->st.hosts / 1000 : 2);
     f->host_no = 0;
     return 0;
@@ -646,7 +863,7 @@ static int emit(sk_fleet *f, verdict *v, const sk_inv_entry *e, const content *c
     sk_buf_init(&out, 0);
     int rc = sk_jw_error(&jw) ? sk_error_set(SK_ENOMEM, "out of memory") : sk_finding_write_json(&out, &fd);
     if (!rc && f->o.sink) rc = f->o.sink(f->o.sink_ctx, out.data, out.len);
-    if (!rc) f->st.findings++, f->st.by_engine[v->engine]++;
+    if (!rc) f->st.findings++, f->st.by_engine[v->engine]++, f->host_findings[v->engine]++;
     sk_buf_free(&out);
     sk_buf_free(&a);
     return rc;

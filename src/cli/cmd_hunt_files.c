@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sakimori/sakimori.h>
@@ -26,6 +27,7 @@ static void help(FILE *out)
 {
     fprintf(out,
             "Usage: sakimori hunt files CASE [--ioc FILE...] [--tools FILE] [--rare N] [--format jsonl|table] [-q]\n"
+            "                          [--timings]\n"
             "\n"
             "Hunt across every host's inventory at once, from the case store (run 'sakimori\n"
             "ingest CASE' first): one finding (docs/formats/finding.md) per host, rule and file,\n"
@@ -42,7 +44,8 @@ static void help(FILE *out)
             "              with another extension; signatures broken after signing; system\n"
             "              files whose times differ from their image's\n"
             "case.json's known_good (sha256, hosts, signers) suppresses findings, counted in\n"
-            "the summary.\n"
+            "the summary. How many hosts hold each content comes from the store's content\n"
+            "index (written by ingest), not from the listings; the rules read every listing.\n"
             "\n"
             "Options:\n"
             "  --ioc FILE       an indicator file (list, CSV, STIX 2.1, MISP; repeatable)\n"
@@ -50,6 +53,7 @@ static void help(FILE *out)
             "  --rare N         a content on at most N hosts is rare\n"
             "  --format F       jsonl (default) or table\n"
             "  -q, --quiet      no summary on stderr\n"
+            "  --timings        the seconds each step took, on stderr\n"
             "\n"
             "Exit codes: 0 nothing found, 1 findings, 2 usage error, 3 an input could not be\n"
             "read (or changed since it was ingested), 4 internal error.\n"
@@ -64,6 +68,7 @@ static void help(FILE *out)
 typedef struct listing {
     char *path, *sha256, *host_id, *base;
     int changed;            /* its bytes are not the store's: no findings from it */
+    int indexed;            /* pass 1 came from the content index: bytes checked in pass 2 */
 } listing;
 
 typedef struct hf {
@@ -96,7 +101,7 @@ static int collect_listing(void *ctx, const sk_casedb_listing *l)
     x->sha256 = strdup(l->sha256);
     x->host_id = l->host_id ? strdup(l->host_id) : NULL;
     x->base = l->base ? strdup(l->base) : NULL;
-    x->changed = 0;
+    x->changed = x->indexed = 0;
     return x->path && x->sha256 ? 0 : sk_error_set(SK_ENOMEM, "out of memory");
 }
 
@@ -172,17 +177,73 @@ static int read_file(hf *h, listing *x, cli_line_cb cb)
     }
     char sha[65];
     uint64_t lines;
-    /* a listing's bytes checked against the store's digest when first read (pass 1) */
-    int check = h->pass != 2;
+    /* a listing's bytes checked against the store's digest when first read (pass 1, or
+     * pass 2 when pass 1 came from the content index: its findings then dropped) */
+    int check = h->pass != 2 || x->indexed;
+    size_t kept = h->n_lines;
     int rc = cli_read_lines(full, fd, cb, h, check ? sha : NULL, &lines);
     close(fd);
     if (!rc && check && strcmp(sha, x->sha256)) {
         line_bad(h, "changed since it was ingested (its SHA-256 is not the store's): not hunted, its findings would not point at these bytes; run 'sakimori ingest' again");
         x->changed = 1;
+        if (h->pass == 2) {
+            while (h->n_lines > kept) free(h->lines[--h->n_lines]);
+            sk_fleet_host_discard(h->fleet);
+        }
         return 0;
     }
     if (!rc && h->in_host) rc = sk_fleet_host_end(h->fleet, h->pass);
     return rc;
+}
+
+/* ---- pass 1 from the content index ---------------------------------------------------- */
+
+typedef struct ixw {
+    hf *h;
+    size_t next, end;       /* the walk through h->l (both in path order) */
+    uint64_t listings, records;
+} ixw;
+
+static int ix_content(void *ctx, uint32_t id, const uint8_t sha256[32])
+{
+    return sk_fleet_index_content(((ixw *)ctx)->h->fleet, id, sha256);
+}
+
+static int ix_name(void *ctx, uint32_t id, const char *s, size_t n)
+{
+    return sk_fleet_index_name(((ixw *)ctx)->h->fleet, id, s, n);
+}
+
+static int ix_listing(void *ctx, const sk_invindex_listing *il)
+{
+    ixw *w = ctx;
+    hf *h = w->h;
+    int c = 1;
+    while (w->next < w->end && (c = strcmp(h->l[w->next].path, il->path)) < 0) w->next++;
+    if (w->next >= w->end || c) return 0; /* not a listing this hunt reads */
+    listing *x = &h->l[w->next++];
+    sk_fleet_host fh = {.host_id = x->host_id, .base = x->base, .windows = il->windows,
+                        .header = {.sha256 = x->sha256, .path = x->path, .line = 1}};
+    int rc = sk_fleet_host_begin(h->fleet, 1, &fh);
+    sk_invindex_cursor cur;
+    sk_invindex_cursor_init(&cur, il->recs, il->recs_len);
+    sk_invindex_rec r;
+    int k = 0;
+    while (!rc && (k = sk_invindex_next(&cur, &r)) == 1) rc = sk_fleet_index_entry(h->fleet, r.op, r.content, r.name, r.dir, r.dir_len), w->records++;
+    if (!rc && k < 0) rc = k;
+    sk_invindex_cursor_free(&cur);
+    if (rc == SK_EFORMAT) rc = sk_error_set(SK_EFORMAT, "%s: the content index of %s: %s (run 'sakimori ingest' again)", sk_casedb_path(h->db), x->path, sk_error_last());
+    if (!rc) rc = sk_fleet_host_end(h->fleet, 1);
+    x->indexed = 1;
+    w->listings++;
+    return rc;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 static int sink(void *ctx, const char *json, size_t n)
@@ -265,7 +326,7 @@ int hunt_files_main(int argc, char **argv)
     const char *case_dir = NULL, *tools = NULL, *iocs[64];
     size_t n_iocs = 0;
     unsigned rare = 0;
-    int quiet = 0, table = 0;
+    int quiet = 0, table = 0, timings = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (sk_cli_is_help(a)) {
@@ -290,6 +351,7 @@ int hunt_files_main(int argc, char **argv)
                 return SK_EXIT_USAGE;
             }
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) quiet = 1;
+        else if (!strcmp(a, "--timings")) timings = 1;
         else if (a[0] == '-' && a[1]) {
             sk_cli_error(CMD, "unknown option '%s' (sakimori hunt files --help)", a);
             return SK_EXIT_USAGE;
@@ -364,21 +426,35 @@ int hunt_files_main(int argc, char **argv)
             return SK_EXIT_INPUT;
         }
     }
-    /* the catalogue */
+    /* the catalogue; the bases; pass 1 from the content index, or from the listings the
+     * index lacks; pass 2 */
+    double t0 = now_s();
     if (!rc) rc = sk_casedb_listings(h.db, "catalog", collect_listing, &h);
     size_t n_cat = h.n_l;
     for (size_t i = 0; i < n_cat && !rc; i++) rc = read_file(&h, &h.l[i], catalog_line);
-    /* the listings, pass 1; the bases; pass 2 */
+    double t_cat = now_s() - t0;
     if (!rc) rc = sk_casedb_listings(h.db, "listing", collect_listing, &h);
     size_t first = n_cat, end = h.n_l;
     if (!rc) rc = sk_casedb_listings(h.db, "base", collect_listing, &h);
-    h.pass = 1;
-    for (size_t i = first; i < end && !rc; i++) rc = read_file(&h, &h.l[i], listing_line);
+    t0 = now_s();
     h.pass = 0;
     for (size_t i = end; i < h.n_l && !rc; i++) rc = read_file(&h, &h.l[i], listing_line);
+    double t_bases = now_s() - t0;
+    t0 = now_s();
+    ixw iw = {.h = &h, .next = first, .end = end};
+    if (!rc) rc = sk_invindex_contents(h.db, ix_content, &iw);
+    if (!rc) rc = sk_invindex_names(h.db, ix_name, &iw);
+    if (!rc) rc = sk_invindex_listings(h.db, ix_listing, &iw);
+    h.pass = 1;
+    size_t unindexed = 0;
+    for (size_t i = first; i < end && !rc; i++)
+        if (!h.l[i].indexed) unindexed++, rc = read_file(&h, &h.l[i], listing_line);
     if (!rc) rc = sk_fleet_pass1_done(h.fleet);
+    double t_prev = now_s() - t0;
+    t0 = now_s();
     h.pass = 2;
     for (size_t i = first; i < end && !rc; i++) rc = read_file(&h, &h.l[i], listing_line);
+    double t_rules = now_s() - t0;
     /* the findings: in id order (stable across runs), to stdout and the store */
     if (!rc && h.n_lines) {
         /* sort lines and lens together through an index */
@@ -412,12 +488,20 @@ int hunt_files_main(int argc, char **argv)
         if (h.bad) code = SK_EXIT_INPUT;
         sk_fleet_stats st;
         sk_fleet_stats_get(h.fleet, &st);
+        if (timings)
+            fprintf(stderr, "hunt files: seconds: catalogue %.3f, bases %.3f, prevalence %.3f, rules %.3f\n", t_cat, t_bases, t_prev, t_rules);
         if (!quiet) {
             fprintf(stderr,
                     "hunt files: %llu hosts, %llu files of their own, %llu contents catalogued (%llu listed without a record); "
                     "rare: on at most %u hosts\n",
                     (unsigned long long)st.hosts, (unsigned long long)st.entries, (unsigned long long)st.contents,
                     (unsigned long long)st.contents_missing, st.rare_hosts);
+            fprintf(stderr,
+                    "hunt files: prevalence from the content index (%llu listings, %llu records)\n",
+                    (unsigned long long)iw.listings, (unsigned long long)iw.records);
+            if (unindexed)
+                fprintf(stderr, "hunt files: %zu listings without a content index were read whole ('sakimori ingest %s' indexes them)\n",
+                        unindexed, case_dir);
             fprintf(stderr, "hunt files: %llu findings: %llu masquerade, %llu stack, %llu hash, %llu yara; suppressed by known_good: %llu by sha256, %llu by host, %llu by signer\n",
                     (unsigned long long)st.findings, (unsigned long long)st.by_engine[0], (unsigned long long)st.by_engine[1],
                     (unsigned long long)st.by_engine[2], (unsigned long long)st.by_engine[3], (unsigned long long)st.suppressed_sha256,

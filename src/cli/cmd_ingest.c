@@ -89,6 +89,7 @@ typedef struct ing {
     char *case_dir;
     sk_casedb *db;
     sk_inv_parser *p;
+    sk_invindex *ix;      /* the content index, written as host listings are read */
     sk_case *cs;          /* case.json, when there is one */
     sk_arena *arena;      /* strings of the run (bases, snapshots' headers) */
     int bad;              /* an input error: exit 3 */
@@ -166,6 +167,7 @@ static int idx_line(void *ctx, const char *s, size_t n, uint64_t line)
             x->name = adup(g, l.listing.name);
             x->mode = l.listing.delta ? "delta" : "full";
             x->collected = l.listing.collected;
+            sk_invindex_begin(g->ix);
             return 0;
         }
         if (l.type == SK_INV_CATALOG) {
@@ -187,6 +189,7 @@ static int idx_line(void *ctx, const char *s, size_t n, uint64_t line)
         return 0;
     }
     x->entries++;
+    if (x->kind == SK_INV_LISTING && !x->hdr.base_manifest) return sk_invindex_add(g->ix, &l.entry);
     return 0;
 }
 
@@ -210,9 +213,16 @@ static int index_file(ing *g, const char *rel)
         return rc;
     }
     if (!rc && size == info.size && mtime == info.mtime) { /* recorded, and unchanged since */
-        close(fd);
-        g->unchanged++;
-        return 0;
+        int missing = sk_invindex_missing(g->db, rel); /* but for a store made before the content index */
+        if (missing < 0) {
+            close(fd);
+            return missing;
+        }
+        if (!missing) {
+            close(fd);
+            g->unchanged++;
+            return 0;
+        }
     }
     idx x = {.g = g, .rel = rel, .kind = -1, .collected = SK_TIME_NONE};
     uint64_t lines = 0;
@@ -247,6 +257,7 @@ static int index_file(ing *g, const char *rel)
             g->hosts_new += (unsigned long)r.created;
             l.host_id = r.host_id;
             if ((rc = sk_casedb_listing_put(g->db, &l, NULL))) return rc;
+            if ((rc = sk_invindex_put(g->ix, rel, x.hdr.windows_root != NULL))) return rc;
             g->indexed++;
             return 0;
         }
@@ -860,6 +871,7 @@ static int write_listing(ing *g, snap *x, const char *host_id, int64_t input_id,
                                .complete = x->have_end && x->complete && !x->err_lines, .snapshot_input = input_id,
                                .entries = xi.entries};
         rc = sk_casedb_listing_put(g->db, &l, NULL);
+        if (!rc) rc = sk_invindex_put(g->ix, rel, x->windows_root != NULL);
         if (delta) g->listings_delta++;
         else g->listings_full++;
         if (!l.complete) g->incomplete++;
@@ -1157,6 +1169,7 @@ int cmd_ingest_run(int argc, char **argv)
     if (!rc) rc = sk_inv_parser_new(&g.p);
     if (!rc) rc = sk_casedb_open(&g.db, g.case_dir, 1);
     if (!rc) rc = sk_casedb_begin(g.db);
+    if (!rc) rc = sk_invindex_new(&g.ix, g.db);
     if (!rc) rc = index_tree(&g, "snapshots", 0);
     for (size_t i = 0; i < n_snaps && !rc; i++) rc = ingest_arg(&g, snaps[i]);
     if (!rc && g.cat.len) { /* the contents this run catalogued: one new file */
@@ -1201,6 +1214,7 @@ int cmd_ingest_run(int argc, char **argv)
     free(g.bases);
     sk_map_free(g.catalog);
     sk_buf_free(&g.cat);
+    sk_invindex_free(g.ix);
     sk_casedb_close(g.db);
     sk_inv_parser_free(g.p);
     sk_arena_free(g.arena);

@@ -18,6 +18,15 @@
 #include <sakimori/json.h>
 #include <sakimori/version.h>
 
+#include "casedb_int.h"
+
+/* the content index (invindex.c), also added to a store made before it existed */
+#define INDEX_SQL                                                                                                          \
+    "CREATE TABLE IF NOT EXISTS index_contents(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE);"                       \
+    "CREATE TABLE IF NOT EXISTS index_names(id INTEGER PRIMARY KEY, name TEXT NOT NULL);"                                   \
+    "CREATE TABLE IF NOT EXISTS listing_index(inventory_id INTEGER PRIMARY KEY REFERENCES inventory(id), windows INTEGER NOT NULL," \
+    " records INTEGER NOT NULL, recs BLOB NOT NULL);"
+
 static const char *const SCHEMA_SQL =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE inputs(id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,"
@@ -48,7 +57,8 @@ static const char *const SCHEMA_SQL =
     "CREATE TABLE evidence(hunt TEXT NOT NULL, finding_id TEXT NOT NULL, input_sha256 TEXT NOT NULL, path TEXT,"
     " line INTEGER, offset INTEGER, record_id INTEGER);"
     "CREATE INDEX evidence_by_finding ON evidence(hunt, finding_id);"
-    "CREATE INDEX evidence_by_input ON evidence(input_sha256);";
+    "CREATE INDEX evidence_by_input ON evidence(input_sha256);"
+    INDEX_SQL;
 
 enum {
     ST_INPUT_GET, ST_INPUT_INS, ST_INPUT_UPD, ST_INPUT_KNOWN, ST_INPUT_AT,
@@ -256,7 +266,7 @@ int sk_casedb_open(sk_casedb **out, const char *case_dir, int create)
         if (strcmp(version, SK_CASEDB_SCHEMA))
             rc = sk_error_set(SK_EFORMAT, "%s: schema '%s', but this sakimori reads %s", db->path, version, SK_CASEDB_SCHEMA);
     }
-    if (!rc) rc = exec(db, "CREATE INDEX IF NOT EXISTS inputs_by_path ON inputs(path)", "indexing the inputs");
+    if (!rc) rc = exec(db, "CREATE INDEX IF NOT EXISTS inputs_by_path ON inputs(path);" INDEX_SQL, "indexing the inputs");
     if (rc) {
         sk_casedb_close(db);
         return rc;
@@ -274,6 +284,16 @@ void sk_casedb_close(sk_casedb *db)
     sqlite3_close(db->db);
     free(db->path);
     free(db);
+}
+
+sqlite3 *sk_casedb_sqlite(sk_casedb *db)
+{
+    return db->db;
+}
+
+int sk_casedb_error(sk_casedb *db, const char *what)
+{
+    return db_error(db, what);
 }
 
 const char *sk_casedb_path(const sk_casedb *db)

@@ -1,8 +1,9 @@
 /* Unit tests: the fleet hunt's engine - each rule on a small synthetic fleet fed the way
- * `hunt files` feeds it (contents, listings twice, a base between the passes): which
- * files are found with which rule and severity, and that nothing else is; base hosts
- * counted into prevalence; known_good suppression counted; a tool list that does not
- * read refused with its line. */
+ * `hunt files` feeds it (contents, the base, listings twice, or pass 1 from content
+ * index records): which files are found with which rule and severity, and that nothing
+ * else is; base hosts counted into prevalence, less the hosts that removed a base file;
+ * the index gives the same findings as the listings; known_good suppression counted; a
+ * tool list that does not read refused with its line. */
 #include <sakimori/case.h>
 #include <sakimori/common.h>
 #include <sakimori/digest.h>
@@ -13,6 +14,7 @@
 
 static char got[64][200];
 static int n_got;
+static char raw[64][2048];
 
 static int sink(void *ctx, const char *json, size_t n)
 {
@@ -24,7 +26,10 @@ static int sink(void *ctx, const char *json, size_t n)
     const char *sev = sk_json_string(sk_json_object_get(o, "severity"), NULL);
     const char *rule = sk_json_string(sk_json_object_get(sk_json_object_get(o, "rule"), "id"), NULL);
     const char *path = sk_json_string(sk_json_object_get(sk_json_object_get(o, "attributes"), "path"), NULL);
-    if (n_got < 64) snprintf(got[n_got++], sizeof got[0], "%s %s %s %s", host, rule, sev, path);
+    if (n_got < 64) {
+        snprintf(raw[n_got], sizeof raw[0], "%.*s", (int)n, json);
+        snprintf(got[n_got++], sizeof got[0], "%s %s %s %s", host, rule, sev, path);
+    }
     sk_json_doc_free(d);
     return 0;
 }
@@ -83,28 +88,73 @@ static const char *TOOLS =
  * the base's PowerShell, H03 has a rare tool in AppData, H04 a file on the IOC list,
  * H05 PsExec renamed, H06 PsExec as itself, H07 a tampered signed file, H08 a PE named
  * .jpg, H09 a YARA-matched script; the rest hold only the base */
+static sk_inv_entry host_entry(int i)
+{
+    sk_inv_entry e;
+    switch (i) {
+    case 1: e = entry("C:\\Users\\u\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe", "powershell", SK_OP_ADD); break;
+    case 2: e = entry("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", NULL, SK_OP_REMOVE); break;
+    case 3: e = entry("C:\\Users\\u\\AppData\\Roaming\\x\\tool.exe", "rare", SK_OP_ADD); break;
+    case 4: e = entry("C:\\Program Files\\App\\evil.exe", "listed", SK_OP_ADD); break;
+    case 5: e = entry("C:\\Users\\u\\svchost.exe", "psexec", SK_OP_ADD); break;
+    case 6: e = entry("C:\\Tools\\PsExec.exe", "psexec", SK_OP_ADD); break;
+    case 7: e = entry("C:\\Program Files\\App\\signed.exe", "tampered", SK_OP_ADD); break;
+    case 8: e = entry("C:\\Program Files\\App\\photo.jpg", "hidden", SK_OP_ADD); break;
+    case 9: e = entry("C:\\Scripts\\run.ps1", "script", SK_OP_ADD); break;
+        default: e = entry("C:\\Program Files\\App\\app.exe", "common", SK_OP_ADD); break;
+    }
+    return e;
+}
+
+/* the test's own content index: contents and strings numbered as met */
+static const char *ix_names[] = {"powershell", "psexec", "rare", "listed", "tampered", "hidden", "script", "common"};
+static char ix_strs[64][128];
+static int n_ix_strs;
+
+static uint32_t ix_string(sk_fleet *f, const char *s, size_t n)
+{
+    for (int i = 0; i < n_ix_strs; i++)
+        if (strlen(ix_strs[i]) == n && !memcmp(ix_strs[i], s, n)) return (uint32_t)i + 1;
+    snprintf(ix_strs[n_ix_strs], sizeof ix_strs[0], "%.*s", (int)n, s);
+    CHECK_INT(sk_fleet_index_name(f, (uint32_t)n_ix_strs + 1, s, n), 0);
+    return (uint32_t)++n_ix_strs;
+}
+
+static void feed_index(sk_fleet *f, const sk_inv_entry *e)
+{
+    uint32_t cid = 0;
+    for (uint32_t k = 0; k < 8; k++) {
+        uint8_t d[32];
+        sha_of(ix_names[k], d);
+        if (e->have_sha256 && !memcmp(d, e->sha256, 32)) cid = 7 * k + 3; /* numbers need not be dense */
+    }
+    size_t cut = e->path_len;
+    while (cut && e->path[cut - 1] != '\\') cut--;
+    uint32_t name = ix_string(f, e->path + cut, e->path_len - cut);
+    CHECK_INT(sk_fleet_index_entry(f, e->op, cid, name, e->path, cut), 0);
+}
+
+static int use_index;
+
 static void feed(sk_fleet *f, int pass)
 {
     char host[8];
+    if (pass == 1 && use_index) {
+        n_ix_strs = 0;
+        for (uint32_t k = 0; k < 8; k++) {
+            uint8_t d[32];
+            sha_of(ix_names[k], d);
+            CHECK_INT(sk_fleet_index_content(f, 7 * k + 3, d), 0);
+        }
+    }
     for (int i = 1; i <= 25; i++) {
         snprintf(host, sizeof host, "H%02d", i);
         sk_fleet_host h = {.host_id = NULL, .name = host, .base = "img", .windows = 1, .header = {"aa", "l.jsonl", 1}};
         CHECK_INT(sk_fleet_host_begin(f, pass, &h), 0);
         sk_fleet_where w = {"aa", "l.jsonl", 2};
-        sk_inv_entry e;
-        switch (i) {
-        case 1: e = entry("C:\\Users\\u\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe", "powershell", SK_OP_ADD); break;
-        case 2: e = entry("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", NULL, SK_OP_REMOVE); break;
-        case 3: e = entry("C:\\Users\\u\\AppData\\Roaming\\x\\tool.exe", "rare", SK_OP_ADD); break;
-        case 4: e = entry("C:\\Program Files\\App\\evil.exe", "listed", SK_OP_ADD); break;
-        case 5: e = entry("C:\\Users\\u\\svchost.exe", "psexec", SK_OP_ADD); break;
-        case 6: e = entry("C:\\Tools\\PsExec.exe", "psexec", SK_OP_ADD); break;
-        case 7: e = entry("C:\\Program Files\\App\\signed.exe", "tampered", SK_OP_ADD); break;
-        case 8: e = entry("C:\\Program Files\\App\\photo.jpg", "hidden", SK_OP_ADD); break;
-        case 9: e = entry("C:\\Scripts\\run.ps1", "script", SK_OP_ADD); break;
-        default: e = entry("C:\\Program Files\\App\\app.exe", "common", SK_OP_ADD); break;
-        }
-        CHECK_INT(sk_fleet_entry(f, pass, &e, &w), 0);
+        sk_inv_entry e = host_entry(i);
+        if (pass == 1 && use_index) feed_index(f, &e);
+        else CHECK_INT(sk_fleet_entry(f, pass, &e, &w), 0);
         CHECK_INT(sk_fleet_host_end(f, pass), 0);
     }
 }
@@ -136,11 +186,11 @@ static sk_fleet *run(const sk_case *cs, const sk_ioc_set *iocs)
     c = content("common", SK_KIND_PE, NULL);
     CHECK_INT(sk_fleet_content(f, &c), 0);
     n_got = 0;
-    feed(f, 1);
     CHECK_INT(sk_fleet_base_begin(f, "img", 1), 0);
     sk_fleet_where bw = {"bb", "base.jsonl", 2};
     sk_inv_entry b = entry("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "powershell", SK_OP_NONE);
     CHECK_INT(sk_fleet_base_entry(f, &b, &bw), 0);
+    feed(f, 1);
     CHECK_INT(sk_fleet_pass1_done(f), 0);
     feed(f, 2);
     return f;
@@ -160,6 +210,9 @@ static void rules(void)
     sk_fleet *f = run(NULL, iocs);
     if (!f) return;
     CHECK(has("H01 masquerade/system-binary-renamed critical C:\\Users\\u\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe"));
+    /* PowerShell on the 25 hosts of the base but H02, which removed it (H01's own copy
+     * counted with the base's) */
+    CHECK(n_got > 0 && strstr(raw[0], "\"content_hosts\":24"));
     CHECK(has("H03 stack/rare-content medium C:\\Users\\u\\AppData\\Roaming\\x\\tool.exe"));
     CHECK(has("H04 hash/known-bad high C:\\Program Files\\App\\evil.exe"));
     CHECK(has("H04 stack/rare-content low C:\\Program Files\\App\\evil.exe"));
@@ -212,6 +265,33 @@ static void rules(void)
     sk_ioc_set_free(iocs);
 }
 
+/* records naming numbers the index never gave are refused, not guessed at */
+static void index_records(void)
+{
+    sk_t_current = "index_records";
+    sk_fleet_options o = {.tools = TOOLS, .tools_len = strlen(TOOLS), .sink = sink};
+    sk_fleet *f = NULL;
+    CHECK_INT(sk_fleet_new(&f, &o), 0);
+    if (!f) return;
+    uint8_t d[32];
+    sha_of("x", d);
+    CHECK_INT(sk_fleet_index_content(f, 5, d), 0);
+    CHECK_INT(sk_fleet_index_name(f, 2, "a.exe", 5), 0);
+    sk_fleet_host h = {.name = "H", .windows = 1};
+    CHECK_INT(sk_fleet_host_begin(f, 1, &h), 0);
+    CHECK_INT(sk_fleet_index_entry(f, SK_OP_NONE, 5, 2, "C:\\", 3), 0);
+    CHECK_INT(sk_fleet_index_entry(f, SK_OP_NONE, 4, 2, "C:\\", 3), SK_EFORMAT);
+    CHECK_INT(sk_fleet_index_entry(f, SK_OP_NONE, 6, 2, "C:\\", 3), SK_EFORMAT);
+    CHECK_INT(sk_fleet_index_entry(f, SK_OP_NONE, 5, 1, "C:\\", 3), SK_EFORMAT);
+    CHECK_INT(sk_fleet_index_entry(f, SK_OP_NONE, 5, 3, "C:\\", 3), SK_EFORMAT);
+    CHECK_INT(sk_fleet_index_entry(f, SK_OP_REMOVE, 0, 2, "C:\\", 3), 0);
+    CHECK_INT(sk_fleet_host_end(f, 1), 0);
+    sk_fleet_stats st;
+    sk_fleet_stats_get(f, &st);
+    CHECK_INT(st.entries, 1);
+    sk_fleet_free(f);
+}
+
 static void bad_tools(void)
 {
     sk_t_current = "bad_tools";
@@ -233,6 +313,10 @@ static void bad_tools(void)
 int main(void)
 {
     rules();
+    use_index = 1; /* the same fleet, pass 1 from content index records */
+    rules();
+    use_index = 0;
+    index_records();
     bad_tools();
     printf("%d passed, %d failed\n", sk_t_pass, sk_t_fail);
     return sk_t_fail != 0;
