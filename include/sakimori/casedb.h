@@ -67,6 +67,8 @@ int sk_casedb_input_put(sk_casedb *db, const sk_casedb_input *in, int64_t *id, i
  * SK_ENOTFOUND when none. */
 int sk_casedb_input_at(sk_casedb *db, const char *path, char sha256[65], uint64_t *size, sk_time *mtime);
 /** 1 when an input of this SHA-256 was recorded (any path), 0 when not, or an error. */
+/** The id of the input recorded with this SHA-256 and path (SK_ENOTFOUND: none). */
+int sk_casedb_input_id(sk_casedb *db, const char *sha256, const char *path, int64_t *id);
 int sk_casedb_input_known(sk_casedb *db, const char *sha256);
 
 /* ---- the host registry ------------------------------------------------------------ */

@@ -41,6 +41,7 @@ typedef struct fbase {
 } fbase;
 
 typedef struct content {
+    uint64_t in_bases;      /* bit b: base b (< 64) holds it; later bases through base_has */
     uint8_t sha[32];
     uint8_t kind, pe, dll, sig, catalogued, ioc_what, n_names, names_more;
     int16_t tool, home_tool;
@@ -497,6 +498,14 @@ static int base_index(sk_fleet *f, const char *name, int make)
     return (int)f->n_bases++;
 }
 
+/* whether base b holds content ci */
+static int in_base(const sk_fleet *f, int b, uint32_t ci)
+{
+    if (b < 64) return (f->c[ci].in_bases >> b) & 1;
+    uint32_t k[2] = {(uint32_t)b, ci};
+    return sk_map_has(f->base_has, k, sizeof k);
+}
+
 /* how many of base b's paths hold content ci */
 static uint32_t base_paths_of(const sk_fleet *f, int b, uint32_t ci)
 {
@@ -600,7 +609,7 @@ static int count_entry(sk_fleet *f, const p1 *e)
     if (c->last_host != f->host_no) {
         c->last_host = f->host_no;
         /* the host's own copy of a content its base holds is counted with the base */
-        if (f->host_base < 0 || !base_paths_of(f, f->host_base, (uint32_t)(c - f->c))) c->hosts++;
+        if (f->host_base < 0 || !in_base(f, f->host_base, (uint32_t)(c - f->c))) c->hosts++;
     }
     add_name(f, c, e->lname);
     if (e->tool >= 0 && c->home_tool < 0 && e->path(e->ctx, lpath, sizeof lpath)) learn_home(f, c, e->tool, lpath);
@@ -756,6 +765,7 @@ int sk_fleet_base_entry(sk_fleet *f, const sk_inv_entry *e, const sk_fleet_where
     uintptr_t paths = (uintptr_t)sk_map_get(f->base_has, hk, sizeof hk);
     if (sk_map_put(f->base_has, hk, sizeof hk, (void *)(paths + 1), NULL)) return sk_error_set(SK_ENOMEM, "out of memory");
     if (!paths) {
+        if (bi < 64) c->in_bases |= (uint64_t)1 << bi;
         if (grow((void **)&b->contents, &b->cap_contents, b->n_contents + 1, sizeof *b->contents)) return sk_error_set(SK_ENOMEM, "out of memory");
         b->contents[b->n_contents++] = ci;
     }

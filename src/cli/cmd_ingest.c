@@ -9,7 +9,10 @@
  * registry's merge rules, its contents not yet catalogued added to a new catalogue file,
  * its files written as a listing (a delta against the base manifest that gives the
  * smallest one, full when no delta is smaller than half the full listing). A snapshot
- * whose SHA-256 was ingested before changes nothing. Everything is one transaction.
+ * that no base serves is held back: when at least LEARN_MIN_HOSTS snapshots of one OS
+ * build are, a base is learnt from a sample of them (base_learn.h) and they are read
+ * again and written as deltas against it. A snapshot whose SHA-256 was ingested before
+ * changes nothing. Everything is one transaction.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +26,7 @@
 
 #include <sakimori/sakimori.h>
 
+#include "base_learn.h"
 #include "cli.h"
 #include "lines.h"
 
@@ -32,7 +36,7 @@
 void cmd_ingest_help(FILE *out)
 {
     fprintf(out,
-            "Usage: sakimori ingest CASE [SNAPSHOT|DIR...] [--assets FILE] [-q]\n"
+            "Usage: sakimori ingest CASE [SNAPSHOT|DIR...] [--assets FILE] [--no-learn] [-q]\n"
             "\n"
             "Build or update the case store, CASE/case.db (docs/formats/case-db.md):\n"
             "  - the inventory in CASE/snapshots (base manifests in bases/, the catalogue in\n"
@@ -42,7 +46,9 @@ void cmd_ingest_help(FILE *out)
             "    folder's *.jsonl and *.jsonl.zst) is added: the host resolved by the registry's\n"
             "    rules (docs/formats/host.md), its new contents catalogued once per SHA-256, its\n"
             "    files written as a listing under CASE/snapshots/listings/, a delta against the\n"
-            "    best base manifest when that is less than half the full listing;\n"
+            "    best base manifest when that is less than half the full listing; when no\n"
+            "    base serves at least 8 snapshots of one OS build, one is learnt from them (the\n"
+            "    files at least half of a sample of 64 hold alike) and they become deltas too;\n"
             "  - the asset inventory (CASE/assets.csv, or --assets: CSV with a header naming\n"
             "    host and any of role, site, os, mac, ip, addressing) registers its hosts too.\n"
             "Ingesting the same snapshot twice changes nothing; a newer snapshot of a host\n"
@@ -52,6 +58,7 @@ void cmd_ingest_help(FILE *out)
             "\n"
             "Options:\n"
             "  --assets FILE   the asset inventory (default CASE/assets.csv when present)\n"
+            "  --no-learn      no base learnt: a snapshot no base serves is listed in full\n"
             "  -q, --quiet     no summary on stderr\n"
             "\n"
             "Exit codes: 0 done, 2 usage error, 3 an input (or a line of one) could not be read\n"
@@ -85,6 +92,16 @@ typedef struct base {
     sk_map *by_path;      /* the folded path -> entry */
 } base;
 
+/* snapshots of one OS build that no base served, held back to learn one */
+typedef struct group {
+    char *key;            /* os family, name, version; a Windows root or not */
+    char *os, *windows_root;
+    base_learner *l;
+    char **pending;
+    int *in_folder;
+    size_t n, cap;
+} group;
+
 typedef struct ing {
     char *case_dir;
     sk_casedb *db;
@@ -103,6 +120,11 @@ typedef struct ing {
     int bases_loaded;
     sk_buf cat;           /* catalogue records this run adds */
     uint64_t cat_records;
+    int learn;            /* learn bases from the fleet (not --no-learn) */
+    int round;            /* 1: snapshots as given; 2: the held-back ones again */
+    group *groups;
+    size_t n_groups;
+    unsigned long bases_learnt;
 } ing;
 
 static void say(ing *g, const char *fmt, ...) SK_PRINTF(2, 3);
@@ -485,6 +507,7 @@ typedef struct snap_file {
 typedef struct snap {
     ing *g;
     const char *name;     /* as given */
+    int in_folder;
     unsigned said;
     uint64_t errors, err_lines;
     int have_header, have_end, complete;
@@ -787,6 +810,53 @@ static int index_written(ing *g, const char *rel)
     return index_file(g, rel);
 }
 
+/* a snapshot no base serves: held back with its build's, a sample of them learnt from;
+ * returns HELD */
+#define HELD 1
+static int hold_back(ing *g, snap *x)
+{
+    const sk_host_obs *o = &x->obs;
+    char key[1024];
+    snprintf(key, sizeof key, "%s|%s|%s|%s", o->os_family ? o->os_family : "", o->os_name ? o->os_name : "",
+             o->os_version ? o->os_version : "", x->windows_root ? x->windows_root : "");
+    group *gr = NULL;
+    for (size_t i = 0; i < g->n_groups && !gr; i++)
+        if (!strcmp(g->groups[i].key, key)) gr = &g->groups[i];
+    if (!gr) {
+        group *ng = realloc(g->groups, (g->n_groups + 1) * sizeof *ng);
+        if (!ng) return sk_error_set(SK_ENOMEM, "out of memory");
+        g->groups = ng;
+        gr = &g->groups[g->n_groups];
+        memset(gr, 0, sizeof *gr);
+        char os[512];
+        snprintf(os, sizeof os, "%s-%s", o->os_name ? o->os_name : o->os_family ? o->os_family : "unknown", o->os_version ? o->os_version : "");
+        gr->key = strdup(key), gr->os = strdup(os), gr->windows_root = x->windows_root ? strdup(x->windows_root) : NULL;
+        if (!gr->key || !gr->os || (x->windows_root && !gr->windows_root)) return sk_error_set(SK_ENOMEM, "out of memory");
+        g->n_groups++;
+        int rc = base_learner_new(&gr->l, x->windows_root != NULL);
+        if (rc) return rc;
+    }
+    if (gr->n == gr->cap) {
+        size_t cap = gr->cap ? gr->cap * 2 : 16;
+        char **np = realloc(gr->pending, cap * sizeof *np);
+        if (np) gr->pending = np;
+        int *nf = realloc(gr->in_folder, cap * sizeof *nf);
+        if (nf) gr->in_folder = nf;
+        if (!np || !nf) return sk_error_set(SK_ENOMEM, "out of memory");
+        gr->cap = cap;
+    }
+    if (!(gr->pending[gr->n] = strdup(x->name))) return sk_error_set(SK_ENOMEM, "out of memory");
+    gr->in_folder[gr->n++] = x->in_folder;
+    if (base_learner_host(gr->l))
+        for (size_t i = 0; i < x->n; i++) {
+            const snap_file *f = &x->f[i];
+            if (!f->have_sha256) continue;
+            int rc = base_learner_file(gr->l, f->path, f->path_len, f->sha256, f->size, f->mtime);
+            if (rc) return rc;
+        }
+    return HELD;
+}
+
 /* the listing of an accepted snapshot, written and recorded */
 static int write_listing(ing *g, snap *x, const char *host_id, int64_t input_id, const char *input_sha)
 {
@@ -802,6 +872,7 @@ static int write_listing(ing *g, snap *x, const char *host_id, int64_t input_id,
         if (!best || d <= best_d) best = b, best_d = d, best_inst = inst;
     }
     int delta = best && 2 * best_d < x->n;
+    if (!delta && g->learn && g->round == 1 && x->n) return hold_back(g, x);
     sk_buf out;
     sk_buf_init(&out, 0);
     uint8_t base_sha[32];
@@ -880,7 +951,7 @@ static int write_listing(ing *g, snap *x, const char *host_id, int64_t input_id,
     return rc;
 }
 
-static int ingest_snapshot(ing *g, const char *path, int in_folder)
+static int ingest_snapshot(ing *g, const char *path, int in_folder, int again)
 {
     sk_input_file f;
     if (sk_input_open(path, in_folder, &f)) {
@@ -889,7 +960,8 @@ static int ingest_snapshot(ing *g, const char *path, int in_folder)
         return 0;
     }
     int rc = load_for_snapshots(g);
-    snap x = {.g = g, .name = path, .started = SK_TIME_NONE, .finished = SK_TIME_NONE};
+    snap x = {.g = g, .name = path, .in_folder = in_folder, .started = SK_TIME_NONE, .finished = SK_TIME_NONE};
+    if (again) x.said = MAX_MESSAGES_PER_FILE + 2; /* said when it was read first */
     x.obs.seen = SK_TIME_NONE;
     sk_buf_init(&x.cat, 0);
     if (!rc) rc = sk_map_new(&x.paths, 0);
@@ -903,11 +975,11 @@ static int ingest_snapshot(ing *g, const char *path, int in_folder)
     int not_snapshot = rc == SK_ENOTFOUND;
     if (not_snapshot) rc = 0;
     if (!rc && !not_snapshot && x.have_header) {
-        int known = sk_casedb_input_known(g->db, sha);
+        int known = again ? 0 : sk_casedb_input_known(g->db, sha); /* held back: read again, as it was */
         if (known < 0) rc = known;
         else if (known) {
             g->known++;
-        } else {
+        } else if (!again) {
             if (!x.have_end) say(g, "%s: no end line: the walk was interrupted (ingested, marked incomplete)", path);
             else if (!x.complete) say(g, "%s: \"complete\": false: the walk was interrupted (ingested, marked incomplete)", path);
             sk_registry_result r;
@@ -921,6 +993,7 @@ static int ingest_snapshot(ing *g, const char *path, int in_folder)
                 int64_t input_id = 0;
                 rc = sk_casedb_input_put(g->db, &in, &input_id, NULL);
                 if (!rc) rc = write_listing(g, &x, r.host_id, input_id, sha);
+                if (rc == HELD) rc = 0;
             }
             /* its new contents join the run's catalogue */
             size_t pos = 0;
@@ -932,6 +1005,12 @@ static int ingest_snapshot(ing *g, const char *path, int in_folder)
             g->cat_records += x.cat_records;
             g->new_contents += x.cat_records;
             g->snapshots++;
+        } else { /* held back: its host and input recorded in round 1, its listing now */
+            sk_registry_result r;
+            rc = sk_registry_resolve(g->db, &x.obs, &r);
+            int64_t input_id = 0;
+            if (!rc) rc = sk_casedb_input_id(g->db, sha, path, &input_id);
+            if (!rc) rc = write_listing(g, &x, r.host_id, input_id, sha);
         }
     } else if (!rc && !x.have_header && !not_snapshot) {
         say(g, "%s: empty: no snapshot's header", path);
@@ -953,7 +1032,7 @@ static int ingest_arg(ing *g, const char *path)
         g->bad = 1;
         return 0;
     }
-    if (!S_ISDIR(st.st_mode)) return ingest_snapshot(g, path, 0);
+    if (!S_ISDIR(st.st_mode)) return ingest_snapshot(g, path, 0, 0);
     int dfd;
     if (sk_file_open(SK_FILE_CWD, path, SK_FILE_DIR, &dfd, NULL)) {
         say(g, "%s", sk_error_last());
@@ -980,11 +1059,72 @@ static int ingest_arg(ing *g, const char *path)
     for (size_t i = 0; i < n && !rc; i++) {
         char full[4096];
         snprintf(full, sizeof full, "%s/%s", path, names[i]);
-        rc = ingest_snapshot(g, full, 1);
+        rc = ingest_snapshot(g, full, 1, 0);
     }
     free(names);
     sk_dir_names_free(all, n_all);
     return rc;
+}
+
+/* ---- bases learnt from the fleet ----------------------------------------------------- */
+
+/* each build's held-back snapshots: a base learnt when there are enough, then every one
+ * written (a delta against it when that is less than half, else full) */
+static int learn_bases(ing *g)
+{
+    int rc = 0;
+    g->round = 2;
+    for (size_t i = 0; i < g->n_groups && !rc; i++) {
+        group *gr = &g->groups[i];
+        if (gr->n >= LEARN_MIN_HOSTS) {
+            sk_buf body, out;
+            sk_buf_init(&body, 0);
+            sk_buf_init(&out, 0);
+            uint64_t n = 0;
+            rc = base_learner_entries(gr->l, &body, &n);
+            if (!rc && n) {
+                /* named by its build and its entries' digest: the same sample, the same name */
+                uint8_t d[32];
+                char hex[65], safe[80], name[200];
+                sk_sha256(body.data, body.len, d);
+                sk_hex(hex, d, 8);
+                safe_name(safe, sizeof safe, gr->os);
+                snprintf(name, sizeof name, "learnt-%s-%s", safe, hex);
+                sk_listing_header h = {.base_manifest = 1, .name = name, .windows_root = gr->windows_root, .entries = n,
+                                       .base_install_time = SK_TIME_NONE, .collected = SK_TIME_NONE};
+                rc = sk_listing_header_write(&out, &h);
+                if (!rc && sk_buf_append(&out, body.data, body.len)) rc = sk_error_set(SK_ENOMEM, "out of memory");
+                char *rel = NULL;
+                if (!rc) rc = write_new_file(g, "snapshots/bases", name, &out, &rel);
+                if (!rc) rc = index_written(g, rel);
+                if (!rc) {
+                    sk_sha256(out.data, out.len, d);
+                    sk_hex(hex, d, 32);
+                    sk_casedb_listing l = {.kind = "base", .path = rel, .sha256 = hex, .base = name};
+                    rc = load_base_file(g, &l);
+                    g->bases_learnt++;
+                    say(g, "learnt base %s: %llu files that at least half of %u sampled %s snapshots (of %zu) hold", rel,
+                        (unsigned long long)n, base_learner_hosts(gr->l), gr->os, gr->n);
+                }
+                free(rel);
+            }
+            sk_buf_free(&body);
+            sk_buf_free(&out);
+        }
+        for (size_t k = 0; k < gr->n && !rc; k++) rc = ingest_snapshot(g, gr->pending[k], gr->in_folder[k], 1);
+    }
+    return rc;
+}
+
+static void groups_free(ing *g)
+{
+    for (size_t i = 0; i < g->n_groups; i++) {
+        group *gr = &g->groups[i];
+        for (size_t k = 0; k < gr->n; k++) free(gr->pending[k]);
+        free(gr->pending), free(gr->in_folder), free(gr->key), free(gr->os), free(gr->windows_root);
+        base_learner_free(gr->l);
+    }
+    free(g->groups);
 }
 
 /* ---- the asset inventory ---------------------------------------------------------- */
@@ -1121,7 +1261,7 @@ static int write_hosts(ing *g)
 int cmd_ingest_run(int argc, char **argv)
 {
     const char *case_dir = NULL, *assets = NULL;
-    int quiet = 0;
+    int quiet = 0, learn = 1;
     char **snaps = calloc((size_t)argc, sizeof *snaps);
     size_t n_snaps = 0;
     if (!snaps) return SK_EXIT_INTERNAL;
@@ -1134,6 +1274,7 @@ int cmd_ingest_run(int argc, char **argv)
         }
         if (!strcmp(a, "--assets") && i + 1 < argc) assets = argv[++i];
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) quiet = 1;
+        else if (!strcmp(a, "--no-learn")) learn = 0;
         else if (a[0] == '-' && a[1]) {
             sk_cli_error(CMD, "unknown option '%s' (sakimori ingest --help)", a);
             free(snaps);
@@ -1152,7 +1293,7 @@ int cmd_ingest_run(int argc, char **argv)
         free(snaps);
         return SK_EXIT_INPUT;
     }
-    ing g = {.quiet = quiet};
+    ing g = {.quiet = quiet, .learn = learn};
     g.case_dir = strdup(case_dir);
     sk_buf_init(&g.cat, 0);
     int rc = g.case_dir ? 0 : SK_ENOMEM;
@@ -1171,7 +1312,9 @@ int cmd_ingest_run(int argc, char **argv)
     if (!rc) rc = sk_casedb_begin(g.db);
     if (!rc) rc = sk_invindex_new(&g.ix, g.db);
     if (!rc) rc = index_tree(&g, "snapshots", 0);
+    g.round = 1;
     for (size_t i = 0; i < n_snaps && !rc; i++) rc = ingest_arg(&g, snaps[i]);
+    if (!rc) rc = learn_bases(&g);
     if (!rc && g.cat.len) { /* the contents this run catalogued: one new file */
         /* named by its records' digest: the same snapshots give the same name */
         char stem[96], hex[65];
@@ -1202,8 +1345,8 @@ int cmd_ingest_run(int argc, char **argv)
     } else if (!quiet) {
         fprintf(stderr,
                 "ingest: %s: %lu inventory files indexed, %lu unchanged; %lu snapshots ingested (%lu full, %lu delta listings), "
-                "%lu already; %lu contents catalogued; %lu asset rows; %llu hosts (%lu new)%s\n",
-                case_dir, g.indexed, g.unchanged, g.snapshots, g.listings_full, g.listings_delta, g.known, g.new_contents, g.assets,
+                "%lu already; %lu contents catalogued; %lu bases learnt; %lu asset rows; %llu hosts (%lu new)%s\n",
+                case_dir, g.indexed, g.unchanged, g.snapshots, g.listings_full, g.listings_delta, g.known, g.new_contents, g.bases_learnt, g.assets,
                 (unsigned long long)hosts, g.hosts_new, g.incomplete ? "; some incomplete (see above)" : "");
     }
     if (!rc && g.bad) code = SK_EXIT_INPUT;
@@ -1214,6 +1357,7 @@ int cmd_ingest_run(int argc, char **argv)
     free(g.bases);
     sk_map_free(g.catalog);
     sk_buf_free(&g.cat);
+    groups_free(&g);
     sk_invindex_free(g.ix);
     sk_casedb_close(g.db);
     sk_inv_parser_free(g.p);

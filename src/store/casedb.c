@@ -353,6 +353,21 @@ int sk_casedb_input_put(sk_casedb *db, const sk_casedb_input *in, int64_t *id, i
     return 0;
 }
 
+int sk_casedb_input_id(sk_casedb *db, const char *sha256, const char *path, int64_t *id)
+{
+    sqlite3_stmt *s = stmt(db, ST_INPUT_GET);
+    if (!s) return SK_EIO;
+    bind_text(s, 1, sha256);
+    bind_text(s, 2, path);
+    int r = sqlite3_step(s);
+    if (r == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        return 0;
+    }
+    if (r == SQLITE_DONE) return sk_error_set(SK_ENOTFOUND, "%s: no input %s recorded as %s", db->path, path, sha256);
+    return db_error(db, "reading the inputs");
+}
+
 int sk_casedb_input_at(sk_casedb *db, const char *path, char sha256[65], uint64_t *size, sk_time *mtime)
 {
     sqlite3_stmt *s = stmt(db, ST_INPUT_AT);
