@@ -43,7 +43,7 @@ int sk_invindex_add(sk_invindex *x, const sk_inv_entry *e);
 int sk_invindex_put(sk_invindex *x, const char *listing_path, int windows);
 /** 1 when `listing_path` is a recorded host listing without records (a store written
  * before the index existed), 0 otherwise; <0 on error. */
-int sk_invindex_missing(sk_casedb *db, const char *listing_path);
+int sk_invindex_missing(sk_invindex *x, const char *listing_path);
 
 /* ---- reading, at the hunt ---------------------------------------------------------- */
 

@@ -8,8 +8,8 @@
  * zstd/gzip, or the *.jsonl[.zst] files of a folder) is read: its host resolved by the
  * registry's merge rules, its contents not yet catalogued added to a new catalogue file,
  * its files written as a listing (a delta against the base manifest that gives the
- * smallest one, full when no delta is smaller than half the full listing). A snapshot
- * that no base serves is held back: when at least LEARN_MIN_HOSTS snapshots of one OS
+ * smallest one, full when no delta is smaller than half the full listing). With
+ * --learn-bases, a snapshot that no base serves is held back: when at least LEARN_MIN_HOSTS snapshots of one OS
  * build are, a base is learnt from a sample of them (base_learn.h) and they are read
  * again and written as deltas against it. A snapshot whose SHA-256 was ingested before
  * changes nothing. Everything is one transaction.
@@ -36,7 +36,7 @@
 void cmd_ingest_help(FILE *out)
 {
     fprintf(out,
-            "Usage: sakimori ingest CASE [SNAPSHOT|DIR...] [--assets FILE] [--no-learn] [-q]\n"
+            "Usage: sakimori ingest CASE [SNAPSHOT|DIR...] [--assets FILE] [--learn-bases] [-q]\n"
             "\n"
             "Build or update the case store, CASE/case.db (docs/formats/case-db.md):\n"
             "  - the inventory in CASE/snapshots (base manifests in bases/, the catalogue in\n"
@@ -46,9 +46,7 @@ void cmd_ingest_help(FILE *out)
             "    folder's *.jsonl and *.jsonl.zst) is added: the host resolved by the registry's\n"
             "    rules (docs/formats/host.md), its new contents catalogued once per SHA-256, its\n"
             "    files written as a listing under CASE/snapshots/listings/, a delta against the\n"
-            "    best base manifest when that is less than half the full listing; when no\n"
-            "    base serves at least 8 snapshots of one OS build, one is learnt from them (the\n"
-            "    files at least half of a sample of 64 hold alike) and they become deltas too;\n"
+            "    best base manifest when that is less than half the full listing;\n"
             "  - the asset inventory (CASE/assets.csv, or --assets: CSV with a header naming\n"
             "    host and any of role, site, os, mac, ip, addressing) registers its hosts too.\n"
             "Ingesting the same snapshot twice changes nothing; a newer snapshot of a host\n"
@@ -58,7 +56,10 @@ void cmd_ingest_help(FILE *out)
             "\n"
             "Options:\n"
             "  --assets FILE   the asset inventory (default CASE/assets.csv when present)\n"
-            "  --no-learn      no base learnt: a snapshot no base serves is listed in full\n"
+            "  --learn-bases   when no base serves at least 8 snapshots of one OS build, learn\n"
+            "                  one from them (the files at least half of a sample of 64 hold\n"
+            "                  alike) and write them as deltas; hunt files does not yet judge\n"
+            "                  the files of a base, so a learnt base can hide findings\n"
             "  -q, --quiet     no summary on stderr\n"
             "\n"
             "Exit codes: 0 done, 2 usage error, 3 an input (or a line of one) could not be read\n"
@@ -98,6 +99,7 @@ typedef struct group {
     char *os, *windows_root;
     base_learner *l;
     char **pending;
+    char (*sha)[65];      /* each one's digest when it was read first */
     int *in_folder;
     size_t n, cap;
 } group;
@@ -235,7 +237,7 @@ static int index_file(ing *g, const char *rel)
         return rc;
     }
     if (!rc && size == info.size && mtime == info.mtime) { /* recorded, and unchanged since */
-        int missing = sk_invindex_missing(g->db, rel); /* but for a store made before the content index */
+        int missing = sk_invindex_missing(g->ix, rel); /* but for a store made before the content index */
         if (missing < 0) {
             close(fd);
             return missing;
@@ -507,7 +509,8 @@ typedef struct snap_file {
 typedef struct snap {
     ing *g;
     const char *name;     /* as given */
-    int in_folder;
+    int in_folder, from_stdin;
+    char sha[65];         /* the input's digest */
     unsigned said;
     uint64_t errors, err_lines;
     int have_header, have_end, complete;
@@ -842,10 +845,13 @@ static int hold_back(ing *g, snap *x)
         if (np) gr->pending = np;
         int *nf = realloc(gr->in_folder, cap * sizeof *nf);
         if (nf) gr->in_folder = nf;
-        if (!np || !nf) return sk_error_set(SK_ENOMEM, "out of memory");
+        char(*ns)[65] = realloc(gr->sha, cap * sizeof *ns);
+        if (ns) gr->sha = ns;
+        if (!np || !nf || !ns) return sk_error_set(SK_ENOMEM, "out of memory");
         gr->cap = cap;
     }
     if (!(gr->pending[gr->n] = strdup(x->name))) return sk_error_set(SK_ENOMEM, "out of memory");
+    memcpy(gr->sha[gr->n], x->sha, 65);
     gr->in_folder[gr->n++] = x->in_folder;
     if (base_learner_host(gr->l))
         for (size_t i = 0; i < x->n; i++) {
@@ -872,7 +878,7 @@ static int write_listing(ing *g, snap *x, const char *host_id, int64_t input_id,
         if (!best || d <= best_d) best = b, best_d = d, best_inst = inst;
     }
     int delta = best && 2 * best_d < x->n;
-    if (!delta && g->learn && g->round == 1 && x->n) return hold_back(g, x);
+    if (!delta && g->learn && g->round == 1 && x->n && !x->from_stdin) return hold_back(g, x); /* standard input is read once */
     sk_buf out;
     sk_buf_init(&out, 0);
     uint8_t base_sha[32];
@@ -951,7 +957,8 @@ static int write_listing(ing *g, snap *x, const char *host_id, int64_t input_id,
     return rc;
 }
 
-static int ingest_snapshot(ing *g, const char *path, int in_folder, int again)
+/* again: a held-back snapshot read the second time, with the digest of its first read */
+static int ingest_snapshot(ing *g, const char *path, int in_folder, const char *again)
 {
     sk_input_file f;
     if (sk_input_open(path, in_folder, &f)) {
@@ -970,6 +977,8 @@ static int ingest_snapshot(ing *g, const char *path, int in_folder, int again)
     uint64_t lines = 0;
     if (!rc) rc = cli_read_lines(path, f.fd, snap_line, &x, sha, &lines);
     if (f.have_sha256) memcpy(sha, f.sha256, 65); /* a compressed input: the stored bytes' digest */
+    memcpy(x.sha, sha, 65);
+    x.from_stdin = f.decoded && !strcmp(f.decoded, "stdin");
     if (f.why[0]) say(g, "%s: %s", path, f.why), g->bad = 1;
     sk_input_close(&f);
     int not_snapshot = rc == SK_ENOTFOUND;
@@ -1005,6 +1014,9 @@ static int ingest_snapshot(ing *g, const char *path, int in_folder, int again)
             g->cat_records += x.cat_records;
             g->new_contents += x.cat_records;
             g->snapshots++;
+        } else if (strcmp(sha, again)) {
+            say(g, "%s: changed between its two reads (held back to learn a base): not listed; ingest it again", path);
+            g->bad = 1;
         } else { /* held back: its host and input recorded in round 1, its listing now */
             sk_registry_result r;
             rc = sk_registry_resolve(g->db, &x.obs, &r);
@@ -1032,7 +1044,7 @@ static int ingest_arg(ing *g, const char *path)
         g->bad = 1;
         return 0;
     }
-    if (!S_ISDIR(st.st_mode)) return ingest_snapshot(g, path, 0, 0);
+    if (!S_ISDIR(st.st_mode)) return ingest_snapshot(g, path, 0, NULL);
     int dfd;
     if (sk_file_open(SK_FILE_CWD, path, SK_FILE_DIR, &dfd, NULL)) {
         say(g, "%s", sk_error_last());
@@ -1059,7 +1071,7 @@ static int ingest_arg(ing *g, const char *path)
     for (size_t i = 0; i < n && !rc; i++) {
         char full[4096];
         snprintf(full, sizeof full, "%s/%s", path, names[i]);
-        rc = ingest_snapshot(g, full, 1, 0);
+        rc = ingest_snapshot(g, full, 1, NULL);
     }
     free(names);
     sk_dir_names_free(all, n_all);
@@ -1111,7 +1123,7 @@ static int learn_bases(ing *g)
             sk_buf_free(&body);
             sk_buf_free(&out);
         }
-        for (size_t k = 0; k < gr->n && !rc; k++) rc = ingest_snapshot(g, gr->pending[k], gr->in_folder[k], 1);
+        for (size_t k = 0; k < gr->n && !rc; k++) rc = ingest_snapshot(g, gr->pending[k], gr->in_folder[k], gr->sha[k]);
     }
     return rc;
 }
@@ -1121,7 +1133,7 @@ static void groups_free(ing *g)
     for (size_t i = 0; i < g->n_groups; i++) {
         group *gr = &g->groups[i];
         for (size_t k = 0; k < gr->n; k++) free(gr->pending[k]);
-        free(gr->pending), free(gr->in_folder), free(gr->key), free(gr->os), free(gr->windows_root);
+        free(gr->pending), free(gr->sha), free(gr->in_folder), free(gr->key), free(gr->os), free(gr->windows_root);
         base_learner_free(gr->l);
     }
     free(g->groups);
@@ -1261,7 +1273,7 @@ static int write_hosts(ing *g)
 int cmd_ingest_run(int argc, char **argv)
 {
     const char *case_dir = NULL, *assets = NULL;
-    int quiet = 0, learn = 1;
+    int quiet = 0, learn = 0;
     char **snaps = calloc((size_t)argc, sizeof *snaps);
     size_t n_snaps = 0;
     if (!snaps) return SK_EXIT_INTERNAL;
@@ -1274,7 +1286,7 @@ int cmd_ingest_run(int argc, char **argv)
         }
         if (!strcmp(a, "--assets") && i + 1 < argc) assets = argv[++i];
         else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) quiet = 1;
-        else if (!strcmp(a, "--no-learn")) learn = 0;
+        else if (!strcmp(a, "--learn-bases")) learn = 1;
         else if (a[0] == '-' && a[1]) {
             sk_cli_error(CMD, "unknown option '%s' (sakimori ingest --help)", a);
             free(snaps);

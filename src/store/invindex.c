@@ -22,7 +22,7 @@
 struct sk_invindex {
     sk_casedb *db;
     sqlite3 *q;
-    sqlite3_stmt *ins_content, *ins_string, *put;
+    sqlite3_stmt *ins_content, *ins_string, *put, *missing;
     sk_map *contents, *strings; /* SHA-256 / file name -> number */
     uint32_t next_content, next_string;
     sk_buf recs, prev_dir;
@@ -72,6 +72,11 @@ int sk_invindex_new(sk_invindex **out, sk_casedb *db)
                   "INSERT OR REPLACE INTO listing_index(inventory_id, windows, records, recs)"
                   " SELECT id, ?2, ?3, ?4 FROM inventory WHERE path = ?1",
                   &x->put);
+    if (!rc)
+        rc = prep(x,
+                  "SELECT 1 FROM inventory WHERE path = ?1 AND kind = 'listing'"
+                  " AND NOT EXISTS (SELECT 1 FROM listing_index WHERE inventory_id = inventory.id)",
+                  &x->missing);
     if (rc) {
         sk_invindex_free(x);
         return rc == SK_ENOMEM ? sk_error_set(SK_ENOMEM, "out of memory") : rc;
@@ -86,6 +91,7 @@ void sk_invindex_free(sk_invindex *x)
     sqlite3_finalize(x->ins_content);
     sqlite3_finalize(x->ins_string);
     sqlite3_finalize(x->put);
+    sqlite3_finalize(x->missing);
     sk_map_free(x->contents);
     sk_map_free(x->strings);
     sk_buf_free(&x->recs);
@@ -171,18 +177,14 @@ int sk_invindex_put(sk_invindex *x, const char *listing_path, int windows)
     return rc;
 }
 
-int sk_invindex_missing(sk_casedb *db, const char *listing_path)
+int sk_invindex_missing(sk_invindex *x, const char *listing_path)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(sk_casedb_sqlite(db),
-                           "SELECT 1 FROM inventory WHERE path = ?1 AND kind = 'listing'"
-                           " AND NOT EXISTS (SELECT 1 FROM listing_index WHERE inventory_id = inventory.id)",
-                           -1, &s, NULL) != SQLITE_OK)
-        return sk_casedb_error(db, "reading the content index");
+    sqlite3_stmt *s = x->missing;
+    sqlite3_reset(s);
     sqlite3_bind_text(s, 1, listing_path, -1, SQLITE_TRANSIENT);
     int r = sqlite3_step(s);
-    int rc = r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : sk_casedb_error(db, "reading the content index");
-    sqlite3_finalize(s);
+    int rc = r == SQLITE_ROW ? 1 : r == SQLITE_DONE ? 0 : sk_casedb_error(x->db, "reading the content index");
+    sqlite3_reset(s);
     return rc;
 }
 
